@@ -1,0 +1,331 @@
+"""Plans and scenarios as validated data (pydantic v2).
+
+A plan says who commands, which teams exist, how fast they must act and what the
+publicity policy is; a scenario says what happens: the site, the weather, the crowd and
+the injects. Unknown keys are errors everywhere. Times are minutes, sizes are people.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sim.types import Capability, Equipment, InjectKind, Posture, ReleasePolicy
+
+NonNeg = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Minutes = Annotated[float, Field(ge=0, le=10_000)]
+People = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class Strict(BaseModel):
+    """Base: unknown keys are errors; validated objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A phrase in both languages."""
+
+    zh: str
+    en: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_str(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"zh": value, "en": value}
+        return value
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Span(Strict):
+    """A uniform range ``[low, high]``; a single number means ``low == high``."""
+
+    low: NonNeg
+    high: NonNeg
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_number(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return {"low": value, "high": value}
+        if isinstance(value, list) and len(value) == 2:
+            return {"low": value[0], "high": value[1]}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+
+# --------------------------------------------------------------------------- plan
+
+
+class Level(Strict):
+    """A warning/response level: its headcount band, who commands, who is sent."""
+
+    id: str = Field(min_length=1)
+    name: Text
+    color: str = ""
+    min_headcount: People
+    max_headcount: People | None = None
+    commander: Text
+    dispatch: list[str] = Field(default_factory=list, description="team ids sent at this level")
+    request_reinforcement: bool = False
+    report_up: bool = True
+
+
+class Reinforcement(Strict):
+    """Extra officers the order team can call in (for example the armed police squadron)."""
+
+    size: Annotated[int, Field(ge=1, le=100_000)]
+    delay_min: Minutes
+    from_level: str = Field(description="level id from which reinforcement is requested")
+
+
+class Team(Strict):
+    """A team as the plan defines it."""
+
+    name: Text
+    capabilities: list[Capability] = Field(min_length=1)
+    size: Annotated[int, Field(ge=1, le=100_000)]
+    mobilisation_min: Minutes = 10.0
+    travel_min: Minutes = 10.0
+    familiarity: Share = 0.7
+    equipment: dict[Equipment, People] = Field(default_factory=dict)
+    on_site_within_min: Minutes | None = None
+    prepositioned: bool = False
+    posture: Posture | None = None
+    reinforcement: Reinforcement | None = None
+
+
+class Report(Strict):
+    """An upward report the plan requires."""
+
+    id: str = Field(min_length=1)
+    to: Text
+    within_min: Minutes = Field(description="deadline after the level is declared")
+    from_level: str | None = None
+
+
+class Targets(Strict):
+    """The plan's time targets in minutes from T0 (``None``: the plan sets none)."""
+
+    first_report_min: Minutes | None = 10
+    verification_min: Minutes | None = 20
+    plan_activated_min: Minutes | None = 25
+    team_on_site_min: Minutes | None = 45
+    cordon_min: Minutes | None = 60
+    dialogue_start_min: Minutes | None = 60
+    representatives_min: Minutes | None = 90
+    agreement_min: Minutes | None = 150
+    cleared_min: Minutes | None = 210
+    first_statement_min: Minutes | None = None
+    medical_response_min: Minutes | None = 15
+
+
+class Command(Strict):
+    """How the command HQ works."""
+
+    team: str = "command"
+    verify_min: Minutes = 5.0
+    activate_min: Minutes = 5.0
+    reassess_every_min: Annotated[float, Field(gt=0, le=1000)] = 15.0
+    first_report_by: str = Field(
+        default="command", description="team whose duty staff spot the crowd and report")
+
+
+class Publicity(Strict):
+    """The plan's information-release policy."""
+
+    release_policy: ReleasePolicy
+    team: str = Field(description="team that drafts and issues statements")
+    proactive_delay_min: Minutes = 30.0
+    reactive_threshold: Share = 0.05
+    drafting_min: Minutes = 20.0
+    credibility: Share = 0.6
+    clause: Text | None = None
+
+
+class ResponsibleUnit(Strict):
+    """The unit the grievance is about (涉事单位) and its leader."""
+
+    name: Text
+    leader_delay_min: Minutes = 45.0
+    top_leader_delay_min: Minutes = 120.0
+
+
+class Plan(Strict):
+    """An emergency plan: levels, teams, reporting chain, targets, policies."""
+
+    name: str = Field(min_length=1)
+    title: Text
+    source: str = ""
+    levels: list[Level] = Field(min_length=1)
+    teams: dict[str, Team] = Field(min_length=1)
+    command: Command = Command()
+    reporting: list[Report] = Field(default_factory=list)
+    targets: Targets = Targets()
+    publicity: Publicity
+    responsible_unit: ResponsibleUnit
+    first_response: list[str] = Field(default_factory=list)
+
+    @field_validator("levels")
+    @classmethod
+    def _levels_ordered(cls, levels: list[Level]) -> list[Level]:
+        for i, lv in enumerate(levels):
+            if lv.max_headcount is not None and lv.max_headcount < lv.min_headcount:
+                raise ValueError(
+                    f"level {lv.id}: max_headcount {lv.max_headcount} is below its "
+                    f"min_headcount {lv.min_headcount}")
+            if i == 0:
+                continue
+            prev = levels[i - 1]
+            if lv.min_headcount <= prev.min_headcount:
+                raise ValueError(
+                    f"levels overlap: {lv.id} starts at {lv.min_headcount}, not above "
+                    f"{prev.id} (starts at {prev.min_headcount}); list levels from the lowest")
+            if prev.max_headcount is not None and prev.max_headcount >= lv.min_headcount:
+                raise ValueError(
+                    f"levels overlap: {prev.id} runs to {prev.max_headcount} but {lv.id} "
+                    f"starts at {lv.min_headcount}")
+        ids = [lv.id for lv in levels]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"level ids repeat: {ids}")
+        return levels
+
+    def level_for(self, headcount: float) -> Level | None:
+        """The highest level whose band starts at or below ``headcount`` (None below all)."""
+        found = None
+        for lv in self.levels:
+            if headcount >= lv.min_headcount:
+                found = lv
+        return found
+
+    def teams_with(self, cap: Capability) -> list[str]:
+        """Ids of the teams that have capability ``cap``, in plan order."""
+        return [tid for tid, t in self.teams.items() if cap in t.capabilities]
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+class Site(Strict):
+    """Where the crowd gathers."""
+
+    name: Text
+    outdoor: bool = True
+    area_m2: Annotated[float, Field(gt=0, le=1_000_000)] = 800.0
+    gate_width_m: Annotated[float, Field(gt=0, le=1000)] = 6.0
+
+
+class Weather(Strict):
+    """Air temperature and humidity at the site."""
+
+    temperature_c: Annotated[float, Field(ge=-40, le=55)] = 22.0
+    humidity_pct: Annotated[float, Field(ge=0, le=100)] = 50.0
+
+
+class Onlookers(Strict):
+    """Bystanders who gather while nothing cordons the area."""
+
+    max: People = 50
+    rate_per_min: NonNeg = 0.5
+
+
+class Crowd(Strict):
+    """The petitioners: how many, how fast, how aggrieved."""
+
+    initial: Span
+    mobilised: Span
+    arrival_window_min: Minutes = 30.0
+    hardship: Span = Span(low=0.3, high=0.9)
+    legitimacy: Share = 0.7
+    elderly_share: Share = 0.1
+    hard_core_share: Share = 0.1
+    demand_top_leader: bool = False
+    onlookers: Onlookers = Onlookers()
+
+    @model_validator(mode="after")
+    def _initial_within(self) -> Crowd:
+        if self.initial.low > self.mobilised.high:
+            raise ValueError("initial crowd is larger than the mobilised crowd")
+        return self
+
+
+class Talks(Strict):
+    """How much work a commitment takes."""
+
+    work_staff_min: Annotated[float, Field(gt=0, le=1_000_000)] = 300.0
+    questions: Annotated[int, Field(ge=0, le=20)] = 2
+
+
+class Inject(Strict):
+    """A scripted event of the master scenario events list."""
+
+    id: str = Field(min_length=1)
+    at_min: Minutes
+    kind: InjectKind
+    team: str | None = None
+    item: Equipment | None = None
+    count: People | None = None
+    share: Share | None = None
+    delta: Annotated[float, Field(ge=-1, le=1)] | None = None
+    duration_min: Minutes | None = None
+    temperature_c: Annotated[float, Field(ge=-40, le=55)] | None = None
+    message: Text | None = None
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> Inject:
+        needs = {
+            InjectKind.ARRIVALS: ("count",),
+            InjectKind.EQUIPMENT_FAILURE: ("team", "item"),
+            InjectKind.COMMS_OUTAGE: ("duration_min",),
+            InjectKind.WEATHER: ("temperature_c",),
+            InjectKind.MESSAGE: ("team", "message"),
+        }.get(self.kind, ())
+        missing = [f for f in needs if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"an inject of kind {self.kind.value} needs {', '.join(missing)}")
+        return self
+
+
+class End(Strict):
+    """When the drill stops."""
+
+    max_min: Annotated[float, Field(gt=0, le=2880)] = 240.0
+    stop_when_cleared: bool = True
+
+
+class Scenario(Strict):
+    """A scripted drill: the incident the plan is tested against."""
+
+    name: str = Field(min_length=1)
+    title: Text
+    plan: str = Field(min_length=1, description="default plan: a bundled name or a path")
+    description: Text | None = None
+    site: Site
+    weather: Weather = Weather()
+    crowd: Crowd
+    talks: Talks = Talks()
+    familiarity: dict[str, Share] = Field(default_factory=dict)
+    injects: list[Inject] = Field(default_factory=list)
+    end: End = End()
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="overrides of model parameters, by section")
+
+    @field_validator("injects")
+    @classmethod
+    def _unique_ids(cls, injects: list[Inject]) -> list[Inject]:
+        ids = [i.id for i in injects]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"inject ids repeat: {', '.join(dup)}")
+        return injects

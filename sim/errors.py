@@ -1,0 +1,35 @@
+"""Errors raised for bad input: every one names the file, the field and the line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file.
+
+    Attributes:
+        file: the file's path as the user gave it (or a label such as ``--set``).
+        field: dotted path of the offending field (``teams.dialogue.size``), empty for the whole file.
+        line: 1-based line number in the file, ``None`` when it has no line (an override).
+        message: what is wrong and what was expected.
+    """
+
+    file: str
+    field: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class InputError(Exception):
+    """Bad input: one or more problems in files or command-line values (exit code 2)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

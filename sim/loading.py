@@ -1,0 +1,328 @@
+"""Find, read and validate plans, scenarios and parameters; apply dotted overrides.
+
+Every problem becomes a :class:`~sim.errors.Problem` naming the file, the dotted field and
+the line, and all problems of a file are collected before raising, so ``validate`` can
+list them together.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sim.config import Plan, Scenario
+from sim.errors import InputError, Problem
+from sim.parameters import Parameters, default_parameter_data, merge
+from sim.types import Capability, InjectKind
+from sim.yamlio import Document, dotted, load_file
+
+BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
+PLANS_DIR = BUNDLED / "plans"
+DRILLS_DIR = BUNDLED / "drills"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# --------------------------------------------------------------------------- finding files
+
+
+def bundled(kind: str) -> list[Path]:
+    """The bundled files of ``kind`` (``"plans"`` or ``"drills"``), sorted by name."""
+    folder = PLANS_DIR if kind == "plans" else DRILLS_DIR
+    return sorted(folder.glob("*.yaml"))
+
+
+def resolve(ref: str, kind: str, relative_to: Path | None = None) -> Path:
+    """A file path, or the bundled file named ``ref`` (``kind``: ``plans`` or ``drills``)."""
+    path = Path(ref)
+    candidates = [path]
+    if relative_to is not None and not path.is_absolute():
+        candidates.insert(0, relative_to / path)
+    for cand in candidates:
+        if cand.suffix in (".yaml", ".yml") and cand.is_file():
+            return cand
+    folder = PLANS_DIR if kind == "plans" else DRILLS_DIR
+    named = folder / f"{ref}.yaml"
+    if named.is_file():
+        return named
+    what = "plan" if kind == "plans" else "scenario"
+    names = ", ".join(p.stem for p in bundled(kind))
+    raise InputError([Problem(ref, "", None,
+                              f"no {what} file and no bundled {what} of that name "
+                              f"(bundled: {names})")])
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return type(value).__name__
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problems_from(exc: ValidationError, doc: Document | None, label: str,
+                  prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    """Turn pydantic's errors into problems that name file, dotted field and line."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if p != "[key]")
+        path = prefix + loc
+        line = doc.line_of(path) if doc is not None else None
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (not part of the schema; check the spelling)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif "input" in err and not isinstance(err["input"], (dict, list)):
+            msg = f"{msg} (got {_describe(err['input'])})"
+        out.append(Problem(label, dotted(path), line, msg))
+    return out
+
+
+def _validate(model: type[M], doc: Document) -> M:
+    if not isinstance(doc.data, dict):
+        raise InputError([Problem(doc.label, "", doc.line_of(()),
+                                  f"expected a mapping of fields, got {type(doc.data).__name__}")])
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, doc, doc.label)) from None
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+_REF = re.compile(r"^(?P<base>[^\[\]]+?)(?:\[(?P<sets>.*)\])?$")
+
+
+def parse_assignment(text: str, label: str) -> tuple[str, Any]:
+    """``"teams.dialogue.size=8"`` -> ``("teams.dialogue.size", 8)`` (value read as YAML)."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key or not re.fullmatch(r"[\w-]+(\.[\w-]+)*", key):
+        raise InputError([Problem(label, key, None,
+                                  f"expected KEY=VALUE with a dotted key, got {text!r}")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key, value
+
+
+def parse_plan_ref(ref: str) -> tuple[str, list[str]]:
+    """``"linxiang[a.b=1,c=x]"`` -> ``("linxiang", ["a.b=1", "c=x"])``."""
+    m = _REF.match(ref.strip())
+    if not m:
+        raise InputError([Problem(ref, "", None, "expected PLAN or PLAN[KEY=VALUE,...]")])
+    sets = m.group("sets")
+    parts = [s for s in re.split(r",(?=\s*[\w.-]+\s*=)", sets)] if sets else []
+    return m.group("base").strip(), [p.strip() for p in parts if p.strip()]
+
+
+def apply_overrides(model: M, assignments: list[str], label: str) -> M:
+    """Return ``model`` with dotted-path fields changed; an unknown path is an error."""
+    if not assignments:
+        return model
+    data = model.model_dump(mode="json")
+    problems: list[Problem] = []
+    for text in assignments:
+        key, value = parse_assignment(text, label)
+        node: Any = data
+        parts = key.split(".")
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                idx: Any = int(part)
+            elif isinstance(node, dict) and part in node:
+                idx = part
+            else:
+                have = ", ".join(map(str, node.keys() if isinstance(node, dict) else
+                                     range(len(node) if isinstance(node, list) else 0)))
+                problems.append(Problem(label, key, None,
+                                        f"no field {part!r} at {'.'.join(parts[:i]) or 'the top'}"
+                                        f" (fields there: {have or 'none'})"))
+                break
+            if last:
+                node[idx] = value
+            else:
+                node = node[idx]
+    if problems:
+        raise InputError(problems)
+    try:
+        return type(model).model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, None, label)) from None
+
+
+# --------------------------------------------------------------------------- plans, scenarios
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A validated plan and the name it goes by in outputs (with inline overrides)."""
+
+    plan: Plan
+    label: str
+    path: Path
+
+
+def load_plan(ref: str, sets: list[str] | None = None,
+              relative_to: Path | None = None) -> LoadedPlan:
+    """Load a plan by name or path, with inline ``[k=v,...]`` and ``--set`` overrides."""
+    base, inline = parse_plan_ref(ref)
+    path = resolve(base, "plans", relative_to)
+    doc = load_file(path, str(path) if path.parent != PLANS_DIR else f"scenarios/plans/{path.name}")
+    plan = _validate(Plan, doc)
+    problems = plan_problems(plan, doc)
+    if problems:
+        raise InputError(problems)
+    label = base if not inline else f"{base}[{','.join(inline)}]"
+    plan = apply_overrides(plan, inline, ref)
+    plan = apply_overrides(plan, list(sets or []), "--set")
+    for p in plan_problems(plan, None):
+        raise InputError([Problem(ref if inline else "--set", p.field, None, p.message)])
+    return LoadedPlan(plan, label, path)
+
+
+def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
+    """Cross-field checks of a plan: references between levels, teams and policies."""
+    label = doc.label if doc else plan.name
+    out: list[Problem] = []
+
+    def add(path: tuple[Any, ...], msg: str) -> None:
+        out.append(Problem(label, dotted(path), doc.line_of(path) if doc else None, msg))
+
+    team_ids = set(plan.teams)
+    level_ids = [lv.id for lv in plan.levels]
+    for i, lv in enumerate(plan.levels):
+        for j, tid in enumerate(lv.dispatch):
+            if tid not in team_ids:
+                add(("levels", i, "dispatch", j),
+                    f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
+    for tid, team in plan.teams.items():
+        if Capability.ORDER in team.capabilities and team.posture is None:
+            add(("teams", tid, "posture"),
+                "a team with the order capability needs a posture: restrained or forceful")
+        if team.reinforcement and team.reinforcement.from_level not in level_ids:
+            add(("teams", tid, "reinforcement", "from_level"),
+                f"unknown level {team.reinforcement.from_level!r} (levels: {', '.join(level_ids)})")
+    for field, tid in (("command", plan.command.team), ("command", plan.command.first_report_by)):
+        if tid not in team_ids:
+            key = "team" if tid == plan.command.team else "first_report_by"
+            add((field, key), f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
+    if plan.command.team in team_ids and \
+            Capability.COMMAND not in plan.teams[plan.command.team].capabilities:
+        add(("command", "team"), f"team {plan.command.team!r} lacks the command capability")
+    if plan.publicity.team not in team_ids:
+        add(("publicity", "team"),
+            f"unknown team {plan.publicity.team!r} (teams: {', '.join(sorted(team_ids))})")
+    for i, rep in enumerate(plan.reporting):
+        if rep.from_level is not None and rep.from_level not in level_ids:
+            add(("reporting", i, "from_level"),
+                f"unknown level {rep.from_level!r} (levels: {', '.join(level_ids)})")
+    return out
+
+
+def load_scenario(ref: str) -> tuple[Scenario, Document, Path]:
+    """Load and validate a scenario by name or path (not yet checked against a plan)."""
+    path = resolve(ref, "drills")
+    doc = load_file(path, str(path) if path.parent != DRILLS_DIR else f"scenarios/drills/{path.name}")
+    return _validate(Scenario, doc), doc, path
+
+
+def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> list[Problem]:
+    """Check a scenario's references against the plan it is run under."""
+    label = doc.label if doc else scenario.name
+    out: list[Problem] = []
+
+    def add(path: tuple[Any, ...], msg: str) -> None:
+        out.append(Problem(label, dotted(path), doc.line_of(path) if doc else None, msg))
+
+    teams = ", ".join(sorted(plan.teams))
+    for tid in scenario.familiarity:
+        if tid not in plan.teams:
+            add(("familiarity", tid), f"unknown team {tid!r} in plan {plan.name} (teams: {teams})")
+    for i, inj in enumerate(scenario.injects):
+        if inj.team is not None and inj.team not in plan.teams:
+            add(("injects", i, "team"),
+                f"unknown team {inj.team!r} in plan {plan.name} (teams: {teams})")
+        if inj.kind is InjectKind.EQUIPMENT_FAILURE and inj.team in plan.teams and \
+                inj.item is not None and plan.teams[inj.team].equipment.get(inj.item, 0) == 0:
+            add(("injects", i, "item"),
+                f"team {inj.team!r} carries no {inj.item.value} in plan {plan.name}")
+        if inj.at_min > scenario.end.max_min:
+            add(("injects", i, "at_min"),
+                f"{inj.at_min:g} is after the drill ends (end.max_min {scenario.end.max_min:g})")
+    return out
+
+
+def load_parameters(scenario: Scenario | None = None, doc: Document | None = None) -> Parameters:
+    """The bundled parameters with the scenario's ``parameters:`` overrides merged in."""
+    data = default_parameter_data()
+    if scenario is not None and scenario.parameters:
+        data = merge(data, scenario.parameters)
+    try:
+        return Parameters.model_validate(data)
+    except ValidationError as exc:
+        label = doc.label if doc else "parameters"
+        raise InputError(problems_from(exc, doc, label, prefix=("parameters",))) from None
+
+
+@dataclass(frozen=True)
+class DrillInputs:
+    """Everything a run needs, validated and cross-checked."""
+
+    scenario: Scenario
+    plan: Plan
+    plan_label: str
+    params: Parameters
+    scenario_path: Path
+    plan_path: Path
+
+
+def load_drill(scenario_ref: str, plan_ref: str | None = None,
+               sets: list[str] | None = None) -> DrillInputs:
+    """Load a scenario, its plan (or ``plan_ref``), overrides and parameters; check them together."""
+    scenario, doc, spath = load_scenario(scenario_ref)
+    loaded = load_plan(plan_ref or scenario.plan, sets, relative_to=spath.parent)
+    problems = scenario_problems(scenario, loaded.plan, doc)
+    if problems:
+        raise InputError(problems)
+    params = load_parameters(scenario, doc)
+    return DrillInputs(scenario, loaded.plan, loaded.label, params, spath, loaded.path)
+
+
+def validate_file(path: str) -> list[Problem]:
+    """Every problem in one plan or scenario file (empty when it is valid)."""
+    try:
+        doc = load_file(resolve(path, "drills") if not Path(path).exists() else Path(path))
+    except InputError as exc:
+        return exc.problems
+    data = doc.data if isinstance(doc.data, dict) else {}
+    is_plan = "teams" in data or "levels" in data
+    model = Plan if is_plan else Scenario
+    try:
+        obj = _validate(model, doc)
+    except InputError as exc:
+        return exc.problems
+    if is_plan:
+        return plan_problems(obj, doc)
+    problems: list[Problem] = []
+    try:
+        loaded = load_plan(obj.plan, relative_to=Path(doc.label).parent)
+        problems += scenario_problems(obj, loaded.plan, doc)
+    except InputError as exc:
+        problems += [Problem(doc.label, "plan", doc.line_of(("plan",)),
+                             f"its plan cannot be loaded: {p}") for p in exc.problems]
+    try:
+        load_parameters(obj, doc)
+    except InputError as exc:
+        problems += exc.problems
+    return problems

@@ -1,0 +1,212 @@
+"""The model's parameters: read from ``sim/data/parameters.yaml`` and validated.
+
+Every constant of the model lives in that file with a comment on its source; this module
+only declares their types so that a typo in an override is an error, never a silent no-op.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.yamlio import load_file
+
+PARAMETERS_FILE = Path(__file__).parent / "data" / "parameters.yaml"
+
+Pos = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Pair(_Section):
+    """A uniform range given in YAML as ``[low, high]``."""
+
+    low: Pos
+    high: Pos
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            return {"low": value[0], "high": value[1]}
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return {"low": value, "high": value}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Pair:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) is below low ({self.low})")
+        return self
+
+
+class CrowdParams(_Section):
+    active_threshold: Pos
+    arrest_k: Pos
+    peer_threshold_mean: float
+    peer_threshold_sd: Pos
+    onlooker_hardship: Share
+    agitation_rate_per_min: Pos
+    heat_stress_per_10_hi: Pos
+    thirst_stress: Pos
+    rumour_stress: Pos
+    hours_stress_per_hour: Pos
+    vocal_share: Share
+    blocking_share: Share
+    scuffle_share: Share
+    block_hold_min: Pos
+    base_leave_per_hour: Pos
+    satisfied_leave_per_hour: Pos
+    onlooker_leave_per_hour: Pos
+    onlooker_rumour_boost: Pos
+    cleared_share: Share
+    representatives_max: Annotated[int, Field(ge=1, le=50)]
+
+
+class LegitimacyParams(_Section):
+    waiting_loss_per_min: Pos
+    explanation_gain_per_staff_min: Pos
+    talks_gain_per_min: Pos
+    commitment_gain: Share
+    water_gain: Share
+    force_loss: Share
+    targeted_loss: Share
+    rumour_loss: Share
+    floor: Share
+    ceiling: Share
+
+
+class HealthParams(_Section):
+    ppr_per_1000: Pos
+    reference_hours: Annotated[float, Field(gt=0)]
+    heat_ratio_per_10_hi: Pos
+    heat_reference_f: float
+    outdoor_ratio: Pos
+    no_water_ratio: Pos
+    elderly_ratio: Pos
+    agitation_ratio: Pos
+    density_ratio_per_person_m2: Pos
+    duration_ratio_per_hour: Pos
+    scuffle_injury_per_active_hour: Pos
+    transport_share: Share
+    on_site_response_min: Pair
+    dispatch_min: Pos
+    treatment_min: Pair
+
+
+class EstimateParams(_Section):
+    first_report_sd: Pos
+    verified_sd: Pos
+    intel_sd: Pos
+
+
+class CommandParams(_Section):
+    first_report_min: Pair
+    report_drafting_min: Pair
+    answer_min: Pair
+
+
+class CommsParams(_Section):
+    latency_min: Pos
+    latency_sigma: Pos
+    loss_prob: Annotated[float, Field(ge=0, lt=1)]
+    ack_timeout_min: Annotated[float, Field(gt=0)]
+    late_after_min: Pos
+
+
+class FamiliarityParams(_Section):
+    slowdown: Pos
+    late_prob: Share
+    late_extra_min: Pair
+    incomplete_prob: Share
+    misdirect_prob: Share
+    forward_min: Pair
+    redo_min: Pair
+
+
+class OrderParams(_Section):
+    cordon_staff_min: Pos
+    disperse_per_officer_hour: Pos
+    patrol_every_min: Annotated[float, Field(gt=0)]
+    force_agitation_shock: Share
+    forceful_deterrence_x: Pos
+    targeted_removals: Annotated[int, Field(ge=0)]
+    reinforcement_travel_min: Pos
+
+
+class DialogueParams(_Section):
+    explain_staff_min: Annotated[float, Field(gt=0)]
+    no_loudspeaker_efficiency: Share
+    no_room_efficiency: Share
+    agitation_drag: Pos
+    leader_absent_efficiency: Share
+    top_leader_absent_efficiency: Share
+    loudspeaker_fail_per_hour: Pos
+
+
+class PersuasionParams(_Section):
+    per_staff_hour: Pos
+    after_commitment_x: Pos
+    no_vehicle_efficiency: Share
+    resist_agitation: Share
+
+
+class LogisticsParams(_Section):
+    water_portions_per_person_hour: Pos
+    room_setup_min: Pos
+    replacement_min: Pair
+
+
+class RumourParams(_Section):
+    population: Annotated[int, Field(ge=100)]
+    spread_per_min: Pos
+    debunk_per_min: Pos
+    stifle_per_min: Pos
+    seed_share: Share
+    escalation_seed_share: Share
+    statement_spread_per_min: Pos
+    statement_seed_share: Share
+    monitoring_every_min: Annotated[float, Field(gt=0)]
+    substeps: Annotated[int, Field(ge=1, le=100)]
+
+
+class Parameters(_Section):
+    """All model parameters, by section (see the YAML file for sources)."""
+
+    tick_min: Annotated[float, Field(gt=0, le=10)]
+    crowd: CrowdParams
+    legitimacy: LegitimacyParams
+    health: HealthParams
+    estimate: EstimateParams
+    command: CommandParams
+    comms: CommsParams
+    familiarity: FamiliarityParams
+    order: OrderParams
+    dialogue: DialogueParams
+    persuasion: PersuasionParams
+    logistics: LogisticsParams
+    rumour: RumourParams
+
+
+@lru_cache(maxsize=1)
+def default_parameter_data() -> dict[str, Any]:
+    """The bundled parameter file as plain data (cached; callers get a deep copy)."""
+    return load_file(PARAMETERS_FILE).data
+
+
+def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``overrides`` into a copy of ``base`` (mappings merge, values replace)."""
+    out = copy.deepcopy(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
