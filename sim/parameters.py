@@ -52,6 +52,7 @@ class CrowdParams(_Section):
     arrest_k: Pos
     peer_threshold_mean: float
     peer_threshold_sd: Pos
+    initial_agitation_factor: Pos
     onlooker_hardship: Share
     agitation_rate_per_min: Pos
     heat_stress_per_10_hi: Pos
@@ -131,6 +132,10 @@ class FamiliarityParams(_Section):
     redo_min: Pair
 
 
+class TeamParams(_Section):
+    delay_jitter: Pair
+
+
 class OrderParams(_Section):
     cordon_staff_min: Pos
     disperse_per_officer_hour: Pos
@@ -188,6 +193,7 @@ class Parameters(_Section):
     command: CommandParams
     comms: CommsParams
     familiarity: FamiliarityParams
+    teams: TeamParams
     order: OrderParams
     dialogue: DialogueParams
     persuasion: PersuasionParams

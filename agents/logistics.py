@@ -1,0 +1,72 @@
+"""The logistics team (后勤保障组): reception room, water and food, vehicles, spare kit.
+
+Read aloud: on arrival the team opens the reception room for talks and hands out water;
+when water runs out it says so; when another team's item fails it brings a spare if it
+has one.
+"""
+
+from __future__ import annotations
+
+from sim.rng import uniform
+from sim.types import Capability, Equipment
+from sim.world import TeamState, World
+
+
+def logistics(world: World, team: TeamState):
+    """Work of a logistics team on site."""
+    env, p, s = world.env, world.params.logistics, world.state
+    if team.stock.get(Equipment.WATER, 0) > 0:
+        s.water = True
+        world.log(team.id, "water_provided", "water handed out to the crowd", "water",
+                  team.stock[Equipment.WATER])
+        s.legitimacy = min(world.params.legitimacy.ceiling,
+                           s.legitimacy + world.params.legitimacy.water_gain)
+    else:
+        world.log(team.id, "equipment_shortage", f"{team.id} has no water to hand out", "water")
+    env.process(_water_supply(world, team))
+    yield from world.task(team, "opening the reception room", p.room_setup_min * world.slowdown(team))
+    s.room = True
+    world.log(team.id, "room_ready", "reception room ready for talks", "room")
+
+
+def _water_supply(world: World, team: TeamState):
+    """Hand out water each tick until the stock runs out."""
+    p, s = world.params.logistics, world.state
+    stock = float(team.stock.get(Equipment.WATER, 0))
+    while s.water and not s.cleared:
+        yield world.env.timeout(world.params.tick_min)
+        people = world.crowd.present_petitioners()
+        stock -= people * p.water_portions_per_person_hour / 60.0 * world.params.tick_min
+        if stock <= 0:
+            s.water = False
+            team.stock[Equipment.WATER] = 0
+            world.log(team.id, "supply_exhausted", "water has run out", "water")
+
+
+def request_replacement(world: World, team: TeamState, item: Equipment):
+    """``team`` asks logistics for a spare ``item``; logistics brings one if it has it."""
+    log_teams = [t for t in world.teams.values() if Capability.LOGISTICS in t.cfg.capabilities
+                 and t is not team]
+    t_failed = world.now
+    if not log_teams:
+        world.log(team.id, "equipment_shortage",
+                  f"no logistics team to replace {team.id}'s {item.value}", item.value)
+        return
+    supplier = log_teams[0]
+    yield world.comms.send(team.id, supplier.id, f"spare {item.value}", team.familiarity)
+    if not supplier.dispatched.triggered:
+        supplier.dispatched.succeed()
+        world.log(supplier.id, "dispatched", f"{supplier.id} sent for on {team.id}'s request",
+                  supplier.id)
+    yield supplier.arrived
+    if supplier.working(item) <= 0:
+        world.log(supplier.id, "equipment_shortage",
+                  f"{supplier.id} has no spare {item.value} for {team.id}", item.value)
+        return
+    yield world.env.timeout(uniform(world.rng.equipment, world.params.logistics.replacement_min)
+                            * world.slowdown(supplier))
+    supplier.stock[item] -= 1
+    team.broken[item] = max(0, team.broken.get(item, 0) - 1)
+    world.log(supplier.id, "equipment_replaced",
+              f"spare {item.value} brought to {team.id}, {world.now - t_failed:.0f} min after "
+              "the failure", item.value, world.now - t_failed)

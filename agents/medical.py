@@ -1,0 +1,59 @@
+"""Medical units (卫生局 / 医疗救护): every health incident is attended.
+
+Read aloud: someone collapses; if no medical unit is on site, someone calls it out and an
+ambulance comes from its base; a crew walks to the patient, treats them, and sends a few
+to hospital. Response time is from the incident to the crew at the patient's side.
+"""
+
+from __future__ import annotations
+
+import simpy
+
+from agents.teams import order_to_go
+from sim.rng import uniform
+from sim.types import Capability, Equipment
+from sim.world import TeamState, World
+
+
+def _crews(world: World, team: TeamState) -> simpy.Resource:
+    key = f"_crews:{team.id}"
+    res = world.__dict__.get(key)
+    if res is None:
+        capacity = max(1, team.stock.get(Equipment.AMBULANCE, 0))
+        res = simpy.Resource(world.env, capacity=capacity)
+        world.__dict__[key] = res
+    return res
+
+
+def attend(world: World, injury: bool):
+    """The process of one health incident, from collapse to care."""
+    env, p, s = world.env, world.params.health, world.state
+    t0 = world.now
+    s.pending_medical += 1
+    world.rec.count("injuries" if injury else "health_incidents_only")
+    world.log("crowd", "injury" if injury else "health_incident",
+              "a person is injured in the scuffle" if injury else "a person collapses",
+              "injury" if injury else "illness")
+    units = world.teams_with(Capability.MEDICAL)
+    if not units:
+        world.log("crowd", "medical_unavailable", "the plan has no medical unit", "")
+        s.pending_medical -= 1
+        return
+    team = units[0]
+    if not team.on_site:
+        if not team.dispatched.triggered:
+            env.process(order_to_go(world, team.id, world.plan.command.team, "health incident"))
+        ambulance = env.timeout(p.dispatch_min + team.cfg.travel_min
+                                * uniform(world.rng.medical, world.params.teams.delay_jitter))
+        yield ambulance | team.arrived
+    with _crews(world, team).request() as crew:
+        yield crew
+        yield env.timeout(uniform(world.rng.medical, p.on_site_response_min))
+        response = world.now - t0
+        s.medical_responses.append(response)
+        world.log(team.id, "medical_attended", f"{team.id} reaches the patient after "
+                  f"{response:.0f} min", "injury" if injury else "illness", response)
+        s.pending_medical -= 1
+        if world.rng.medical.random() < p.transport_share:
+            world.log(team.id, "transported", "patient taken to hospital", "")
+        yield env.timeout(uniform(world.rng.medical, p.treatment_min))

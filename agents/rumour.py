@@ -1,0 +1,69 @@
+"""A rumour spreading online, and the official statement that races it.
+
+Maki-Thompson mean field (shares of the online population): ignorants ``x``, spreaders
+``y``, stiflers ``z``; ``x' = -l x y``, ``y' = l x y - l y (y + z)``. Once an official
+statement is out, a debunk term scaled by credibility ``c`` turns ignorants into
+stiflers (``-delta c x``) and spreaders into stiflers (``-mu c y``) (research/modeling.md
+section B). Without a statement about 20.3% never hear the rumour (theta = 0.2032).
+
+``reach`` is the cumulative share who heard the rumour (integral of ``l x y``);
+``statement_reach`` grows logistically from the statement's seed.
+"""
+
+from __future__ import annotations
+
+from sim.parameters import RumourParams
+
+
+class Rumour:
+    """The online population's state; advance with :meth:`step` once a tick."""
+
+    def __init__(self, params: RumourParams):
+        self.p = params
+        self.x = 1.0
+        self.y = 0.0
+        self.z = 0.0
+        self.reach = 0.0
+        self.statement_reach = 0.0
+        self.credibility = 0.0
+        self.debunking = False
+        self.peak_spreaders = 0.0
+
+    def seed(self, share: float) -> float:
+        """Turn ``share`` of the population (at most all ignorants) into spreaders."""
+        moved = min(share, self.x)
+        self.x -= moved
+        self.y += moved
+        self.reach += moved
+        return moved
+
+    def issue_statement(self, credibility: float) -> None:
+        """An official statement is out: debunking starts, the statement starts spreading."""
+        self.debunking = True
+        self.credibility = max(self.credibility, credibility)
+        self.statement_reach = max(self.statement_reach, self.p.statement_seed_share)
+
+    def step(self, dt: float) -> None:
+        """Advance ``dt`` minutes with explicit Euler sub-steps."""
+        p = self.p
+        if self.y <= 0.0 and not self.debunking:
+            return
+        h = dt / p.substeps
+        lam = p.spread_per_min
+        dc = p.debunk_per_min * self.credibility if self.debunking else 0.0
+        mc = p.stifle_per_min * self.credibility if self.debunking else 0.0
+        x, y, z, reach = self.x, self.y, self.z, self.reach
+        for _ in range(p.substeps):
+            heard = lam * x * y * h
+            stifled = lam * y * (y + z) * h
+            debunked = dc * x * h
+            calmed = mc * y * h
+            x -= heard + debunked
+            y += heard - stifled - calmed
+            z += stifled + debunked + calmed
+            reach += heard
+        self.x, self.y, self.z, self.reach = max(x, 0.0), max(y, 0.0), z, min(reach, 1.0)
+        self.peak_spreaders = max(self.peak_spreaders, self.y)
+        if self.debunking:
+            s = self.statement_reach
+            self.statement_reach = min(1.0, s + p.statement_spread_per_min * s * (1.0 - s) * dt)

@@ -1,0 +1,59 @@
+"""Teams going out: dispatch, mobilisation, travel, arrival, then their work on site.
+
+A team's life, read aloud: it waits for the order to go, mobilises (slower when its staff
+do not know the plan), travels, arrives, and starts the work of each capability it has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+
+from sim.rng import uniform
+from sim.types import Capability, TeamStatus
+from sim.world import TeamState, World
+
+Routine = Callable[[World, TeamState], Generator]
+ROUTINES: dict[Capability, Routine] = {}
+"""Work on site by capability, filled in by ``agents.register``."""
+
+
+def deploy(world: World, team: TeamState):
+    """The process of one team from standby to work on site."""
+    env = world.env
+    if team.cfg.prepositioned:
+        team.status = TeamStatus.ON_SITE
+        team.t_on_site = 0.0
+        team.arrived.succeed()
+        world.log(team.id, "prepositioned", f"{team.id} is on site from the start", team.id, 0.0)
+    yield team.dispatched
+    team.t_dispatched = world.now
+    if not team.on_site:
+        team.status = TeamStatus.MOBILISING
+        mob = team.cfg.mobilisation_min * world.slowdown(team) * uniform(world.rng.teams, world.params.teams.delay_jitter)
+        mob += world.slip_late(team, "mobilisation")
+        yield from world.task(team, "mobilising", mob)
+        team.status = TeamStatus.TRAVELLING
+        travel = team.cfg.travel_min * uniform(world.rng.teams, world.params.teams.delay_jitter)
+        yield from world.task(team, "travelling", travel)
+        team.status = TeamStatus.ON_SITE
+        team.t_on_site = world.now
+        team.arrived.succeed()
+        world.log(team.id, "team_on_site", f"{team.id} on site", team.id, world.now)
+    for cap in team.cfg.capabilities:
+        routine = ROUTINES.get(cap)
+        if routine is not None:
+            env.process(routine(world, team))
+
+
+def order_to_go(world: World, team_id: str, by: str, reason: str):
+    """Command's order to a team travels as a message; the team is dispatched on delivery."""
+    team = world.teams[team_id]
+    if team.dispatched.triggered:
+        return
+    sender = world.teams.get(by)
+    fam = sender.familiarity if sender else 1.0
+    world.log(by, "dispatch_order", f"{by} orders {team_id} to the site ({reason})", team_id)
+    yield world.comms.send(by, team_id, "dispatch", fam)
+    if not team.dispatched.triggered:
+        team.dispatched.succeed()
+        world.log(team_id, "dispatched", f"{team_id} received the order to go", team_id)

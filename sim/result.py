@@ -1,0 +1,157 @@
+"""The result of one drill: tidy frames and the flat metrics of INTERFACE.md.
+
+Reports read a :class:`DrillResult` only; they never see SimPy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Plan, Scenario
+from sim.types import Capability, CrowdState, Event, Message
+
+if TYPE_CHECKING:
+    from sim.loading import DrillInputs
+    from sim.world import World
+
+OUTCOMES = ("resolved", "dispersed_unresolved", "ongoing_at_end", "escalated")
+
+
+@dataclass
+class DrillResult:
+    """Everything a run produced.
+
+    Attributes:
+        scenario, plan: the validated inputs.
+        plan_label: the plan's name as shown in outputs (with any inline overrides).
+        seed: the run's seed.
+        events: the event log, one row per event, ordered by time (``t_min`` minutes).
+        timeseries: one row per tick.
+        messages: every message sent between teams.
+        teams: one row per team: dispatch and arrival times against its target.
+        milestones: first time of each milestone (minutes).
+        metrics: the flat metrics of ``metrics.json``.
+    """
+
+    scenario: Scenario
+    plan: Plan
+    plan_label: str
+    seed: int
+    events: pd.DataFrame
+    timeseries: pd.DataFrame
+    messages: pd.DataFrame
+    teams: pd.DataFrame
+    milestones: dict[str, float]
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def _opt(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), 2)
+
+
+def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
+    """Turn a finished world into a :class:`DrillResult`."""
+    rec, plan, s = world.rec, world.plan, world.state
+    events = pd.DataFrame(rec.events, columns=Event._fields)
+    events = events.sort_values("t_min", kind="stable").reset_index(drop=True)
+    data = {k: v[:rec.n] for k, v in rec.series.items()}
+    ts = pd.DataFrame(data)
+    ts.insert(ts.columns.get_loc("active_share") + 1, "crowd_state", rec.series_state)
+    ts["level"] = rec.series_level
+    for col in ("crowd_present", "onlookers", "arrived", "left", "in_care"):
+        ts[col] = ts[col].astype(int)
+    messages = pd.DataFrame(rec.messages, columns=Message._fields)
+
+    rows = []
+    default_target = plan.targets.team_on_site_min
+    for tid, team in world.teams.items():
+        rows.append({
+            "team": tid, "name_zh": team.cfg.name.zh, "name_en": team.cfg.name.en,
+            "size": team.cfg.size, "familiarity": team.familiarity,
+            "dispatched_min": _opt(team.t_dispatched), "on_site_min": _opt(team.t_on_site),
+            "target_min": team.cfg.on_site_within_min if team.cfg.on_site_within_min is not None
+            else default_target,
+            "command_post": Capability.COMMAND in team.cfg.capabilities,
+        })
+    teams = pd.DataFrame(rows)
+    result = DrillResult(inputs.scenario, plan, inputs.plan_label, seed, events, ts, messages,
+                         teams, dict(rec.milestones))
+    result.metrics = compute_metrics(result, world)
+    return result
+
+
+def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
+    """The flat metrics object of INTERFACE.md, plus a few extra keys."""
+    rec, plan, s = world.rec, r.plan, world.state
+    ts, ev, msgs = r.timeseries, r.events, r.messages
+    m = r.milestones
+    levels_seen = [lv for lv in ts["level"].unique() if lv] if len(ts) else []
+    ids = [lv.id for lv in plan.levels]
+    level = max(levels_seen, key=ids.index) if levels_seen else (s.level.id if s.level else None)
+    if s.level is not None and (level is None or ids.index(s.level.id) > ids.index(level)):
+        level = s.level.id
+    states = [CrowdState[x.upper()] for x in ts["crowd_state"].unique()] if len(ts) else []
+    max_state = max(states).label if states else "calm"
+    field_teams = r.teams[~r.teams["command_post"]]
+    on_site = field_teams["on_site_min"].dropna()
+    responses = s.medical_responses
+    counts = ev["kind"].value_counts()
+    incidents = int(counts.get("health_incident", 0) + counts.get("injury", 0))
+    final_state = ts["crowd_state"].iloc[-1] if len(ts) else "calm"
+    if "agreement" in m and "cleared" in m:
+        outcome = "resolved"
+    elif "cleared" in m:
+        outcome = "dispersed_unresolved"
+    elif final_state == "scuffle":
+        outcome = "escalated"
+    else:
+        outcome = "ongoing_at_end"
+    reach_at = rec.counters.get("rumor_reach_at_statement")
+    t_end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
+    return {
+        "scenario": r.scenario.name,
+        "plan": r.plan_label,
+        "seed": r.seed,
+        "level": level,
+        "peak_crowd": int(ts["crowd_present"].max()) if len(ts) else 0,
+        "peak_onlookers": int(ts["onlookers"].max()) if len(ts) else 0,
+        "peak_mean_agitation": round(float(ts["mean_agitation"].max()), 4) if len(ts) else 0.0,
+        "max_crowd_state": max_state,
+        "first_report_min": _opt(m.get("first_report")),
+        "verification_min": _opt(m.get("verification")),
+        "level_declared_min": _opt(m.get("level_declared")),
+        "plan_activated_min": _opt(m.get("plan_activated")),
+        "first_team_on_site_min": _opt(on_site.min()) if len(on_site) else None,
+        "team_on_site_min": {row.team: _opt(row.on_site_min) for row in r.teams.itertuples()},
+        "cordon_min": _opt(m.get("cordon")),
+        "dialogue_start_min": _opt(m.get("dialogue_start")),
+        "representatives_min": _opt(m.get("representatives")),
+        "agreement_min": _opt(m.get("agreement")),
+        "cleared_min": _opt(m.get("cleared")),
+        "scuffles": int(rec.counters.get("scuffles", 0)),
+        "force_used": int(rec.counters.get("force_used", 0)),
+        "injuries": int(counts.get("injury", 0)),
+        "health_incidents": incidents,
+        "medical_response_mean_min": _opt(float(np.mean(responses))) if responses else None,
+        "medical_response_max_min": _opt(float(np.max(responses))) if responses else None,
+        "first_statement_min": _opt(m.get("first_statement")),
+        "rumor_peak_reach": round(float(ts["rumor_reach"].max()), 4) if len(ts) else 0.0,
+        "rumor_reach_at_statement": round(reach_at, 4) if reach_at is not None else None,
+        "equipment_failures": int(rec.counters.get("equipment_failures", 0)),
+        "messages_sent": len(msgs),
+        "messages_late": int(msgs["late"].sum()) if len(msgs) else 0,
+        "messages_lost": int(rec.counters.get("messages_lost", 0)),
+        "slips": int(counts.get("slip_late", 0) + counts.get("slip_incomplete", 0)
+                     + counts.get("message_misdirected", 0)),
+        "talks_wait_min": round(float(ev.loc[ev["kind"] == "talks_resumed", "value"].sum()), 2),
+        "arrived": int(ts["arrived"].iloc[-1]) if len(ts) else 0,
+        "duration_min": round(t_end, 2),
+        "outcome": outcome,
+    }
