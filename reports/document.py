@@ -1,0 +1,48 @@
+"""A report as plain structure: sections of paragraphs, tables and figures.
+
+Built once from a run by ``reports.content``; rendered by ``reports.render_md``,
+``reports.render_html`` and ``reports.render_docx`` without knowing what the words say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Table:
+    """A table with a header row; cells are already-formatted text."""
+
+    columns: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Figure:
+    """A chart: a caption, a file name and its PNG bytes (and SVG text when made)."""
+
+    caption: str
+    name: str
+    png: bytes
+    svg: str = ""
+
+
+Block = str | Table | Figure
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    lang: str
+    sections: list[Section] = field(default_factory=list)
+    footer: str = ""
+
+    def figures(self) -> list[Figure]:
+        return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]

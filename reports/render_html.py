@@ -1,0 +1,71 @@
+"""Render a :class:`Document` as one self-contained HTML page (charts embedded).
+
+Text from plan and scenario files is escaped by Jinja2's autoescaping: a title such as
+``<script>`` shows as text and never runs.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from jinja2 import Environment, select_autoescape
+
+from reports.document import Document, Figure, Table
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="{{ 'zh-CN' if doc.lang == 'zh' else 'en' }}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ doc.title }}</title>
+<style>
+body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC",
+       system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2rem; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; } tr:nth-child(even) td { background: #fafafa; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; } figcaption { color: #555; font-size: .9rem; }
+.subtitle { color: #555; } footer { margin-top: 2rem; color: #777; font-size: .85rem; }
+</style>
+</head>
+<body>
+<h1>{{ doc.title }}</h1>
+<p class="subtitle">{{ doc.subtitle }}</p>
+{% for section in doc.sections %}
+<section>
+<h2>{{ section.title }}</h2>
+{% for block in section.blocks %}
+{% if block is table %}
+<table>
+<thead><tr>{% for c in block.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in block.rows %}<tr>{% for c in row %}<td>{{ c }}</td>{% endfor %}</tr>
+{% endfor %}</tbody>
+</table>
+{% elif block is figure %}
+<figure><img alt="{{ block.caption }}" src="data:image/png;base64,{{ block | b64 }}">
+<figcaption>{{ block.caption }}</figcaption></figure>
+{% else %}
+<p>{{ block }}</p>
+{% endif %}
+{% endfor %}
+</section>
+{% endfor %}
+<footer>{{ doc.footer }}</footer>
+</body>
+</html>
+"""
+
+
+def _environment() -> Environment:
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env.tests["table"] = lambda b: isinstance(b, Table)
+    env.tests["figure"] = lambda b: isinstance(b, Figure)
+    env.filters["b64"] = lambda f: base64.b64encode(f.png).decode("ascii")
+    return env
+
+
+def render(doc: Document) -> str:
+    """The page as text."""
+    return _environment().from_string(_TEMPLATE).render(doc=doc)

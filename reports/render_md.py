@@ -1,0 +1,31 @@
+"""Render a :class:`Document` as Markdown; figures are written beside it as PNG files."""
+
+from __future__ import annotations
+
+from reports.document import Document, Figure, Table
+
+FIGURE_DIR = "charts"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render(doc: Document) -> str:
+    """Markdown text; figures are referenced as ``charts/<name>``."""
+    out = [f"# {doc.title}", "", doc.subtitle, ""]
+    for section in doc.sections:
+        out += [f"## {section.title}", ""]
+        for block in section.blocks:
+            if isinstance(block, Table):
+                out.append("| " + " | ".join(_cell(c) for c in block.columns) + " |")
+                out.append("|" + "---|" * len(block.columns))
+                out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
+            elif isinstance(block, Figure):
+                out.append(f"![{block.caption}]({FIGURE_DIR}/{block.name})")
+            else:
+                out.append(block)
+            out.append("")
+    if doc.footer:
+        out += ["---", "", doc.footer, ""]
+    return "\n".join(out)

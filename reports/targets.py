@@ -1,0 +1,82 @@
+"""The plan's time targets beside the times measured in a run (evaluation.json, part one).
+
+A target is met when the measured time (minutes from T0) is at or under it; a task that
+never happened is ``not_done``; a target the plan does not set is ``no_target``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.result import DrillResult
+
+TIMED = ("first_report_min", "verification_min", "plan_activated_min", "cordon_min",
+         "dialogue_start_min", "representatives_min", "agreement_min", "cleared_min",
+         "first_statement_min")
+
+
+def _status(target: float | None, measured: float | None) -> tuple[str, float | None]:
+    if target is None:
+        return "no_target", None
+    if measured is None:
+        return "not_done", None
+    margin = round(target - measured, 2)
+    return ("met" if margin >= 0 else "missed"), margin
+
+
+def target_rows(r: DrillResult) -> list[dict[str, Any]]:
+    """One row per target: ``key``, ``subject``, ``target_min``, ``measured_min``, ``status``, ``margin_min``."""
+    t, m = r.plan.targets, r.metrics
+    rows = []
+    for key in TIMED:
+        target = getattr(t, key)
+        status, margin = _status(target, m.get(key))
+        rows.append({"key": key, "subject": "", "target_min": target,
+                     "measured_min": m.get(key), "status": status, "margin_min": margin})
+    for team in r.teams.itertuples():
+        if team.command_post or team.dispatched_min is None:
+            continue
+        status, margin = _status(team.target_min, team.on_site_min)
+        rows.append({"key": "team_on_site_min", "subject": team.team,
+                     "target_min": team.target_min, "measured_min": team.on_site_min,
+                     "status": status, "margin_min": margin})
+    if m.get("health_incidents"):
+        status, margin = _status(t.medical_response_min, m.get("medical_response_max_min"))
+        rows.append({"key": "medical_response_min", "subject": "",
+                     "target_min": t.medical_response_min,
+                     "measured_min": m.get("medical_response_max_min"), "status": status,
+                     "margin_min": margin})
+    ev = r.events
+    sent = ev[ev["kind"] == "report_sent"]
+    for rep in r.plan.reporting:
+        row = sent[sent["subject"] == rep.id]
+        declared = m.get("level_declared_min")
+        due = rep.within_min + declared if declared is not None else None
+        if row.empty:
+            if due is None or rep.from_level is not None and \
+                    f"report:{rep.id}" not in r.milestones:
+                continue
+            rows.append({"key": "report", "subject": rep.id, "target_min": round(due, 2),
+                         "measured_min": None, "status": "not_done", "margin_min": None})
+            continue
+        measured = round(float(row["t_min"].iloc[0]), 2)
+        status, margin = _status(round(due, 2), measured)
+        rows.append({"key": "report", "subject": rep.id, "target_min": round(due, 2),
+                     "measured_min": measured, "status": status, "margin_min": margin})
+    return rows
+
+
+def evaluation(r: DrillResult) -> dict[str, Any]:
+    """The content of ``evaluation.json``."""
+    rows = target_rows(r)
+    counts = {s: sum(1 for x in rows if x["status"] == s)
+              for s in ("met", "missed", "not_done", "no_target")}
+    return {
+        "scenario": r.scenario.name,
+        "plan": r.plan_label,
+        "seed": r.seed,
+        "rule": "met when measured <= target (minutes from T0); margin = target - measured",
+        "targets": rows,
+        "counts": counts,
+        "outcome": r.metrics["outcome"],
+    }

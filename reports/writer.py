@@ -1,0 +1,70 @@
+"""Write a run's output files. Each file goes to a temporary name and is renamed into place,
+so an interrupted run never leaves a half-written file under its final name."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from reports import render_docx, render_html, render_md
+from reports.content import build
+from reports.render_md import FIGURE_DIR
+from reports.targets import evaluation
+from sim.result import DrillResult
+
+FORMATS = ("md", "html", "docx")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, obj) -> None:
+    atomic_write(path, json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+
+
+def write_run(r: DrillResult, out: Path, lang: str = "zh",
+              formats: Iterable[str] = ("md", "html")) -> list[Path]:
+    """Write every file of a run into ``out``; return the paths written."""
+    out = Path(out)
+    written = []
+
+    def put(name: str, data) -> None:
+        atomic_write(out / name, data)
+        written.append(out / name)
+
+    put("events.csv", r.events.to_csv(index=False, float_format="%.3f"))
+    put("timeseries.csv", r.timeseries.to_csv(index=False, float_format="%.4f"))
+    put("messages.csv", r.messages.to_csv(index=False, float_format="%.3f"))
+    write_json(out / "metrics.json", r.metrics)
+    written.append(out / "metrics.json")
+    write_json(out / "evaluation.json", evaluation(r))
+    written.append(out / "evaluation.json")
+    formats = list(formats)
+    if formats:
+        doc = build(r, lang)
+        if "md" in formats:
+            for fig in doc.figures():
+                put(f"{FIGURE_DIR}/{fig.name}", fig.png)
+            put("report.md", render_md.render(doc))
+        if "html" in formats:
+            put("report.html", render_html.render(doc))
+        if "docx" in formats:
+            put("report.docx", render_docx.render(doc))
+    return written
