@@ -6,8 +6,17 @@ import math
 
 from reports.charts import FONT_NOTE, chart_lang, crowd_chart, rumour_chart
 from reports.document import Document, Section, Table
-from reports.i18n import (ACTORS, EVENTS, ITEMS, LATE_WORDS, METRIC_LABELS, TARGET_LABELS,
-                          VALUE_WORDS, phrase, word)
+from reports.i18n import (
+    ACTORS,
+    EVENTS,
+    ITEMS,
+    LATE_WORDS,
+    METRIC_LABELS,
+    TARGET_LABELS,
+    VALUE_WORDS,
+    phrase,
+    word,
+)
 from reports.targets import target_rows
 from sim.result import DrillResult
 

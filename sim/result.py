@@ -58,7 +58,7 @@ def _opt(value: float | None) -> float | None:
 
 def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
     """Turn a finished world into a :class:`DrillResult`."""
-    rec, plan, s = world.rec, world.plan, world.state
+    rec, plan = world.rec, world.plan
     events = pd.DataFrame(rec.events, columns=Event._fields)
     events = events.sort_values("t_min", kind="stable").reset_index(drop=True)
     data = {k: v[:rec.n] for k, v in rec.series.items()}

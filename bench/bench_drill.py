@@ -1,0 +1,92 @@
+"""Benchmark the drill engine and the ``run`` command.
+
+Measures, on this machine:
+  1. the model alone for one ``large-sit-in`` drill (300+ people, 4 simulated hours);
+  2. the model alone for the same drill scaled to 5,000 petitioners;
+  3. the whole ``python run_drill.py run large-sit-in`` command, reports included.
+
+Usage:  python bench/bench_drill.py [--reps N] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.engine import simulate  # noqa: E402
+from sim.loading import DrillInputs, apply_overrides, load_drill  # noqa: E402
+
+
+def _time_model(inputs: DrillInputs, reps: int) -> dict:
+    simulate(inputs, 0)  # warm caches and imports
+    times, people = [], []
+    for seed in range(reps):
+        t0 = time.perf_counter()
+        r = simulate(inputs, seed)
+        times.append(time.perf_counter() - t0)
+        people.append(r.metrics["arrived"])
+    return {"median_ms": round(statistics.median(times) * 1000, 1),
+            "max_ms": round(max(times) * 1000, 1), "reps": reps,
+            "people_arrived_median": statistics.median(people),
+            "simulated_min": r.metrics["duration_min"]}
+
+
+def scaled(inputs: DrillInputs, people: int) -> DrillInputs:
+    """The same drill with ``people`` petitioners (half at T0), never stopping early."""
+    sc = apply_overrides(inputs.scenario, [
+        f"crowd.initial.low={people // 2}", f"crowd.initial.high={people // 2}",
+        f"crowd.mobilised.low={people}", f"crowd.mobilised.high={people}",
+        f"site.area_m2={max(3000, people)}", "end.stop_when_cleared=false",
+    ], "bench")
+    return DrillInputs(sc, inputs.plan, inputs.plan_label, inputs.params, inputs.scenario_path,
+                       inputs.plan_path)
+
+
+def _time_command(reps: int) -> dict:
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(reps):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, str(ROOT / "run_drill.py"), "run", "large-sit-in",
+                            "--quiet", "--out", str(Path(tmp) / str(i))], check=True,
+                           capture_output=True)
+            times.append(time.perf_counter() - t0)
+    return {"median_s": round(statistics.median(times), 2), "max_s": round(max(times), 2),
+            "reps": reps}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reps", type=int, default=20, help="model repetitions (default 20)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    args = parser.parse_args()
+    base = load_drill("large-sit-in")
+    base_full = DrillInputs(apply_overrides(base.scenario, ["end.stop_when_cleared=false"], "bench"),
+                            base.plan, base.plan_label, base.params, base.scenario_path,
+                            base.plan_path)
+    figures = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
+                   f"{platform.python_version()}, {platform.processor() or platform.system()}",
+        "large_sit_in_model": _time_model(base_full, args.reps),
+        "people_5000_model": _time_model(scaled(base, 5000), max(5, args.reps // 4)),
+        "run_command": _time_command(3),
+    }
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
