@@ -167,6 +167,8 @@ class Plan(Strict):
     name: str = Field(min_length=1)
     title: Text
     source: str = ""
+    extends: str | None = Field(
+        default=None, description="a plan (bundled name or path) whose fields this one overrides")
     levels: list[Level] = Field(min_length=1)
     teams: dict[str, Team] = Field(min_length=1)
     command: Command = Command()

@@ -178,17 +178,54 @@ def load_plan(ref: str, sets: list[str] | None = None,
     """Load a plan by name or path, with inline ``[k=v,...]`` and ``--set`` overrides."""
     base, inline = parse_plan_ref(ref)
     path = resolve(base, "plans", relative_to)
-    doc = load_file(path, str(path) if path.parent != PLANS_DIR else f"scenarios/plans/{path.name}")
+    doc = _plan_document(path, [])
     plan = _validate(Plan, doc)
     problems = plan_problems(plan, doc)
     if problems:
         raise InputError(problems)
-    label = base if not inline else f"{base}[{','.join(inline)}]"
+    name = plan.name if path.parent != PLANS_DIR else base
+    label = name if not inline else f"{name}[{','.join(inline)}]"
     plan = apply_overrides(plan, inline, ref)
     plan = apply_overrides(plan, list(sets or []), "--set")
     for p in plan_problems(plan, None):
         raise InputError([Problem(ref if inline else "--set", p.field, None, p.message)])
     return LoadedPlan(plan, label, path)
+
+
+def _label(path: Path, folder: Path, kind: str) -> str:
+    return f"scenarios/{kind}/{path.name}" if path.parent == folder else str(path)
+
+
+MAX_EXTENDS = 8
+"""Longest chain of ``extends:`` accepted."""
+
+
+def _plan_document(path: Path, chain: list[Path]) -> Document:
+    """A plan file's document with any ``extends:`` base merged under it.
+
+    Mappings merge key by key (the extending plan wins); lists and values replace. Lines
+    point into the extending file where it spells a field out, else to its ``extends`` line.
+    """
+    doc = load_file(path, _label(path, PLANS_DIR, "plans"))
+    data = doc.data
+    if not isinstance(data, dict) or "extends" not in data:
+        return doc
+    ref = data["extends"]
+    line = doc.line_of(("extends",))
+    if not isinstance(ref, str) or not ref:
+        raise InputError([Problem(doc.label, "extends", line, "expected a plan name or path")])
+    if len(chain) >= MAX_EXTENDS or path.resolve() in chain:
+        raise InputError([Problem(doc.label, "extends", line,
+                                  "plans extend each other in a cycle (or a chain too long)")])
+    try:
+        base_path = resolve(ref, "plans", path.parent)
+        base = _plan_document(base_path, [*chain, path.resolve()])
+    except InputError as exc:
+        raise InputError([Problem(doc.label, "extends", line, f"cannot load the base plan: {p}")
+                          for p in exc.problems]) from None
+    merged = merge(base.data, {k: v for k, v in data.items() if k != "extends"})
+    merged["extends"] = ref
+    return Document(doc.label, merged, doc.lines)
 
 
 def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
@@ -233,7 +270,7 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
 def load_scenario(ref: str) -> tuple[Scenario, Document, Path]:
     """Load and validate a scenario by name or path (not yet checked against a plan)."""
     path = resolve(ref, "drills")
-    doc = load_file(path, str(path) if path.parent != DRILLS_DIR else f"scenarios/drills/{path.name}")
+    doc = load_file(path, _label(path, DRILLS_DIR, "drills"))
     return _validate(Scenario, doc), doc, path
 
 
@@ -299,14 +336,33 @@ def load_drill(scenario_ref: str, plan_ref: str | None = None,
     return DrillInputs(scenario, loaded.plan, loaded.label, params, spath, loaded.path)
 
 
+def _find_any(ref: str) -> Path:
+    """A path, or a bundled scenario or plan of that name (scenarios first)."""
+    if Path(ref).exists():
+        return Path(ref)
+    try:
+        return resolve(ref, "drills")
+    except InputError:
+        pass
+    try:
+        return resolve(ref, "plans")
+    except InputError:
+        names = ", ".join(p.stem for p in bundled("drills") + bundled("plans"))
+        raise InputError([Problem(ref, "", None, f"no such file and no bundled plan or scenario "
+                                                 f"of that name (bundled: {names})")]) from None
+
+
 def validate_file(path: str) -> list[Problem]:
     """Every problem in one plan or scenario file (empty when it is valid)."""
     try:
-        doc = load_file(resolve(path, "drills") if not Path(path).exists() else Path(path))
+        found = _find_any(path)
+        doc = load_file(found)
+        data = doc.data if isinstance(doc.data, dict) else {}
+        is_plan = bool({"teams", "levels", "extends"} & set(data))
+        if is_plan:
+            doc = _plan_document(found, [])
     except InputError as exc:
         return exc.problems
-    data = doc.data if isinstance(doc.data, dict) else {}
-    is_plan = "teams" in data or "levels" in data
     model = Plan if is_plan else Scenario
     try:
         obj = _validate(model, doc)
