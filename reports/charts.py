@@ -8,6 +8,7 @@ when none is found the charts fall back to English labels (never boxes) and
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import lru_cache
 
 import matplotlib
@@ -15,9 +16,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from reports.document import Figure  # noqa: E402
-from reports.i18n import phrase  # noqa: E402
+from reports.i18n import VALUE_WORDS, phrase, word  # noqa: E402
 from sim.result import DrillResult  # noqa: E402
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -52,58 +55,175 @@ def _figure(lang: str):
     return plt.rc_context(rc)
 
 
-def _save(fig, caption: str, name: str) -> Figure:
+def _png(fig) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    svg = io.StringIO()
-    fig.savefig(svg, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    return Figure(caption, name, buf.getvalue(), svg.getvalue())
+    return buf.getvalue()
 
 
-def crowd_chart(r: DrillResult, lang: str) -> Figure:
+def _svg(fig) -> str:
+    buf = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, lang: str,
+                caption_key: str, name: str) -> Figure:
+    """Draw a chart as PNG (for Markdown and Word) and SVG with live text (for the web page).
+
+    Without a CJK font the PNG is labelled in English; the SVG keeps Chinese text, which the
+    browser draws with its own fonts.
+    """
+    lang_png = chart_lang(lang)
+    with _figure(lang_png):
+        fig = draw(r, lang_png)
+        png = _png(fig)
+        svg = _svg(fig) if lang_png == lang else ""
+        plt.close(fig)
+    if not svg:
+        with _figure(lang):
+            fig = draw(r, lang)
+            svg = _svg(fig)
+            plt.close(fig)
+    return Figure(phrase(caption_key, lang), name, png, svg)
+
+
+def _state_bands(ax, ts) -> None:
+    t = ts["t_min"].to_numpy()
+    states = ts["crowd_state"].to_numpy()
+    start = 0
+    for i in range(1, len(t) + 1):
+        if i == len(t) or states[i] != states[start]:
+            end = t[i] if i < len(t) else t[-1]
+            ax.axvspan(t[start], end, color=STATE_COLOURS.get(states[start], "#eee"), lw=0)
+            start = i
+
+
+def draw_crowd(r: DrillResult, lang: str):
     """Petitioners and onlookers on site with mean agitation; crowd state as bands."""
-    lang_c = chart_lang(lang)
     ts = r.timeseries
-    with _figure(lang_c):
-        fig, ax = plt.subplots(figsize=(8, 3.6))
-        t = ts["t_min"].to_numpy()
-        states = ts["crowd_state"].to_numpy()
-        start = 0
-        for i in range(1, len(t) + 1):
-            if i == len(t) or states[i] != states[start]:
-                end = t[i] if i < len(t) else t[-1]
-                ax.axvspan(t[start], end, color=STATE_COLOURS.get(states[start], "#eee"), lw=0)
-                start = i
-        ax.plot(t, ts["crowd_present"], color="#1565c0", label=phrase("crowd_present", lang_c))
-        ax.plot(t, ts["onlookers"], color="#6d4c41", ls="--", label=phrase("onlookers", lang_c))
-        ax.set_xlabel(phrase("minutes_axis", lang_c))
-        ax.set_ylabel(phrase("people", lang_c))
-        ax2 = ax.twinx()
-        ax2.plot(t, ts["mean_agitation"], color="#c62828", label=phrase("mean_agitation", lang_c))
-        ax2.set_ylim(0, 1)
-        ax2.set_ylabel(phrase("mean_agitation", lang_c))
-        lines = ax.get_legend_handles_labels()
-        lines2 = ax2.get_legend_handles_labels()
-        ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper right", fontsize=8)
-        ax.set_title(phrase("chart_crowd", lang_c))
-        return _save(fig, phrase("chart_crowd", lang), "crowd.png")
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    _state_bands(ax, ts)
+    t = ts["t_min"]
+    ax.plot(t, ts["crowd_present"], color="#1565c0", label=phrase("crowd_present", lang))
+    ax.plot(t, ts["onlookers"], color="#6d4c41", ls="--", label=phrase("onlookers", lang))
+    ax.set_xlabel(phrase("minutes_axis", lang))
+    ax.set_ylabel(phrase("people", lang))
+    ax2 = ax.twinx()
+    ax2.plot(t, ts["mean_agitation"], color="#c62828", label=phrase("mean_agitation", lang))
+    ax2.set_ylim(0, 1)
+    ax2.set_ylabel(phrase("mean_agitation", lang))
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    patches = [Patch(color=c, label=word(VALUE_WORDS, k, lang)) for k, c in STATE_COLOURS.items()]
+    ax.legend(h1 + h2 + patches, l1 + l2 + [p.get_label() for p in patches],
+              loc="upper right", fontsize=7, ncol=2)
+    ax.set_title(phrase("chart_crowd", lang))
+    return fig
 
 
-def rumour_chart(r: DrillResult, lang: str) -> Figure:
+def draw_rumour(r: DrillResult, lang: str):
     """Rumour reach against statement reach online, with the statement time marked."""
-    lang_c = chart_lang(lang)
     ts = r.timeseries
-    with _figure(lang_c):
-        fig, ax = plt.subplots(figsize=(8, 3.0))
-        ax.plot(ts["t_min"], ts["rumor_reach"], color="#6a1b9a", label=phrase("rumor_reach", lang_c))
-        ax.plot(ts["t_min"], ts["statement_reach"], color="#2e7d32",
-                label=phrase("statement_reach", lang_c))
-        st = r.metrics.get("first_statement_min")
-        if st is not None:
-            ax.axvline(st, color="#2e7d32", ls=":")
-        ax.set_ylim(0, 1)
-        ax.set_xlabel(phrase("minutes_axis", lang_c))
-        ax.legend(loc="upper left", fontsize=8)
-        ax.set_title(phrase("chart_rumour", lang_c))
-        return _save(fig, phrase("chart_rumour", lang), "rumour.png")
+    fig, ax = plt.subplots(figsize=(8, 3.0))
+    ax.plot(ts["t_min"], ts["rumor_reach"], color="#6a1b9a", label=phrase("rumor_reach", lang))
+    ax.plot(ts["t_min"], ts["statement_reach"], color="#2e7d32",
+            label=phrase("statement_reach", lang))
+    st = r.metrics.get("first_statement_min")
+    if st is not None:
+        ax.axvline(st, color="#2e7d32", ls=":", label=phrase("statement_time", lang))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(phrase("minutes_axis", lang))
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(phrase("chart_rumour", lang))
+    return fig
+
+
+GANTT_COLOURS = {"mobilising": "#90caf9", "travelling": "#42a5f5", "on_site": "#e0e0e0"}
+TASK_COLOUR = "#ffb74d"
+
+
+def _spans(r: DrillResult, end: float) -> list[tuple[str, str, float, float]]:
+    """(team, activity, start, end) from the task_start/task_end pairs of the event log."""
+    ev = r.events[r.events["kind"].isin(("task_start", "task_end"))]
+    open_: dict[tuple[str, str], float] = {}
+    out = []
+    for row in ev.itertuples():
+        key = (row.actor, row.subject)
+        if row.kind == "task_start":
+            open_[key] = row.t_min
+        elif key in open_:
+            out.append((row.actor, row.subject, open_.pop(key), row.t_min))
+    out += [(team, task, t0, end) for (team, task), t0 in open_.items()]
+    return out
+
+
+def draw_gantt(r: DrillResult, lang: str):
+    """Each team's activities over time, with milestones and injects marked."""
+    ts = r.timeseries
+    end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
+    teams = list(r.plan.teams)
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(teams) + 1.8))
+    spans = _spans(r, end)
+    for i, tid in enumerate(teams):
+        row = r.teams[r.teams["team"] == tid].iloc[0]
+        if row.on_site_min == row.on_site_min and row.on_site_min is not None:
+            ax.barh(i, end - row.on_site_min, left=row.on_site_min, color=GANTT_COLOURS["on_site"],
+                    height=0.6)
+        for team, task, t0, t1 in spans:
+            if team != tid:
+                continue
+            colour = GANTT_COLOURS.get(task, TASK_COLOUR)
+            height = 0.6 if task in GANTT_COLOURS else 0.3
+            ax.barh(i, max(t1 - t0, 0.5), left=t0, color=colour, height=height,
+                    edgecolor="#555", linewidth=0.3)
+    ax.set_yticks(range(len(teams)))
+    ax.set_yticklabels([r.plan.teams[t].name.get(lang) for t in teams], fontsize=7)
+    ax.invert_yaxis()
+    marks = [("first_report", "#1b5e20"), ("plan_activated", "#0d47a1"),
+             ("agreement", "#4a148c"), ("cleared", "#000000")]
+    for key, colour in marks:
+        t = r.milestones.get(key)
+        if t is not None:
+            ax.axvline(t, color=colour, ls="--", lw=0.8)
+            ax.text(t, -0.7, phrase(f"ms_{key}", lang), fontsize=6, color=colour, rotation=90,
+                    va="bottom", ha="right")
+    injects = r.events[r.events["kind"] == "inject"]
+    for row in injects.itertuples():
+        ax.plot(row.t_min, len(teams) - 0.4, marker="v", color="#d32f2f", ms=6)
+        ax.text(row.t_min, len(teams) - 0.1, row.subject, fontsize=6, color="#d32f2f", ha="center")
+    legend = [Patch(color=GANTT_COLOURS["mobilising"], label=phrase("gantt_mobilising", lang)),
+              Patch(color=GANTT_COLOURS["travelling"], label=phrase("gantt_travelling", lang)),
+              Patch(color=GANTT_COLOURS["on_site"], label=phrase("gantt_on_site", lang)),
+              Patch(color=TASK_COLOUR, label=phrase("gantt_task", lang)),
+              Line2D([], [], marker="v", color="#d32f2f", ls="", label=phrase("gantt_inject", lang))]
+    ax.legend(handles=legend, loc="lower right", fontsize=6, ncol=3)
+    ax.set_xlim(0, max(end, 1.0))
+    ax.set_xlabel(phrase("minutes_axis", lang))
+    ax.set_title(phrase("chart_gantt", lang))
+    return fig
+
+
+RATING_COLOURS = {"P": "#2e7d32", "S": "#f9a825", "M": "#ef6c00", "U": "#c62828"}
+
+
+def draw_response(r: DrillResult, lang: str):
+    """Measured times against the plan's targets for the timed critical tasks."""
+    from reports.evaluation import evaluate
+    from reports.i18n import task_label
+
+    tasks = [t for t in evaluate(r).tasks if t.target_min is not None and t.rating != "NA"
+             and t.key != "medical"]
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(tasks) + 1.2))
+    for i, t in enumerate(tasks):
+        value = t.measured_min if t.measured_min is not None else 0.0
+        ax.barh(i, value, color=RATING_COLOURS[t.rating], height=0.6)
+        ax.plot([t.target_min, t.target_min], [i - 0.4, i + 0.4], color="#000", lw=1.5)
+        ax.text(value + 1, i, t.rating, va="center", fontsize=7)
+    ax.set_yticks(range(len(tasks)))
+    ax.set_yticklabels([task_label(r, t, lang) for t in tasks], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel(phrase("minutes_axis", lang))
+    ax.set_title(phrase("chart_response", lang))
+    return fig

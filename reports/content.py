@@ -4,33 +4,34 @@ from __future__ import annotations
 
 import math
 
-from reports.charts import FONT_NOTE, chart_lang, crowd_chart, rumour_chart
-from reports.document import Document, Section, Table
+from reports.charts import (
+    FONT_NOTE,
+    chart_lang,
+    draw_crowd,
+    draw_gantt,
+    draw_response,
+    draw_rumour,
+    make_figure,
+)
+from reports.document import Bullets, Document, Section, Subheading, Table
+from reports.evaluation import evaluate, rules
 from reports.i18n import (
     ACTORS,
+    ELEMENTS,
     EVENTS,
+    GAP_FACTS,
+    GAP_TITLES,
     ITEMS,
     LATE_WORDS,
-    METRIC_LABELS,
-    TARGET_LABELS,
+    POLICY_WORDS,
+    REASONS,
     VALUE_WORDS,
     phrase,
+    subject_text,
+    task_label,
     word,
 )
-from reports.targets import target_rows
 from sim.result import DrillResult
-
-TIMELINE_KINDS = (
-    "first_report", "verified", "below_threshold", "level_declared", "level_raised",
-    "plan_activated", "team_on_site", "cordon_set", "dialogue_started",
-    "representatives_chosen", "talks_waiting", "talks_resumed", "agreement", "cleared",
-    "inject", "gate_blocked", "equipment_failed", "equipment_replaced", "equipment_shortage",
-    "supply_exhausted", "water_provided", "health_incident", "injury", "medical_attended",
-    "rumour_posted", "rumour_detected", "statement_issued", "force_used", "crowd_state",
-    "report_sent", "reinforcement_requested", "reinforcement_arrived", "slip_late",
-    "slip_incomplete", "message_lost", "message_misdirected", "leader_on_site",
-    "top_leader_on_site", "level_lowered", "comms_outage", "demand_leader", "weather",
-)
 
 
 def fmt_min(value, lang: str) -> str:
@@ -57,7 +58,7 @@ def describe(r: DrillResult, row, lang: str) -> str:
     value = row.value
     fields = {
         "actor": team_name(r, row.actor, lang),
-        "subject": row.subject,
+        "subject": subject_text(r, row.subject, lang),
         "subject_name": team_name(r, row.subject, lang),
         "subject_item": word(ITEMS, row.subject, lang),
         "subject_word": word(VALUE_WORDS, row.subject, lang),
@@ -82,9 +83,120 @@ def metric_text(key: str, value, lang: str) -> str:
     return str(value)
 
 
+PHASES: dict[str, tuple[str, ...]] = {
+    "report": ("first_report", "verified", "below_threshold", "level_declared", "plan_activated",
+               "report_sent", "policy_silent"),
+    "stabilise": ("team_on_site", "cordon_set", "gate_blocked", "force_used",
+                  "targeted_intervention", "crowd_state", "water_provided", "health_incident",
+                  "injury", "medical_attended", "reinforcement_requested", "reinforcement_arrived",
+                  "equipment_failed", "equipment_replaced", "equipment_shortage",
+                  "supply_exhausted", "arrivals", "agitation", "weather", "comms_outage"),
+    "information": ("level_raised", "level_lowered", "rumour_posted", "rumour_detected",
+                    "statement_issued"),
+    "negotiation": ("dialogue_started", "representatives_chosen", "leader_on_site",
+                    "top_leader_on_site", "talks_waiting", "talks_resumed", "agreement",
+                    "room_ready", "demand_leader"),
+    "dispersal": ("cleared", "transported"),
+}
+"""Event kinds shown in each phase of 二、演练过程 (after seed 004's five phases)."""
+
+
+def _t(value) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def _when(value, lang: str) -> str:
+    return phrase("never", lang) if value is None else phrase("at_t", lang, t=f"{value:.0f}")
+
+
+def _phase_line(r: DrillResult, phase: str, lang: str) -> str:
+    m, ev = r.metrics, r.events
+    if phase == "report":
+        if m["plan_activated_min"] is None:
+            return phrase("phase_report_none", lang)
+        first = ev[ev["kind"] == "first_report"]
+        declared = ev[ev["kind"] == "level_declared"]
+        orders = ev[(ev["kind"] == "dispatch_order")]
+        return phrase("phase_report_line", lang, first_report=_t(m["first_report_min"]),
+                      estimate=f"{first['value'].iloc[0]:.0f}" if not first.empty else "—",
+                      verified=_t(m["verification_min"]),
+                      level=declared["subject"].iloc[0] if not declared.empty else "—",
+                      activated=_t(m["plan_activated_min"]), teams=orders["subject"].nunique())
+    if phase == "stabilise":
+        return phrase("phase_stabilise_line", lang, first_team=_t(m["first_team_on_site_min"]),
+                      cordon=_t(m["cordon_min"]),
+                      state=word(VALUE_WORDS, m["max_crowd_state"], lang))
+    if phase == "information":
+        return phrase("phase_information_line", lang, reach=f"{m['rumor_peak_reach']:.1%}",
+                      statement=_when(m["first_statement_min"], lang))
+    if phase == "negotiation":
+        return phrase("phase_negotiation_line", lang, dialogue=_t(m["dialogue_start_min"]),
+                      reps=_t(m["representatives_min"]),
+                      agreement=_when(m["agreement_min"], lang))
+    remaining = int(r.timeseries["crowd_present"].iloc[-1]) if len(r.timeseries) else 0
+    return phrase("phase_dispersal_line", lang, cleared=_when(m["cleared_min"], lang),
+                  remaining=remaining)
+
+
+def _event_table(r: DrillResult, kinds: tuple[str, ...], lang: str) -> Table:
+    ev = r.events[r.events["kind"].isin(kinds)]
+    rows = [[phrase("t_fmt", lang, m=f"{row.t_min:.0f}"), team_name(r, row.actor, lang),
+             describe(r, row, lang)] for row in ev.itertuples()]
+    return Table([phrase("time", lang), phrase("actor", lang), phrase("event", lang)], rows)
+
+
+def _evidence(r: DrillResult, rows: list[int], lang: str) -> Bullets:
+    ev = r.events
+    items = []
+    for i in rows:
+        row = ev.loc[i]
+        when = phrase("t_fmt", lang, m=f"{row.t_min:.0f}")
+        items.append(f"{when} {team_name(r, row.actor, lang)}: {describe(r, row, lang)}")
+    return Bullets(items)
+
+
+def _gap_facts(r: DrillResult, f, lang: str) -> list[str]:
+    facts = f.facts
+    if f.gap == "familiarity":
+        teams = "；" if lang == "zh" else "; "
+        by_team = teams.join(
+            phrase("staff_team", lang, team=team_name(r, tid, lang),
+                   n=int((r.events.loc[f.evidence, "actor"] == tid).sum()), minutes=minutes)
+            for tid, minutes in facts["minutes_lost_by_team"].items())
+        return [GAP_FACTS["familiarity"][lang].format(slips=facts["slips"], teams=by_team)]
+    if f.gap == "coordination":
+        out = []
+        if "messages_sent" in facts:
+            out.append(GAP_FACTS["coordination"][lang].format(**facts))
+        if facts.get("force_used"):
+            out.append(GAP_FACTS["coordination_force"][lang].format(**facts))
+        return out
+    if f.gap == "equipment":
+        out = []
+        for o in facts["failures"]:
+            restored = GAP_FACTS["never_restored"][lang] if o["restored_min"] is None else \
+                GAP_FACTS["restored_at"][lang].format(t=o["restored_min"])
+            out.append(GAP_FACTS["equipment_failure"][lang].format(
+                team=team_name(r, o["team"], lang), item=word(ITEMS, o["item"], lang),
+                failed=o["failed_min"], restored=restored, out=o["out_min"],
+                explaining=o["during"].get("explaining", 0.0), talks=o["during"].get("talks", 0.0)))
+        if facts["shortages"]:
+            out.append(GAP_FACTS["equipment_short"][lang].format(n=facts["shortages"]))
+        if facts["slow_medical"]:
+            out.append(GAP_FACTS["equipment_medical"][lang].format(n=facts["slow_medical"]))
+        return out
+    at = facts["rumor_reach_at_statement"]
+    return [GAP_FACTS["public_opinion"][lang].format(
+        policy=word(POLICY_WORDS, facts["policy"], lang), peak=f"{facts['rumor_peak_reach']:.1%}",
+        statement=_when(facts["first_statement_min"], lang),
+        at=phrase("none", lang) if at is None else f"{at:.1%}",
+        onlookers=facts["onlookers_peak_while_rumour"])]
+
+
 def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
-    """The drill report for ``r`` in ``lang`` (``zh`` or ``en``)."""
+    """The drill summary report (演练总结报告) for ``r`` in ``lang`` (``zh`` or ``en``)."""
     m, sc, plan = r.metrics, r.scenario, r.plan
+    e = evaluate(r)
     doc = Document(
         title=f"{sc.title.get(lang)} — {phrase('report_title', lang)}",
         subtitle=f"{phrase('plan', lang)}: {plan.title.get(lang)} ({r.plan_label}) · "
@@ -93,68 +205,130 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
         footer=phrase("generated", lang),
     )
 
-    s = Section(phrase("summary", lang))
+    # 一、演练基本情况
+    s = Section(phrase("s1", lang))
+    s.blocks.append(Subheading(phrase("s1_background", lang)))
     if sc.description:
         s.blocks.append(sc.description.get(lang))
-    s.blocks.append(Table([phrase("metric", lang), phrase("value", lang)], [
-        [phrase("scenario", lang), f"{sc.title.get(lang)} ({sc.name})"],
-        [phrase("plan", lang), f"{plan.title.get(lang)} ({r.plan_label})"],
-        [phrase("site", lang), sc.site.name.get(lang)],
-        [phrase("weather", lang), phrase("weather_fmt", lang, t=sc.weather.temperature_c,
-                                         h=sc.weather.humidity_pct)],
-        [phrase("duration", lang), f"{m['duration_min']:.0f} {phrase('minutes', lang)}"],
-        [METRIC_LABELS["outcome"][lang], metric_text("outcome", m["outcome"], lang)],
-    ]))
+    s.blocks.append(phrase("background_plan", lang, plan=plan.title.get(lang), label=r.plan_label,
+                           scenario=sc.title.get(lang)))
+    s.blocks.append(Subheading(phrase("s1_objectives", lang)))
+    s.blocks.append(phrase("objectives_intro", lang))
+    items = []
+    for t in e.tasks:
+        if t.rating == "NA" or t.key == "medical":
+            continue
+        label = task_label(r, t, lang)
+        items.append(phrase("objective_item", lang, task=label, target=f"{t.target_min:.0f}")
+                     if t.target_min is not None else phrase("objective_nolimit", lang, task=label))
+    s.blocks.append(Bullets(items))
+    s.blocks.append(Subheading(phrase("s1_time_place", lang)))
+    s.blocks.append(phrase("time_place", lang, site=sc.site.name.get(lang),
+                           where=phrase("outdoor" if sc.site.outdoor else "indoor", lang),
+                           area=sc.site.area_m2,
+                           weather=phrase("weather_fmt", lang, t=sc.weather.temperature_c,
+                                          h=sc.weather.humidity_pct),
+                           duration=m["duration_min"], seed=r.seed))
+    s.blocks.append(Subheading(phrase("s1_participants", lang)))
+    s.blocks.append(phrase("participants_total", lang, teams=len(r.teams),
+                           staff=int(r.teams["size"].sum()), crowd=m["peak_crowd"],
+                           onlookers=m["peak_onlookers"]))
+    s.blocks.append(Table(
+        [phrase("team", lang), phrase("capabilities", lang), phrase("size", lang),
+         phrase("familiarity", lang), phrase("dispatched", lang), phrase("on_site", lang)],
+        [[f"{t.name_zh if lang == 'zh' else t.name_en} ({t.team})",
+          ", ".join(c.value for c in plan.teams[t.team].capabilities), str(t.size),
+          f"{t.familiarity:.0%}", fmt_min(t.dispatched_min, lang), fmt_min(t.on_site_min, lang)]
+         for t in r.teams.itertuples()]))
     doc.sections.append(s)
 
-    s = Section(phrase("key_metrics", lang))
-    rows = [[METRIC_LABELS[k][lang], metric_text(k, m.get(k), lang)]
-            for k in METRIC_LABELS if k != "outcome"]
-    s.blocks.append(Table([phrase("metric", lang), phrase("value", lang)], rows))
+    # 二、演练过程
+    s = Section(phrase("s2", lang))
+    for phase, kinds in PHASES.items():
+        s.blocks.append(Subheading(phrase(f"phase_{phase}", lang)))
+        s.blocks.append(_phase_line(r, phase, lang))
+        table = _event_table(r, kinds, lang)
+        s.blocks.append(table if table.rows else phrase("no_events", lang))
     doc.sections.append(s)
 
-    s = Section(phrase("targets", lang))
-    s.blocks.append(phrase("margin_rule", lang))
-    rows = []
-    for row in target_rows(r):
-        label = TARGET_LABELS[row["key"]][lang]
-        if row["key"] == "report":
-            rep = next(x for x in plan.reporting if x.id == row["subject"])
-            label = label.format(name=rep.to.get(lang))
-        elif row["subject"]:
-            label = f"{label}：{team_name(r, row['subject'], lang)}" if lang == "zh" else \
-                f"{label}: {team_name(r, row['subject'], lang)}"
-        rows.append([label,
-                     fmt_min(row["target_min"], lang) if row["target_min"] is not None
-                     else phrase("no_target", lang),
-                     fmt_min(row["measured_min"], lang),
-                     "" if row["margin_min"] is None else f"{row['margin_min']:+.1f}",
-                     phrase(row["status"], lang)])
-    s.blocks.append(Table([phrase("task", lang), phrase("target", lang), phrase("measured", lang),
-                           phrase("margin", lang), phrase("status", lang)], rows))
+    # 三、演练效果评估
+    s = Section(phrase("s3", lang))
+    counts = e.counts()
+    timed = [t for t in e.tasks if t.target_min is not None and t.rating != "NA"]
+    s.blocks.append(Subheading(phrase("s3_effect", lang)))
+    outcome = word(VALUE_WORDS, m["outcome"], lang)
+    if m["outcome"] == "resolved":
+        s.blocks.append(phrase("effect_resolved", lang, outcome=outcome,
+                               agreement=_t(m["agreement_min"]), cleared=_t(m["cleared_min"])))
+    else:
+        s.blocks.append(phrase("effect_other", lang, outcome=outcome))
+    s.blocks.append(phrase("effect_tasks", lang,
+                           met=sum(1 for t in timed if t.measured_min is not None
+                                   and t.measured_min <= t.target_min),
+                           late=sum(1 for t in timed if t.measured_min is not None
+                                    and t.measured_min > t.target_min),
+                           undone=sum(1 for t in timed if t.measured_min is None)))
+    s.blocks.append(phrase("effect_state", lang, state=word(VALUE_WORDS, m["max_crowd_state"], lang),
+                           scuffles=m["scuffles"], health=m["health_incidents"]))
+    s.blocks.append(Subheading(phrase("s3_coordination", lang)))
+    msgs = r.messages
+    s.blocks.append(phrase("coord_line", lang, sent=m["messages_sent"], late=m["messages_late"],
+                           lost=m["messages_lost"],
+                           misdirected=int(msgs["misdirected"].sum()) if len(msgs) else 0,
+                           wait=m["talks_wait_min"]))
+    s.blocks.append(Subheading(phrase("s3_staff", lang)))
+    fam = e.finding("familiarity")
+    if fam is None:
+        s.blocks.append(phrase("staff_none", lang))
+    else:
+        s.blocks.append(phrase("staff_line", lang, slips=fam.facts["slips"]))
+    s.blocks.append(Subheading(phrase("s3_ratings", lang)))
+    s.blocks.append(phrase("score_line", lang, score=e.score,
+                           grade=e.grade_zh if lang == "zh" else e.grade_en,
+                           rated=sum(counts[k] for k in "PSMU"), **counts))
+    s.blocks.append(Table(
+        [phrase("task", lang), phrase("target", lang), phrase("measured", lang),
+         phrase("rating", lang), phrase("reason", lang)],
+        [[task_label(r, t, lang),
+          phrase("no_target", lang) if t.target_min is None else fmt_min(t.target_min, lang),
+          fmt_min(t.measured_min, lang), t.rating, word(REASONS, t.reason, lang)]
+         for t in e.tasks]))
+    over = rules()["rating"]["s_over_target"]
+    s.blocks.append(phrase("rating_rule", lang, over=over))
+    s.blocks.append(phrase("score_rule", lang, **rules()["points"]))
+    s.blocks.append(Subheading(phrase("s3_gaps", lang)))
+    if not e.findings:
+        s.blocks.append(phrase("no_gaps", lang))
+    for n, f in enumerate(e.findings, start=1):
+        s.blocks.append(f"{n}. {GAP_TITLES[f.gap][lang]}")
+        s.blocks.extend(_gap_facts(r, f, lang))
+        s.blocks.append(phrase("evidence", lang))
+        s.blocks.append(_evidence(r, f.evidence, lang))
     doc.sections.append(s)
 
-    s = Section(phrase("teams", lang))
-    rows = [[f"{t.name_zh if lang == 'zh' else t.name_en} ({t.team})", str(t.size),
-             f"{t.familiarity:.0%}", fmt_min(t.dispatched_min, lang), fmt_min(t.on_site_min, lang)]
-            for t in r.teams.itertuples()]
-    s.blocks.append(Table([phrase("team", lang), phrase("size", lang), phrase("familiarity", lang),
-                           phrase("dispatched", lang), phrase("on_site", lang)], rows))
-    doc.sections.append(s)
-
-    s = Section(phrase("timeline", lang))
-    ev = r.events[r.events["kind"].isin(TIMELINE_KINDS)]
-    rows = [[phrase("t_fmt", lang, m=f"{row.t_min:.0f}"), team_name(r, row.actor, lang),
-             describe(r, row, lang)] for row in ev.itertuples()]
-    s.blocks.append(Table([phrase("time", lang), phrase("actor", lang), phrase("event", lang)], rows))
+    # 四、改进措施
+    s = Section(phrase("s4", lang))
+    if e.measures:
+        s.blocks.append(phrase("measures_intro", lang))
+        s.blocks.append(Table(
+            [phrase("issue", lang), phrase("measure", lang), phrase("element", lang),
+             phrase("owner", lang), phrase("due", lang), phrase("status_col", lang)],
+            [[GAP_TITLES[x.gap][lang], x.text_zh if lang == "zh" else x.text_en,
+              word(ELEMENTS, x.element, lang), team_name(r, x.owner, lang),
+              x.due_zh if lang == "zh" else x.due_en, phrase(x.status, lang)]
+             for x in e.measures]))
+    else:
+        s.blocks.append(phrase("no_measures", lang))
     doc.sections.append(s)
 
     if charts:
-        s = Section(phrase("charts", lang))
+        s = Section(phrase("s5", lang))
         if chart_lang(lang) != lang and FONT_NOTE.get(lang):
             s.blocks.append(FONT_NOTE[lang])
-        s.blocks.append(crowd_chart(r, lang))
-        if r.metrics["rumor_peak_reach"] > 0 or r.metrics["first_statement_min"] is not None:
-            s.blocks.append(rumour_chart(r, lang))
+        s.blocks.append(make_figure(draw_gantt, r, lang, "chart_gantt", "gantt.png"))
+        s.blocks.append(make_figure(draw_crowd, r, lang, "chart_crowd", "crowd.png"))
+        if m["rumor_peak_reach"] > 0 or m["first_statement_min"] is not None:
+            s.blocks.append(make_figure(draw_rumour, r, lang, "chart_rumour", "rumour.png"))
+        s.blocks.append(make_figure(draw_response, r, lang, "chart_response", "response.png"))
         doc.sections.append(s)
     return doc

@@ -27,7 +27,21 @@ class Figure:
     svg: str = ""
 
 
-Block = str | Table | Figure
+@dataclass
+class Subheading:
+    """A heading inside a section."""
+
+    text: str
+
+
+@dataclass
+class Bullets:
+    """A bulleted list."""
+
+    items: list[str]
+
+
+Block = str | Table | Figure | Subheading | Bullets
 
 
 @dataclass

@@ -211,3 +211,219 @@ def word(table: dict[str, dict[str, str]], key: str, lang: str) -> str:
     """A word from ``table``, or ``key`` itself when the table lacks it."""
     entry = table.get(key)
     return entry[lang] if entry else key
+
+
+PHRASES.update({
+    "statement_time": {"zh": "首次发布", "en": "First statement"},
+    "ms_first_report": {"zh": "首报", "en": "first report"},
+    "ms_plan_activated": {"zh": "启动预案", "en": "plan activated"},
+    "ms_agreement": {"zh": "达成承诺", "en": "commitment"},
+    "ms_cleared": {"zh": "疏散完毕", "en": "cleared"},
+    "gantt_mobilising": {"zh": "集结", "en": "mobilising"},
+    "gantt_travelling": {"zh": "途中", "en": "travelling"},
+    "gantt_on_site": {"zh": "在现场", "en": "on site"},
+    "gantt_task": {"zh": "现场任务", "en": "task on site"},
+    "gantt_inject": {"zh": "导调注入", "en": "inject"},
+    "chart_gantt": {"zh": "各工作组行动甘特图", "en": "Team activities (Gantt)"},
+    "chart_response": {"zh": "关键任务实际用时与预案时限", "en": "Critical tasks: measured time against the plan's target"},
+    # the report's structure after seed 004
+    "s1": {"zh": "一、演练基本情况", "en": "1. Overview"},
+    "s1_background": {"zh": "（一）演练背景设定", "en": "1.1 Background"},
+    "s1_objectives": {"zh": "（二）演练目标", "en": "1.2 Objectives"},
+    "s1_time_place": {"zh": "（三）演练时间和地点", "en": "1.3 Time and place"},
+    "s1_participants": {"zh": "（四）参与人员", "en": "1.4 Participants"},
+    "s2": {"zh": "二、演练过程", "en": "2. Conduct of the drill"},
+    "s3": {"zh": "三、演练效果评估", "en": "3. Evaluation"},
+    "s3_effect": {"zh": "（一）应急预案的可行性和有效性", "en": "3.1 Feasibility and effectiveness of the plan"},
+    "s3_coordination": {"zh": "（二）部门协调联动能力", "en": "3.2 Coordination between departments"},
+    "s3_staff": {"zh": "（三）工作人员应急处置能力", "en": "3.3 Staff capability"},
+    "s3_ratings": {"zh": "（四）关键任务评定", "en": "3.4 Ratings of critical tasks"},
+    "s3_gaps": {"zh": "（五）存在的问题和不足", "en": "3.5 Problems and shortcomings"},
+    "s4": {"zh": "四、改进措施", "en": "4. Improvement measures"},
+    "s5": {"zh": "附：态势图表", "en": "Annex: charts"},
+    "background_plan": {"zh": "本次推演依据《{plan}》（{label}），以“{scenario}”为情景，在计算机上按分钟推演事件全过程。",
+                        "en": "The drill tested \"{plan}\" ({label}) against the scenario \"{scenario}\", simulated minute by minute."},
+    "objectives_intro": {"zh": "检验预案规定的以下关键任务能否按时限完成：",
+                         "en": "Whether the plan's critical tasks are done within its limits:"},
+    "objective_item": {"zh": "{task}：不超过T+{target}分钟", "en": "{task}: by T+{target} min"},
+    "objective_nolimit": {"zh": "{task}", "en": "{task}"},
+    "time_place": {"zh": "地点：{site}（{where}，约{area:g}平方米）；{weather}。推演时长{duration:.0f}分钟（T0为首次发现聚集），随机种子{seed}。",
+                   "en": "Site: {site} ({where}, about {area:g} m²); {weather}. Simulated duration {duration:.0f} min from the first sighting (T0); seed {seed}."},
+    "outdoor": {"zh": "室外", "en": "outdoors"},
+    "indoor": {"zh": "室内", "en": "indoors"},
+    "participants_total": {"zh": "共{teams}个工作组、{staff}名工作人员参演；上访群众峰值{crowd}人，围观群众峰值{onlookers}人。",
+                           "en": "{teams} teams with {staff} staff took part; at most {crowd} petitioners and {onlookers} onlookers were present."},
+    "capabilities": {"zh": "职能", "en": "Capabilities"},
+    "phase_report": {"zh": "（一）事件报告与响应", "en": "2.1 Report and response"},
+    "phase_stabilise": {"zh": "（二）现场稳控", "en": "2.2 On-site stabilisation"},
+    "phase_information": {"zh": "（三）信息收集与分析", "en": "2.3 Information gathering and analysis"},
+    "phase_negotiation": {"zh": "（四）协商与处理", "en": "2.4 Negotiation"},
+    "phase_dispersal": {"zh": "（五）人员疏散与后续工作", "en": "2.5 Dispersal and follow-up"},
+    "no_events": {"zh": "本阶段无记录事件。", "en": "No events in this phase."},
+    "rating": {"zh": "评定", "en": "Rating"},
+    "reason": {"zh": "依据", "en": "Basis"},
+    "score_line": {"zh": "综合得分{score:.1f}分，评定等级：{grade}。共评定{rated}项关键任务：P {P}项，S {S}项，M {M}项，U {U}项；{NA}项不适用。",
+                   "en": "Score {score:.1f} of 100, grade: {grade}. {rated} critical tasks rated: P {P}, S {S}, M {M}, U {U}; {NA} not applicable."},
+    "rating_rule": {"zh": "评定规则：P（顺利完成）——在预案时限内完成且无问题；S（基本完成）——在时限内完成但存在问题，或超时不超过{over:.0%}；M（存在较大问题）——超时超过{over:.0%}，或造成其他任务受损、增加风险（使用强制措施、人员受伤）；U（未能完成）——推演结束时仍未完成。",
+                    "en": "Rating rule: P, performed within the plan's limit without challenges; S, within the limit but with challenges, or at most {over:.0%} over it; M, more than {over:.0%} over the limit, or with harm to other tasks or added risk (force used, injuries); U, not performed by the end of the drill."},
+    "score_rule": {"zh": "计分规则：P={P}分，S={S}分，M={M}分，U={U}分，取各评定任务的平均分；≥90分为优，≥75分为良，≥60分为一般，其余为差。不适用项不计分。",
+                   "en": "Scoring rule: P={P}, S={S}, M={M}, U={U} points, averaged over the rated tasks; 90 and above Excellent, 75 Good, 60 Fair, below Poor. Tasks not applicable are not scored."},
+    "no_gaps": {"zh": "本次推演未发现预案熟悉、协调联动、物资装备和舆情应对方面的明显问题。",
+                "en": "This run showed no gap in plan familiarity, coordination, equipment or public-opinion handling."},
+    "evidence": {"zh": "依据：", "en": "Evidence:"},
+    "measures_intro": {"zh": "针对上述问题，提出以下改进措施：", "en": "For the problems above:"},
+    "no_measures": {"zh": "本次推演未发现需要整改的问题，建议保持现有做法并按计划开展下次演练。",
+                    "en": "No problem called for a corrective action; keep current practice and drill again as planned."},
+    "issue": {"zh": "问题", "en": "Issue"},
+    "measure": {"zh": "改进措施", "en": "Measure"},
+    "element": {"zh": "能力要素", "en": "Capability element"},
+    "owner": {"zh": "责任单位", "en": "Responsible"},
+    "due": {"zh": "完成时限", "en": "Due"},
+    "open": {"zh": "待整改", "en": "open"},
+    "status_col": {"zh": "状态", "en": "Status"},
+    "effect_resolved": {"zh": "推演结果：{outcome}。各部门按预案响应，T+{agreement}分钟达成承诺，T+{cleared}分钟现场疏散完毕。",
+                        "en": "Outcome: {outcome}. The teams responded as the plan says; a commitment was made at T+{agreement} and the site cleared at T+{cleared}."},
+    "effect_other": {"zh": "推演结果：{outcome}。",
+                     "en": "Outcome: {outcome}."},
+    "effect_tasks": {"zh": "{met}项有时限的关键任务在预案时限内完成，{late}项超时，{undone}项未完成。",
+                     "en": "{met} timed critical tasks were done within the plan's limits, {late} late and {undone} not done."},
+    "effect_state": {"zh": "现场态势最严重时为“{state}”，发生推搡冲突{scuffles}次，伤病{health}人次。",
+                     "en": "The crowd was at worst \"{state}\"; {scuffles} scuffle episodes and {health} health incidents."},
+    "coord_line": {"zh": "各工作组之间共传递信息{sent}条，其中迟到{late}条、丢失{lost}条次、误送{misdirected}条；协商因等待答复暂停累计{wait:.0f}分钟。",
+                   "en": "{sent} messages passed between teams: {late} late, {lost} lost attempts, {misdirected} misdirected; talks paused {wait:.0f} min in all waiting for answers."},
+    "staff_line": {"zh": "记录到因不熟悉预案导致的执行失误{slips}次。", "en": "{slips} slips by staff unsure of the plan were recorded."},
+    "staff_none": {"zh": "未记录到因不熟悉预案导致的执行失误。", "en": "No slips by staff unsure of the plan were recorded."},
+    "staff_team": {"zh": "{team}：失误{n}次，累计延误{minutes:.0f}分钟", "en": "{team}: {n} slips, {minutes:.0f} min lost"},
+    "phase_report_line": {"zh": "T+{first_report}分钟首次报告（约{estimate}人），T+{verified}分钟核实，宣布{level}级响应，T+{activated}分钟启动预案，通知{teams}个工作组赶赴现场。",
+                          "en": "First report at T+{first_report} (about {estimate} people), verified at T+{verified}, level {level} declared, plan activated at T+{activated}; {teams} teams ordered to the site."},
+    "phase_report_none": {"zh": "本次推演中未启动预案。", "en": "The plan was not activated in this run."},
+    "phase_stabilise_line": {"zh": "首个工作组T+{first_team}分钟到场，T+{cordon}分钟完成警戒；现场最严重态势为“{state}”。",
+                             "en": "The first team was on site at T+{first_team}; the cordon was set at T+{cordon}; the crowd was at worst \"{state}\"."},
+    "phase_information_line": {"zh": "谣言覆盖率峰值{reach}；首次发布权威信息：{statement}。",
+                               "en": "Peak rumour reach {reach}; first official statement: {statement}."},
+    "phase_negotiation_line": {"zh": "T+{dialogue}分钟开始对话，T+{reps}分钟推选代表，达成承诺：{agreement}。",
+                               "en": "Dialogue began at T+{dialogue}, representatives were named at T+{reps}; commitment: {agreement}."},
+    "phase_dispersal_line": {"zh": "现场疏散：{cleared}；推演结束时现场尚有上访群众{remaining}人。",
+                             "en": "Site cleared: {cleared}; {remaining} petitioners were still present at the end."},
+    "at_t": {"zh": "T+{t}分钟", "en": "T+{t}"},
+})
+
+TASK_LABELS: dict[str, dict[str, str]] = {
+    "first_report": {"zh": "首次报告", "en": "First report"},
+    "verification": {"zh": "核实情况", "en": "Verification"},
+    "level": {"zh": "正确确定响应级别", "en": "Level declared correctly"},
+    "activation": {"zh": "启动预案", "en": "Plan activated"},
+    "team_on_site": {"zh": "{team}到场", "en": "{team} on site"},
+    "cordon": {"zh": "划定警戒区域、交通管制", "en": "Cordon and traffic control"},
+    "dialogue_start": {"zh": "开始接访对话", "en": "Dialogue started"},
+    "representatives": {"zh": "推选群众代表", "en": "Representatives chosen"},
+    "agreement": {"zh": "达成承诺", "en": "Commitment reached"},
+    "medical": {"zh": "伤病员救护（第{n}例，T+{t}分钟）", "en": "Medical care (case {n}, T+{t})"},
+    "statement": {"zh": "首次发布权威信息", "en": "First official statement"},
+    "report": {"zh": "向{to}报告", "en": "Report to {to}"},
+    "cleared": {"zh": "现场疏散", "en": "Site cleared"},
+}
+
+REASONS: dict[str, dict[str, str]] = {
+    "within_target": {"zh": "在时限内完成", "en": "within the limit"},
+    "performed": {"zh": "已完成", "en": "performed"},
+    "challenges": {"zh": "完成但存在问题", "en": "performed with challenges"},
+    "slightly_over": {"zh": "略超时限", "en": "slightly over the limit"},
+    "over_target": {"zh": "明显超时", "en": "well over the limit"},
+    "harm": {"zh": "造成其他任务受损或增加风险", "en": "harmed other tasks or added risk"},
+    "not_performed": {"zh": "推演结束时未完成", "en": "not performed by the end"},
+    "correct": {"zh": "级别与实际人数相符", "en": "level matches the true headcount"},
+    "wrong_level": {"zh": "级别与实际人数不符", "en": "level does not match the true headcount"},
+    "under_peak": {"zh": "人数增长后未及时提升级别", "en": "level not raised as the crowd grew"},
+    "silent_policy": {"zh": "预案规定原则上不对外发布", "en": "the plan calls for no publicity"},
+    "no_rumour": {"zh": "未出现需回应的舆情", "en": "no rumour called for an answer"},
+    "below_plan": {"zh": "人数未达预案适用范围", "en": "headcount below the plan's scope"},
+}
+
+GAP_TITLES: dict[str, dict[str, str]] = {
+    "familiarity": {"zh": "部分工作人员对预案内容不够熟悉", "en": "Some staff are not familiar enough with the plan"},
+    "coordination": {"zh": "沟通协调还需进一步加强", "en": "Coordination needs strengthening"},
+    "equipment": {"zh": "应急物资和装备准备不足", "en": "Emergency supplies and equipment fall short"},
+    "public_opinion": {"zh": "舆情应对能力有待提高", "en": "Public-opinion handling needs improving"},
+}
+
+GAP_FACTS: dict[str, dict[str, str]] = {
+    "familiarity": {"zh": "共记录执行失误{slips}次：{teams}。", "en": "{slips} slips were recorded: {teams}."},
+    "coordination": {"zh": "共传递信息{messages_sent}条，迟到{late}条，丢失{lost}条次；协商等待答复累计{talks_wait_min:.0f}分钟。",
+                     "en": "{messages_sent} messages: {late} late, {lost} lost attempts; talks waited {talks_wait_min:.0f} min for answers."},
+    "coordination_force": {"zh": "秩序维护组对群众整体使用强制措施{force_used}次。",
+                           "en": "The order team used force on the crowd as a whole {force_used} times."},
+    "equipment_failure": {"zh": "{team}的{item}在T+{failed:.0f}分钟发生故障，{restored}，停用{out:.0f}分钟，其中{explaining:.0f}分钟处于政策宣讲阶段、{talks:.0f}分钟处于协商阶段。",
+                          "en": "{team}'s {item} failed at T+{failed:.0f}; {restored}; out for {out:.0f} min, {explaining:.0f} of them during the policy explanation and {talks:.0f} during talks."},
+    "restored_at": {"zh": "T+{t:.0f}分钟更换备用设备", "en": "a spare arrived at T+{t:.0f}"},
+    "never_restored": {"zh": "推演结束时仍未修复", "en": "never replaced"},
+    "equipment_short": {"zh": "物资短缺{n}次。", "en": "{n} shortages."},
+    "equipment_medical": {"zh": "{n}例伤病员救护明显超出时限。", "en": "{n} medical cases were attended well over the limit."},
+    "public_opinion": {"zh": "信息发布政策为“{policy}”；谣言覆盖率峰值{peak}，首次发布权威信息：{statement}，发布时谣言覆盖率{at}；网络谣言传播期间围观群众最多{onlookers}人。",
+                       "en": "Release policy \"{policy}\"; peak rumour reach {peak}; first statement: {statement}; rumour reach then {at}; up to {onlookers} onlookers while the rumour spread."},
+}
+
+POLICY_WORDS: dict[str, dict[str, str]] = {
+    "silent": {"zh": "不对外发布", "en": "silent"},
+    "reactive": {"zh": "被动回应", "en": "reactive"},
+    "proactive": {"zh": "主动发布", "en": "proactive"},
+}
+
+ELEMENTS: dict[str, dict[str, str]] = {
+    "planning": {"zh": "预案（计划）", "en": "Planning"},
+    "organisation": {"zh": "组织", "en": "Organisation"},
+    "equipment": {"zh": "装备物资", "en": "Equipment"},
+    "training": {"zh": "培训", "en": "Training"},
+    "exercise": {"zh": "演练", "en": "Exercise"},
+}
+
+
+def task_label(r, task, lang: str) -> str:
+    """The label of a critical task (``reports.evaluation.Task``) in ``lang``."""
+    template = TASK_LABELS[task.key][lang]
+    if task.key == "team_on_site":
+        team = r.plan.teams.get(task.subject)
+        return template.format(team=team.name.get(lang) if team else task.subject)
+    if task.key == "medical":
+        n = task.id.split(":", 1)[1]
+        return template.format(n=n, t=f"{task.detail['incident_min']:.0f}")
+    if task.key == "report":
+        rep = next((x for x in r.plan.reporting if x.id == task.subject), None)
+        return template.format(to=rep.to.get(lang) if rep else task.subject)
+    return template
+
+SUBJECTS: dict[str, dict[str, str]] = {
+    "mobilisation": {"zh": "集结出动", "en": "mobilisation"},
+    "mobilising": {"zh": "集结", "en": "mobilising"},
+    "travelling": {"zh": "赶赴现场", "en": "travelling"},
+    "first report": {"zh": "首次报告", "en": "first report"},
+    "plan activation": {"zh": "启动预案", "en": "plan activation"},
+    "statement": {"zh": "发布权威信息", "en": "statement"},
+    "drafting statement": {"zh": "起草权威信息", "en": "drafting a statement"},
+    "explaining": {"zh": "宣讲政策", "en": "explaining the policy"},
+    "talks": {"zh": "与代表协商", "en": "talks with representatives"},
+    "persuading": {"zh": "劝返", "en": "persuading people to go home"},
+    "cordon and traffic control": {"zh": "警戒和交通管制", "en": "cordon and traffic control"},
+    "opening the reception room": {"zh": "准备接访场所", "en": "opening the reception room"},
+    "question": {"zh": "第{n}个问题", "en": "question {n}"},
+    "report to": {"zh": "向{to}报告", "en": "report to {to}"},
+}
+
+
+def subject_text(r, subject: str, lang: str) -> str:
+    """A task or message subject from the event log, in ``lang``."""
+    if subject.startswith("question "):
+        return SUBJECTS["question"][lang].format(n=subject.split(" ", 1)[1])
+    if subject.startswith("report to "):
+        rid = subject[len("report to "):]
+        return SUBJECTS["report to"][lang].format(to=report_name(r, rid, lang))
+    rep = report_name(r, subject, lang) if r is not None else subject
+    if rep != subject:
+        return rep
+    return word(SUBJECTS, subject, lang)
+
+
+def report_name(r, report_id: str, lang: str) -> str:
+    """Whom an upward report goes to, by the plan's report id."""
+    rep = next((x for x in r.plan.reporting if x.id == report_id), None)
+    return rep.to.get(lang) if rep else report_id

@@ -8,7 +8,7 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from reports.document import Document, Figure, Table
+from reports.document import Bullets, Document, Figure, Subheading, Table
 
 EAST_ASIAN_FONT = "SimSun"
 """Font Word uses for Chinese text (宋体, present on every Chinese Windows)."""
@@ -39,6 +39,11 @@ def render(doc: Document) -> bytes:
             elif isinstance(block, Figure):
                 word.add_picture(io.BytesIO(block.png), width=Cm(16))
                 word.add_paragraph(block.caption)
+            elif isinstance(block, Subheading):
+                word.add_heading(block.text, level=2)
+            elif isinstance(block, Bullets):
+                for item in block.items:
+                    word.add_paragraph(item, style="List Bullet")
             else:
                 word.add_paragraph(block)
     if doc.footer:

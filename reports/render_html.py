@@ -7,10 +7,12 @@ Text from plan and scenario files is escaped by Jinja2's autoescaping: a title s
 from __future__ import annotations
 
 import base64
+import re
 
 from jinja2 import Environment, select_autoescape
+from markupsafe import Markup
 
-from reports.document import Document, Figure, Table
+from reports.document import Bullets, Document, Figure, Subheading, Table
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ 'zh-CN' if doc.lang == 'zh' else 'en' }}">
@@ -25,7 +27,8 @@ h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
 th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; } tr:nth-child(even) td { background: #fafafa; }
-figure { margin: 1rem 0; } figure img { max-width: 100%; } figcaption { color: #555; font-size: .9rem; }
+figure { margin: 1rem 0; } figure img, figure svg { max-width: 100%; height: auto; }
+h3 { font-size: 1.1rem; margin-top: 1.2rem; } figcaption { color: #555; font-size: .9rem; }
 .subtitle { color: #555; } footer { margin-top: 2rem; color: #777; font-size: .85rem; }
 </style>
 </head>
@@ -44,8 +47,12 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; } figcaption { color: #
 {% endfor %}</tbody>
 </table>
 {% elif block is figure %}
-<figure><img alt="{{ block.caption }}" src="data:image/png;base64,{{ block | b64 }}">
+<figure class="chart">{% if block.svg %}{{ block.svg | safe_svg }}{% else %}<img alt="{{ block.caption }}" src="data:image/png;base64,{{ block | b64 }}">{% endif %}
 <figcaption>{{ block.caption }}</figcaption></figure>
+{% elif block is subheading %}
+<h3>{{ block.text }}</h3>
+{% elif block is bullets %}
+<ul>{% for item in block.items %}<li>{{ item }}</li>{% endfor %}</ul>
 {% else %}
 <p>{{ block }}</p>
 {% endif %}
@@ -58,11 +65,23 @@ figure { margin: 1rem 0; } figure img { max-width: 100%; } figcaption { color: #
 """
 
 
+def _inline_svg(svg: str) -> Markup:
+    """An SVG chart made by matplotlib, inlined: its text stays text (Chinese is drawn by the
+    browser's fonts). matplotlib escapes the labels it writes; anything before the root
+    element (XML declaration, doctype) is dropped."""
+    start = svg.find("<svg")
+    body = svg[start:] if start >= 0 else ""
+    return Markup(re.sub(r"<script.*?</script>", "", body, flags=re.S | re.I))
+
+
 def _environment() -> Environment:
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     env.tests["table"] = lambda b: isinstance(b, Table)
     env.tests["figure"] = lambda b: isinstance(b, Figure)
+    env.tests["subheading"] = lambda b: isinstance(b, Subheading)
+    env.tests["bullets"] = lambda b: isinstance(b, Bullets)
     env.filters["b64"] = lambda f: base64.b64encode(f.png).decode("ascii")
+    env.filters["safe_svg"] = _inline_svg
     return env
 
 

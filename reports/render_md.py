@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.document import Document, Figure, Table
+from reports.document import Bullets, Document, Figure, Subheading, Table
 
 FIGURE_DIR = "charts"
 
@@ -23,6 +23,10 @@ def render(doc: Document) -> str:
                 out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
             elif isinstance(block, Figure):
                 out.append(f"![{block.caption}]({FIGURE_DIR}/{block.name})")
+            elif isinstance(block, Subheading):
+                out.append(f"### {block.text}")
+            elif isinstance(block, Bullets):
+                out += [f"- {item}" for item in block.items]
             else:
                 out.append(block)
             out.append("")

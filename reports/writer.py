@@ -12,7 +12,7 @@ from pathlib import Path
 from reports import render_docx, render_html, render_md
 from reports.content import build
 from reports.render_md import FIGURE_DIR
-from reports.targets import evaluation
+from reports.evaluation import evaluate, to_json
 from sim.result import DrillResult
 
 FORMATS = ("md", "html", "docx")
@@ -54,7 +54,7 @@ def write_run(r: DrillResult, out: Path, lang: str = "zh",
     put("messages.csv", r.messages.to_csv(index=False, float_format="%.3f"))
     write_json(out / "metrics.json", r.metrics)
     written.append(out / "metrics.json")
-    write_json(out / "evaluation.json", evaluation(r))
+    write_json(out / "evaluation.json", to_json(r, evaluate(r)))
     written.append(out / "evaluation.json")
     formats = list(formats)
     if formats:

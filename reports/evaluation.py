@@ -1,0 +1,498 @@
+"""Post-drill evaluation: critical tasks rated P/S/M/U, a 100-point score, the four gap
+findings with their evidence, and the improvement plan.
+
+Rating rule (HSEEP 2020, thresholds in ``reports/data/evaluation.yaml``):
+
+* **P** performed within the plan's target and without challenges;
+* **S** performed within the target but with challenges (slips, failures or waits that the
+  event log ties to the task), or no more than ``s_over_target`` (25%) over the target;
+* **M** performed more than that over the target, or with harm to other tasks or added
+  risk (force used on the crowd, injuries);
+* **U** not performed by the end of the drill.
+
+Points per rating (P 100, S 75, M 40, U 0) are averaged over the rated tasks into the
+score; grades 优 ≥90, 良 ≥75, 一般 ≥60, 差 below. Tasks the plan does not call for in the
+run (no statement under a silent policy) are listed as not applicable and not scored.
+
+Everything here reads a :class:`~sim.result.DrillResult`; nothing is simulated.
+Evidence points at rows of the event log (``event_row`` is the row index in events.csv).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.result import DrillResult
+from sim.types import Capability, ReleasePolicy
+from sim.yamlio import load_file
+
+RULES_FILE = Path(__file__).parent / "data" / "evaluation.yaml"
+GAPS = ("familiarity", "coordination", "equipment", "public_opinion")
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict[str, Any]:
+    """The evaluation rules and measures catalogue."""
+    return load_file(RULES_FILE).data
+
+
+@dataclass
+class Task:
+    """One critical task and its rating.
+
+    Attributes:
+        id: unique id (``first_report``, ``team_on_site:order``, ``medical:3``...).
+        key: the kind of task (a ``TASK_LABELS`` key in ``reports.i18n``).
+        subject: the team, report or incident it is about ("" if none).
+        target_min: the plan's target in minutes from T0 (None: no target).
+        measured_min: when it was done (None: not done).
+        rating: P, S, M, U, or ``NA`` (not applicable, not scored).
+        challenges: event-log rows of the challenges met.
+        reason: a short code for the rating (``within_target``, ``over_target`` ...).
+    """
+
+    id: str
+    key: str
+    subject: str
+    target_min: float | None
+    measured_min: float | None
+    rating: str
+    reason: str
+    challenges: list[int] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Measure:
+    """One row of the improvement plan."""
+
+    gap: str
+    cause: str
+    subject: str
+    element: str
+    owner: str
+    due_zh: str
+    due_en: str
+    text_zh: str
+    text_en: str
+    status: str = "open"
+
+
+@dataclass
+class Finding:
+    """A gap the run shows, with its evidence and measures."""
+
+    gap: str
+    facts: dict[str, Any]
+    evidence: list[int]
+    measures: list[Measure] = field(default_factory=list)
+
+
+@dataclass
+class Evaluation:
+    tasks: list[Task]
+    score: float
+    grade_zh: str
+    grade_en: str
+    findings: list[Finding]
+
+    @property
+    def measures(self) -> list[Measure]:
+        return [m for f in self.findings for m in f.measures]
+
+    def counts(self) -> dict[str, int]:
+        return {r: sum(1 for t in self.tasks if t.rating == r) for r in ("P", "S", "M", "U", "NA")}
+
+    def finding(self, gap: str) -> Finding | None:
+        return next((f for f in self.findings if f.gap == gap), None)
+
+
+# --------------------------------------------------------------------------- rating
+
+
+def rate(target: float | None, measured: float | None, challenges: bool, harm: bool) -> tuple[str, str]:
+    """The rating and its reason code for one task (see the module docstring)."""
+    if measured is None:
+        return "U", "not_performed"
+    if harm:
+        return "M", "harm"
+    if target is None:
+        return ("S", "challenges") if challenges else ("P", "performed")
+    over = rules()["rating"]["s_over_target"]
+    if measured <= target:
+        return ("S", "challenges") if challenges else ("P", "within_target")
+    if measured <= target * (1.0 + over):
+        return "S", "slightly_over"
+    return "M", "over_target"
+
+
+def _rows(ev: pd.DataFrame, kinds: tuple[str, ...], **match) -> list[int]:
+    mask = ev["kind"].isin(kinds)
+    for col, val in match.items():
+        mask &= ev[col] == val
+    return [int(i) for i in ev.index[mask]]
+
+
+def _task(tasks: list[Task], id_: str, key: str, subject: str, target, measured,
+          challenges: list[int], harm: bool = False, **detail) -> None:
+    rating, reason = rate(target, measured, bool(challenges), harm)
+    tasks.append(Task(id_, key, subject, target, measured, rating, reason, challenges, detail))
+
+
+def _true_level(r: DrillResult, headcount: float) -> str | None:
+    lv = r.plan.level_for(headcount)
+    return lv.id if lv else None
+
+
+def critical_tasks(r: DrillResult) -> list[Task]:
+    """The plan's critical tasks, timed against their targets and rated."""
+    ev, m, t, plan = r.events, r.metrics, r.plan.targets, r.plan
+    ts = r.timeseries
+    tasks: list[Task] = []
+    cmd = plan.command.team
+
+    _task(tasks, "first_report", "first_report", plan.command.first_report_by,
+          t.first_report_min, m["first_report_min"],
+          [i for i in _rows(ev, ("slip_late", "slip_incomplete"), subject="first report")])
+    _task(tasks, "verification", "verification", cmd, t.verification_min,
+          m.get("verification_min"), [])
+
+    # level declared correctly: the first declaration against the level the true count gives
+    declared = ev[ev["kind"] == "level_declared"]
+    levels = [lv.id for lv in plan.levels]
+    if declared.empty:
+        peak_level = _true_level(r, m["peak_crowd"])
+        if peak_level is None:
+            tasks.append(Task("level", "level", "", None, None, "NA", "below_plan", []))
+        else:
+            tasks.append(Task("level", "level", "", None, None, "U", "not_performed", [],
+                              {"correct": peak_level}))
+    else:
+        row = declared.iloc[0]
+        at = ts.loc[(ts["t_min"] - row.t_min).abs().idxmin()]
+        correct = _true_level(r, float(at["crowd_present"]))
+        peak_level = _true_level(r, m["peak_crowd"])
+        off = abs(levels.index(row.subject) - levels.index(correct)) if correct else 1
+        highest = m["level"]
+        missed_peak = peak_level is not None and highest is not None and \
+            levels.index(highest) < levels.index(peak_level)
+        rating = "P" if off == 0 and not missed_peak else ("S" if off <= 1 else "M")
+        reason = "correct" if rating == "P" else ("under_peak" if missed_peak else "wrong_level")
+        tasks.append(Task("level", "level", row.subject, None, float(row.t_min), rating, reason,
+                          [int(declared.index[0])],
+                          {"declared": row.subject, "correct": correct, "true_count":
+                           int(at["crowd_present"]), "highest": highest, "peak_level": peak_level}))
+
+    _task(tasks, "activation", "activation", cmd, t.plan_activated_min, m["plan_activated_min"],
+          _rows(ev, ("slip_late",), actor=cmd, subject="plan activation"))
+
+    for team in r.teams.itertuples():
+        if team.command_post or team.dispatched_min is None:
+            continue
+        challenges = _rows(ev, ("slip_late",), actor=team.team, subject="mobilisation")
+        challenges += _rows(ev, ("message_late", "message_lost", "message_misdirected"),
+                            subject=team.team)
+        _task(tasks, f"team_on_site:{team.team}", "team_on_site", team.team, team.target_min,
+              team.on_site_min, challenges)
+
+    force = _rows(ev, ("force_used",))
+    if any(Capability.ORDER in tm.capabilities for tm in plan.teams.values()):
+        _task(tasks, "cordon", "cordon", "", t.cordon_min, m.get("cordon_min"), force,
+              harm=bool(force), force_used=len(force))
+
+    dialogue_kit = _rows(ev, ("equipment_failed", "equipment_shortage"), subject="loudspeaker")
+    _task(tasks, "dialogue_start", "dialogue_start", "", t.dialogue_start_min,
+          m["dialogue_start_min"], [])
+    _task(tasks, "representatives", "representatives", "", t.representatives_min,
+          m["representatives_min"], [i for i in dialogue_kit
+                                     if m["representatives_min"] is None
+                                     or ev.loc[i, "t_min"] <= m["representatives_min"]])
+    waits = _rows(ev, ("talks_resumed",))
+    _task(tasks, "agreement", "agreement", "", t.agreement_min, m["agreement_min"], waits)
+
+    attended = ev[ev["kind"] == "medical_attended"]
+    incidents = ev[ev["kind"].isin(("health_incident", "injury"))]
+    for k, (idx, inc) in enumerate(incidents.iterrows(), start=1):
+        done = attended.iloc[k - 1] if k <= len(attended) else None
+        measured = round(float(done.t_min - inc.t_min), 2) if done is not None else None
+        harm = inc.kind == "injury"
+        rating, reason = rate(t.medical_response_min, measured, False, False)
+        tasks.append(Task(f"medical:{k}", "medical", inc.kind, t.medical_response_min, measured,
+                          rating, reason, [int(idx)] + ([int(attended.index[k - 1])]
+                                                        if done is not None else []),
+                          {"incident_min": float(inc.t_min), "injury": harm}))
+
+    policy = plan.publicity.release_policy
+    rumour = m["rumor_peak_reach"] > 0
+    if policy is ReleasePolicy.SILENT and t.first_statement_min is None:
+        tasks.append(Task("statement", "statement", "", None, m["first_statement_min"], "NA",
+                          "silent_policy", _rows(ev, ("policy_silent",))))
+    elif policy is ReleasePolicy.REACTIVE and not rumour:
+        tasks.append(Task("statement", "statement", "", t.first_statement_min,
+                          m["first_statement_min"], "NA", "no_rumour", []))
+    else:
+        _task(tasks, "statement", "statement", "", t.first_statement_min,
+              m["first_statement_min"], _rows(ev, ("slip_late",), subject="statement"))
+
+    sent = ev[ev["kind"] == "report_sent"]
+    for rep in plan.reporting:
+        if f"report:{rep.id}" not in r.milestones:
+            continue
+        row = sent[sent["subject"] == rep.id]
+        declared_min = m.get("level_declared_min") or 0.0
+        deadline = round(declared_min + rep.within_min, 2)
+        measured = round(float(row["t_min"].iloc[0]), 2) if not row.empty else None
+        challenges = _rows(ev, ("slip_late", "slip_incomplete"), subject=f"report to {rep.id}")
+        _task(tasks, f"report:{rep.id}", "report", rep.id, deadline, measured, challenges)
+
+    injuries = _rows(ev, ("injury",))
+    _task(tasks, "cleared", "cleared", "", t.cleared_min, m["cleared_min"], [],
+          harm=bool(injuries) and m["cleared_min"] is not None, injuries=len(injuries))
+    return tasks
+
+
+def score(tasks: list[Task]) -> tuple[float, str, str]:
+    """Mean points of the rated tasks and the grade (zh, en)."""
+    pts = rules()["points"]
+    rated = [pts[t.rating] for t in tasks if t.rating != "NA"]
+    value = round(sum(rated) / len(rated), 1) if rated else 0.0
+    for g in rules()["grades"]:
+        if value >= g["min"]:
+            return value, g["zh"], g["en"]
+    return value, rules()["grades"][-1]["zh"], rules()["grades"][-1]["en"]
+
+
+# --------------------------------------------------------------------------- gaps
+
+
+def _owner(r: DrillResult, who: str, subject: str) -> str:
+    plan = r.plan
+    if who == "subject" and subject in plan.teams:
+        return subject
+    if who == "publicity":
+        return plan.publicity.team
+    for cap, name in ((Capability.LOGISTICS, "logistics"), (Capability.ORDER, "order"),
+                      (Capability.DIALOGUE, "dialogue")):
+        if who == name:
+            teams = plan.teams_with(cap)
+            if teams:
+                return teams[0]
+    return plan.command.team
+
+
+def _measure(r: DrillResult, gap: str, cause: str, subject: str, lang_args: dict[str, dict]) -> Measure:
+    spec = rules()["measures"][cause]
+    return Measure(gap, cause, subject, spec["element"], _owner(r, spec["owner"], subject),
+                   spec["due"]["zh"], spec["due"]["en"],
+                   spec["zh"].format(**lang_args["zh"]), spec["en"].format(**lang_args["en"]))
+
+
+def _team_args(r: DrillResult, tid: str) -> dict[str, dict]:
+    team = r.plan.teams.get(tid)
+    return {"zh": {"team": team.name.zh if team else tid, "item": ""},
+            "en": {"team": team.name.en if team else tid, "item": ""}}
+
+
+def _item_args(item: str) -> dict[str, dict]:
+    from reports.i18n import ITEMS
+
+    names = ITEMS.get(item, {"zh": item, "en": item})
+    return {"zh": {"team": "", "item": names["zh"]}, "en": {"team": "", "item": names["en"]}}
+
+
+def familiarity_gap(r: DrillResult) -> Finding | None:
+    ev = r.events
+    rows = _rows(ev, ("slip_late", "slip_incomplete", "message_misdirected"))
+    if not rows:
+        return None
+    by_team: dict[str, float] = {}
+    causes: dict[tuple[str, str], None] = {}
+    for i in rows:
+        row = ev.loc[i]
+        by_team[row.actor] = by_team.get(row.actor, 0.0) + (
+            0.0 if row.kind == "message_misdirected" else float(row.value))
+        causes[(row.kind, row.actor)] = None
+    f = Finding("familiarity", {"slips": len(rows),
+                                "minutes_lost_by_team": {k: round(v, 1) for k, v in by_team.items()}},
+                rows)
+    for kind, team in causes:
+        f.measures.append(_measure(r, "familiarity", kind, team, _team_args(r, team)))
+    return f
+
+
+def coordination_gap(r: DrillResult) -> Finding | None:
+    ev, m = r.events, r.metrics
+    late = _rows(ev, ("message_late",))
+    lost = _rows(ev, ("message_lost",))
+    waits = _rows(ev, ("talks_resumed",))
+    outage = _rows(ev, ("comms_outage",))
+    wait_total = float(ev.loc[waits, "value"].sum()) if waits else 0.0
+    if not late and not lost and not outage and wait_total < rules()["gaps"]["coordination_wait_min"]:
+        return None
+    f = Finding("coordination", {"messages_sent": m["messages_sent"], "late": len(late),
+                                 "lost": len(lost), "talks_wait_min": round(wait_total, 1)},
+                sorted(late + lost + outage + waits))
+    dispatch_late = [i for i in late if ev.loc[i, "subject"] in r.plan.teams
+                     and _is_dispatch(r, i)]
+    if lost:
+        f.measures.append(_measure(r, "coordination", "message_lost", "", _team_args(r, "")))
+    if dispatch_late:
+        f.measures.append(_measure(r, "coordination", "dispatch_late", "", _team_args(r, "")))
+    elif late:
+        f.measures.append(_measure(r, "coordination", "message_late", "", _team_args(r, "")))
+    if wait_total >= rules()["gaps"]["coordination_wait_min"]:
+        f.measures.append(_measure(r, "coordination", "talks_waiting", "", _team_args(r, "")))
+    if outage:
+        f.measures.append(_measure(r, "coordination", "comms_outage", "", _team_args(r, "")))
+    return f
+
+
+def _is_dispatch(r: DrillResult, row: int) -> bool:
+    ev = r.events
+    t, team = ev.loc[row, "t_min"], ev.loc[row, "subject"]
+    msgs = r.messages
+    hit = msgs[(msgs["recipient"] == team) & (msgs["topic"] == "dispatch")
+               & ((msgs["t_delivered"] - t).abs() < 1e-6)]
+    return not hit.empty
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
+    ev = r.events
+    failed = _rows(ev, ("equipment_failed",))
+    short = _rows(ev, ("equipment_shortage", "supply_exhausted"))
+    slow_medical = [t for t in tasks if t.key == "medical" and t.rating in ("M", "U")]
+    if not failed and not short and not slow_medical:
+        return None
+    end = float(r.timeseries["t_min"].iloc[-1])
+    outages = []
+    for i in failed:
+        row = ev.loc[i]
+        fixed = ev[(ev["kind"] == "equipment_replaced") & (ev["subject"] == row.subject)
+                   & (ev["t_min"] >= row.t_min)]
+        t1 = float(fixed["t_min"].iloc[0]) if not fixed.empty else end
+        task_rows = ev[(ev["actor"] == row.actor) & ev["kind"].isin(("task_start", "task_end"))]
+        during = {}
+        for name in ("explaining", "talks"):
+            s = task_rows[(task_rows["subject"] == name) & (task_rows["kind"] == "task_start")]
+            e = task_rows[(task_rows["subject"] == name) & (task_rows["kind"] == "task_end")]
+            if not s.empty:
+                t_end = float(e["t_min"].iloc[0]) if not e.empty else end
+                during[name] = round(_overlap(float(row.t_min), t1, float(s["t_min"].iloc[0]),
+                                              t_end), 1)
+        outages.append({"event_row": i, "team": row.actor, "item": row.subject,
+                        "failed_min": float(row.t_min), "restored_min": None if fixed.empty
+                        else t1, "out_min": round(t1 - float(row.t_min), 1),
+                        "during": during, "fixed_row": None if fixed.empty
+                        else int(fixed.index[0])})
+    evidence = sorted(failed + short + [o["fixed_row"] for o in outages if o["fixed_row"] is not None]
+                      + [t.challenges[0] for t in slow_medical])
+    f = Finding("equipment", {"failures": outages, "shortages": len(short),
+                              "slow_medical": len(slow_medical)}, evidence)
+    seen = set()
+    for i in failed + short:
+        row = ev.loc[i]
+        key = (row.kind, row.subject)
+        if key in seen:
+            continue
+        seen.add(key)
+        f.measures.append(_measure(r, "equipment", row.kind, row.subject, _item_args(row.subject)))
+    if slow_medical:
+        f.measures.append(_measure(r, "equipment", "medical_slow", "", _team_args(r, "")))
+    return f
+
+
+def public_opinion_gap(r: DrillResult) -> Finding | None:
+    ev, m, ts = r.events, r.metrics, r.timeseries
+    threshold = rules()["gaps"]["rumour_reach"]
+    if m["rumor_peak_reach"] < threshold:
+        return None
+    at_statement = m["rumor_reach_at_statement"]
+    if at_statement is not None and at_statement < threshold:
+        return None
+    posted = _rows(ev, ("rumour_posted", "rumour_detected", "statement_issued", "policy_silent"))
+    online = ts[ts["rumor_reach"] > 0]
+    onlookers_peak = int(online["onlookers"].max()) if not online.empty else 0
+    f = Finding("public_opinion", {
+        "policy": r.plan.publicity.release_policy.value,
+        "rumor_peak_reach": m["rumor_peak_reach"],
+        "rumor_reach_at_statement": at_statement,
+        "first_statement_min": m["first_statement_min"],
+        "onlookers_peak_while_rumour": onlookers_peak,
+    }, posted)
+    cause = "rumour_silent" if r.plan.publicity.release_policy is ReleasePolicy.SILENT \
+        else "rumour_late"
+    f.measures.append(_measure(r, "public_opinion", cause, "", _team_args(r, "")))
+    if onlookers_peak > 0 and not r.events[r.events["kind"] == "cordon_set"].empty:
+        f.measures.append(_measure(r, "public_opinion", "onlookers_drawn", "", _team_args(r, "")))
+    return f
+
+
+def evaluate(r: DrillResult) -> Evaluation:
+    """The whole evaluation of a run."""
+    tasks = critical_tasks(r)
+    value, zh, en = score(tasks)
+    findings = [f for f in (familiarity_gap(r), coordination_gap(r), equipment_gap(r, tasks),
+                            public_opinion_gap(r)) if f is not None]
+    force = _rows(r.events, ("force_used",))
+    if force:
+        target = next((f for f in findings if f.gap == "coordination"), None)
+        measure = _measure(r, "coordination", "force_used", "", _team_args(r, ""))
+        if target is None:
+            findings.append(Finding("coordination", {"force_used": len(force)}, force, [measure]))
+        else:
+            target.evidence = sorted(set(target.evidence + force))
+            target.facts["force_used"] = len(force)
+            target.measures.append(measure)
+        findings.sort(key=lambda f: GAPS.index(f.gap))
+    return Evaluation(tasks, value, zh, en, findings)
+
+
+def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
+    """The content of ``evaluation.json``."""
+    from reports.targets import target_rows
+
+    ev = r.events
+
+    def rows(idx: list[int]) -> list[dict[str, Any]]:
+        out = []
+        for i in idx:
+            row = ev.loc[i]
+            out.append({"event_row": int(i), "t_min": float(row.t_min), "actor": row.actor,
+                        "kind": row.kind, "subject": row.subject, "detail": row.detail,
+                        "value": None if row.value != row.value else float(row.value)})
+        return out
+
+    return {
+        "scenario": r.scenario.name,
+        "plan": r.plan_label,
+        "seed": r.seed,
+        "rating_rule": {
+            "P": "performed within the target and without challenges",
+            "S": f"within the target with challenges, or at most "
+                 f"{rules()['rating']['s_over_target']:.0%} over it",
+            "M": "more than that over the target, or with harm (force used, injuries)",
+            "U": "not performed by the end of the drill",
+            "NA": "not called for by the plan in this run; not scored",
+        },
+        "points": rules()["points"],
+        "grades": rules()["grades"],
+        "score": e.score,
+        "grade": {"zh": e.grade_zh, "en": e.grade_en},
+        "counts": e.counts(),
+        "tasks": [{**{k: v for k, v in asdict(t).items() if k != "challenges"},
+                   "challenges": rows(t.challenges)} for t in e.tasks],
+        "targets": target_rows(r),
+        "findings": [{"gap": f.gap, "facts": f.facts, "evidence": rows(f.evidence),
+                      "measures": [asdict(x) for x in f.measures]} for f in e.findings],
+        "improvement_plan": [asdict(x) for x in e.measures],
+        "outcome": r.metrics["outcome"],
+    }
