@@ -11,8 +11,8 @@ from pathlib import Path
 
 from reports import render_docx, render_html, render_md
 from reports.content import build
-from reports.render_md import FIGURE_DIR
 from reports.evaluation import evaluate, to_json
+from reports.render_md import FIGURE_DIR
 from sim.result import DrillResult
 
 FORMATS = ("md", "html", "docx")
