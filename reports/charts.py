@@ -168,7 +168,7 @@ def draw_gantt(r: DrillResult, lang: str):
     spans = _spans(r, end)
     for i, tid in enumerate(teams):
         row = r.teams[r.teams["team"] == tid].iloc[0]
-        if row.on_site_min == row.on_site_min and row.on_site_min is not None:
+        if row.on_site_min is not None:
             ax.barh(i, end - row.on_site_min, left=row.on_site_min, color=GANTT_COLOURS["on_site"],
                     height=0.6)
         for team, task, t0, t1 in spans:

@@ -81,6 +81,9 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
             "command_post": Capability.COMMAND in team.cfg.capabilities,
         })
     teams = pd.DataFrame(rows)
+    for col in ("dispatched_min", "on_site_min", "target_min"):
+        # times that never happened stay None (not NaN), as in metrics.json
+        teams[col] = teams[col].astype(object).where(teams[col].notna(), None)
     result = DrillResult(inputs.scenario, plan, inputs.plan_label, seed, events, ts, messages,
                          teams, dict(rec.milestones))
     result.metrics = compute_metrics(result, world)
