@@ -6,6 +6,8 @@ Examples:
   python run_drill.py run gate-blockade --plan "linxiang[teams.dialogue.size=10]" --seed 7 --lang en
   python run_drill.py run large-sit-in --set publicity.release_policy=proactive --formats md,html,docx
   python run_drill.py validate scenarios/drills/gate-blockade.yaml my-plan.yaml
+  python run_drill.py compare gate-blockade --plans linxiang "linxiang[publicity.release_policy=proactive]" --reps 200
+  python run_drill.py sweep small-group --plan linxiang --grid teams.dialogue.size=4,6,8 --reps 50
 
 Exit codes: 0 success; 2 bad input (the message names file, field and line); 1 internal error.
 """
@@ -55,6 +57,50 @@ def _seed(text: str) -> int:
     return value
 
 
+def _count(name: str, low: int = 1):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{name} must be {low} or more, got {value}")
+        return value
+    return parse
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {value}")
+    return value
+
+
+def _replication_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by compare and sweep."""
+    p.add_argument("--reps", type=_count("--reps"), default=100,
+                   help="replications of each plan (default 100)")
+    p.add_argument("--seed", type=_seed, default=1,
+                   help="base seed (default 1); replication k runs with seed SEED*1000003+k "
+                        "under every plan")
+    p.add_argument("--jobs", type=_count("--jobs"), default=None,
+                   help="worker processes (default: every core; 1 runs in this process)")
+    p.add_argument("--backend", choices=("local", "dask"), default="local",
+                   help="local process pool (default) or a Dask distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786); default: a LocalCluster of "
+                        "--jobs workers on 127.0.0.1")
+    p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a field of every plan by dotted path (repeatable)")
+    p.add_argument("--rumour-threshold", type=_share, default=0.5,
+                   help="rumour reach counted as 'above the threshold' (default 0.5)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar; print only the output folder")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="drill", description=__doc__.split("\n\n")[0],
                      epilog=__doc__.split("\n\n", 1)[1],
@@ -76,6 +122,52 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--formats", type=_formats, default=["md", "html"],
                      help="report formats, comma-separated from md,html,docx (default md,html)")
     run.add_argument("--quiet", action="store_true", help="print only the output folder")
+
+    cmp = sub.add_parser(
+        "compare", help="Monte Carlo comparison of plan variants on one scenario",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  drill compare gate-blockade --plans linxiang "
+               "\"linxiang[publicity.release_policy=proactive]\" --reps 200\n"
+               "  drill compare large-sit-in --plans linxiang \"linxiang[teams.dialogue.size=8]\" "
+               "--set teams.order.posture=forceful --jobs 2\n"
+               "  drill compare gate-blockade --plans linxiang enterprise --backend dask\n"
+               "Writes replications.csv, summary.csv, comparison.md and comparison.html (and "
+               "differences.csv,\nprobabilities.csv, failures.csv, run.json) into OUT. Exit 1 "
+               "when a replication failed.")
+    cmp.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
+    cmp.add_argument("--plans", nargs="+", required=True, metavar="PLAN",
+                     help="plans to compare, the first is the baseline; each a file, a bundled "
+                          "name, or PLAN[KEY=VALUE,...]")
+    _replication_options(cmp)
+    cmp.add_argument("--out", type=Path,
+                     help="output folder (default out/compare-<scenario>-seed<N>)")
+
+    sw = sub.add_parser(
+        "sweep", help="run a plan over a grid of field values; heat map of one metric",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  drill sweep small-group --plan linxiang --grid teams.dialogue.size=4,6,8 "
+               "--reps 50\n"
+               "  drill sweep gate-blockade --grid teams.dialogue.size=4,8 "
+               "--grid publicity.release_policy=silent,reactive,proactive --metric cleared_min\n"
+               "  drill sweep gate-blockade --grid teams.order.posture=restrained,forceful "
+               "--metric any_scuffle\n"
+               "--metric is a numeric metric of metrics.json, team_on_site_min.<team>, or an "
+               "event:\nany_scuffle, any_injury, agreement_reached, cleared_within_target, "
+               "rumour_above_threshold,\nresolved, escalated. Writes sweep.csv, sweep.md, "
+               "sweep.html (charts/heatmap.png),\nreplications.csv and summary.csv into OUT.")
+    sw.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
+    sw.add_argument("--plan", help="plan file or bundled name, optionally PLAN[KEY=VALUE,...]; "
+                                   "default: the scenario's own plan")
+    sw.add_argument("--grid", action="append", required=True, metavar="KEY=V1,V2,...",
+                    help="a plan field and the values to try (repeatable: the grid is every "
+                         "combination)")
+    sw.add_argument("--metric", default="agreement_min",
+                    help="the metric of the heat map (default agreement_min)")
+    _replication_options(sw)
+    sw.add_argument("--out", type=Path,
+                    help="output folder (default out/sweep-<scenario>-<plan>-seed<N>)")
 
     val = sub.add_parser("validate", help="check plan and scenario files; list every problem")
     val.add_argument("files", nargs="+", help="plan or scenario files (or bundled names)")
@@ -116,6 +208,93 @@ class _null:
         return False
 
 
+def _check_backend(args) -> None:
+    from sim.errors import Problem
+
+    if args.scheduler and args.backend != "dask":
+        raise InputError([Problem("--scheduler", "", None, "only with --backend dask")])
+
+
+def _report_failures(reps, out: Path) -> int:
+    if not reps.failures:
+        return EXIT_OK
+    first = reps.failures[0]
+    total = reps.reps * len(reps.variants)
+    print(f"{len(reps.failures)} of {total} replications failed (tracebacks in "
+          f"{out / 'failures.csv'}); first: plan {first.plan}, rep {first.rep}, seed {first.seed}:",
+          file=sys.stderr)
+    print(first.traceback.rstrip(), file=sys.stderr)
+    return EXIT_INTERNAL
+
+
+def cmd_compare(args, console: Console) -> int:
+    from reports.comparison import print_compare, write_compare
+    from sim.replicate import prepare, run_replications
+    from sim.stats import analyse
+
+    _check_backend(args)
+    variants = prepare(args.scenario, args.plans, args.sets)
+    scenario = variants[0].inputs.scenario.name
+    out = args.out or Path("out") / _slug(f"compare-{scenario}-seed{args.seed}")
+    reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs, backend=args.backend,
+                            scheduler=args.scheduler, show_progress=not args.quiet,
+                            scenario_ref=args.scenario, sets=args.sets)
+    analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
+    with console.status("writing the report…", spinner="dots") if not args.quiet else _null():
+        written = write_compare(reps, analysis, out, args.lang)
+    if args.quiet:
+        print(out)
+    else:
+        print_compare(reps, analysis, console, args.lang)
+        console.print(f"{len(reps.rows)} runs in {reps.elapsed_s:.1f} s "
+                      f"({reps.backend}, {reps.workers} workers); "
+                      f"[bold]{len(written)} files written to[/] {out}/")
+    return _report_failures(reps, out)
+
+
+def cmd_sweep(args, console: Console) -> int:
+    from reports.comparison import print_sweep, write_sweep
+    from sim.errors import Problem
+    from sim.loading import load_scenario
+    from sim.replicate import grid_cells, parse_grid, prepare, run_replications
+    from sim.stats import EVENTS, METRICS, TEAM_PREFIX, analyse
+
+    _check_backend(args)
+    grid = [parse_grid(g) for g in args.grid]
+    plan_ref = args.plan or load_scenario(args.scenario)[0].plan
+    cells = grid_cells(plan_ref, grid, args.sets)
+    variants = prepare(args.scenario, [c.ref for c in cells], args.sets)
+    teams = {t for v in variants for t in v.inputs.plan.teams}
+    known = [*METRICS, *EVENTS, *(f"{TEAM_PREFIX}{t}" for t in sorted(teams))]
+    if args.metric not in known:
+        raise InputError([Problem("--metric", "", None,
+                                  f"unknown metric {args.metric!r} (choose from "
+                                  f"{', '.join(known)})")])
+    scenario = variants[0].inputs.scenario.name
+    base = variants[0].inputs.plan_label.split("[", 1)[0]
+    out = args.out or Path("out") / _slug(f"sweep-{scenario}-{base}-seed{args.seed}")
+    reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs, backend=args.backend,
+                            scheduler=args.scheduler, show_progress=not args.quiet,
+                            scenario_ref=args.scenario, sets=args.sets)
+    analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
+    cell_rows = [{"plan": v.label, "values": c.values} for v, c in zip(variants, cells, strict=True)]
+    grid_values = [(k, list(dict.fromkeys(c.values[k] for c in cells))) for k, _ in grid]
+    with console.status("writing the report…", spinner="dots") if not args.quiet else _null():
+        written = write_sweep(reps, analysis, grid_values, cell_rows, args.metric, plan_ref, out,
+                              args.lang)
+    if args.quiet:
+        print(out)
+    else:
+        from reports.comparison import sweep_table
+
+        print_sweep(sweep_table(analysis, cell_rows, args.metric), [k for k, _ in grid],
+                    args.metric, console, args.lang)
+        console.print(f"{len(reps.rows)} runs in {reps.elapsed_s:.1f} s "
+                      f"({reps.backend}, {reps.workers} workers); "
+                      f"[bold]{len(written)} files written to[/] {out}/")
+    return _report_failures(reps, out)
+
+
 def cmd_validate(args, console: Console) -> int:
     from sim.loading import validate_file
 
@@ -153,7 +332,8 @@ def cmd_list(args, console: Console) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "list": cmd_list}
+COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "validate": cmd_validate,
+            "list": cmd_list}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ import contextlib
 import logging
 import math
 import os
+import re
 import threading
 import time
 import traceback
@@ -116,6 +117,72 @@ def prepare(scenario_ref: str, plan_refs: Sequence[str], sets: Sequence[str] = (
     if problems:
         raise InputError(problems)
     return variants
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+MAX_CELLS = 400
+"""The most combinations a sweep may have."""
+
+_KEY = re.compile(r"[\w-]+(\.[\w-]+)*")
+
+
+def parse_grid(text: str) -> tuple[str, list[str]]:
+    """``"teams.dialogue.size=4,6,8"`` -> ``("teams.dialogue.size", ["4", "6", "8"])``."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    values = [v.strip() for v in raw.split(",")]
+    if not sep or not _KEY.fullmatch(key) or not raw.strip() or any(not v for v in values):
+        raise InputError([Problem("--grid", key if _KEY.fullmatch(key) else "", None,
+                                  f"expected KEY=V1,V2,... with a dotted key and no empty value, "
+                                  f"got {text!r}")])
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    if dupes:
+        raise InputError([Problem("--grid", key, None,
+                                  f"value {', '.join(dupes)} given twice in {text!r}")])
+    return key, values
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One combination of a sweep: its plan reference and the values of the swept fields."""
+
+    ref: str
+    values: dict[str, Any]
+
+
+def grid_cells(plan_ref: str, grid: Sequence[tuple[str, list[str]]],
+               sets: Sequence[str] = ()) -> list[Cell]:
+    """Every combination of the grid, as inline variants of ``plan_ref`` (first key slowest)."""
+    import itertools
+
+    from sim.loading import parse_assignment
+
+    base, inline = parse_plan_ref(plan_ref)
+    keys = [k for k, _ in grid]
+    problems = []
+    if len(set(keys)) != len(keys):
+        problems.append(Problem("--grid", "", None, "a key is swept twice: "
+                                + ", ".join(sorted({k for k in keys if keys.count(k) > 1}))))
+    fixed = {a.partition("=")[0].strip(): where for where, items in
+             ((plan_ref, inline), ("--set", list(sets))) for a in items}
+    for k in keys:
+        if k in fixed:
+            problems.append(Problem("--grid", k, None, f"is also set in {fixed[k]}; "
+                                                       "sweep it or fix it, not both"))
+    n = math.prod(len(vs) for _, vs in grid)
+    if n > MAX_CELLS:
+        problems.append(Problem("--grid", "", None,
+                                f"{n} combinations; at most {MAX_CELLS} in one sweep"))
+    if problems:
+        raise InputError(problems)
+    cells = []
+    for combo in itertools.product(*(vs for _, vs in grid)):
+        assigns = [f"{k}={v}" for k, v in zip(keys, combo, strict=True)]
+        values = dict(parse_assignment(a, "--grid") for a in assigns)
+        cells.append(Cell(f"{base}[{','.join([*inline, *assigns])}]", values))
+    return cells
 
 
 # --------------------------------------------------------------------------- results

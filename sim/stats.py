@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as _st
 
 CONFIDENCE = 0.95
 Z95 = 1.959963984540054
@@ -118,6 +118,14 @@ def _values(col: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------- intervals
 
 
+@lru_cache(maxsize=4096)
+def t_quantile(q: float, df: int) -> float:
+    """The ``q`` quantile of Student's t with ``df`` degrees of freedom (scipy.special)."""
+    from scipy.special import stdtrit  # lighter to import than scipy.stats
+
+    return float(stdtrit(df, q))
+
+
 def t_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
     """``(mean, low, high)``: a Student-t interval for the mean of ``values`` (NaN ignored).
 
@@ -133,7 +141,7 @@ def t_interval(values: Iterable[float], confidence: float = CONFIDENCE) -> tuple
     if n == 1:
         return mean, math.nan, math.nan
     sd = float(x.std(ddof=1))
-    half = float(_st.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_quantile(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
     return mean, mean - half, mean + half
 
 
@@ -145,7 +153,7 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return p, max(0.0, centre - half), min(1.0, centre + half)
+    return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
 # --------------------------------------------------------------------------- summaries
