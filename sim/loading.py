@@ -271,7 +271,42 @@ def load_scenario(ref: str) -> tuple[Scenario, Document, Path]:
     """Load and validate a scenario by name or path (not yet checked against a plan)."""
     path = resolve(ref, "drills")
     doc = load_file(path, _label(path, DRILLS_DIR, "drills"))
-    return _validate(Scenario, doc), doc, path
+    scenario = _validate(Scenario, doc)
+    problems = msel_problems(scenario, doc)
+    if problems:
+        raise InputError(problems)
+    return scenario, doc, path
+
+
+def msel_problems(scenario: Scenario, doc: Document | None) -> list[Problem]:
+    """Checks of the injects list on its own: contingencies name a known inject that has an
+    expected action, and contingencies do not form a cycle."""
+    label = doc.label if doc else scenario.name
+    out: list[Problem] = []
+    by_id = {inj.id: inj for inj in scenario.injects}
+    for i, inj in enumerate(scenario.injects):
+        target = inj.contingency_for
+        if target is None:
+            continue
+        path = ("injects", i, "contingency_for")
+        line = doc.line_of(path) if doc else None
+        if target not in by_id:
+            out.append(Problem(label, dotted(path), line,
+                               f"contingency for unknown inject {target!r} "
+                               f"(injects: {', '.join(by_id)})"))
+            continue
+        if by_id[target].expected is None:
+            out.append(Problem(label, dotted(path), line,
+                               f"inject {target!r} has no expected action, so it cannot be missed"))
+        seen, cur = {inj.id}, target
+        while cur is not None and cur in by_id:
+            if cur in seen:
+                out.append(Problem(label, dotted(path), line,
+                                   f"contingencies form a cycle through {inj.id!r} and {cur!r}"))
+                break
+            seen.add(cur)
+            cur = by_id[cur].contingency_for
+    return out
 
 
 def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> list[Problem]:
@@ -290,11 +325,15 @@ def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> l
         if inj.team is not None and inj.team not in plan.teams:
             add(("injects", i, "team"),
                 f"unknown team {inj.team!r} in plan {plan.name} (teams: {teams})")
+        if inj.expected is not None and inj.expected.team is not None and \
+                inj.expected.team not in plan.teams:
+            add(("injects", i, "expected", "team"),
+                f"unknown team {inj.expected.team!r} in plan {plan.name} (teams: {teams})")
         if inj.kind is InjectKind.EQUIPMENT_FAILURE and inj.team in plan.teams and \
                 inj.item is not None and plan.teams[inj.team].equipment.get(inj.item, 0) == 0:
             add(("injects", i, "item"),
                 f"team {inj.team!r} carries no {inj.item.value} in plan {plan.name}")
-        if inj.at_min > scenario.end.max_min:
+        if inj.at_min is not None and inj.at_min > scenario.end.max_min:
             add(("injects", i, "at_min"),
                 f"{inj.at_min:g} is after the drill ends (end.max_min {scenario.end.max_min:g})")
     return out
@@ -328,7 +367,18 @@ def load_drill(scenario_ref: str, plan_ref: str | None = None,
                sets: list[str] | None = None) -> DrillInputs:
     """Load a scenario, its plan (or ``plan_ref``), overrides and parameters; check them together."""
     scenario, doc, spath = load_scenario(scenario_ref)
-    loaded = load_plan(plan_ref or scenario.plan, sets, relative_to=spath.parent)
+    if plan_ref is None:
+        try:
+            loaded = load_plan(scenario.plan, sets, relative_to=spath.parent)
+        except InputError as exc:
+            # the scenario names the plan: say which file, field and line did
+            if any(p.file == "--set" for p in exc.problems):
+                raise
+            raise InputError([Problem(doc.label, "plan", doc.line_of(("plan",)),
+                                      f"its plan cannot be loaded: {p}")
+                              for p in exc.problems]) from None
+    else:
+        loaded = load_plan(plan_ref, sets, relative_to=spath.parent)
     problems = scenario_problems(scenario, loaded.plan, doc)
     if problems:
         raise InputError(problems)
@@ -370,6 +420,7 @@ def validate_file(path: str) -> list[Problem]:
         return exc.problems
     if is_plan:
         return plan_problems(obj, doc)
+    problems_msel = msel_problems(obj, doc)
     problems: list[Problem] = []
     try:
         loaded = load_plan(obj.plan, relative_to=Path(doc.label).parent)
@@ -381,4 +432,4 @@ def validate_file(path: str) -> list[Problem]:
         load_parameters(obj, doc)
     except InputError as exc:
         problems += exc.problems
-    return problems
+    return problems_msel + problems
