@@ -284,6 +284,11 @@ def _paired(df: pd.DataFrame, base: str, plan: str, column: str) -> tuple[np.nda
             pd.to_numeric(b.loc[reps], errors="coerce").to_numpy(dtype=float))
 
 
+def _clip_share(x: float) -> float:
+    """A bound of a difference of probabilities, kept within [-1, 1] (NaN stays NaN)."""
+    return x if math.isnan(x) else min(1.0, max(-1.0, x))
+
+
 def differences(df: pd.DataFrame, plans: Sequence[str],
                 present: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
     """Each plan against the first, metric by metric, paired by replication.
@@ -307,6 +312,7 @@ def differences(df: pd.DataFrame, plans: Sequence[str],
             mean, low, high = t_interval(b[both] - a[both])
             s_mean, s_low, s_high = t_interval((~np.isnan(b)).astype(float)
                                                - (~np.isnan(a)).astype(float))
+            s_low, s_high = _clip_share(s_low), _clip_share(s_high)
             rows.append({
                 "plan": plan, "baseline": base, "metric": m, "mean_diff": mean,
                 "ci_low": low, "ci_high": high, "n": int(both.sum()),
@@ -330,6 +336,7 @@ def event_differences(ind: pd.DataFrame, plans: Sequence[str]) -> pd.DataFrame:
             a, b = _paired(ind, base, plan, ev)
             both = ~np.isnan(a) & ~np.isnan(b)
             mean, low, high = t_interval(b[both] - a[both])
+            low, high = _clip_share(low), _clip_share(high)  # a difference of shares
             rows.append({"plan": plan, "baseline": base, "event": ev, "diff": mean,
                          "ci_low": low, "ci_high": high, "n": int(both.sum()),
                          "excludes_zero": bool(low > 0 or high < 0)})

@@ -1,0 +1,419 @@
+"""compare and sweep: Monte Carlo replications, intervals, paired differences, backends, notebook.
+
+The heavier checks share work through module-scoped fixtures; the Dask LocalCluster test runs
+last because the cluster leaves threads behind in this process.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.replicate import (
+    SEED_STRIDE,
+    chunks_for,
+    grid_cells,
+    parse_grid,
+    prepare,
+    replication_seed,
+    run_replications,
+)
+from sim.stats import EVENTS, analyse, t_interval, wilson
+from tests.conftest import ROOT, run_cli
+
+SUMMARY_HEAD = ["plan", "metric", "mean", "ci_low", "ci_high", "p50", "p90", "n"]
+PROACTIVE = "linxiang[publicity.release_policy=proactive]"
+DIALOGUE8 = "linxiang[teams.dialogue.size=8]"
+
+
+def header(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return next(csv.reader(f))
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+def test_t_interval_matches_the_t_table():
+    mean, low, high = t_interval([1, 2, 3, 4, 5])
+    half = 2.776445105 * math.sqrt(2.5) / math.sqrt(5)  # t(0.975, 4) = 2.7764
+    assert mean == 3
+    assert low == pytest.approx(3 - half, abs=1e-6) and high == pytest.approx(3 + half, abs=1e-6)
+
+
+def test_t_interval_edge_cases():
+    assert all(math.isnan(v) for v in t_interval([]))
+    mean, low, high = t_interval([4.0])
+    assert mean == 4 and math.isnan(low) and math.isnan(high)
+    assert t_interval([2.5] * 7) == (2.5, 2.5, 2.5)
+    assert t_interval([1.0, float("nan"), 3.0])[0] == 2.0
+
+
+def test_wilson_interval_reference_values():
+    p, low, high = wilson(3, 10)
+    assert p == 0.3 and low == pytest.approx(0.1078, abs=1e-4) and high == pytest.approx(0.6032, abs=1e-4)
+    p, low, high = wilson(0, 20)
+    assert p == 0 and low == 0 and high == pytest.approx(0.1611, abs=1e-4)
+    p, low, high = wilson(20, 20)
+    assert p == 1 and high == 1 and low == pytest.approx(0.8389, abs=1e-4)
+    assert all(math.isnan(v) for v in wilson(0, 0))
+
+
+def _row(plan, rep, agreement, rumour, scuffles=0, cleared=None):
+    return {"plan": plan, "rep": rep, "seed": rep, "scenario": "s", "agreement_min": agreement,
+            "rumor_peak_reach": rumour, "scuffles": scuffles, "cleared_min": cleared,
+            "team_on_site_min.order": 30.0, "outcome": "resolved" if cleared else "ongoing_at_end"}
+
+
+def test_nulls_are_counted_and_pairs_need_both_values():
+    rows = [_row("A", 0, 100.0, 0.8, 1, 200.0), _row("A", 1, None, 0.7), _row("A", 2, 120.0, 0.9),
+            _row("B", 0, 90.0, 0.1, 0, 150.0), _row("B", 1, 95.0, 0.2), _row("B", 2, 100.0, 0.3)]
+    a = analyse(rows, ["A", "B"], {"A": 210.0, "B": 140.0}, rumour_threshold=0.5)
+    s = a.summary.set_index(["plan", "metric"])
+    assert s.loc[("A", "agreement_min"), "n"] == 2 and s.loc[("A", "agreement_min"), "n_reps"] == 3
+    assert s.loc[("A", "agreement_min"), "mean"] == 110
+    assert s.loc[("A", "agreement_min"), "share"] == pytest.approx(2 / 3)
+    d = a.difference("B", "agreement_min")
+    assert d["n"] == 2                                  # rep 1 has no value under A
+    assert d["mean_diff"] == pytest.approx(((90 - 100) + (100 - 120)) / 2)
+    assert d["share_diff"] == pytest.approx(1 / 3)      # B always reached it, A two times in three
+    p = a.probabilities.set_index(["plan", "event"])
+    assert p.loc[("A", "rumour_above_threshold"), "k"] == 3
+    assert p.loc[("B", "rumour_above_threshold"), "k"] == 0
+    assert p.loc[("A", "any_scuffle"), "k"] == 1
+    assert p.loc[("A", "cleared_within_target"), "k"] == 1   # 200 <= 210
+    assert p.loc[("B", "cleared_within_target"), "k"] == 0   # 150 > 140
+    e = a.difference("B", "rumour_above_threshold")
+    assert e["diff"] == -1 and e["excludes_zero"]
+
+
+def test_seed_rule_depends_on_base_seed_and_replication_only():
+    assert replication_seed(1, 0) == SEED_STRIDE
+    assert replication_seed(7, 42) == 7 * SEED_STRIDE + 42
+    assert replication_seed(1, SEED_STRIDE - 1) < replication_seed(2, 0)
+
+
+def test_chunks_cover_every_replication_once():
+    for reps, plans, workers in [(1, 2, 2), (7, 3, 2), (1000, 2, 2), (50, 1, 8)]:
+        chunks = chunks_for(reps, plans, workers)
+        covered = [k for a, b in chunks for k in range(a, b)]
+        assert covered == list(range(reps))
+        assert max(b - a for a, b in chunks) * plans <= 50
+
+
+# --------------------------------------------------------------------------- replications
+
+
+@pytest.fixture(scope="module")
+def proactive():
+    variants = prepare("gate-blockade", ["linxiang", PROACTIVE])
+    reps = run_replications(variants, 20, 1, jobs=2, scenario_ref="gate-blockade")
+    return reps, analyse(reps.rows, reps.plans, reps.cleared_targets)
+
+
+def test_a_known_difference_shows(proactive):
+    """A proactive release policy lowers the rumour's peak; the CI excludes zero."""
+    reps, a = proactive
+    assert not reps.failures and len(reps.rows) == 40
+    d = a.difference(PROACTIVE, "rumor_peak_reach")
+    assert d["n"] == 20
+    assert d["mean_diff"] < 0 and d["ci_high"] < 0
+    e = a.difference(PROACTIVE, "rumour_above_threshold")
+    assert e["diff"] < 0 and e["ci_high"] < 0
+    # the proactive plan issues a statement; linxiang ("no external publicity") never does
+    assert a.value("linxiang", "first_statement_min", "share") == 0
+    assert a.value(PROACTIVE, "first_statement_min", "share") == 1
+
+
+def test_a_plan_against_itself_differs_by_exactly_zero():
+    variants = prepare("gate-blockade", ["linxiang", "linxiang"])
+    assert [v.label for v in variants] == ["linxiang", "linxiang#2"]
+    reps = run_replications(variants, 6, 3, jobs=1)
+    a = analyse(reps.rows, reps.plans, reps.cleared_targets)
+    assert len(a.differences) > 30
+    for row in a.differences.itertuples():
+        if row.n:
+            assert row.mean_diff == 0, row.metric
+        if row.n > 1:
+            assert row.ci_low == 0 and row.ci_high == 0, row.metric
+        assert row.share_diff == 0, row.metric
+    assert (a.event_differences["diff"] == 0).all()
+    df = a.replications
+    first = df[df.plan == "linxiang"].drop(columns="plan").reset_index(drop=True)
+    second = df[df.plan == "linxiang#2"].drop(columns="plan").reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_a_failing_replication_is_reported_with_seed_and_traceback(monkeypatch, tmp_path, capsys):
+    import run_drill
+    import sim.engine
+
+    real = sim.engine.simulate
+    bad_seed = replication_seed(1, 2)
+
+    def flaky(inputs, seed):
+        if seed == bad_seed and inputs.plan_label == DIALOGUE8:
+            raise RuntimeError("model blew up")
+        return real(inputs, seed)
+
+    monkeypatch.setattr(sim.engine, "simulate", flaky)
+    out = tmp_path / "cmp"
+    code = run_drill.main(["compare", "small-group", "--plans", "linxiang", DIALOGUE8,
+                           "--reps", "4", "--jobs", "1", "--quiet", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "1 of 8 replications failed" in err and str(bad_seed) in err
+    assert "model blew up" in err and "Traceback" in err
+    fails = pd.read_csv(out / "failures.csv")
+    assert fails[["plan", "rep", "seed"]].values.tolist() == [[DIALOGUE8, 2, bad_seed]]
+    assert "RuntimeError: model blew up" in fails["traceback"][0]
+    reps = pd.read_csv(out / "replications.csv")
+    assert len(reps) == 7
+    diffs = pd.read_csv(out / "differences.csv")
+    assert (diffs.loc[diffs.metric == "peak_crowd", "n"] == 3).all()  # the failed pair left out
+    summary = pd.read_csv(out / "summary.csv")
+    assert summary.loc[(summary.plan == DIALOGUE8) & (summary.metric == "peak_crowd"), "n"].item() == 3
+    report = (out / "comparison.md").read_text(encoding="utf-8")
+    assert str(bad_seed) in report and "RuntimeError" in report
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    out = tmp_path_factory.mktemp("compare") / "small"
+    proc = run_cli("compare", "small-group", "--plans", "linxiang", DIALOGUE8, "--reps", "20",
+                   "--jobs", "2", "--lang", "en", "--out", str(out))
+    return proc, out
+
+
+def test_compare_writes_the_contract_files(compared):
+    proc, out = compared
+    assert proc.returncode == 0, proc.stderr
+    for name in ("replications.csv", "summary.csv", "comparison.md", "comparison.html",
+                 "differences.csv", "probabilities.csv", "failures.csv", "run.json",
+                 "charts/distributions.png", "charts/differences.png", "charts/probabilities.png"):
+        assert (out / name).is_file(), name
+    assert not list(out.rglob("*.tmp"))
+    h = header(out / "replications.csv")
+    assert h[:3] == ["plan", "rep", "seed"]
+    for key in ("peak_crowd", "agreement_min", "cleared_min", "scuffles", "rumor_peak_reach",
+                "outcome", "team_on_site_min.dialogue", "team_on_site_min.order"):
+        assert key in h, key
+    assert "team_on_site_min" not in h
+    reps = pd.read_csv(out / "replications.csv")
+    assert len(reps) == 40 and reps.groupby("plan").size().to_dict() == {"linxiang": 20, DIALOGUE8: 20}
+    assert reps["seed"].tolist() == [replication_seed(1, k) for k in range(20)] * 2
+    assert header(out / "summary.csv")[:8] == SUMMARY_HEAD
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary.plan) == {"linxiang", DIALOGUE8}
+    assert not summary.duplicated(["plan", "metric"]).any()
+    row = summary[(summary.plan == "linxiang") & (summary.metric == "peak_crowd")].iloc[0]
+    values = reps.loc[reps.plan == "linxiang", "peak_crowd"]
+    assert row["mean"] == pytest.approx(values.mean()) and row["n"] == 20
+    assert row["ci_low"] < row["mean"] < row["ci_high"]
+    assert row["p50"] == pytest.approx(np.quantile(values, 0.5))
+    assert row["p90"] == pytest.approx(np.quantile(values, 0.9))
+    probs = pd.read_csv(out / "probabilities.csv")
+    assert set(EVENTS) <= set(probs.event)
+
+
+def test_the_variant_and_its_overrides_appear_in_every_output(compared):
+    _, out = compared
+    for name in ("replications.csv", "summary.csv", "differences.csv", "comparison.md",
+                 "comparison.html", "run.json"):
+        assert DIALOGUE8 in (out / name).read_text(encoding="utf-8"), name
+    settings = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    plans = {p["label"]: p for p in settings["plans"]}
+    assert plans[DIALOGUE8]["overrides"] == ["teams.dialogue.size=8"]
+    assert settings["reps"] == 20 and settings["base_seed"] == 1
+
+
+def test_the_report_has_charts_intervals_and_the_reading_guide(compared):
+    proc, out = compared
+    md = (out / "comparison.md").read_text(encoding="utf-8")
+    for text in ("95% confidence interval", "Paired differences", "charts/distributions.png",
+                 "charts/differences.png", "Nulls:", "common random numbers"):
+        assert text in md, text
+    html = (out / "comparison.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html and 'src="charts/' not in html
+    # a bigger dialogue team reaches a commitment sooner, and the report says so
+    assert "clearly lower" in md
+    assert "40/40" in proc.stderr          # the progress bar, on stderr
+
+
+def test_a_row_is_replayed_exactly_by_run(compared, tmp_path):
+    _, out = compared
+    reps = pd.read_csv(out / "replications.csv")
+    row = reps[(reps.plan == DIALOGUE8) & (reps.rep == 13)].iloc[0]
+    proc = run_cli("run", "small-group", "--plan", row["plan"], "--seed", str(row["seed"]),
+                   "--formats", "md", "--quiet", "--out", str(tmp_path / "one"))
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((tmp_path / "one" / "metrics.json").read_text(encoding="utf-8"))
+    flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
+    flat.update({f"team_on_site_min.{t}": v for t, v in metrics["team_on_site_min"].items()})
+    checked = 0
+    for key, value in flat.items():
+        if key not in reps.columns:
+            continue
+        got = row[key]
+        if value is None:
+            assert pd.isna(got), key
+        elif isinstance(value, str):
+            assert got == value, key
+        else:
+            assert float(got) == pytest.approx(float(value), abs=1e-9), key
+        checked += 1
+    assert checked >= 30
+
+
+def test_quiet_prints_only_the_folder(tmp_path):
+    out = tmp_path / "q"
+    proc = run_cli("compare", "small-group", "--plans", "linxiang", "--reps", "2", "--jobs", "1",
+                   "--quiet", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(out) and proc.stderr == ""
+    assert len(pd.read_csv(out / "replications.csv")) == 2
+
+
+def test_set_applies_to_every_plan(tmp_path):
+    out = tmp_path / "s"
+    proc = run_cli("compare", "small-group", "--plans", "linxiang", DIALOGUE8, "--reps", "2",
+                   "--jobs", "1", "--set", "publicity.release_policy=proactive", "--quiet",
+                   "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    reps = pd.read_csv(out / "replications.csv")
+    assert reps["first_statement_min"].notna().all()   # both plans now release proactively
+    settings = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert settings["set"] == ["publicity.release_policy=proactive"]
+    assert settings["plans"][1]["overrides"] == ["teams.dialogue.size=8",
+                                                 "publicity.release_policy=proactive"]
+    assert "publicity.release_policy=proactive" in (out / "comparison.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, expect", [
+    (["compare", "small-group", "--plans", "linxiang", "--reps", "0"], "--reps must be 1 or more"),
+    (["compare", "small-group", "--plans", "linxiang", "--jobs", "0"], "--jobs must be 1 or more"),
+    (["compare", "small-group", "--plans", "linxiang", "no-such-plan"], "no-such-plan"),
+    (["compare", "small-group", "--plans", "linxiang[teams.dialog.size=8]"], "teams.dialog.size"),
+    (["compare", "no-such-scenario", "--plans", "linxiang"], "no-such-scenario"),
+    (["compare", "small-group", "--plans", "linxiang", "--scheduler", "tcp://127.0.0.1:1"],
+     "--backend dask"),
+    (["compare", "small-group", "--plans", "linxiang", "--rumour-threshold", "2"], "between 0 and 1"),
+    (["sweep", "small-group", "--grid", "teams.dialogue.size"], "KEY=V1,V2"),
+    (["sweep", "small-group", "--grid", "teams.dialogue.size=4,,8"], "no empty value"),
+    (["sweep", "small-group", "--grid", "teams.dialogue.size=4,4"], "given twice"),
+    (["sweep", "small-group", "--grid", "teams.dialogue.size=4,8", "--metric", "happiness"],
+     "unknown metric 'happiness'"),
+    (["sweep", "small-group", "--grid", "teams.dialogue.size=4", "--set", "teams.dialogue.size=6"],
+     "sweep it or fix it"),
+    (["sweep", "small-group", "--grid", "teams.dialogue.seize=4,8"], "teams.dialogue.seize"),
+])
+def test_bad_input_exits_2_with_a_clear_message(args, expect):
+    proc = run_cli(*args)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert expect in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_grid_cells_are_inline_variants():
+    grid = [parse_grid("teams.dialogue.size=4,8"), parse_grid("teams.order.posture=restrained,forceful")]
+    cells = grid_cells("linxiang[publicity.release_policy=proactive]", grid)
+    assert [c.ref for c in cells][:2] == [
+        "linxiang[publicity.release_policy=proactive,teams.dialogue.size=4,teams.order.posture=restrained]",
+        "linxiang[publicity.release_policy=proactive,teams.dialogue.size=4,teams.order.posture=forceful]"]
+    assert cells[3].values == {"teams.dialogue.size": 8, "teams.order.posture": "forceful"}
+
+
+def test_sweep_writes_a_heat_map_and_a_table(tmp_path):
+    out = tmp_path / "sweep"
+    proc = run_cli("sweep", "small-group", "--plan", "linxiang", "--grid", "teams.dialogue.size=4,8",
+                   "--grid", "teams.order.posture=restrained,forceful", "--reps", "4", "--jobs", "2",
+                   "--lang", "en", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "sweep.csv")
+    assert len(table) == 4
+    assert list(table.columns[:4]) == ["teams.dialogue.size", "teams.order.posture", "plan", "metric"]
+    assert set(table["metric"]) == {"agreement_min"}
+    assert table[["teams.dialogue.size", "teams.order.posture"]].values.tolist() == [
+        [4, "restrained"], [4, "forceful"], [8, "restrained"], [8, "forceful"]]
+    # a bigger dialogue team reaches a commitment sooner
+    by_size = table.groupby("teams.dialogue.size")["mean"].mean()
+    assert by_size[8] < by_size[4]
+    assert (out / "charts" / "heatmap.png").stat().st_size > 5000
+    md = (out / "sweep.md").read_text(encoding="utf-8")
+    assert "charts/heatmap.png" in md and "teams.order.posture" in md
+    assert header(out / "summary.csv")[:8] == SUMMARY_HEAD
+    assert len(pd.read_csv(out / "replications.csv")) == 16
+
+
+def test_sweep_an_event_probability(tmp_path):
+    out = tmp_path / "sweep"
+    proc = run_cli("sweep", "small-group", "--grid", "teams.order.posture=restrained,forceful",
+                   "--metric", "any_scuffle", "--reps", "3", "--jobs", "1", "--quiet",
+                   "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "sweep.csv")
+    assert table["mean"].between(0, 1).all() and (table["n"] == 3).all()
+
+
+def test_interface_doc_lists_sweep():
+    text = (ROOT / "docs" / "interface.md").read_text(encoding="utf-8")
+    assert "| `sweep SCENARIO" in text and "## Files that `sweep` writes" in text
+
+
+def test_reports_and_stats_do_not_import_simpy():
+    code = ("import sys, reports.comparison, sim.stats, sim.replicate; "
+            "assert 'simpy' not in sys.modules, 'simpy imported'")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+# --------------------------------------------------------------------------- notebook
+
+
+def test_the_notebook_runs_top_to_bottom():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    path = ROOT / "notebooks" / "compare_plans.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
+                                     resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 3
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "80 drills" in text and "0 failed" in text
+
+
+# --------------------------------------------------------------------------- backends (last)
+
+
+def test_jobs_and_backends_give_identical_replications(tmp_path):
+    """--jobs 1, --jobs 2 and Dask on a LocalCluster bound to 127.0.0.1: the same file."""
+    from reports.comparison import write_data
+
+    variants = prepare("small-group", ["linxiang", DIALOGUE8])
+    texts = {}
+    for name, kwargs in [("jobs1", {"jobs": 1}), ("jobs2", {"jobs": 2}),
+                         ("dask", {"jobs": 2, "backend": "dask"})]:
+        reps = run_replications(variants, 6, 5, **kwargs)
+        assert not reps.failures
+        a = analyse(reps.rows, reps.plans, reps.cleared_targets)
+        write_data(reps, a, tmp_path / name)
+        texts[name] = (tmp_path / name / "replications.csv").read_text(encoding="utf-8")
+        if name == "dask":
+            assert reps.backend == "dask" and reps.workers == 2
+    assert texts["jobs1"] == texts["jobs2"] == texts["dask"]
+    assert texts["jobs1"].count("\n") == 13
