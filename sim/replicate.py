@@ -46,7 +46,7 @@ SEED_STRIDE = 1_000_003
 MAX_REPS = 1_000_000
 """More replications than this would let two base seeds share a seed."""
 
-MAX_CHUNK_RUNS = 50
+MAX_CHUNK_RUNS = 20
 """At most this many simulations (replications times plans) in one task."""
 
 BACKENDS = ("local", "dask")
