@@ -1,6 +1,9 @@
 """Scripted injects of the scenario (the master scenario events list).
 
-Each inject is a process that waits for its time and then does what its kind says.
+An inject fires at its time, at the first tick its condition holds (the engine's tick
+checks the watches), or as a contingency when another inject's expected action has not come
+by its deadline. Firing does what the inject's kind says; an inject with an expected action
+then waits for its deadline and, if the action is missing, fires its contingencies.
 """
 
 from __future__ import annotations
@@ -8,17 +11,74 @@ from __future__ import annotations
 from agents.dialogue import equipment_failed
 from agents.medical import attend
 from sim.config import Inject
+from sim.msel import match
+from sim.triggers import Watch
+from sim.triggers import parse as parse_condition
 from sim.types import InjectKind
 from sim.world import World
 
 
-def inject(world: World, item: Inject):
-    """Fire ``item`` at its time."""
+def schedule(world: World) -> None:
+    """Set up every inject of the scenario: timers, condition watches, contingencies."""
+    for item in world.scenario.injects:
+        if item.at_min is not None:
+            world.env.process(_at(world, item))
+        elif item.when is not None:
+            world.watches.append((Watch(parse_condition(item.when)), item))
+        else:
+            world.contingencies.setdefault(item.contingency_for, []).append(item)
+
+
+def check_watches(world: World, state: dict) -> None:
+    """Called by the tick: fire every inject whose condition now holds (once each)."""
+    t = world.now
+    for watch, item in list(world.watches):
+        if watch.update(t, state):
+            world.watches.remove((watch, item))
+            fire(world, item, "when")
+
+
+def _at(world: World, item: Inject):
+    yield world.env.timeout(item.at_min)
+    fire(world, item, "at")
+
+
+def fire(world: World, item: Inject, trigger: str) -> None:
+    """The inject happens now (unless the facilitator skipped it)."""
+    if item.id in world.fired:
+        return
+    if item.id in world.skipped:
+        world.log("exercise", "inject_skipped", f"inject {item.id} skipped by the facilitator",
+                  item.id)
+        return
+    world.fired[item.id] = (world.now, trigger)
+    world.env.process(_apply(world, item, trigger))
+    if item.expected is not None:
+        world.env.process(_deadline(world, item))
+    if item.decision:
+        world.request_decision("inject", item.id)
+
+
+def _deadline(world: World, item: Inject):
+    yield world.env.timeout(item.expected.within_min)
+    if match(world.rec.events, item.expected, 0.0, world.plan) is not None:
+        return  # done since the inject, or already before it
+    exp = item.expected
+    world.log("exercise", "expected_missed",
+              f"inject {item.id}: no {exp.action.value}"
+              + (f" by {exp.team or exp.capability.value}" if exp.team or exp.capability else "")
+              + f" within {exp.within_min:g} min",
+              item.id, exp.within_min)
+    for child in world.contingencies.get(item.id, []):
+        fire(world, child, "contingency")
+
+
+def _apply(world: World, item: Inject, trigger: str):
+    """What the inject does to the drill, by kind."""
     env, s, crowd = world.env, world.state, world.crowd
-    yield env.timeout(item.at_min)
     note = item.note or (item.message.en if item.message else "")
-    world.log("exercise", "inject", f"inject {item.id} ({item.kind.value}) {note}".strip(),
-              item.id)
+    world.log("exercise", "inject", f"inject {item.id} ({item.kind.value}, {trigger}) "
+              f"{note}".strip(), item.id)
     kind = item.kind
     if kind is InjectKind.ARRIVALS:
         n = crowd.schedule_arrivals(item.count or 0, world.now, item.duration_min or 0.0,

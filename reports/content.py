@@ -16,15 +16,18 @@ from reports.charts import (
 from reports.document import Bullets, Document, Section, Subheading, Table
 from reports.evaluation import evaluate, rules
 from reports.i18n import (
+    ACTIONS,
     ACTORS,
     ELEMENTS,
     EVENTS,
     GAP_FACTS,
     GAP_TITLES,
+    INJECT_STATUS,
     ITEMS,
     LATE_WORDS,
     POLICY_WORDS,
     REASONS,
+    TRIGGERS,
     VALUE_WORDS,
     phrase,
     subject_text,
@@ -39,6 +42,15 @@ def fmt_min(value, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return phrase("never", lang)
     return f"{value:.1f}"
+
+
+def team_or_capability(r: DrillResult, key: str, lang: str) -> str:
+    """A team's name, or the names of the teams with capability ``key``."""
+    if key in r.plan.teams:
+        return team_name(r, key, lang)
+    teams = [tid for tid, t in r.plan.teams.items() if key in {c.value for c in t.capabilities}]
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(team_name(r, tid, lang) for tid in teams) or key
 
 
 def team_name(r: DrillResult, tid: str, lang: str) -> str:
@@ -96,7 +108,7 @@ PHASES: dict[str, tuple[str, ...]] = {
     "negotiation": ("dialogue_started", "representatives_chosen", "leader_on_site",
                     "top_leader_on_site", "talks_waiting", "talks_resumed", "agreement",
                     "room_ready", "demand_leader"),
-    "dispersal": ("cleared", "transported"),
+    "dispersal": ("cleared", "transported", "expected_missed", "inject_skipped", "decision"),
 }
 """Event kinds shown in each phase of 二、演练过程 (after seed 004's five phases)."""
 
@@ -296,6 +308,29 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
     over = rules()["rating"]["s_over_target"]
     s.blocks.append(phrase("rating_rule", lang, over=over))
     s.blocks.append(phrase("score_rule", lang, **rules()["points"]))
+    inj = r.injects
+    if len(inj):
+        s.blocks.append(Subheading(phrase("s3_injects", lang)))
+        expected = inj[inj["expected_action"].notna() & inj["fired_min"].notna()]
+        s.blocks.append(phrase(
+            "injects_line", lang, fired=int(inj["fired_min"].notna().sum()),
+            expected=len(expected),
+            met=int(expected["status"].isin(("met", "already_done")).sum()),
+            late=int((expected["status"] == "late").sum()),
+            missed=int((expected["status"] == "missed").sum())))
+        s.blocks.append(Table(
+            [phrase("inject", lang), phrase("trigger", lang), phrase("fired", lang),
+             phrase("expected_action", lang), phrase("deadline", lang), phrase("response", lang),
+             phrase("status_col", lang), phrase("clause", lang)],
+            [[row.inject, word(TRIGGERS, row.trigger, lang), fmt_min(row.fired_min, lang),
+              "" if row.expected_action is None else
+              word(ACTIONS, row.expected_action, lang)
+              + ("" if row.expected_team is None else f" ({team_or_capability(r, row.expected_team, lang)})"),
+              "" if row.deadline_min is None else fmt_min(row.deadline_min, lang),
+              "" if row.response_min is None else fmt_min(row.response_min, lang),
+              word(INJECT_STATUS, row.status, lang),
+              row.clause_zh if lang == "zh" else row.clause_en]
+             for row in inj.itertuples()]))
     s.blocks.append(Subheading(phrase("s3_gaps", lang)))
     if not e.findings:
         s.blocks.append(phrase("no_gaps", lang))

@@ -494,5 +494,6 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
         "findings": [{"gap": f.gap, "facts": f.facts, "evidence": rows(f.evidence),
                       "measures": [asdict(x) for x in f.measures]} for f in e.findings],
         "improvement_plan": [asdict(x) for x in e.measures],
+        "injects": r.injects.to_dict(orient="records") if len(r.injects) else [],
         "outcome": r.metrics["outcome"],
     }

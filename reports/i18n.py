@@ -142,6 +142,9 @@ EVENTS: dict[str, dict[str, str]] = {
     "agreement": {"zh": "与群众代表达成承诺", "en": "Commitment made to the representatives"},
     "cleared": {"zh": "现场疏散完毕（剩余{value0}人）", "en": "Site cleared ({value0} petitioners remain)"},
     "inject": {"zh": "导调注入：{detail}", "en": "Inject: {detail}"},
+    "expected_missed": {"zh": "导调注入{subject}的预期行动未在{value0}分钟内完成", "en": "Inject {subject}: expected action not taken within {value0} min"},
+    "inject_skipped": {"zh": "导调员跳过注入{subject}", "en": "The facilitator skips inject {subject}"},
+    "decision": {"zh": "参训人员决策：{detail}", "en": "Trainees decide: {detail}"},
     "gate_blocked": {"zh": "{value0}名群众围堵大门", "en": "{value0} people block the gate"},
     "agitation": {"zh": "{value0}名群众情绪被激化", "en": "{value0} people provoked"},
     "arrivals": {"zh": "又有{value0}名群众赶来", "en": "{value0} more petitioners on their way"},
@@ -238,7 +241,17 @@ PHRASES.update({
     "s3_coordination": {"zh": "（二）部门协调联动能力", "en": "3.2 Coordination between departments"},
     "s3_staff": {"zh": "（三）工作人员应急处置能力", "en": "3.3 Staff capability"},
     "s3_ratings": {"zh": "（四）关键任务评定", "en": "3.4 Ratings of critical tasks"},
-    "s3_gaps": {"zh": "（五）存在的问题和不足", "en": "3.5 Problems and shortcomings"},
+    "s3_injects": {"zh": "（五）导调注入及预期行动", "en": "3.5 Injects and expected actions"},
+    "s3_gaps": {"zh": "（六）存在的问题和不足", "en": "3.6 Problems and shortcomings"},
+    "injects_line": {"zh": "共注入{fired}条导调信息，{expected}条设有预期行动：按时完成{met}条，超时{late}条，未完成{missed}条。",
+                     "en": "{fired} injects fired, {expected} with an expected action: {met} answered in time, {late} late, {missed} missed."},
+    "inject": {"zh": "注入", "en": "Inject"},
+    "trigger": {"zh": "触发", "en": "Trigger"},
+    "fired": {"zh": "注入时间", "en": "Fired"},
+    "expected_action": {"zh": "预期行动", "en": "Expected action"},
+    "deadline": {"zh": "时限", "en": "Deadline"},
+    "response": {"zh": "响应（分钟）", "en": "Response (min)"},
+    "clause": {"zh": "检验条款", "en": "Plan clause"},
     "s4": {"zh": "四、改进措施", "en": "4. Improvement measures"},
     "s5": {"zh": "附：态势图表", "en": "Annex: charts"},
     "background_plan": {"zh": "本次推演依据《{plan}》（{label}），以“{scenario}”为情景，在计算机上按分钟推演事件全过程。",
@@ -427,3 +440,43 @@ def report_name(r, report_id: str, lang: str) -> str:
     """Whom an upward report goes to, by the plan's report id."""
     rep = next((x for x in r.plan.reporting if x.id == report_id), None)
     return rep.to.get(lang) if rep else report_id
+
+TRIGGERS: dict[str, dict[str, str]] = {
+    "at": {"zh": "定时", "en": "timed"},
+    "when": {"zh": "条件", "en": "condition"},
+    "contingency": {"zh": "应急导调", "en": "contingency"},
+}
+
+INJECT_STATUS: dict[str, dict[str, str]] = {
+    "met": {"zh": "按时完成", "en": "in time"},
+    "already_done": {"zh": "此前已完成", "en": "already done"},
+    "late": {"zh": "超时完成", "en": "late"},
+    "missed": {"zh": "未完成", "en": "missed"},
+    "open": {"zh": "推演结束时未到时限", "en": "open at the end"},
+    "not_fired": {"zh": "未触发", "en": "not fired"},
+    "no_expectation": {"zh": "无预期行动", "en": "no expected action"},
+}
+
+ACTIONS: dict[str, dict[str, str]] = {
+    "first_report": {"zh": "首次报告", "en": "first report"},
+    "level_declared": {"zh": "宣布响应级别", "en": "level declared"},
+    "level_raised": {"zh": "提升响应级别", "en": "level raised"},
+    "plan_activated": {"zh": "启动预案", "en": "plan activated"},
+    "dispatched": {"zh": "接令出动", "en": "ordered out"},
+    "team_on_site": {"zh": "到达现场", "en": "on site"},
+    "cordon_set": {"zh": "划定警戒区域", "en": "cordon set"},
+    "targeted_intervention": {"zh": "劝离过激人员", "en": "agitators led aside"},
+    "force_used": {"zh": "使用强制措施", "en": "force used"},
+    "dialogue_started": {"zh": "开始接访对话", "en": "dialogue started"},
+    "representatives_chosen": {"zh": "推选代表", "en": "representatives chosen"},
+    "agreement": {"zh": "达成承诺", "en": "commitment"},
+    "water_provided": {"zh": "提供饮用水", "en": "water provided"},
+    "equipment_replaced": {"zh": "更换故障装备", "en": "equipment replaced"},
+    "medical_attended": {"zh": "医疗救护到位", "en": "medical care"},
+    "statement_issued": {"zh": "发布权威信息", "en": "official statement"},
+    "report_sent": {"zh": "向上级报告", "en": "upward report"},
+    "reinforcement_requested": {"zh": "请求增派警力", "en": "reinforcement requested"},
+    "leader_on_site": {"zh": "涉事单位负责人到场", "en": "unit leader on site"},
+    "top_leader_on_site": {"zh": "主要领导到场", "en": "top leader on site"},
+    "cleared": {"zh": "现场疏散", "en": "site cleared"},
+}

@@ -11,7 +11,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.types import Capability, Equipment, InjectKind, Posture, ReleasePolicy
+from sim.triggers import ConditionError
+from sim.triggers import parse as parse_condition
+from sim.types import Action, Capability, Equipment, InjectKind, Posture, ReleasePolicy
 
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -268,12 +270,47 @@ class Talks(Strict):
     questions: Annotated[int, Field(ge=0, le=20)] = 2
 
 
+class Expected(Strict):
+    """The action an inject expects, and how soon (minutes after the inject fires)."""
+
+    action: Action
+    team: str | None = Field(default=None, description="team expected to act (actor or subject)")
+    capability: Capability | None = Field(
+        default=None, description="any team with this capability (plan-independent)")
+    within_min: Annotated[float, Field(gt=0, le=10_000)]
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_actor(self) -> Expected:
+        if self.team is not None and self.capability is not None:
+            raise ValueError("name a team or a capability, not both")
+        return self
+
+    def actors(self, plan: Plan) -> set[str] | None:
+        """Team ids that may answer (None: anyone)."""
+        if self.team is not None:
+            return {self.team}
+        if self.capability is not None:
+            return set(plan.teams_with(self.capability))
+        return None
+
+
 class Inject(Strict):
-    """A scripted event of the master scenario events list."""
+    """A scripted event of the master scenario events list (MSEL).
+
+    It fires at ``at_min``, or at the first tick its ``when`` condition holds, or, as a
+    contingency, when the expected action of inject ``contingency_for`` has not come by its
+    deadline: exactly one of the three.
+    """
 
     id: str = Field(min_length=1)
-    at_min: Minutes
+    at_min: Minutes | None = None
+    when: str | None = None
+    contingency_for: str | None = None
     kind: InjectKind
+    expected: Expected | None = None
+    clause: Text | None = Field(default=None, description="the plan clause the inject tests")
+    decision: bool = Field(default=False, description="trainees decide here (facilitator mode)")
     team: str | None = None
     item: Equipment | None = None
     count: People | None = None
@@ -283,6 +320,24 @@ class Inject(Strict):
     temperature_c: Annotated[float, Field(ge=-40, le=55)] | None = None
     message: Text | None = None
     note: str = ""
+
+    @field_validator("when")
+    @classmethod
+    def _condition(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_condition(value)
+            except ConditionError as exc:
+                raise ValueError(f"invalid condition: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> Inject:
+        given = [f for f in ("at_min", "when", "contingency_for") if getattr(self, f) is not None]
+        if len(given) != 1:
+            raise ValueError("an inject needs exactly one of at_min, when or contingency_for"
+                             + (f" (has {', '.join(given)})" if given else ""))
+        return self
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Inject:

@@ -13,7 +13,7 @@ import simpy
 import agents.register  # noqa: F401  (fills the capability routines)
 from agents.command import command
 from agents.crowd import Crowd, HealthHazard, TickDrivers, heat_index_f
-from agents.injects import inject
+from agents.injects import check_watches, schedule
 from agents.medical import attend
 from agents.rumour import Rumour
 from agents.teams import deploy
@@ -45,11 +45,20 @@ def simulate(inputs: DrillInputs, seed: int) -> DrillResult:
         env.process(deploy(world, team))
     world.teams[world.plan.command.team].dispatched.succeed()
     env.process(command(world))
-    for item in world.scenario.injects:
-        env.process(inject(world, item))
+    schedule(world)
     env.process(_tick(world))
     env.run(until=env.any_of([world.done, env.timeout(world.scenario.end.max_min)]))
     return build_result(world, inputs, seed)
+
+
+def condition_state(world: World, row: dict) -> dict:
+    """The state variables trigger conditions may name (see ``sim.triggers.VARIABLES``)."""
+    s = world.state
+    return {**row, "health_incidents": world.rec.counters.get("health_incidents_only", 0)
+            + world.rec.counters.get("injuries", 0),
+            "statement_out": s.statement_out, "agreement": s.commitment, "cordon": s.cordon,
+            "dialogue": s.dialogue_started,
+            "representatives": "representatives" in world.rec.milestones}
 
 
 def _tick(world: World):
@@ -112,7 +121,7 @@ def _tick(world: World):
                 world.rumour.seed(p.rumour.escalation_seed_share)
             prev_state = out.state
 
-        rec.tick({
+        row = {
             "t_min": t, "crowd_present": out.present, "onlookers": out.onlookers,
             "arrived": out.arrived, "left": out.left, "in_care": out.in_care,
             "mean_agitation": out.mean_agitation, "active_share": out.active_share,
@@ -121,7 +130,10 @@ def _tick(world: World):
             "rumor_spreaders": world.rumour.y,
             "level": s.level.id if s.level else "", "officers_on_site": s.officers,
             "water": float(s.water),
-        })
+        }
+        rec.tick(row)
+        if world.watches:
+            check_watches(world, condition_state(world, row))
 
         if not s.cleared and crowd.all_arrived(t) and t > 0 and \
                 out.present <= cp.cleared_share * crowd.peak_present:

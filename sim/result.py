@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Plan, Scenario
+from sim.msel import inject_table
 from sim.types import Capability, CrowdState, Event, Message
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class DrillResult:
         messages: every message sent between teams.
         teams: one row per team: dispatch and arrival times against its target.
         milestones: first time of each milestone (minutes).
+        injects: one row per inject: when it fired, its expected action and response.
         metrics: the flat metrics of ``metrics.json``.
     """
 
@@ -47,6 +49,7 @@ class DrillResult:
     messages: pd.DataFrame
     teams: pd.DataFrame
     milestones: dict[str, float]
+    injects: pd.DataFrame = field(default_factory=pd.DataFrame)
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
@@ -84,8 +87,10 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
     for col in ("dispatched_min", "on_site_min", "target_min"):
         # times that never happened stay None (not NaN), as in metrics.json
         teams[col] = teams[col].astype(object).where(teams[col].notna(), None)
+    end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
+    injects = inject_table(inputs.scenario, plan, world.fired, rec.events, end)
     result = DrillResult(inputs.scenario, plan, inputs.plan_label, seed, events, ts, messages,
-                         teams, dict(rec.milestones))
+                         teams, dict(rec.milestones), injects)
     result.metrics = compute_metrics(result, world)
     return result
 
@@ -156,5 +161,9 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "talks_wait_min": round(float(ev.loc[ev["kind"] == "talks_resumed", "value"].sum()), 2),
         "arrived": int(ts["arrived"].iloc[-1]) if len(ts) else 0,
         "duration_min": round(t_end, 2),
+        "injects_fired": int(r.injects["fired_min"].notna().sum()) if len(r.injects) else 0,
+        "expected_met": int(r.injects["status"].isin(("met", "already_done")).sum()) if len(r.injects) else 0,
+        "expected_missed": int(r.injects["status"].isin(("missed", "late")).sum())
+        if len(r.injects) else 0,
         "outcome": outcome,
     }

@@ -95,6 +95,32 @@ class InjectKind(str, Enum):
     MESSAGE = "message"                 # a message for a team, logged for the exercise
 
 
+class Action(str, Enum):
+    """Event kinds an inject may expect as its response (matched against the event log)."""
+
+    FIRST_REPORT = "first_report"
+    LEVEL_DECLARED = "level_declared"
+    LEVEL_RAISED = "level_raised"
+    PLAN_ACTIVATED = "plan_activated"
+    DISPATCHED = "dispatched"
+    TEAM_ON_SITE = "team_on_site"
+    CORDON_SET = "cordon_set"
+    TARGETED_INTERVENTION = "targeted_intervention"
+    FORCE_USED = "force_used"
+    DIALOGUE_STARTED = "dialogue_started"
+    REPRESENTATIVES_CHOSEN = "representatives_chosen"
+    AGREEMENT = "agreement"
+    WATER_PROVIDED = "water_provided"
+    EQUIPMENT_REPLACED = "equipment_replaced"
+    MEDICAL_ATTENDED = "medical_attended"
+    STATEMENT_ISSUED = "statement_issued"
+    REPORT_SENT = "report_sent"
+    REINFORCEMENT_REQUESTED = "reinforcement_requested"
+    LEADER_ON_SITE = "leader_on_site"
+    TOP_LEADER_ON_SITE = "top_leader_on_site"
+    CLEARED = "cleared"
+
+
 class Event(NamedTuple):
     """One row of the event log.
 

@@ -123,6 +123,18 @@ class World:
         self.comms = Comms(env, params.comms, params.familiarity, streams.comms, recorder,
                            list(self.teams))
         self.done = env.event()
+        self.watches: list = []          # (Watch, Inject) pairs not yet fired
+        self.contingencies: dict[str, list] = {}
+        self.fired: dict[str, tuple[float, str]] = {}   # inject id -> (time, trigger)
+        self.skipped: set[str] = set()
+        self.decision_requests: list[tuple[float, str, str]] = []
+        self.on_decision = None          # set by a facilitated run
+
+    def request_decision(self, kind: str, ref: str) -> None:
+        """A decision point: trainees may decide here (used by facilitated runs)."""
+        self.decision_requests.append((self.now, kind, ref))
+        if self.on_decision is not None:
+            self.on_decision(kind, ref)
 
     # ------------------------------------------------------------------ helpers for agents
 

@@ -123,7 +123,9 @@ def test_silent_policy_with_a_posted_video_gives_a_public_opinion_finding(seed):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_no_public_opinion_finding_without_a_video(tmp_path, seed):
     def edit(d):
-        d["injects"] = [i for i in d["injects"] if i["kind"] != "rumour"]
+        rumours = {i["id"] for i in d["injects"] if i["kind"] == "rumour"}
+        d["injects"] = [i for i in d["injects"]
+                        if i["id"] not in rumours and i.get("contingency_for") not in rumours]
         d["parameters"] = {"rumour": {"escalation_seed_share": 0.0}}
 
     _, e = findings(variant(tmp_path, "gate-blockade", "no-video", edit), seed)

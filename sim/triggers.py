@@ -1,0 +1,272 @@
+"""Trigger conditions of injects: a small grammar of their own, never ``eval``.
+
+Grammar (whitespace between tokens is free)::
+
+    condition  := or_expr [ "for" NUMBER ("min" | "mins" | "minutes") ]
+    or_expr    := and_expr { "or" and_expr }
+    and_expr   := not_expr { "and" not_expr }
+    not_expr   := "not" not_expr | atom
+    atom       := "(" or_expr ")" | value COMPARATOR value | NAME
+    value      := NAME | NUMBER | STRING
+    COMPARATOR := "<" | "<=" | ">" | ">=" | "==" | "!="
+
+Names are the state variables in :data:`VARIABLES`; strings are quoted with ``"`` or ``'``.
+``crowd_state`` compares by severity (``crowd_state >= "blocking"``). A condition with
+``for N min`` holds once its body has held at every tick for N minutes.
+
+Examples: ``crowd_present >= 100``; ``crowd_state == "blocking" for 10 min``;
+``rumor_reach > 0.1 and not statement_out``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+VARIABLES: dict[str, str] = {
+    "t_min": "minutes since T0",
+    "crowd_present": "petitioners on site (people)",
+    "onlookers": "onlookers on site (people)",
+    "mean_agitation": "mean agitation of petitioners present (0-1)",
+    "active_share": "share of petitioners acting out (0-1)",
+    "crowd_state": 'crowd state: "calm" < "vocal" < "blocking" < "scuffle"',
+    "legitimacy": "legitimacy of the authorities in the crowd's eyes (0-1)",
+    "rumor_reach": "share of the online population that heard the rumour (0-1)",
+    "statement_reach": "share reached by the official statement (0-1)",
+    "level": 'highest level declared so far, as the plan names it ("IV"), "" before any',
+    "officers_on_site": "officers on site (people)",
+    "health_incidents": "health incidents so far",
+    "statement_out": "an official statement has been issued (true/false)",
+    "agreement": "a commitment has been made (true/false)",
+    "dialogue": "the dialogue team has started (true/false)",
+    "representatives": "the crowd has named its representatives (true/false)",
+    "cordon": "the cordon is set (true/false)",
+}
+"""State variables a condition may name, with their meaning and units."""
+
+STATE_ORDER = {"calm": 0, "vocal": 1, "blocking": 2, "scuffle": 3}
+
+_TOKEN = re.compile(r"""
+    \s*(?:
+      (?P<number>\d+(?:\.\d*)?|\.\d+)
+    | (?P<string>"[^"\\]*"|'[^'\\]*')
+    | (?P<op><=|>=|==|!=|<|>)
+    | (?P<paren>[()])
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    )""", re.VERBOSE)
+_KEYWORDS = {"and", "or", "not", "for", "min", "mins", "minutes", "true", "false"}
+MAX_LENGTH = 500
+MAX_DEPTH = 20
+
+
+class ConditionError(ValueError):
+    """A condition that does not parse; the message says where and what was expected."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A parsed condition: the expression tree and the minutes it must hold."""
+
+    text: str
+    tree: tuple
+    hold_min: float = 0.0
+
+    def names(self) -> set[str]:
+        out: set[str] = set()
+
+        def walk(node):
+            if node[0] == "name":
+                out.add(node[1])
+            for child in node[1:]:
+                if isinstance(child, tuple):
+                    walk(child)
+        walk(self.tree)
+        return out
+
+    def holds(self, state: dict[str, Any]) -> bool:
+        """Whether the body holds in ``state`` (one tick; ``for`` is handled by a Watch)."""
+        return bool(_eval(self.tree, state))
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    out, pos = [], 0
+    text = text.rstrip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ConditionError(f"unexpected character {text[pos:].lstrip()[:1]!r} at "
+                                 f"position {pos + 1}")
+        kind = m.lastgroup
+        out.append((kind, m.group(kind), m.start(kind)))
+        pos = m.end()
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str):
+        if len(text) > MAX_LENGTH:
+            raise ConditionError(f"longer than {MAX_LENGTH} characters")
+        self.text = text
+        self.toks = _tokens(text)
+        self.i = 0
+        self.depth = 0
+
+    def peek(self, value: str | None = None, kind: str | None = None) -> bool:
+        if self.i >= len(self.toks):
+            return False
+        k, v, _ = self.toks[self.i]
+        return (value is None or v == value) and (kind is None or k == kind)
+
+    def take(self):
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, what: str):
+        if self.i >= len(self.toks):
+            raise ConditionError(f"expected {what} at the end")
+        k, v, pos = self.toks[self.i]
+        raise ConditionError(f"expected {what} at position {pos + 1}, found {v!r}")
+
+    def parse(self) -> Condition:
+        if not self.toks:
+            raise ConditionError("the condition is empty")
+        tree = self.or_expr()
+        hold = 0.0
+        if self.peek("for"):
+            self.take()
+            if not self.peek(kind="number"):
+                self.expect("a number of minutes after 'for'")
+            hold = float(self.take()[1])
+            if not (self.peek("min") or self.peek("mins") or self.peek("minutes")):
+                self.expect("'min' after the number")
+            self.take()
+        if self.i < len(self.toks):
+            self.expect("'and', 'or' or the end")
+        return Condition(self.text, tree, hold)
+
+    def or_expr(self):
+        node = self.and_expr()
+        while self.peek("or"):
+            self.take()
+            node = ("or", node, self.and_expr())
+        return node
+
+    def and_expr(self):
+        node = self.not_expr()
+        while self.peek("and"):
+            self.take()
+            node = ("and", node, self.not_expr())
+        return node
+
+    def not_expr(self):
+        if self.peek("not"):
+            self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ConditionError("nested too deeply")
+            node = ("not", self.not_expr())
+            self.depth -= 1
+            return node
+        return self.atom()
+
+    def atom(self):
+        if self.peek("("):
+            self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ConditionError("nested too deeply")
+            node = self.or_expr()
+            if not self.peek(")"):
+                self.expect("')'")
+            self.take()
+            self.depth -= 1
+            return node
+        left = self.value()
+        if self.peek(kind="op"):
+            op = self.take()[1]
+            right = self.value()
+            return ("cmp", op, left, right)
+        if left[0] == "name":
+            return ("truth", left)
+        self.expect("a comparison (<, <=, >, >=, ==, !=)")
+
+    def value(self):
+        if self.i >= len(self.toks):
+            self.expect("a name, a number or a quoted string")
+        k, v, pos = self.toks[self.i]
+        if k == "number":
+            self.i += 1
+            return ("num", float(v))
+        if k == "string":
+            self.i += 1
+            return ("str", v[1:-1])
+        if k == "name" and v in ("true", "false"):
+            self.i += 1
+            return ("num", 1.0 if v == "true" else 0.0)
+        if k == "name" and v not in _KEYWORDS:
+            if v not in VARIABLES:
+                raise ConditionError(f"unknown variable {v!r} at position {pos + 1} "
+                                     f"(known: {', '.join(VARIABLES)})")
+            self.i += 1
+            return ("name", v)
+        self.expect("a name, a number or a quoted string")
+
+
+def parse(text: str) -> Condition:
+    """Parse ``text``; :class:`ConditionError` says what is wrong and where."""
+    if not isinstance(text, str):
+        raise ConditionError("a condition must be text")
+    return _Parser(text).parse()
+
+
+def _value(node, state):
+    kind = node[0]
+    if kind == "num" or kind == "str":
+        return node[1]
+    value = state.get(node[1])
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    return value
+
+
+_OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+        ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+
+
+def _eval(node, state) -> bool:
+    kind = node[0]
+    if kind == "or":
+        return _eval(node[1], state) or _eval(node[2], state)
+    if kind == "and":
+        return _eval(node[1], state) and _eval(node[2], state)
+    if kind == "not":
+        return not _eval(node[1], state)
+    if kind == "truth":
+        return bool(_value(node[1], state))
+    _, op, left, right = node
+    a, b = _value(left, state), _value(right, state)
+    if "crowd_state" in (left[1], right[1]) and isinstance(a, str) and isinstance(b, str):
+        a, b = STATE_ORDER.get(a, -1), STATE_ORDER.get(b, -1)
+    if isinstance(a, str) != isinstance(b, str):
+        return op == "!="
+    if a is None or b is None:
+        return False
+    return _OPS[op](a, b)
+
+
+class Watch:
+    """Watches one condition tick by tick; :meth:`update` is True at the first tick it fires."""
+
+    def __init__(self, condition: Condition):
+        self.condition = condition
+        self.since: float | None = None
+
+    def update(self, t: float, state: dict[str, Any]) -> bool:
+        if self.condition.holds(state):
+            if self.since is None:
+                self.since = t
+            return t - self.since >= self.condition.hold_min - 1e-9
+        self.since = None
+        return False
