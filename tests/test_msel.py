@@ -1,0 +1,215 @@
+"""The injects list: triggers fire when they should, contingencies only on a miss, bad inject
+definitions are clear errors, and conditions are parsed, never evaluated as code."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.engine import simulate
+from sim.errors import InputError
+from sim.loading import DRILLS_DIR, load_drill, validate_file
+from sim.triggers import ConditionError, Watch, parse
+from tests.conftest import run_cli
+
+
+def scenario_file(tmp_path: Path, injects: list[dict], base: str = "gate-blockade",
+                  name: str = "msel") -> Path:
+    data = yaml.safe_load((DRILLS_DIR / f"{base}.yaml").read_text(encoding="utf-8"))
+    data["name"] = name
+    data["injects"] = injects
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if needle in line)
+
+
+# ----------------------------------------------------------------------------- the grammar
+
+
+def test_for_condition_fires_only_after_it_has_held_that_long():
+    watch = Watch(parse('crowd_state == "blocking" for 10 min'))
+    fired = [t for t in range(40) if watch.update(t, {"crowd_state": "blocking" if 5 <= t <= 30
+                                                      else "calm"})]
+    assert fired[0] == 15
+    interrupted = Watch(parse('crowd_state == "blocking" for 10 min'))
+    pattern = {t: "blocking" for t in list(range(0, 8)) + list(range(9, 40))}
+    first = next(t for t in range(40) if interrupted.update(t, {"crowd_state": pattern.get(t, "calm")}))
+    assert first == 19  # the run restarted at 9
+
+
+def test_condition_semantics():
+    assert parse("crowd_present >= 100").holds({"crowd_present": 100})
+    assert not parse("crowd_present >= 100").holds({"crowd_present": 99})
+    assert parse('crowd_state >= "blocking"').holds({"crowd_state": "scuffle"})
+    assert not parse('crowd_state >= "blocking"').holds({"crowd_state": "vocal"})
+    c = parse("rumor_reach > 0.1 and not statement_out")
+    assert c.holds({"rumor_reach": 0.2, "statement_out": False})
+    assert not c.holds({"rumor_reach": 0.2, "statement_out": True})
+    assert parse('level == "II" or (crowd_present > 50)').holds({"level": "", "crowd_present": 60})
+
+
+@pytest.mark.parametrize("text", [
+    '__import__("os").system("touch pwned")',
+    "open('x').read()",
+    "crowd_present >= 1; import os",
+    "lambda: 1",
+    "crowd_present >= ",
+    "nosuch > 3",
+    "crowd_present >= 3 for ten min",
+    "(" * 50 + "crowd_present > 1" + ")" * 50,
+    "",
+])
+def test_bad_conditions_are_rejected(text):
+    with pytest.raises(ConditionError):
+        parse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_text_either_parses_or_raises_condition_error(text):
+    try:
+        parse(text)
+    except ConditionError:
+        pass
+
+
+def test_a_code_condition_in_a_scenario_is_invalid_and_runs_nothing(tmp_path):
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    path = scenario_file(tmp_path, [{"id": "X", "when": '__import__("os").system("touch pwned")',
+                                     "kind": "agitation"}])
+    for cmd in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "o")]):
+        res = run_cli(*cmd, cwd=cwd)
+        assert res.returncode == 2, res.stderr
+        assert f"{path}:{line_of(path, '__import__')}: injects.0.when: invalid condition" in res.stderr
+        assert "Traceback" not in res.stderr
+    assert not (cwd / "pwned").exists() and not Path("pwned").exists()
+    assert not os.path.exists(Path(__file__).parent.parent / "pwned")
+
+
+# ----------------------------------------------------------------------------- in a run
+
+
+def test_trigger_fires_at_the_first_tick_the_condition_holds(tmp_path):
+    path = scenario_file(tmp_path, [
+        {"id": "T1", "when": "crowd_present >= 50", "kind": "message", "team": "command",
+         "message": "fifty"},
+        {"id": "T2", "when": "crowd_present >= 50 for 10 min", "kind": "message",
+         "team": "command", "message": "fifty for ten"},
+    ])
+    for seed in (1, 2, 3):
+        r = simulate(load_drill(str(path)), seed)
+        ts = r.timeseries
+        first = float(ts.loc[ts["crowd_present"] >= 50, "t_min"].iloc[0])
+        fired = dict(zip(r.injects["inject"], r.injects["fired_min"], strict=True))
+        assert fired["T1"] == first
+        held = ts[ts["t_min"] >= first]
+        # it fires ten minutes on, provided the count stayed at 50 or more throughout
+        if (held[held["t_min"] <= first + 10]["crowd_present"] >= 50).all():
+            assert fired["T2"] == first + 10
+        else:
+            assert fired["T2"] is None or fired["T2"] > first + 10
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_contingency_fires_only_when_the_expected_action_is_missing(seed):
+    silent = simulate(load_drill("gate-blockade"), seed).injects.set_index("inject")
+    assert silent.loc["GB-3", "status"] == "missed"
+    assert silent.loc["GB-4", "fired_min"] == silent.loc["GB-3", "deadline_min"]
+    assert silent.loc["GB-4", "trigger"] == "contingency"
+    proactive = simulate(load_drill("gate-blockade", None, ["publicity.release_policy=proactive"]),
+                         seed).injects.set_index("inject")
+    assert proactive.loc["GB-3", "status"] in ("met", "already_done")
+    assert proactive.loc["GB-4", "fired_min"] is None
+    assert proactive.loc["GB-4", "status"] == "not_fired"
+
+
+def test_expected_actions_are_timed_from_their_inject():
+    r = simulate(load_drill("gate-blockade"), 1)
+    ev = r.events
+    for row in r.injects.itertuples():
+        if row.status in ("met", "late"):
+            hit = ev[(ev["kind"] == row.expected_action) & (ev["t_min"] == row.action_min)]
+            assert not hit.empty
+            assert row.response_min == pytest.approx(row.action_min - row.fired_min)
+
+
+def test_every_bundled_scenario_uses_triggers_expected_actions_and_a_contingency():
+    for name in ("gate-blockade", "small-group", "large-sit-in"):
+        injects = load_drill(name).scenario.injects
+        assert any(i.when for i in injects), name
+        assert any(i.contingency_for for i in injects), name
+        assert sum(1 for i in injects if i.expected) >= 2, name
+
+
+# ----------------------------------------------------------------------------- bad definitions
+
+
+def _problems(path: Path):
+    return validate_file(str(path))
+
+
+def test_unknown_team_in_an_inject(tmp_path):
+    path = scenario_file(tmp_path, [{"id": "A", "at_min": 5, "kind": "message",
+                                     "team": "negotiators", "message": "hi"}])
+    probs = _problems(path)
+    assert any(p.field == "injects.0.team" and p.line == line_of(path, "negotiators")
+               for p in probs), probs
+
+
+def test_unknown_team_in_an_expected_action(tmp_path):
+    path = scenario_file(tmp_path, [{"id": "A", "at_min": 5, "kind": "agitation",
+                                     "expected": {"action": "cordon_set", "team": "swat",
+                                                  "within_min": 10}}])
+    probs = _problems(path)
+    assert any(p.field == "injects.0.expected.team" and p.line == line_of(path, "swat")
+               for p in probs), probs
+
+
+def test_condition_on_an_unknown_variable(tmp_path):
+    path = scenario_file(tmp_path, [{"id": "A", "when": "crowd_size > 3", "kind": "agitation"}])
+    probs = _problems(path)
+    assert any(p.field == "injects.0.when" and p.line == line_of(path, "crowd_size")
+               and "unknown variable 'crowd_size'" in p.message for p in probs), probs
+
+
+def test_contingency_for_an_unknown_inject(tmp_path):
+    path = scenario_file(tmp_path, [{"id": "A", "contingency_for": "ZZ", "kind": "agitation"}])
+    probs = _problems(path)
+    assert any(p.field == "injects.0.contingency_for" and p.line == line_of(path, "ZZ")
+               for p in probs), probs
+
+
+def test_a_cycle_of_contingencies(tmp_path):
+    exp = {"action": "cordon_set", "within_min": 5}
+    path = scenario_file(tmp_path, [
+        {"id": "A", "contingency_for": "B", "kind": "agitation", "expected": exp},
+        {"id": "B", "contingency_for": "A", "kind": "agitation", "expected": exp},
+    ])
+    probs = _problems(path)
+    assert any("cycle" in p.message and p.field.endswith("contingency_for") and p.line
+               for p in probs), probs
+    with pytest.raises(InputError):
+        load_drill(str(path))
+
+
+def test_an_inject_needs_exactly_one_trigger(tmp_path):
+    path = scenario_file(tmp_path, [
+        {"id": "A", "at_min": 5, "when": "crowd_present > 1", "kind": "agitation"},
+        {"id": "B", "kind": "agitation"},
+    ])
+    probs = _problems(path)
+    fields = {p.field for p in probs}
+    assert {"injects.0", "injects.1"} <= fields, probs
+    res = run_cli("validate", str(path))
+    assert res.returncode == 2 and "exactly one of at_min, when or contingency_for" in res.stderr
