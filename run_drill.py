@@ -22,7 +22,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from sim.errors import InputError
+from sim.errors import InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -45,6 +45,16 @@ def _formats(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(
             f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}")
     return items
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected minutes, got {text!r}") from None
+    if not 0 < value <= 10_000:
+        raise argparse.ArgumentTypeError(f"minutes must be above 0 and at most 10000, got {text}")
+    return value
 
 
 def _seed(text: str) -> int:
@@ -116,12 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                      help="override a plan field by dotted path, e.g. teams.dialogue.size=8 "
                           "(repeatable)")
-    run.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    run.add_argument("--seed", type=_seed, default=None,
+                     help="random seed (default 1, or the seed recorded in --decisions)")
     run.add_argument("--out", type=Path, help="output folder (default out/<scenario>-<plan>-seed<N>)")
     run.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
     run.add_argument("--formats", type=_formats, default=["md", "html"],
                      help="report formats, comma-separated from md,html,docx (default md,html)")
     run.add_argument("--quiet", action="store_true", help="print only the output folder")
+    run.add_argument("--interactive", action="store_true",
+                     help="facilitated drill: pause at decision points (decision injects, level "
+                          "changes, --pause-every) for the trainees' choices; writes decisions.yaml")
+    run.add_argument("--pause-every", type=_minutes, metavar="MIN",
+                     help="with --interactive, also pause every MIN simulated minutes")
+    run.add_argument("--decisions", type=Path, metavar="FILE",
+                     help="replay the choices recorded in a decisions.yaml (same seed: same run)")
 
     cmp = sub.add_parser(
         "compare", help="Monte Carlo comparison of plan variants on one scenario",
@@ -183,15 +201,47 @@ def _slug(text: str) -> str:
 def cmd_run(args, console: Console) -> int:
     from reports.console import print_summary
     from reports.writer import write_run
-    from sim.engine import simulate
     from sim.loading import load_drill
+    from sim.session import DrillSession, load_decisions, save_decisions
 
+    if args.interactive and args.decisions:
+        raise InputError([Problem("--decisions", "", None,
+                                  "choose --interactive or --decisions, not both")])
+    if args.pause_every and not args.interactive:
+        raise InputError([Problem("--pause-every", "", None, "only with --interactive")])
+    recorded, meta = None, {}
+    if args.decisions:
+        meta, recorded = load_decisions(args.decisions)
+    seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     inputs = load_drill(args.scenario, args.plan, args.sets)
-    out = args.out or Path("out") / _slug(f"{inputs.scenario.name}-{inputs.plan_label}-seed{args.seed}")
-    with console.status("simulating…", spinner="dots") if not args.quiet else _null():
-        result = simulate(inputs, args.seed)
+    out = args.out or Path("out") / _slug(f"{inputs.scenario.name}-{inputs.plan_label}-seed{seed}")
+    facilitated = args.interactive or recorded is not None
+    pause_every = args.pause_every if args.interactive else meta.get("pause_every_min")
+    session = DrillSession(inputs, seed, pause_every_min=pause_every,
+                           stop_at_decisions=facilitated)
+    if args.interactive:
+        from reports.facilitator import facilitate
+
+        try:
+            facilitate(session, console, args.lang)
+        except (KeyboardInterrupt, EOFError):
+            save_decisions(out / "decisions.yaml", session, inputs.plan_label)
+            print(f"\ninterrupted: {len(session.decisions)} decisions saved to "
+                  f"{out / 'decisions.yaml'}", file=sys.stderr)
+            return 130
+        result = session.result()
+    elif recorded is not None:
+        for warning in session.replay(recorded):
+            print(f"warning: {warning}", file=sys.stderr)
+        result = session.result()
+    else:
+        with console.status("simulating…", spinner="dots") if not args.quiet else _null():
+            result = session.run_to_end()
     with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
         written = write_run(result, out, args.lang, args.formats)
+        if facilitated:
+            save_decisions(out / "decisions.yaml", session, inputs.plan_label)
+            written.append(out / "decisions.yaml")
     if args.quiet:
         print(out)
         return EXIT_OK

@@ -105,6 +105,7 @@ def _declare(world: World, level: Level, estimate: float) -> float:
     world.log(world.plan.command.team, kind,
               f"level {level.id} declared on about {estimate:.0f} people", level.id,
               round(estimate))
+    world.request_decision("level", level.id)
     return world.now
 
 
@@ -118,7 +119,7 @@ def _act_on_level(world: World, level: Level, declared_at: float) -> None:
         for team in world.teams_with(Capability.ORDER):
             rf = team.cfg.reinforcement
             if rf and plan.levels.index(level) >= [lv.id for lv in plan.levels].index(rf.from_level):
-                env.process(_reinforcement(world, team.id))
+                env.process(request_reinforcement(world, team.id))
     if not level.report_up:
         return
     ids = [lv.id for lv in plan.levels]
@@ -151,7 +152,7 @@ def _upward_report(world: World, report_id: str, deadline: float):
               report_id, round(t - deadline, 2))
 
 
-def _reinforcement(world: World, team_id: str):
+def request_reinforcement(world: World, team_id: str):
     """Request the order team's reinforcement; it joins after its delay and travel."""
     team = world.teams[team_id]
     rf = team.cfg.reinforcement

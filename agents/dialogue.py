@@ -58,6 +58,9 @@ def dialogue(world: World, team: TeamState):
     world.log(team.id, "task_start", f"{team.id} starts explaining", "explaining")
     t0, done = world.now, 0.0
     while done < p.dialogue.explain_staff_min:
+        if not team.on_site:  # recalled: nobody explains
+            yield env.timeout(STEP_MIN)
+            continue
         _maybe_fail(world, team)
         eff = _loudspeaker_efficiency(world, team)
         drag = 1.0 + p.dialogue.agitation_drag * crowd_mean_agitation(world)
@@ -82,6 +85,9 @@ def dialogue(world: World, team: TeamState):
     world.log(team.id, "task_start", f"{team.id} opens talks with the representatives", "talks")
     t0, progress = world.now, 0.0
     while progress < work:
+        if not team.on_site:  # recalled: talks stop
+            yield env.timeout(STEP_MIN)
+            continue
         if asks and progress >= asks[0]:
             asks.pop(0)
             yield from _ask_command(world, team, questions - len(asks))
@@ -128,15 +134,17 @@ def leaders(world: World):
     """
     ru, s, env = world.plan.responsible_unit, world.state, world.env
     yield env.timeout(ru.leader_delay_min)
-    s.leader_on_site = True
-    world.log("responsible_unit", "leader_on_site", "the responsible unit's leader arrives",
-              "leader", world.now)
+    if not s.leader_on_site:
+        s.leader_on_site = True
+        world.log("responsible_unit", "leader_on_site", "the responsible unit's leader arrives",
+                  "leader", world.now)
     while not s.demand_top_leader:
         yield env.timeout(STEP_MIN)
         if s.commitment or s.cleared:
             return
     wait = max(0.0, (s.activated_at or 0.0) + ru.top_leader_delay_min - world.now)
     yield env.timeout(wait)
-    s.top_leader_on_site = True
-    world.log("responsible_unit", "top_leader_on_site", "the top leader meets the crowd",
-              "top_leader", world.now)
+    if not s.top_leader_on_site:
+        s.top_leader_on_site = True
+        world.log("responsible_unit", "top_leader_on_site", "the top leader meets the crowd",
+                  "top_leader", world.now)

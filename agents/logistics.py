@@ -35,6 +35,9 @@ def _water_supply(world: World, team: TeamState):
     stock = float(team.stock.get(Equipment.WATER, 0))
     while s.water and not s.cleared:
         yield world.env.timeout(world.params.tick_min)
+        if not team.on_site:  # recalled: nobody hands out water
+            s.water = False
+            break
         people = world.crowd.present_petitioners()
         stock -= people * p.water_portions_per_person_hour / 60.0 * world.params.tick_min
         if stock <= 0:

@@ -17,10 +17,11 @@ def order(world: World, team: TeamState):
     """Work of an order team on site."""
     env, p, s = world.env, world.params.order, world.state
     officers = team.staff_for(Capability.ORDER)
-    forceful = team.cfg.posture is Posture.FORCEFUL
+    forceful = world.posture(team.id) is Posture.FORCEFUL
     if forceful:
         s.deterrence_x = p.forceful_deterrence_x
-    s.officers += officers * s.deterrence_x
+    presence = officers * s.deterrence_x
+    s.officers += presence
 
     cordon_min = p.cordon_staff_min / max(officers, 1.0) * world.slowdown(team)
     yield from world.task(team, "cordon and traffic control", cordon_min)
@@ -34,6 +35,11 @@ def order(world: World, team: TeamState):
         _force(world, team, "the crowd is pushed back behind the cordon")
     while not s.cleared:
         yield env.timeout(p.patrol_every_min)
+        if not team.on_site:  # recalled
+            s.officers -= presence
+            s.dispersal_rate -= officers * p.disperse_per_officer_hour / 60.0
+            return
+        forceful = world.posture(team.id) is Posture.FORCEFUL
         gate_held = s.gate_hold_until > world.now
         # a forceful team treats any vocal crowd as a threat (ESIM); a restrained one acts
         # only on a blocked gate or worse

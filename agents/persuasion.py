@@ -27,9 +27,14 @@ def persuasion(world: World, team: TeamState):
     s.persuasion_rate += base
     world.log(team.id, "task_start", f"{team.id} starts persuading people to go home", "persuading")
     committed = False
+    rate = base
     while not s.cleared:
         if s.commitment and not committed:
             committed = True
             s.persuasion_rate += base * (p.after_commitment_x - 1.0)
+            rate = base * p.after_commitment_x
+        if not team.on_site:  # recalled
+            s.persuasion_rate -= rate
+            break
         yield world.env.timeout(world.params.tick_min)
     world.log(team.id, "task_end", f"{team.id} stops persuading", "persuading")

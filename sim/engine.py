@@ -11,15 +11,13 @@ import math
 import simpy
 
 import agents.register  # noqa: F401  (fills the capability routines)
-from agents.command import command
 from agents.crowd import Crowd, HealthHazard, TickDrivers, heat_index_f
-from agents.injects import check_watches, schedule
+from agents.injects import check_watches
 from agents.medical import attend
 from agents.rumour import Rumour
-from agents.teams import deploy
 from sim.loading import DrillInputs
 from sim.recorder import Recorder
-from sim.result import DrillResult, build_result
+from sim.result import DrillResult
 from sim.rng import Streams
 from sim.types import CrowdState, InjectKind
 from sim.world import World
@@ -38,17 +36,10 @@ def build_world(inputs: DrillInputs, seed: int) -> World:
 
 
 def simulate(inputs: DrillInputs, seed: int) -> DrillResult:
-    """Run one drill with ``seed`` and return its result."""
-    world = build_world(inputs, seed)
-    env = world.env
-    for team in world.teams.values():
-        env.process(deploy(world, team))
-    world.teams[world.plan.command.team].dispatched.succeed()
-    env.process(command(world))
-    schedule(world)
-    env.process(_tick(world))
-    env.run(until=env.any_of([world.done, env.timeout(world.scenario.end.max_min)]))
-    return build_result(world, inputs, seed)
+    """Run one drill with ``seed`` and return its result (the plan decides everything)."""
+    from sim.session import DrillSession
+
+    return DrillSession(inputs, seed).run_to_end()
 
 
 def condition_state(world: World, row: dict) -> dict:
@@ -61,7 +52,7 @@ def condition_state(world: World, row: dict) -> dict:
             "representatives": "representatives" in world.rec.milestones}
 
 
-def _tick(world: World):
+def tick(world: World):
     """The crowd, the rumour and health advance together, one tick at a time."""
     env, p, s, crowd, rec = world.env, world.params, world.state, world.crowd, world.rec
     cp, lp = p.crowd, p.legitimacy

@@ -112,6 +112,7 @@ class CommandParams(_Section):
     first_report_min: Pair
     report_drafting_min: Pair
     answer_min: Pair
+    leader_travel_min: Pos
 
 
 class CommsParams(_Section):

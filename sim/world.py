@@ -17,7 +17,7 @@ from sim.config import Level, Plan, Scenario, Team
 from sim.parameters import Parameters
 from sim.recorder import Recorder
 from sim.rng import Streams, uniform
-from sim.types import Capability, Equipment, TeamStatus
+from sim.types import Capability, Equipment, Posture, TeamStatus
 
 
 @dataclass
@@ -129,6 +129,13 @@ class World:
         self.skipped: set[str] = set()
         self.decision_requests: list[tuple[float, str, str]] = []
         self.on_decision = None          # set by a facilitated run
+        self.posture_override: dict[str, Posture] = {}
+        self.recalled: set[str] = set()
+        self.added_injects: list = []
+
+    def posture(self, team_id: str) -> Posture | None:
+        """An order team's posture now (the plan's, unless trainees changed it)."""
+        return self.posture_override.get(team_id, self.teams[team_id].cfg.posture)
 
     def request_decision(self, kind: str, ref: str) -> None:
         """A decision point: trainees may decide here (used by facilitated runs)."""

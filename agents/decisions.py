@@ -1,0 +1,216 @@
+"""What trainees can decide at a decision point, and what each choice does to the drill.
+
+Each action is a function ``(world, **args)`` applied at the moment of the decision. The
+options offered are those the plan allows at that moment (a team not yet sent can be sent, a
+team on site can be recalled, and so on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.command import request_reinforcement
+from agents.publicity import issue_statement
+from agents.teams import order_to_go
+from sim.config import Inject
+from sim.types import Capability, Equipment, InjectKind, Posture, ReleasePolicy, TeamStatus
+from sim.world import World
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice at a decision point.
+
+    Attributes:
+        action: the action's name (a key of :data:`ACTIONS`).
+        args: its arguments (team id, posture, minutes...).
+        label_zh, label_en: what the facilitator sees.
+        prescribed: this is what the plan itself prescribes here (the default).
+    """
+
+    action: str
+    args: dict[str, Any] = field(default_factory=dict)
+    label_zh: str = ""
+    label_en: str = ""
+    prescribed: bool = False
+
+    def key(self) -> tuple:
+        return (self.action, tuple(sorted(self.args.items())))
+
+
+def _team_label(world: World, tid: str) -> tuple[str, str]:
+    t = world.plan.teams[tid]
+    return t.name.zh, t.name.en
+
+
+def options(world: World, point_kind: str, ref: str) -> list[Option]:
+    """The options the plan allows now; the plan's own prescription is marked."""
+    s, plan, out = world.state, world.plan, []
+    prescribed = _prescribed(world, point_kind, ref)
+    out.append(Option("wait", {}, "按预案继续（不作额外处置）", "carry on with the plan",
+                      prescribed == ("wait", {})))
+    for tid, team in world.teams.items():
+        zh, en = _team_label(world, tid)
+        if not team.dispatched.triggered and not team.cfg.prepositioned:
+            out.append(Option("dispatch", {"team": tid}, f"派出{zh}", f"dispatch {en}",
+                              prescribed == ("dispatch", {"team": tid})))
+        elif team.on_site and Capability.COMMAND not in team.cfg.capabilities:
+            out.append(Option("recall", {"team": tid}, f"撤回{zh}", f"recall {en}"))
+    for team in world.teams_with(Capability.ORDER):
+        rf = team.cfg.reinforcement
+        if rf and f"reinforcement:{team.id}" not in world.rec.milestones:
+            out.append(Option("reinforcement", {"team": team.id}, f"请求增派警力{rf.size}人",
+                              f"request {rf.size} reinforcing officers"))
+        now = world.posture(team.id)
+        other = Posture.FORCEFUL if now is Posture.RESTRAINED else Posture.RESTRAINED
+        zh, en = _team_label(world, team.id)
+        out.append(Option("posture", {"team": team.id, "posture": other.value},
+                          f"{zh}改为{'强制' if other is Posture.FORCEFUL else '克制'}处置",
+                          f"{en}: switch to a {other.value} posture"))
+    if not s.leader_on_site:
+        out.append(Option("send_leader", {}, "请涉事单位负责人立即到场",
+                          "send the responsible unit's leader now"))
+    if s.demand_top_leader and not s.top_leader_on_site:
+        out.append(Option("send_top_leader", {}, "请主要领导到场接见群众",
+                          "send the top leader to meet the crowd"))
+    if not s.water and any(t.stock.get(Equipment.WATER, 0) > 0
+                           for t in world.teams_with(Capability.LOGISTICS)):
+        out.append(Option("water", {}, "向群众提供饮用水", "provide water",
+                          prescribed == ("water", {})))
+    if not s.statement_out:
+        silent = plan.publicity.release_policy is ReleasePolicy.SILENT
+        out.append(Option("statement", {}, "发布权威信息" + ("（预案规定原则上不对外发布）" if silent else ""),
+                          "issue an official statement" + (" (the plan says no publicity)"
+                                                           if silent else ""),
+                          prescribed == ("statement", {})))
+    if not s.commitment:
+        out.append(Option("commitment", {"within_days": 7}, "作出承诺：7日内答复",
+                          "commit to an answer within 7 days"))
+    for item in world.scenario.injects:
+        if item.id not in world.fired and item.id not in world.skipped:
+            out.append(Option("skip_inject", {"inject": item.id}, f"跳过注入{item.id}",
+                              f"skip inject {item.id}"))
+    for kind, zh, en in (("health_incident", "现场有人晕倒", "someone collapses"),
+                         ("rumour", "网上出现新的不实信息", "a new false post goes online"),
+                         ("agitation", "有人起哄，情绪激化", "someone stirs the crowd up")):
+        out.append(Option("add_inject", {"kind": kind}, f"临时注入：{zh}", f"add an inject: {en}"))
+    if not any(o.prescribed for o in out):
+        out[0] = Option("wait", {}, out[0].label_zh, out[0].label_en, True)
+    return out
+
+
+def _prescribed(world: World, point_kind: str, ref: str) -> tuple[str, dict]:
+    """The plan's own answer at this decision point."""
+    if point_kind != "inject":
+        return ("wait", {})
+    item = next((i for i in world.scenario.injects if i.id == ref), None)
+    if item is None or item.expected is None:
+        return ("wait", {})
+    action = item.expected.action.value
+    teams = item.expected.actors(world.plan) or set()
+    for tid in sorted(teams):
+        team = world.teams.get(tid)
+        if team is not None and not team.dispatched.triggered and not team.cfg.prepositioned:
+            return ("dispatch", {"team": tid})
+    if action == "statement_issued" and \
+            world.plan.publicity.release_policy is not ReleasePolicy.SILENT:
+        return ("statement", {})
+    if action == "water_provided":
+        return ("water", {})
+    if action == "medical_attended":
+        for team in world.teams_with(Capability.MEDICAL):
+            if not team.dispatched.triggered and not team.cfg.prepositioned:
+                return ("dispatch", {"team": team.id})
+    return ("wait", {})
+
+
+# ----------------------------------------------------------------------------- effects
+
+
+def apply(world: World, action: str, args: dict[str, Any]) -> str:
+    """Carry out a decision now; returns an English description for the event log."""
+    s, env = world.state, world.env
+    cmd = world.plan.command.team
+    if action == "wait":
+        return "carry on with the plan"
+    if action == "dispatch":
+        env.process(order_to_go(world, args["team"], cmd, "trainees' decision"))
+        return f"dispatch {args['team']}"
+    if action == "recall":
+        recall(world, args["team"])
+        return f"recall {args['team']}"
+    if action == "reinforcement":
+        env.process(request_reinforcement(world, args["team"]))
+        return f"request reinforcement for {args['team']}"
+    if action == "posture":
+        world.posture_override[args["team"]] = Posture(args["posture"])
+        return f"{args['team']} switches to a {args['posture']} posture"
+    if action == "send_leader":
+        env.process(_leader_arrives(world, top=False))
+        return "send the responsible unit's leader"
+    if action == "send_top_leader":
+        env.process(_leader_arrives(world, top=True))
+        return "send the top leader"
+    if action == "water":
+        for team in world.teams_with(Capability.LOGISTICS):
+            if team.stock.get(Equipment.WATER, 0) > 0:
+                if team.on_site:
+                    s.water = True
+                    world.log(team.id, "water_provided", "water handed out on the trainees' order",
+                              "water", team.stock[Equipment.WATER])
+                elif not team.dispatched.triggered:
+                    env.process(order_to_go(world, team.id, cmd, "water"))
+                break
+        return "provide water"
+    if action == "statement":
+        issue_statement(world, world.plan.publicity.team)
+        return "issue an official statement"
+    if action == "commitment":
+        p = world.params.legitimacy
+        s.commitment = True
+        s.legitimacy = min(p.ceiling, s.legitimacy + p.commitment_gain)
+        world.rec.milestone("agreement", world.now)
+        world.log(cmd, "agreement", f"commitment made: an answer within {args['within_days']} days",
+                  cmd, args["within_days"])
+        return f"commit to an answer within {args['within_days']} days"
+    if action == "skip_inject":
+        world.skipped.add(args["inject"])
+        return f"skip inject {args['inject']}"
+    if action == "add_inject":
+        from agents.injects import fire
+
+        n = sum(1 for i in world.added_injects) + 1
+        item = Inject(id=f"F{n}", at_min=round(world.now, 3), kind=InjectKind(args["kind"]),
+                      count=1 if args["kind"] == "health_incident" else None,
+                      share=0.0005 if args["kind"] == "rumour" else
+                      (0.15 if args["kind"] == "agitation" else None),
+                      delta=0.15 if args["kind"] == "agitation" else None,
+                      note="added by the facilitator")
+        world.added_injects.append(item)
+        fire(world, item, "facilitator")
+        return f"add inject {item.id} ({args['kind']})"
+    raise ValueError(f"unknown action {action!r}")
+
+
+def recall(world: World, tid: str) -> None:
+    """Take a team off the site: its officers, persuasion and water stop."""
+    team = world.teams[tid]
+    if not team.on_site:
+        return
+    team.status = TeamStatus.STANDBY
+    world.recalled.add(tid)
+    world.log(tid, "recalled", f"{tid} recalled from the site", tid)
+
+
+def _leader_arrives(world: World, top: bool):
+    s = world.state
+    yield world.env.timeout(world.params.command.leader_travel_min)
+    if top:
+        s.top_leader_on_site = True
+        world.log("responsible_unit", "top_leader_on_site", "the top leader meets the crowd",
+                  "top_leader", world.now)
+    else:
+        s.leader_on_site = True
+        world.log("responsible_unit", "leader_on_site", "the responsible unit's leader arrives",
+                  "leader", world.now)
