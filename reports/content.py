@@ -25,6 +25,7 @@ from reports.i18n import (
     INJECT_STATUS,
     ITEMS,
     LATE_WORDS,
+    POINTS,
     POLICY_WORDS,
     REASONS,
     TRIGGERS,
@@ -108,9 +109,17 @@ PHASES: dict[str, tuple[str, ...]] = {
     "negotiation": ("dialogue_started", "representatives_chosen", "leader_on_site",
                     "top_leader_on_site", "talks_waiting", "talks_resumed", "agreement",
                     "room_ready", "demand_leader"),
-    "dispersal": ("cleared", "transported", "expected_missed", "inject_skipped", "decision"),
+    "dispersal": ("cleared", "transported", "expected_missed", "inject_skipped"),
 }
 """Event kinds shown in each phase of 二、演练过程 (after seed 004's five phases)."""
+
+
+ZH_NUMBERS = "一二三四五六七八九十"
+
+
+def numbered(section: int, k: int, title: str, lang: str) -> str:
+    """A subsection title numbered after the report's style: （三） in Chinese, 3.3 in English."""
+    return f"（{ZH_NUMBERS[k - 1]}）{title}" if lang == "zh" else f"{section}.{k} {title}"
 
 
 def _t(value) -> str:
@@ -265,9 +274,14 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
 
     # 三、演练效果评估
     s = Section(phrase("s3", lang))
+    count = iter(range(1, 20))
+
+    def sub(key: str) -> str:
+        return numbered(3, next(count), phrase(key, lang), lang)
+
     counts = e.counts()
     timed = [t for t in e.tasks if t.target_min is not None and t.rating != "NA"]
-    s.blocks.append(Subheading(phrase("s3_effect", lang)))
+    s.blocks.append(Subheading(sub("s3_effect")))
     outcome = word(VALUE_WORDS, m["outcome"], lang)
     if m["outcome"] == "resolved":
         s.blocks.append(phrase("effect_resolved", lang, outcome=outcome,
@@ -282,19 +296,19 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
                            undone=sum(1 for t in timed if t.measured_min is None)))
     s.blocks.append(phrase("effect_state", lang, state=word(VALUE_WORDS, m["max_crowd_state"], lang),
                            scuffles=m["scuffles"], health=m["health_incidents"]))
-    s.blocks.append(Subheading(phrase("s3_coordination", lang)))
+    s.blocks.append(Subheading(sub("s3_coordination")))
     msgs = r.messages
     s.blocks.append(phrase("coord_line", lang, sent=m["messages_sent"], late=m["messages_late"],
                            lost=m["messages_lost"],
                            misdirected=int(msgs["misdirected"].sum()) if len(msgs) else 0,
                            wait=m["talks_wait_min"]))
-    s.blocks.append(Subheading(phrase("s3_staff", lang)))
+    s.blocks.append(Subheading(sub("s3_staff")))
     fam = e.finding("familiarity")
     if fam is None:
         s.blocks.append(phrase("staff_none", lang))
     else:
         s.blocks.append(phrase("staff_line", lang, slips=fam.facts["slips"]))
-    s.blocks.append(Subheading(phrase("s3_ratings", lang)))
+    s.blocks.append(Subheading(sub("s3_ratings")))
     s.blocks.append(phrase("score_line", lang, score=e.score,
                            grade=e.grade_zh if lang == "zh" else e.grade_en,
                            rated=sum(counts[k] for k in "PSMU"), **counts))
@@ -310,7 +324,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
     s.blocks.append(phrase("score_rule", lang, **rules()["points"]))
     inj = r.injects
     if len(inj):
-        s.blocks.append(Subheading(phrase("s3_injects", lang)))
+        s.blocks.append(Subheading(sub("s3_injects")))
         expected = inj[inj["expected_action"].notna() & inj["fired_min"].notna()]
         s.blocks.append(phrase(
             "injects_line", lang, fired=int(inj["fired_min"].notna().sum()),
@@ -331,7 +345,18 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
               word(INJECT_STATUS, row.status, lang),
               row.clause_zh if lang == "zh" else row.clause_en]
              for row in inj.itertuples()]))
-    s.blocks.append(Subheading(phrase("s3_gaps", lang)))
+    if len(r.decisions):
+        s.blocks.append(Subheading(sub("s3_decisions")))
+        s.blocks.append(phrase("decisions_line", lang, n=len(r.decisions),
+                               plan=int(r.decisions["prescribed"].sum())))
+        s.blocks.append(Table(
+            [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
+             phrase("note_col", lang)],
+            [[phrase("t_fmt", lang, m=f"{d.t_min:.0f}"),
+              word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
+              d.label_zh if lang == "zh" else d.label_en, d.note]
+             for d in r.decisions.itertuples()]))
+    s.blocks.append(Subheading(sub("s3_gaps")))
     if not e.findings:
         s.blocks.append(phrase("no_gaps", lang))
     for n, f in enumerate(e.findings, start=1):

@@ -237,12 +237,17 @@ PHRASES.update({
     "s1_participants": {"zh": "（四）参与人员", "en": "1.4 Participants"},
     "s2": {"zh": "二、演练过程", "en": "2. Conduct of the drill"},
     "s3": {"zh": "三、演练效果评估", "en": "3. Evaluation"},
-    "s3_effect": {"zh": "（一）应急预案的可行性和有效性", "en": "3.1 Feasibility and effectiveness of the plan"},
-    "s3_coordination": {"zh": "（二）部门协调联动能力", "en": "3.2 Coordination between departments"},
-    "s3_staff": {"zh": "（三）工作人员应急处置能力", "en": "3.3 Staff capability"},
-    "s3_ratings": {"zh": "（四）关键任务评定", "en": "3.4 Ratings of critical tasks"},
-    "s3_injects": {"zh": "（五）导调注入及预期行动", "en": "3.5 Injects and expected actions"},
-    "s3_gaps": {"zh": "（六）存在的问题和不足", "en": "3.6 Problems and shortcomings"},
+    "s3_effect": {"zh": "应急预案的可行性和有效性", "en": "Feasibility and effectiveness of the plan"},
+    "s3_coordination": {"zh": "部门协调联动能力", "en": "Coordination between departments"},
+    "s3_staff": {"zh": "工作人员应急处置能力", "en": "Staff capability"},
+    "s3_ratings": {"zh": "关键任务评定", "en": "Ratings of critical tasks"},
+    "s3_injects": {"zh": "导调注入及预期行动", "en": "Injects and expected actions"},
+    "s3_decisions": {"zh": "参训人员决策", "en": "Trainees' decisions"},
+    "decisions_line": {"zh": "推演中参训人员在决策点共作出{n}项决策，其中{plan}项与预案规定一致：",
+                       "en": "Trainees made {n} decisions at the decision points, {plan} of them as the plan prescribes:"},
+    "decision_col": {"zh": "决策", "en": "Decision"},
+    "note_col": {"zh": "备注", "en": "Note"},
+    "s3_gaps": {"zh": "存在的问题和不足", "en": "Problems and shortcomings"},
     "injects_line": {"zh": "共注入{fired}条导调信息，{expected}条设有预期行动：按时完成{met}条，超时{late}条，未完成{missed}条。",
                      "en": "{fired} injects fired, {expected} with an expected action: {met} answered in time, {late} late, {missed} missed."},
     "inject": {"zh": "注入", "en": "Inject"},
@@ -440,6 +445,12 @@ def report_name(r, report_id: str, lang: str) -> str:
     """Whom an upward report goes to, by the plan's report id."""
     rep = next((x for x in r.plan.reporting if x.id == report_id), None)
     return rep.to.get(lang) if rep else report_id
+
+POINTS: dict[str, dict[str, str]] = {
+    "inject": {"zh": "导调注入", "en": "inject"},
+    "level": {"zh": "宣布响应级别", "en": "level declared"},
+    "pause": {"zh": "定时暂停", "en": "pause"},
+}
 
 TRIGGERS: dict[str, dict[str, str]] = {
     "at": {"zh": "定时", "en": "timed"},

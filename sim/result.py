@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from sim.world import World
 
 OUTCOMES = ("resolved", "dispersed_unresolved", "ongoing_at_end", "escalated")
+DECISION_COLUMNS = ("point", "t_min", "trigger", "ref", "action", "label_zh", "label_en",
+                    "prescribed", "note")
 
 
 @dataclass
@@ -37,6 +39,7 @@ class DrillResult:
         teams: one row per team: dispatch and arrival times against its target.
         milestones: first time of each milestone (minutes).
         injects: one row per inject: when it fired, its expected action and response.
+        decisions: one row per choice made at a decision point (facilitated runs).
         metrics: the flat metrics of ``metrics.json``.
     """
 
@@ -50,6 +53,7 @@ class DrillResult:
     teams: pd.DataFrame
     milestones: dict[str, float]
     injects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
@@ -90,7 +94,8 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
     end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
     injects = inject_table(inputs.scenario, plan, world.fired, rec.events, end)
     result = DrillResult(inputs.scenario, plan, inputs.plan_label, seed, events, ts, messages,
-                         teams, dict(rec.milestones), injects)
+                         teams, dict(rec.milestones), injects,
+                         pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS))
     result.metrics = compute_metrics(result, world)
     return result
 

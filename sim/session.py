@@ -128,6 +128,10 @@ class DrillSession:
         d = Decision(point.index, round(point.t_min, 3), point.kind, point.ref, option.action,
                      dict(option.args), note)
         self.decisions.append(d)
+        self.world.decision_log.append({
+            "point": d.point, "t_min": d.t_min, "trigger": d.trigger, "ref": d.ref,
+            "action": d.action, "label_zh": option.label_zh, "label_en": option.label_en,
+            "prescribed": option.prescribed, "note": note})
         return d
 
     def run_to_end(self) -> DrillResult:

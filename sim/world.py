@@ -132,6 +132,7 @@ class World:
         self.posture_override: dict[str, Posture] = {}
         self.recalled: set[str] = set()
         self.added_injects: list = []
+        self.decision_log: list[dict] = []   # choices made at decision points, for the report
 
     def posture(self, team_id: str) -> Posture | None:
         """An order team's posture now (the plan's, unless trainees changed it)."""
