@@ -4,8 +4,6 @@ so an interrupted run never leaves a half-written file under its final name."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,26 +11,11 @@ from reports import render_docx, render_html, render_md
 from reports.content import build
 from reports.evaluation import evaluate, to_json
 from reports.render_md import FIGURE_DIR
+from sim.files import atomic_write
 from sim.result import DrillResult
 
 FORMATS = ("md", "html", "docx")
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
-
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-        os.chmod(tmp, 0o666 & ~_UMASK)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_json(path: Path, obj) -> None:

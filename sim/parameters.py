@@ -11,8 +11,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
+from sim.config import Span, Strict
 from sim.yamlio import load_file
 
 PARAMETERS_FILE = Path(__file__).parent / "data" / "parameters.yaml"
@@ -21,30 +22,11 @@ Pos = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Section = Strict
 
 
-class Pair(_Section):
-    """A uniform range given in YAML as ``[low, high]``."""
-
-    low: Pos
-    high: Pos
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_list(cls, value: Any) -> Any:
-        if isinstance(value, (list, tuple)) and len(value) == 2:
-            return {"low": value[0], "high": value[1]}
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return {"low": value, "high": value}
-        return value
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Pair:
-        if self.high < self.low:
-            raise ValueError(f"high ({self.high}) is below low ({self.low})")
-        return self
+Pair = Span
+"""A uniform range given in YAML as ``[low, high]`` (the same type as the schemas' ``Span``)."""
 
 
 class CrowdParams(_Section):

@@ -20,6 +20,7 @@ from agents.decisions import Option, apply, options
 from agents.injects import schedule
 from agents.teams import deploy
 from sim.errors import InputError, Problem
+from sim.files import atomic_write
 from sim.loading import DrillInputs
 from sim.result import DrillResult, build_result
 from sim.world import World
@@ -177,8 +178,6 @@ class DrillSession:
 
 def save_decisions(path: Path, session: DrillSession, plan_label: str) -> None:
     """Write ``decisions.yaml`` (atomically) for a later replay."""
-    from reports.writer import atomic_write
-
     doc = {"scenario": session.inputs.scenario.name, "plan": plan_label, "seed": session.seed,
            "pause_every_min": session.pause_every,
            "decisions": [asdict(d) for d in session.decisions]}
