@@ -1,16 +1,23 @@
 """Benchmark Monte Carlo comparisons (``compare``) on ``large-sit-in``.
 
 Measures, on this machine:
-  1. drills per second with 1 process (in this process) and with 2 processes (the local pool),
-     and the parallel efficiency: rate with 2 / (2 x rate with 1);
-  2. the Dask overhead: per task (empty tasks on a warm LocalCluster of 2 worker processes
-     bound to 127.0.0.1) and per drill (the same replications on Dask against the local pool);
-  3. the whole command ``compare large-sit-in --plans A B --reps 1000`` (reports included),
-     and the replications alone.
+  1. drills per second with 1 process (in this process) and with 2 processes (the local pool)
+     on the same drills (same seeds), and the parallel efficiency: rate with 2 / (2 x rate with 1);
+  2. the whole command ``compare large-sit-in --plans A B --reps 1000`` (reports included),
+     and the replications alone with 2 processes and with 1 (the steadiest efficiency figure:
+     short rounds vary by 10% or more on a virtual machine even when it is otherwise idle);
+  3. the Dask overhead: per task (empty tasks on a warm LocalCluster of 2 worker processes
+     bound to 127.0.0.1) and per drill (the same replications on Dask against the local pool),
+     and, for the record, a LocalCluster of 2 threads instead of 2 processes.
 
 A "drill" is one replication of one plan. Two plans times 1,000 replications are 2,000 drills.
 
-Usage:  python bench/bench_compare.py [--reps N] [--big N] [--plans A B] [--json FILE]
+The machine may be shared: before each measurement the benchmark waits (up to --wait seconds)
+until other processes use less than 0.15 of a core, and it records how many cores they used
+during the measurement ("background_cores", from /proc/stat less this process and its children).
+
+Usage:  python bench/bench_compare.py [--reps N] [--rounds N] [--big N] [--plans A B] [--no-dask]
+        [--json FILE]
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,15 +42,65 @@ from sim.replicate import dask_client, prepare, run_replications  # noqa: E402
 SCENARIO = "large-sit-in"
 
 
-def _rate(variants, reps: int, jobs: int, seed: int, **kw) -> dict:
-    res = run_replications(variants, reps, seed, jobs=jobs, **kw)
+HZ = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+QUIET = 0.15
+WAIT_S = 600.0
+
+
+def _busy_s() -> float:
+    """CPU seconds the whole machine has been busy (all cores), from /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            vals = [int(x) for x in f.readline().split()[1:9]]
+    except OSError:
+        return float("nan")
+    return (sum(vals) - vals[3] - vals[4]) / HZ
+
+
+def _own_s() -> float:
+    """CPU seconds of this process and its finished children."""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+class Window:
+    """How many cores other processes kept busy while the block ran."""
+
+    def __enter__(self):
+        self.t, self.busy, self.own = time.perf_counter(), _busy_s(), _own_s()
+        return self
+
+    def __exit__(self, *exc):
+        wall = time.perf_counter() - self.t
+        others = (_busy_s() - self.busy) - (_own_s() - self.own)
+        self.background = round(max(0.0, others) / wall, 2) if wall > 0 else float("nan")
+        return False
+
+
+def wait_quiet(max_wait: float) -> float:
+    """Wait until other processes use less than QUIET of a core (2 s samples)."""
+    deadline = time.perf_counter() + max_wait
+    while True:
+        with Window() as w:
+            time.sleep(2)
+        if w.background < QUIET or time.perf_counter() > deadline:
+            return w.background
+        time.sleep(3)
+
+
+def _rate(variants, reps: int, jobs: int, seed: int, wait: bool = True, **kw) -> dict:
+    if wait:
+        wait_quiet(WAIT_S)
+    with Window() as w:
+        res = run_replications(variants, reps, seed, jobs=jobs, **kw)
     if res.failures:
         raise SystemExit(f"{len(res.failures)} drills failed: {res.failures[0].traceback}")
     drills = reps * len(variants)
     return {"drills": drills, "seconds": round(res.elapsed_s, 3),
             "drills_per_s": round(drills / res.elapsed_s, 2),
             "ms_per_drill_in_worker": round(1000 * res.compute_s / drills, 2),
-            "workers": res.workers, "tasks": res.chunks}
+            "workers": res.workers, "tasks": res.chunks,
+            "background_cores": w.background if kw.get("backend") != "dask" else None}
 
 
 def _noop(x):
@@ -57,27 +115,38 @@ def _dask_task_overhead(client, n: int = 1000) -> float:
     return (time.perf_counter() - t0) / n
 
 
-def _median_pair(variants, reps, rounds):
-    """Interleave 1-process and 2-process runs so that background load hits both alike."""
-    one, two = [], []
+def _median(runs: list[dict], key: str = "drills_per_s") -> dict:
+    return sorted(runs, key=lambda r: r[key])[len(runs) // 2]
+
+
+def _efficiency(variants, reps, rounds):
+    """Rounds of the same drills (same seeds) with 1 and with 2 processes, interleaved so that
+    any background load hits both alike; the efficiency of each round."""
+    one, two, eff = [], [], []
     for i in range(rounds):
         one.append(_rate(variants, reps, 1, 100 + i))
-        two.append(_rate(variants, 2 * reps, 2, 200 + i))
-    pick = lambda runs: sorted(runs, key=lambda r: r["drills_per_s"])[len(runs) // 2]  # noqa: E731
-    return pick(one), pick(two), [r["drills_per_s"] for r in one], [r["drills_per_s"] for r in two]
+        two.append(_rate(variants, reps, 2, 100 + i))
+        eff.append(round(two[-1]["drills_per_s"] / (2 * one[-1]["drills_per_s"]), 3))
+    return one, two, eff
 
 
 def main() -> int:
+    global WAIT_S
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--reps", type=int, default=60,
-                        help="replications per plan for the 1-process rate (default 60; the "
-                             "2-process and Dask runs use twice as many)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the rate measurement")
+    parser.add_argument("--reps", type=int, default=100,
+                        help="replications per plan of each rate measurement (default 100)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the rate measurement")
     parser.add_argument("--big", type=int, default=1000,
                         help="replications per plan of the whole command (default 1000; 0 skips)")
     parser.add_argument("--plans", nargs="+", default=["linxiang", "department-3level"])
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask measurements")
+    parser.add_argument("--no-big-single", action="store_true",
+                        help="skip the big run in one process (the long efficiency measure)")
+    parser.add_argument("--wait", type=float, default=WAIT_S,
+                        help="longest wait for a quiet machine before each measurement (s)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
+    WAIT_S = args.wait
 
     variants = prepare(SCENARIO, args.plans)
     run_replications(variants, 2, 0, jobs=1)  # warm imports and caches
@@ -88,47 +157,76 @@ def main() -> int:
         "scenario": SCENARIO, "plans": args.plans,
     }
 
-    one, two, ones, twos = _median_pair(variants, args.reps, args.rounds)
-    figures["local_1_process"] = one
-    figures["local_2_processes"] = two
-    figures["rates_1_process"] = ones
-    figures["rates_2_processes"] = twos
-    figures["parallel_efficiency_2_processes"] = round(
-        two["drills_per_s"] / (2 * one["drills_per_s"]), 3)
+    # 1. one process against two, on the same drills
+    ones, twos, eff = _efficiency(variants, args.reps, args.rounds)
+    figures["local_1_process"] = _median(ones)
+    figures["local_2_processes"] = _median(twos)
+    figures["rounds_1_process"] = [(r["drills_per_s"], r["background_cores"]) for r in ones]
+    figures["rounds_2_processes"] = [(r["drills_per_s"], r["background_cores"]) for r in twos]
+    figures["rounds_efficiency"] = eff
+    figures["parallel_efficiency_2_processes"] = statistics.median(eff)
 
-    t0 = time.perf_counter()
-    with dask_client(workers=2) as client:
-        figures["dask_cluster_start_s"] = round(time.perf_counter() - t0, 2)
-        _rate(variants, 4, 2, 1, backend="dask", client=client)  # workers import the engine
-        per_task = _dask_task_overhead(client)
-        dask_runs, local_runs = [], []
-        for i in range(args.rounds):
-            dask_runs.append(_rate(variants, 2 * args.reps, 2, 300 + i, backend="dask",
-                                   client=client))
-            local_runs.append(_rate(variants, 2 * args.reps, 2, 300 + i))
-    d = statistics.median(r["seconds"] for r in dask_runs)
-    lo = statistics.median(r["seconds"] for r in local_runs)
-    drills = dask_runs[0]["drills"]
-    figures["dask_2_workers"] = sorted(dask_runs, key=lambda r: r["seconds"])[len(dask_runs) // 2]
-    figures["dask_overhead_per_task_ms"] = round(per_task * 1000, 3)
-    figures["dask_overhead_per_drill_ms"] = round(1000 * (d - lo) / drills, 3)
-    figures["dask_overhead_per_drill_from_tasks_ms"] = round(
-        1000 * per_task * dask_runs[0]["tasks"] / drills, 4)
+    _save(figures, args.json)
 
+    # 2. the big one (before Dask: its threads would keep the pool from forking)
     if args.big:
         figures["big_replications_only"] = _rate(variants, args.big, 2, 1)
-        with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_big_single:
+            # the same 2,000 drills in one process: the steadiest measure of the efficiency
+            figures["big_1_process"] = _rate(variants, args.big, 1, 1)
+            figures["parallel_efficiency_big"] = round(
+                figures["big_replications_only"]["drills_per_s"]
+                / (2 * figures["big_1_process"]["drills_per_s"]), 3)
+        wait_quiet(WAIT_S)
+        with tempfile.TemporaryDirectory() as tmp, Window() as w:
             t0 = time.perf_counter()
             subprocess.run([sys.executable, str(ROOT / "run_drill.py"), "compare", SCENARIO,
                             "--plans", *args.plans, "--reps", str(args.big), "--quiet",
                             "--out", str(Path(tmp) / "big")], check=True, capture_output=True)
-            figures["big_command"] = {"reps_per_plan": args.big, "plans": len(args.plans),
-                                      "seconds": round(time.perf_counter() - t0, 2)}
+            seconds = time.perf_counter() - t0
+        figures["big_command"] = {"reps_per_plan": args.big, "plans": len(args.plans),
+                                  "seconds": round(seconds, 2), "background_cores": w.background}
+
+    _save(figures, args.json)
+
+    # 3. Dask: per task, per drill against the local pool, and threads instead of processes
+    if not args.no_dask:
+        wait_quiet(WAIT_S)
+        t0 = time.perf_counter()
+        with dask_client(workers=2) as client:
+            figures["dask_cluster_start_s"] = round(time.perf_counter() - t0, 2)
+            _rate(variants, 4, 2, 1, backend="dask", client=client)  # workers import the engine
+            per_task = _dask_task_overhead(client)
+            dask_runs, local_runs = [], []
+            for i in range(args.rounds):
+                dask_runs.append(_rate(variants, args.reps, 2, 300 + i, backend="dask",
+                                       client=client))
+                local_runs.append(_rate(variants, args.reps, 2, 300 + i))
+        d = statistics.median(r["seconds"] for r in dask_runs)
+        lo = statistics.median(r["seconds"] for r in local_runs)
+        drills = dask_runs[0]["drills"]
+        figures["dask_2_workers"] = _median(dask_runs)
+        figures["local_2_processes_same_drills"] = _median(local_runs)
+        figures["dask_overhead_per_task_ms"] = round(per_task * 1000, 3)
+        figures["dask_overhead_per_drill_ms"] = round(1000 * (d - lo) / drills, 3)
+        figures["dask_overhead_per_drill_from_tasks_ms"] = round(
+            1000 * per_task * dask_runs[0]["tasks"] / drills, 4)
+        wait_quiet(WAIT_S)
+        with dask_client(workers=2, processes=False) as client:
+            _rate(variants, 4, 2, 1, backend="dask", client=client, wait=False)
+            figures["dask_2_threads"] = _rate(variants, args.reps, 2, 300, backend="dask",
+                                              client=client)
+
     figures["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    _save(figures, args.json)
     print(json.dumps(figures, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def _save(figures: dict, path: Path | None) -> None:
+    """Write what has been measured so far (a long run that fails keeps its first parts)."""
+    if path:
+        path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

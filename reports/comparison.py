@@ -512,8 +512,9 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
         [ph("event", lang), *[f"{keys[p]}: {p}" for p in a.plans]],
         [[event_label(ev, lang, a.rumour_threshold),
           *[_prob_cell(t, p, ev) for p in a.plans]] for ev in EVENTS]))
-    prob.blocks.append(_make(lambda lg: draw_probabilities(a, lg), lang, ph("chart_prob", lang),
-                             "probabilities.png"))
+    if reps.rows:
+        prob.blocks.append(_make(lambda lg: draw_probabilities(a, lg), lang,
+                                 ph("chart_prob", lang), "probabilities.png"))
     doc.sections.append(prob)
 
     diff = Section(ph("differences", lang))
@@ -548,14 +549,16 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
                                  rows))
         if notes:
             diff.blocks.append(Bullets(notes))
-        diff.blocks.append(_make(lambda lg: draw_differences(a, metrics, lg, teams), lang,
-                                 ph("chart_diff", lang), "differences.png", svg=False))
+        if rows:
+            diff.blocks.append(_make(lambda lg: draw_differences(a, metrics, lg, teams), lang,
+                                     ph("chart_diff", lang), "differences.png", svg=False))
     doc.sections.append(diff)
 
-    dist = Section(ph("distributions", lang))
-    dist.blocks.append(_make(lambda lg: draw_distributions(a, metrics, lg, teams), lang,
-                             ph("chart_dist", lang), "distributions.png", svg=False))
-    doc.sections.append(dist)
+    if metrics:
+        dist = Section(ph("distributions", lang))
+        dist.blocks.append(_make(lambda lg: draw_distributions(a, metrics, lg, teams), lang,
+                                 ph("chart_dist", lang), "distributions.png", svg=False))
+        doc.sections.append(dist)
 
     fails = Section(ph("failures", lang))
     if reps.failures:

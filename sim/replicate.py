@@ -284,11 +284,18 @@ def run_chunk(payload: Payload, chunk: Chunk, base_seed: int,
 
 
 def chunks_for(reps: int, n_plans: int, workers: int) -> list[Chunk]:
-    """Cut ``reps`` replications into chunks: about four per worker (for balance and a
-    lively progress bar), never more than :data:`MAX_CHUNK_RUNS` simulations each."""
-    per_worker = math.ceil(reps / (4 * max(1, workers)))
-    size = max(1, min(per_worker, MAX_CHUNK_RUNS // max(1, n_plans)))
-    return [(a, min(a + size, reps)) for a in range(0, reps, size)]
+    """Cut ``reps`` replications into tasks, guided self-scheduling: each task takes about an
+    eighth of what is left per worker, at most :data:`MAX_CHUNK_RUNS` simulations, so tasks
+    are large while much is left and shrink to one replication at the end, where a large
+    task would keep one worker busy while the others wait."""
+    most = max(1, MAX_CHUNK_RUNS // max(1, n_plans))
+    chunks: list[Chunk] = []
+    a = 0
+    while a < reps:
+        size = max(1, min(most, math.ceil((reps - a) / (4 * max(1, workers)))))
+        chunks.append((a, min(a + size, reps)))
+        a += size
+    return chunks
 
 
 def _chunk_failed(payload: Payload, chunk: Chunk, base_seed: int, exc: BaseException) -> ChunkResult:
@@ -377,7 +384,9 @@ def _gather_local(ex, futures, payload: Payload, base_seed: int,
 def dask_client(scheduler: str | None = None, workers: int | None = None,
                 processes: bool = True):
     """A Dask client: to ``scheduler`` when given, else to a ``LocalCluster`` of ``workers``
-    single-threaded worker processes bound to 127.0.0.1 (no dashboard), closed on exit."""
+    single-threaded worker processes bound to 127.0.0.1 (no dashboard), closed on exit.
+    ``processes=False`` makes the workers threads of this process (slower here: the drills
+    are Python code and hold the GIL)."""
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
@@ -392,9 +401,12 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
         finally:
             client.close()
         return
+    # worker processes talk over TCP on the loopback only; threads in this process use
+    # Dask's in-process transport, which opens no socket at all
+    where = {"host": "127.0.0.1"} if processes else {}
     cluster = LocalCluster(n_workers=workers or default_jobs(), threads_per_worker=1,
-                           processes=processes, host="127.0.0.1", dashboard_address=None,
-                           silence_logs=logging.ERROR)
+                           processes=processes, dashboard_address=None,
+                           silence_logs=logging.ERROR, **where)
     client = Client(cluster)
     try:
         yield client
