@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def wait_quiet(max_wait: float) -> float:
 def _rate(variants, reps: int, jobs: int, seed: int, wait: bool = True, **kw) -> dict:
     if wait:
         wait_quiet(WAIT_S)
+    # this process's children are counted as its own only when the pool forks them (no thread
+    # yet) or when there is no pool; forkserver's and Dask's workers are not our children
+    measurable = kw.get("backend") != "dask" and (jobs == 1 or threading.active_count() == 1)
     with Window() as w:
         res = run_replications(variants, reps, seed, jobs=jobs, **kw)
     if res.failures:
@@ -100,7 +104,7 @@ def _rate(variants, reps: int, jobs: int, seed: int, wait: bool = True, **kw) ->
             "drills_per_s": round(drills / res.elapsed_s, 2),
             "ms_per_drill_in_worker": round(1000 * res.compute_s / drills, 2),
             "workers": res.workers, "tasks": res.chunks,
-            "background_cores": w.background if kw.get("backend") != "dask" else None}
+            "background_cores": w.background if measurable else None}
 
 
 def _noop(x):
