@@ -27,7 +27,7 @@ from reports.charts import FONT_NOTE, chart_lang, cjk_font  # noqa: E402
 from reports.document import Bullets, Document, Figure, Section, Table  # noqa: E402
 from reports.i18n import METRIC_LABELS, word  # noqa: E402
 from reports.render_md import FIGURE_DIR  # noqa: E402
-from reports.writer import atomic_write, write_json  # noqa: E402
+from sim.files import atomic_write, write_json  # noqa: E402
 from sim.stats import EVENTS, TEAM_PREFIX, Analysis  # noqa: E402
 
 if TYPE_CHECKING:
