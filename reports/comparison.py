@@ -9,6 +9,7 @@ renamed into place.
 from __future__ import annotations
 
 import io
+import json
 import math
 import textwrap
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from reports.charts import FONT_NOTE, chart_lang, cjk_font  # noqa: E402
 from reports.document import Bullets, Document, Figure, Section, Table  # noqa: E402
 from reports.i18n import METRIC_LABELS, word  # noqa: E402
 from reports.render_md import FIGURE_DIR  # noqa: E402
-from sim.files import atomic_write, write_json  # noqa: E402
+from sim.files import atomic_write  # noqa: E402
 from sim.stats import EVENTS, TEAM_PREFIX, Analysis  # noqa: E402
 
 if TYPE_CHECKING:
@@ -629,7 +630,8 @@ def write_data(reps: Replications, a: Analysis, out: Path, extra: dict | None = 
     settings = reps.settings()
     settings["rumour_threshold"] = a.rumour_threshold
     settings.update(extra or {})
-    write_json(out / "run.json", settings)
+    atomic_write(out / "run.json",
+                 json.dumps(settings, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
     written.append(out / "run.json")
     return written
 
