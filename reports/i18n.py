@@ -96,6 +96,20 @@ METRIC_LABELS: dict[str, dict[str, str]] = {
     "outcome": {"zh": "处置结果", "en": "Outcome"},
 }
 
+METRIC_LABELS.update({
+    "verification_min": {"zh": "核实情况（分钟）", "en": "Verification (min)"},
+    "level_declared_min": {"zh": "宣布响应级别（分钟）", "en": "Level declared (min)"},
+    "cordon_min": {"zh": "划定警戒区域（分钟）", "en": "Cordon set (min)"},
+    "force_used": {"zh": "使用强制措施（次）", "en": "Uses of force"},
+    "talks_wait_min": {"zh": "协商等待答复（分钟）", "en": "Talks waiting for answers (min)"},
+    "arrived": {"zh": "到场总人数（人）", "en": "People who came"},
+    "duration_min": {"zh": "推演时长（分钟）", "en": "Drill duration (min)"},
+    "injects_fired": {"zh": "已注入导调信息（条）", "en": "Injects fired"},
+    "expected_met": {"zh": "预期行动按时完成（条）", "en": "Expected actions in time"},
+    "expected_late": {"zh": "预期行动超时完成（条）", "en": "Expected actions late"},
+    "expected_missed": {"zh": "预期行动未完成（条）", "en": "Expected actions missed"},
+})
+
 VALUE_WORDS: dict[str, dict[str, str]] = {
     "calm": {"zh": "平稳", "en": "calm"},
     "vocal": {"zh": "吵闹", "en": "vocal"},

@@ -168,7 +168,7 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "duration_min": round(t_end, 2),
         "injects_fired": int(r.injects["fired_min"].notna().sum()) if len(r.injects) else 0,
         "expected_met": int(r.injects["status"].isin(("met", "already_done")).sum()) if len(r.injects) else 0,
-        "expected_missed": int(r.injects["status"].isin(("missed", "late")).sum())
-        if len(r.injects) else 0,
+        "expected_late": int((r.injects["status"] == "late").sum()) if len(r.injects) else 0,
+        "expected_missed": int((r.injects["status"] == "missed").sum()) if len(r.injects) else 0,
         "outcome": outcome,
     }
