@@ -214,6 +214,16 @@ def cmd_run(args, console: Console) -> int:
         meta, recorded = load_decisions(args.decisions)
     seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     inputs = load_drill(args.scenario, args.plan, args.sets)
+    if recorded is not None:
+        if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:
+            print(f"warning: {args.decisions} was recorded for scenario {meta['scenario']!r}, "
+                  f"not {inputs.scenario.name!r}", file=sys.stderr)
+        if meta.get("plan") and meta["plan"] != inputs.plan_label:
+            print(f"warning: {args.decisions} was recorded under plan {meta['plan']!r}; "
+                  f"replaying under {inputs.plan_label!r}", file=sys.stderr)
+        if args.seed is not None and args.seed != meta.get("seed"):
+            print(f"warning: {args.decisions} was recorded with seed {meta.get('seed')}; "
+                  f"replaying with seed {args.seed}", file=sys.stderr)
     out = args.out or Path("out") / _slug(f"{inputs.scenario.name}-{inputs.plan_label}-seed{seed}")
     facilitated = args.interactive or recorded is not None
     pause_every = args.pause_every if args.interactive else meta.get("pause_every_min")

@@ -321,7 +321,7 @@ class HealthHazard:
         if not self.water:
             rate *= p.no_water_ratio
         density = n_present / self.area
-        rate *= 1.0 + p.density_ratio_per_person_m2 * max(0.0, density - 2.0)
+        rate *= 1.0 + p.density_ratio_per_person_m2 * max(0.0, density - p.density_free_person_m2)
         rate *= 1.0 + p.duration_ratio_per_hour * t / 60.0
         return rate
 

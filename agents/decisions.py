@@ -45,16 +45,16 @@ def _team_label(world: World, tid: str) -> tuple[str, str]:
 
 
 def options(world: World, point_kind: str, ref: str) -> list[Option]:
-    """The options the plan allows now; the plan's own prescription is marked."""
+    """The options the plan allows now; carrying on with the plan is marked as its choice."""
     s, plan, out = world.state, world.plan, []
-    prescribed = _prescribed(world, point_kind, ref)
-    out.append(Option("wait", {}, "按预案继续（不作额外处置）", "carry on with the plan",
-                      prescribed == ("wait", {})))
+    # the responders already act as the plan prescribes, so carrying on is the plan's choice:
+    # taking it at every point gives exactly the plain run
+    out.append(Option("wait", {}, "按预案继续（预案规定的处置自动进行）",
+                      "carry on with the plan (its own response goes on)", True))
     for tid, team in world.teams.items():
         zh, en = _team_label(world, tid)
-        if not team.dispatched.triggered and not team.cfg.prepositioned:
-            out.append(Option("dispatch", {"team": tid}, f"派出{zh}", f"dispatch {en}",
-                              prescribed == ("dispatch", {"team": tid})))
+        if not (team.dispatched.triggered or team.ordered or team.cfg.prepositioned):
+            out.append(Option("dispatch", {"team": tid}, f"派出{zh}", f"dispatch {en}"))
         elif team.on_site and Capability.COMMAND not in team.cfg.capabilities:
             out.append(Option("recall", {"team": tid}, f"撤回{zh}", f"recall {en}"))
     for team in world.teams_with(Capability.ORDER):
@@ -76,17 +76,16 @@ def options(world: World, point_kind: str, ref: str) -> list[Option]:
                           "send the top leader to meet the crowd"))
     if not s.water and any(t.stock.get(Equipment.WATER, 0) > 0
                            for t in world.teams_with(Capability.LOGISTICS)):
-        out.append(Option("water", {}, "向群众提供饮用水", "provide water",
-                          prescribed == ("water", {})))
+        out.append(Option("water", {}, "向群众提供饮用水", "provide water"))
     if not s.statement_out:
         silent = plan.publicity.release_policy is ReleasePolicy.SILENT
         out.append(Option("statement", {}, "发布权威信息" + ("（预案规定原则上不对外发布）" if silent else ""),
                           "issue an official statement" + (" (the plan says no publicity)"
-                                                           if silent else ""),
-                          prescribed == ("statement", {})))
-    if not s.commitment:
-        out.append(Option("commitment", {"within_days": 7}, "作出承诺：7日内答复",
-                          "commit to an answer within 7 days"))
+                                                           if silent else "")))
+    if not s.commitment and s.dialogue_started:
+        days = world.params.facilitator.commitment_days
+        out.append(Option("commitment", {"within_days": days}, f"作出承诺：{days}日内答复",
+                          f"commit to an answer within {days} days"))
     for item in world.scenario.injects:
         if item.id not in world.fired and item.id not in world.skipped:
             out.append(Option("skip_inject", {"inject": item.id}, f"跳过注入{item.id}",
@@ -95,34 +94,36 @@ def options(world: World, point_kind: str, ref: str) -> list[Option]:
                          ("rumour", "网上出现新的不实信息", "a new false post goes online"),
                          ("agitation", "有人起哄，情绪激化", "someone stirs the crowd up")):
         out.append(Option("add_inject", {"kind": kind}, f"临时注入：{zh}", f"add an inject: {en}"))
-    if not any(o.prescribed for o in out):
-        out[0] = Option("wait", {}, out[0].label_zh, out[0].label_en, True)
     return out
 
 
-def _prescribed(world: World, point_kind: str, ref: str) -> tuple[str, dict]:
-    """The plan's own answer at this decision point."""
-    if point_kind != "inject":
-        return ("wait", {})
-    item = next((i for i in world.scenario.injects if i.id == ref), None)
-    if item is None or item.expected is None:
-        return ("wait", {})
-    action = item.expected.action.value
-    teams = item.expected.actors(world.plan) or set()
-    for tid in sorted(teams):
-        team = world.teams.get(tid)
-        if team is not None and not team.dispatched.triggered and not team.cfg.prepositioned:
-            return ("dispatch", {"team": tid})
-    if action == "statement_issued" and \
-            world.plan.publicity.release_policy is not ReleasePolicy.SILENT:
-        return ("statement", {})
-    if action == "water_provided":
-        return ("water", {})
-    if action == "medical_attended":
-        for team in world.teams_with(Capability.MEDICAL):
-            if not team.dispatched.triggered and not team.cfg.prepositioned:
-                return ("dispatch", {"team": team.id})
-    return ("wait", {})
+ACTION_NAMES = ("wait", "dispatch", "recall", "reinforcement", "posture", "send_leader",
+                "send_top_leader", "water", "statement", "commitment", "skip_inject", "add_inject")
+"""Every action a decision can take (the keys :func:`apply` understands)."""
+ADDABLE = ("health_incident", "rumour", "agitation")
+"""Kinds of inject a facilitator can add on the spot."""
+
+
+def check_args(action: str, args: dict[str, Any]) -> str | None:
+    """What is wrong with a recorded action's arguments (None when they are well formed)."""
+    need = {"dispatch": ("team",), "recall": ("team",), "reinforcement": ("team",),
+            "posture": ("team", "posture"), "commitment": ("within_days",),
+            "skip_inject": ("inject",), "add_inject": ("kind",)}.get(action, ())
+    missing = [k for k in need if k not in args]
+    if missing:
+        return f"{action} needs {', '.join(missing)}"
+    extra = [k for k in args if k not in need]
+    if extra:
+        return f"{action} takes no {', '.join(extra)}"
+    if action == "posture" and args["posture"] not in {p.value for p in Posture}:
+        return f"posture must be restrained or forceful, got {args['posture']!r}"
+    if action == "commitment" and (not isinstance(args["within_days"], int)
+                                   or isinstance(args["within_days"], bool)
+                                   or args["within_days"] < 1):
+        return f"within_days must be a whole number of days, got {args['within_days']!r}"
+    if action == "add_inject" and args["kind"] not in ADDABLE:
+        return f"kind must be one of {', '.join(ADDABLE)}, got {args['kind']!r}"
+    return None
 
 
 # ----------------------------------------------------------------------------- effects
@@ -180,12 +181,14 @@ def apply(world: World, action: str, args: dict[str, Any]) -> str:
     if action == "add_inject":
         from agents.injects import fire
 
-        n = sum(1 for i in world.added_injects) + 1
-        item = Inject(id=f"F{n}", at_min=round(world.now, 3), kind=InjectKind(args["kind"]),
-                      count=1 if args["kind"] == "health_incident" else None,
-                      share=0.0005 if args["kind"] == "rumour" else
-                      (0.15 if args["kind"] == "agitation" else None),
-                      delta=0.15 if args["kind"] == "agitation" else None,
+        f = world.params.facilitator
+        n = len(world.added_injects) + 1
+        kind = InjectKind(args["kind"])
+        item = Inject(id=f"F{n}", at_min=round(world.now, 3), kind=kind,
+                      count=1 if kind is InjectKind.HEALTH_INCIDENT else None,
+                      share=f.rumour_seed_share if kind is InjectKind.RUMOUR else
+                      (f.agitation_share if kind is InjectKind.AGITATION else None),
+                      delta=f.agitation_delta if kind is InjectKind.AGITATION else None,
                       note="added by the facilitator")
         world.added_injects.append(item)
         fire(world, item, "facilitator")

@@ -85,8 +85,7 @@ def _apply(world: World, item: Inject, trigger: str):
                                     world.rng.dynamics)
         world.log("crowd", "arrivals", f"{n} more petitioners on their way", item.id, n)
     elif kind in (InjectKind.BLOCK_GATE, InjectKind.AGITATION):
-        n = crowd.shock(item.share if item.share is not None else 1.0,
-                        item.delta if item.delta is not None else 0.2, world.rng.dynamics)
+        n = crowd.shock(item.share, item.delta, world.rng.dynamics)
         if kind is InjectKind.BLOCK_GATE:
             s.gate_hold_until = world.now + world.params.crowd.block_hold_min
             world.log("crowd", "gate_blocked", f"{n} people block the gate", item.id, n)

@@ -31,9 +31,10 @@ def attend(world: World, injury: bool):
     t0 = world.now
     s.pending_medical += 1
     world.rec.count("injuries" if injury else "health_incidents_only")
+    world.rec.count("medical_cases")
+    case = f"case {int(world.rec.counters['medical_cases'])}"
     world.log("crowd", "injury" if injury else "health_incident",
-              "a person is injured in the scuffle" if injury else "a person collapses",
-              "injury" if injury else "illness")
+              "a person is injured in the scuffle" if injury else "a person collapses", case)
     units = world.teams_with(Capability.MEDICAL)
     if not units:
         world.log("crowd", "medical_unavailable", "the plan has no medical unit", "")
@@ -52,7 +53,7 @@ def attend(world: World, injury: bool):
         response = world.now - t0
         s.medical_responses.append(response)
         world.log(team.id, "medical_attended", f"{team.id} reaches the patient after "
-                  f"{response:.0f} min", "injury" if injury else "illness", response)
+                  f"{response:.0f} min ({case})", case, response)
         s.pending_medical -= 1
         if world.rng.medical.random() < p.transport_share:
             world.log(team.id, "transported", "patient taken to hospital", "")

@@ -48,8 +48,9 @@ def deploy(world: World, team: TeamState):
 def order_to_go(world: World, team_id: str, by: str, reason: str):
     """Command's order to a team travels as a message; the team is dispatched on delivery."""
     team = world.teams[team_id]
-    if team.dispatched.triggered:
+    if team.dispatched.triggered or team.ordered:
         return
+    team.ordered = True
     sender = world.teams.get(by)
     fam = sender.familiarity if sender else 1.0
     world.log(by, "dispatch_order", f"{by} orders {team_id} to the site ({reason})", team_id)

@@ -213,8 +213,7 @@ def draw_response(r: DrillResult, lang: str):
     from reports.evaluation import evaluate
     from reports.i18n import task_label
 
-    tasks = [t for t in evaluate(r).tasks if t.target_min is not None and t.rating != "NA"
-             and t.key != "medical"]
+    tasks = [t for t in evaluate(r).tasks if t.target_min is not None and t.rating != "NA"]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(tasks) + 1.2))
     for i, t in enumerate(tasks):
         value = t.measured_min if t.measured_min is not None else 0.0

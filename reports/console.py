@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reports.content import fmt_min, metric_text, team_name
-from reports.i18n import METRIC_LABELS, TARGET_LABELS, phrase
+from reports.i18n import METRIC_LABELS, TARGET_LABELS, phrase, report_name
 from reports.targets import target_rows
 from sim.result import DrillResult
 
@@ -24,7 +24,7 @@ def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
     for row in target_rows(r):
         label = TARGET_LABELS[row["key"]][lang]
         if row["key"] == "report":
-            label = label.format(name=row["subject"])
+            label = label.format(name=report_name(r, row["subject"], lang))
         elif row["subject"]:
             label = f"{label}: {team_name(r, row['subject'], lang)}"
         style = STATUS_STYLE[row["status"]]

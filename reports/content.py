@@ -18,6 +18,8 @@ from reports.evaluation import evaluate, rules
 from reports.i18n import (
     ACTIONS,
     ACTORS,
+    CAPABILITIES,
+    CHALLENGES,
     ELEMENTS,
     EVENTS,
     GAP_FACTS,
@@ -31,6 +33,7 @@ from reports.i18n import (
     TRIGGERS,
     VALUE_WORDS,
     phrase,
+    report_name,
     subject_text,
     task_label,
     word,
@@ -43,6 +46,26 @@ def fmt_min(value, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return phrase("never", lang)
     return f"{value:.1f}"
+
+
+def level_name(r: DrillResult, level_id: str, lang: str) -> str:
+    """A level's name as the plan gives it (its id when it is not a level)."""
+    level = next((lv for lv in r.plan.levels if lv.id == level_id), None)
+    return level.name.get(lang) if level else level_id
+
+
+def reason_text(r: DrillResult, task, lang: str) -> str:
+    """Why a task got its rating, naming the challenges met (from the event log)."""
+    text = word(REASONS, task.reason, lang)
+    if task.reason != "challenges" or not task.challenges:
+        return text
+    kinds = []
+    for i in task.challenges:
+        k = word(CHALLENGES, r.events.loc[i, "kind"], lang)
+        if k not in kinds:
+            kinds.append(k)
+    sep = "、" if lang == "zh" else ", "
+    return f"{text}：{sep.join(kinds)}" if lang == "zh" else f"{text}: {sep.join(kinds)}"
 
 
 def team_or_capability(r: DrillResult, key: str, lang: str) -> str:
@@ -59,7 +82,7 @@ def team_name(r: DrillResult, tid: str, lang: str) -> str:
     if team is not None:
         return team.name.get(lang)
     if tid.startswith("upper:"):
-        return tid.split(":", 1)[1]
+        return report_name(r, tid.split(":", 1)[1], lang)
     return word(ACTORS, tid, lang)
 
 
@@ -72,6 +95,7 @@ def describe(r: DrillResult, row, lang: str) -> str:
     fields = {
         "actor": team_name(r, row.actor, lang),
         "subject": subject_text(r, row.subject, lang),
+        "level_name": level_name(r, row.subject, lang),
         "subject_name": team_name(r, row.subject, lang),
         "subject_item": word(ITEMS, row.subject, lang),
         "subject_word": word(VALUE_WORDS, row.subject, lang),
@@ -97,19 +121,18 @@ def metric_text(key: str, value, lang: str) -> str:
 
 
 PHASES: dict[str, tuple[str, ...]] = {
-    "report": ("first_report", "verified", "below_threshold", "level_declared", "plan_activated",
-               "report_sent", "policy_silent"),
+    "report": ("first_report", "verified", "below_threshold", "level_declared", "level_raised",
+               "level_lowered", "plan_activated", "report_sent", "policy_silent"),
     "stabilise": ("team_on_site", "cordon_set", "gate_blocked", "force_used",
                   "targeted_intervention", "crowd_state", "water_provided", "health_incident",
                   "injury", "medical_attended", "reinforcement_requested", "reinforcement_arrived",
                   "equipment_failed", "equipment_replaced", "equipment_shortage",
                   "supply_exhausted", "arrivals", "agitation", "weather", "comms_outage"),
-    "information": ("level_raised", "level_lowered", "rumour_posted", "rumour_detected",
-                    "statement_issued"),
+    "information": ("rumour_posted", "rumour_detected", "statement_issued"),
     "negotiation": ("dialogue_started", "representatives_chosen", "leader_on_site",
                     "top_leader_on_site", "talks_waiting", "talks_resumed", "agreement",
                     "room_ready", "demand_leader"),
-    "dispersal": ("cleared", "transported", "expected_missed", "inject_skipped"),
+    "dispersal": ("cleared", "transported", "inject_skipped"),
 }
 """Event kinds shown in each phase of 二、演练过程 (after seed 004's five phases)."""
 
@@ -138,31 +161,49 @@ def _phase_line(r: DrillResult, phase: str, lang: str) -> str:
         first = ev[ev["kind"] == "first_report"]
         declared = ev[ev["kind"] == "level_declared"]
         orders = ev[(ev["kind"] == "dispatch_order")]
-        return phrase("phase_report_line", lang, first_report=_t(m["first_report_min"]),
+        return phrase("phase_report_line", lang, first_report=_when(m["first_report_min"], lang),
                       estimate=f"{first['value'].iloc[0]:.0f}" if not first.empty else "—",
-                      verified=_t(m["verification_min"]),
-                      level=declared["subject"].iloc[0] if not declared.empty else "—",
-                      activated=_t(m["plan_activated_min"]), teams=orders["subject"].nunique())
+                      verified=_when(m["verification_min"], lang),
+                      level=level_name(r, declared["subject"].iloc[0], lang)
+                      if not declared.empty else "—",
+                      activated=_when(m["plan_activated_min"], lang),
+                      teams=orders["subject"].nunique())
     if phase == "stabilise":
-        return phrase("phase_stabilise_line", lang, first_team=_t(m["first_team_on_site_min"]),
-                      cordon=_t(m["cordon_min"]),
+        return phrase("phase_stabilise_line", lang,
+                      first_team=_when(m["first_team_on_site_min"], lang),
+                      cordon=_when(m["cordon_min"], lang),
                       state=word(VALUE_WORDS, m["max_crowd_state"], lang))
     if phase == "information":
         return phrase("phase_information_line", lang, reach=f"{m['rumor_peak_reach']:.1%}",
                       statement=_when(m["first_statement_min"], lang))
     if phase == "negotiation":
-        return phrase("phase_negotiation_line", lang, dialogue=_t(m["dialogue_start_min"]),
-                      reps=_t(m["representatives_min"]),
+        return phrase("phase_negotiation_line", lang,
+                      dialogue=_when(m["dialogue_start_min"], lang),
+                      reps=_when(m["representatives_min"], lang),
                       agreement=_when(m["agreement_min"], lang))
     remaining = int(r.timeseries["crowd_present"].iloc[-1]) if len(r.timeseries) else 0
+    share = r.params.crowd.cleared_share if r.params is not None else 0.0
     return phrase("phase_dispersal_line", lang, cleared=_when(m["cleared_min"], lang),
-                  remaining=remaining)
+                  remaining=remaining, share=share)
+
+
+REPEATING = ("targeted_intervention", "force_used")
+"""Kinds that recur every patrol: consecutive repeats are shown as one row with its span."""
 
 
 def _event_table(r: DrillResult, kinds: tuple[str, ...], lang: str) -> Table:
     ev = r.events[r.events["kind"].isin(kinds)]
-    rows = [[phrase("t_fmt", lang, m=f"{row.t_min:.0f}"), team_name(r, row.actor, lang),
-             describe(r, row, lang)] for row in ev.itertuples()]
+    rows: list[list[str]] = []
+    last_key, last_row = None, None
+    for row in ev.itertuples():
+        key = (row.kind, row.actor)
+        if row.kind in REPEATING and key == last_key and rows:
+            rows[-1][2] = describe(r, last_row, lang) + phrase("repeated", lang,
+                                                               t=f"{row.t_min:.0f}")
+            continue
+        last_key, last_row = key, row
+        rows.append([phrase("t_fmt", lang, m=f"{row.t_min:.0f}"), team_name(r, row.actor, lang),
+                     describe(r, row, lang)])
     return Table([phrase("time", lang), phrase("actor", lang), phrase("event", lang)], rows)
 
 
@@ -203,15 +244,18 @@ def _gap_facts(r: DrillResult, f, lang: str) -> list[str]:
                 explaining=o["during"].get("explaining", 0.0), talks=o["during"].get("talks", 0.0)))
         if facts["shortages"]:
             out.append(GAP_FACTS["equipment_short"][lang].format(n=facts["shortages"]))
-        if facts["slow_medical"]:
-            out.append(GAP_FACTS["equipment_medical"][lang].format(n=facts["slow_medical"]))
+        if facts["medical_late"] or facts["medical_unattended"]:
+            out.append(GAP_FACTS["equipment_medical"][lang].format(
+                late=facts["medical_late"], never=facts["medical_unattended"]))
         return out
     at = facts["rumor_reach_at_statement"]
-    return [GAP_FACTS["public_opinion"][lang].format(
+    out = [GAP_FACTS["public_opinion"][lang].format(
         policy=word(POLICY_WORDS, facts["policy"], lang), peak=f"{facts['rumor_peak_reach']:.1%}",
         statement=_when(facts["first_statement_min"], lang),
-        at=phrase("none", lang) if at is None else f"{at:.1%}",
         onlookers=facts["onlookers_peak_while_rumour"])]
+    if at is not None:
+        out.append(GAP_FACTS["public_opinion_at"][lang].format(at=f"{at:.1%}"))
+    return out
 
 
 def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
@@ -258,7 +302,9 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
         [phrase("team", lang), phrase("capabilities", lang), phrase("size", lang),
          phrase("familiarity", lang), phrase("dispatched", lang), phrase("on_site", lang)],
         [[f"{t.name_zh if lang == 'zh' else t.name_en} ({t.team})",
-          ", ".join(c.value for c in plan.teams[t.team].capabilities), str(t.size),
+          ("、" if lang == "zh" else ", ").join(
+              word(CAPABILITIES, c.value, lang) for c in plan.teams[t.team].capabilities),
+          str(t.size),
           f"{t.familiarity:.0%}", fmt_min(t.dispatched_min, lang), fmt_min(t.on_site_min, lang)]
          for t in r.teams.itertuples()]))
     doc.sections.append(s)
@@ -317,7 +363,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
          phrase("rating", lang), phrase("reason", lang)],
         [[task_label(r, t, lang),
           phrase("no_target", lang) if t.target_min is None else fmt_min(t.target_min, lang),
-          fmt_min(t.measured_min, lang), t.rating, word(REASONS, t.reason, lang)]
+          fmt_min(t.measured_min, lang), t.rating, reason_text(r, t, lang)]
          for t in e.tasks]))
     over = rules()["rating"]["s_over_target"]
     s.blocks.append(phrase("rating_rule", lang, over=over))

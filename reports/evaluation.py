@@ -33,6 +33,8 @@ from sim.yamlio import load_file
 
 RULES_FILE = Path(__file__).parent / "data" / "evaluation.yaml"
 GAPS = ("familiarity", "coordination", "equipment", "public_opinion")
+AFTER_ACTIVATION = ("activation", "team_on_site", "cordon", "dialogue_start", "representatives",
+                    "agreement", "statement", "report")
 
 
 @lru_cache(maxsize=1)
@@ -215,17 +217,9 @@ def critical_tasks(r: DrillResult) -> list[Task]:
     waits = _rows(ev, ("talks_resumed",))
     _task(tasks, "agreement", "agreement", "", t.agreement_min, m["agreement_min"], waits)
 
-    attended = ev[ev["kind"] == "medical_attended"]
-    incidents = ev[ev["kind"].isin(("health_incident", "injury"))]
-    for k, (idx, inc) in enumerate(incidents.iterrows(), start=1):
-        done = attended.iloc[k - 1] if k <= len(attended) else None
-        measured = round(float(done.t_min - inc.t_min), 2) if done is not None else None
-        harm = inc.kind == "injury"
-        rating, reason = rate(t.medical_response_min, measured, False, False)
-        tasks.append(Task(f"medical:{k}", "medical", inc.kind, t.medical_response_min, measured,
-                          rating, reason, [int(idx)] + ([int(attended.index[k - 1])]
-                                                        if done is not None else []),
-                          {"incident_min": float(inc.t_min), "injury": harm}))
+    medical = medical_cases(r)
+    if medical:
+        tasks.append(_medical_task(r, medical))
 
     policy = plan.publicity.release_policy
     rumour = m["rumor_peak_reach"] > 0
@@ -253,7 +247,49 @@ def critical_tasks(r: DrillResult) -> list[Task]:
     injuries = _rows(ev, ("injury",))
     _task(tasks, "cleared", "cleared", "", t.cleared_min, m["cleared_min"], [],
           harm=bool(injuries) and m["cleared_min"] is not None, injuries=len(injuries))
+    if tasks[2].reason == "below_plan":
+        # the crowd never reached the plan's scope: what follows activation was not called for
+        for task in tasks:
+            if task.key in AFTER_ACTIVATION:
+                task.rating, task.reason = "NA", "below_plan"
     return tasks
+
+
+def medical_cases(r: DrillResult) -> list[dict[str, Any]]:
+    """Each health incident with its attendance (matched by case number, not by order)."""
+    ev = r.events
+    attended = ev[ev["kind"] == "medical_attended"]
+    by_case = {row.subject: (int(i), float(row.value)) for i, row in attended.iterrows()}
+    end = float(r.timeseries["t_min"].iloc[-1]) if len(r.timeseries) else 0.0
+    out = []
+    for i, inc in ev[ev["kind"].isin(("health_incident", "injury"))].iterrows():
+        hit = by_case.get(inc.subject)
+        out.append({"case": inc.subject, "incident_row": int(i), "incident_min": float(inc.t_min),
+                    "injury": inc.kind == "injury",
+                    "attended_row": hit[0] if hit else None,
+                    "response_min": round(hit[1], 2) if hit else None,
+                    "open_at_end": hit is None and end - float(inc.t_min)
+                    < (r.plan.targets.medical_response_min or 0.0)})
+    return out
+
+
+def _medical_task(r: DrillResult, cases: list[dict[str, Any]]) -> Task:
+    """Medical care as one task: the longest response against the target; cases left
+    unattended (beyond the target before the drill ended) make it M, or U if none was reached."""
+    target = r.plan.targets.medical_response_min
+    attended = [c for c in cases if c["response_min"] is not None]
+    unattended = [c for c in cases if c["response_min"] is None and not c["open_at_end"]]
+    late = [c for c in attended if target is not None and c["response_min"] > target]
+    worst = max((c["response_min"] for c in attended), default=None)
+    rows = [c["incident_row"] for c in late + unattended]
+    detail = {"cases": len(cases), "attended": len(attended), "late": len(late),
+              "unattended": len(unattended), "within": len(attended) - len(late)}
+    if not attended and unattended:
+        return Task("medical", "medical", "", target, None, "U", "not_performed", rows, detail)
+    rating, reason = rate(target, worst, bool(late), False)
+    if unattended:
+        rating, reason = "M", "unattended"
+    return Task("medical", "medical", "", target, worst, rating, reason, rows, detail)
 
 
 def score(tasks: list[Task]) -> tuple[float, str, str]:
@@ -369,7 +405,8 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     ev = r.events
     failed = _rows(ev, ("equipment_failed",))
     short = _rows(ev, ("equipment_shortage", "supply_exhausted"))
-    slow_medical = [t for t in tasks if t.key == "medical" and t.rating in ("M", "U")]
+    medical = next((t for t in tasks if t.key == "medical"), None)
+    slow_medical = medical is not None and medical.rating in ("M", "U")
     if not failed and not short and not slow_medical:
         return None
     end = float(r.timeseries["t_min"].iloc[-1])
@@ -393,10 +430,13 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
                         else t1, "out_min": round(t1 - float(row.t_min), 1),
                         "during": during, "fixed_row": None if fixed.empty
                         else int(fixed.index[0])})
+    medical_rows = medical.challenges if slow_medical else []
     evidence = sorted(failed + short + [o["fixed_row"] for o in outages if o["fixed_row"] is not None]
-                      + [t.challenges[0] for t in slow_medical])
+                      + medical_rows)
     f = Finding("equipment", {"failures": outages, "shortages": len(short),
-                              "slow_medical": len(slow_medical)}, evidence)
+                              "medical_late": medical.detail["late"] if slow_medical else 0,
+                              "medical_unattended": medical.detail["unattended"]
+                              if slow_medical else 0}, evidence)
     seen = set()
     for i in failed + short:
         row = ev.loc[i]

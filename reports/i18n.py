@@ -141,10 +141,10 @@ EVENTS: dict[str, dict[str, str]] = {
     "first_report": {"zh": "{actor}首次报告，估计约{value0}人", "en": "{actor} makes the first report: about {value0} people"},
     "verified": {"zh": "指挥部核实人数约{value0}人", "en": "Command verifies the headcount: about {value0}"},
     "below_threshold": {"zh": "约{value0}人，未达预案最低级别，继续监测", "en": "About {value0} people: below the plan's lowest level; monitoring"},
-    "level_declared": {"zh": "宣布启动{subject}级响应（约{value0}人）", "en": "Level {subject} declared (about {value0} people)"},
-    "level_raised": {"zh": "响应级别提升至{subject}级（约{value0}人）", "en": "Level raised to {subject} (about {value0} people)"},
-    "level_lowered": {"zh": "人数降至约{value0}人，态势相当于{subject}级", "en": "About {value0} people: situation back at level {subject}"},
-    "plan_activated": {"zh": "预案启动（{subject}级）", "en": "Plan activated (level {subject})"},
+    "level_declared": {"zh": "宣布启动{level_name}响应（约{value0}人）", "en": "{level_name} declared (about {value0} people)"},
+    "level_raised": {"zh": "响应级别提升至{level_name}（约{value0}人）", "en": "Level raised to {level_name} (about {value0} people)"},
+    "level_lowered": {"zh": "人数降至约{value0}人，态势相当于{level_name}", "en": "About {value0} people: situation back at {level_name}"},
+    "plan_activated": {"zh": "预案启动（{level_name}）", "en": "Plan activated ({level_name})"},
     "dispatch_order": {"zh": "{actor}命令{subject_name}赶赴现场", "en": "{actor} orders {subject_name} to the site"},
     "dispatched": {"zh": "{actor}接到出动指令", "en": "{actor} receives the order to go"},
     "team_on_site": {"zh": "{actor}到达现场", "en": "{actor} arrives on site"},
@@ -268,8 +268,8 @@ PHRASES.update({
     "trigger": {"zh": "触发", "en": "Trigger"},
     "fired": {"zh": "注入时间", "en": "Fired"},
     "expected_action": {"zh": "预期行动", "en": "Expected action"},
-    "deadline": {"zh": "时限", "en": "Deadline"},
-    "response": {"zh": "响应（分钟）", "en": "Response (min)"},
+    "deadline": {"zh": "时限（T+分钟）", "en": "Deadline (T+min)"},
+    "response": {"zh": "响应用时（分钟）", "en": "Response time (min)"},
     "clause": {"zh": "检验条款", "en": "Plan clause"},
     "s4": {"zh": "四、改进措施", "en": "4. Improvement measures"},
     "s5": {"zh": "附：态势图表", "en": "Annex: charts"},
@@ -313,31 +313,32 @@ PHRASES.update({
     "due": {"zh": "完成时限", "en": "Due"},
     "open": {"zh": "待整改", "en": "open"},
     "status_col": {"zh": "状态", "en": "Status"},
-    "effect_resolved": {"zh": "推演结果：{outcome}。各部门按预案响应，T+{agreement}分钟达成承诺，T+{cleared}分钟现场疏散完毕。",
-                        "en": "Outcome: {outcome}. The teams responded as the plan says; a commitment was made at T+{agreement} and the site cleared at T+{cleared}."},
+    "effect_resolved": {"zh": "推演结果：{outcome}。T+{agreement}分钟达成承诺，T+{cleared}分钟现场疏散完毕。",
+                        "en": "Outcome: {outcome}. A commitment was made at T+{agreement} and the site cleared at T+{cleared}."},
     "effect_other": {"zh": "推演结果：{outcome}。",
                      "en": "Outcome: {outcome}."},
-    "effect_tasks": {"zh": "{met}项有时限的关键任务在预案时限内完成，{late}项超时，{undone}项未完成。",
-                     "en": "{met} timed critical tasks were done within the plan's limits, {late} late and {undone} not done."},
+    "effect_tasks": {"zh": "有时限的关键任务：{met}项在预案时限内完成，{late}项超时，{undone}项未完成。",
+                     "en": "Timed critical tasks: within the plan's limits {met}, late {late}, not done {undone}."},
     "effect_state": {"zh": "现场态势最严重时为“{state}”，发生推搡冲突{scuffles}次，伤病{health}人次。",
-                     "en": "The crowd was at worst \"{state}\"; {scuffles} scuffle episodes and {health} health incidents."},
+                     "en": "The crowd was at worst \"{state}\"; scuffle episodes: {scuffles}; health incidents: {health}."},
     "coord_line": {"zh": "各工作组之间共传递信息{sent}条，其中迟到{late}条、丢失{lost}条次、误送{misdirected}条；协商因等待答复暂停累计{wait:.0f}分钟。",
-                   "en": "{sent} messages passed between teams: {late} late, {lost} lost attempts, {misdirected} misdirected; talks paused {wait:.0f} min in all waiting for answers."},
-    "staff_line": {"zh": "记录到因不熟悉预案导致的执行失误{slips}次。", "en": "{slips} slips by staff unsure of the plan were recorded."},
+                   "en": "Messages between teams: {sent}; late: {late}; lost attempts: {lost}; misdirected: {misdirected}. Talks paused {wait:.0f} min in all waiting for answers."},
+    "staff_line": {"zh": "记录到因不熟悉预案导致的执行失误{slips}次。", "en": "Slips by staff unsure of the plan: {slips}."},
     "staff_none": {"zh": "未记录到因不熟悉预案导致的执行失误。", "en": "No slips by staff unsure of the plan were recorded."},
-    "staff_team": {"zh": "{team}：失误{n}次，累计延误{minutes:.0f}分钟", "en": "{team}: {n} slips, {minutes:.0f} min lost"},
-    "phase_report_line": {"zh": "T+{first_report}分钟首次报告（约{estimate}人），T+{verified}分钟核实，宣布{level}级响应，T+{activated}分钟启动预案，通知{teams}个工作组赶赴现场。",
-                          "en": "First report at T+{first_report} (about {estimate} people), verified at T+{verified}, level {level} declared, plan activated at T+{activated}; {teams} teams ordered to the site."},
+    "staff_team": {"zh": "{team}：失误{n}次，累计延误{minutes:.0f}分钟", "en": "{team}: slips {n}, {minutes:.0f} min lost"},
+    "phase_report_line": {"zh": "首次报告：{first_report}（约{estimate}人）；核实：{verified}；宣布{level}响应；启动预案：{activated}；通知{teams}个工作组赶赴现场。",
+                          "en": "First report: {first_report} (about {estimate} people); verified: {verified}; {level} declared; plan activated: {activated}; teams ordered to the site: {teams}."},
     "phase_report_none": {"zh": "本次推演中未启动预案。", "en": "The plan was not activated in this run."},
-    "phase_stabilise_line": {"zh": "首个工作组T+{first_team}分钟到场，T+{cordon}分钟完成警戒；现场最严重态势为“{state}”。",
-                             "en": "The first team was on site at T+{first_team}; the cordon was set at T+{cordon}; the crowd was at worst \"{state}\"."},
+    "phase_stabilise_line": {"zh": "首个工作组到场：{first_team}；完成警戒：{cordon}；现场最严重态势为“{state}”。",
+                             "en": "First team on site: {first_team}; cordon set: {cordon}; the crowd was at worst \"{state}\"."},
     "phase_information_line": {"zh": "谣言覆盖率峰值{reach}；首次发布权威信息：{statement}。",
                                "en": "Peak rumour reach {reach}; first official statement: {statement}."},
-    "phase_negotiation_line": {"zh": "T+{dialogue}分钟开始对话，T+{reps}分钟推选代表，达成承诺：{agreement}。",
-                               "en": "Dialogue began at T+{dialogue}, representatives were named at T+{reps}; commitment: {agreement}."},
-    "phase_dispersal_line": {"zh": "现场疏散：{cleared}；推演结束时现场尚有上访群众{remaining}人。",
-                             "en": "Site cleared: {cleared}; {remaining} petitioners were still present at the end."},
+    "phase_negotiation_line": {"zh": "开始对话：{dialogue}；推选代表：{reps}；达成承诺：{agreement}。",
+                               "en": "Dialogue began: {dialogue}; representatives named: {reps}; commitment: {agreement}."},
+    "phase_dispersal_line": {"zh": "现场疏散（剩余人数不超过峰值的{share:.0%}即视为疏散完毕）：{cleared}；推演结束时现场尚有上访群众{remaining}人。",
+                             "en": "Site cleared (at most {share:.0%} of the peak left): {cleared}; petitioners still present at the end: {remaining}."},
     "at_t": {"zh": "T+{t}分钟", "en": "T+{t}"},
+    "repeated": {"zh": "（此后多次重复，至T+{t}）", "en": " (repeated until T+{t})"},
 })
 
 TASK_LABELS: dict[str, dict[str, str]] = {
@@ -350,9 +351,9 @@ TASK_LABELS: dict[str, dict[str, str]] = {
     "dialogue_start": {"zh": "开始接访对话", "en": "Dialogue started"},
     "representatives": {"zh": "推选群众代表", "en": "Representatives chosen"},
     "agreement": {"zh": "达成承诺", "en": "Commitment reached"},
-    "medical": {"zh": "伤病员救护（第{n}例，T+{t}分钟）", "en": "Medical care (case {n}, T+{t})"},
+    "medical": {"zh": "伤病员救护（共{n}例，时限内{within}例）", "en": "Medical care ({n} cases, {within} within the limit)"},
     "statement": {"zh": "首次发布权威信息", "en": "First official statement"},
-    "report": {"zh": "向{to}报告", "en": "Report to {to}"},
+    "report": {"zh": "向{to}报告", "en": "Report to: {to}"},
     "cleared": {"zh": "现场疏散", "en": "Site cleared"},
 }
 
@@ -364,6 +365,7 @@ REASONS: dict[str, dict[str, str]] = {
     "over_target": {"zh": "明显超时", "en": "well over the limit"},
     "harm": {"zh": "造成其他任务受损或增加风险", "en": "harmed other tasks or added risk"},
     "not_performed": {"zh": "推演结束时未完成", "en": "not performed by the end"},
+    "unattended": {"zh": "有伤病员未得到救护", "en": "some patients were never reached"},
     "correct": {"zh": "级别与实际人数相符", "en": "level matches the true headcount"},
     "wrong_level": {"zh": "级别与实际人数不符", "en": "level does not match the true headcount"},
     "under_peak": {"zh": "人数增长后未及时提升级别", "en": "level not raised as the crowd grew"},
@@ -380,19 +382,21 @@ GAP_TITLES: dict[str, dict[str, str]] = {
 }
 
 GAP_FACTS: dict[str, dict[str, str]] = {
-    "familiarity": {"zh": "共记录执行失误{slips}次：{teams}。", "en": "{slips} slips were recorded: {teams}."},
+    "familiarity": {"zh": "共记录执行失误{slips}次：{teams}。", "en": "Slips recorded: {slips} ({teams})."},
     "coordination": {"zh": "共传递信息{messages_sent}条，迟到{late}条，丢失{lost}条次；协商等待答复累计{talks_wait_min:.0f}分钟。",
-                     "en": "{messages_sent} messages: {late} late, {lost} lost attempts; talks waited {talks_wait_min:.0f} min for answers."},
+                     "en": "Messages: {messages_sent}; late: {late}; lost attempts: {lost}; talks waited {talks_wait_min:.0f} min for answers."},
     "coordination_force": {"zh": "秩序维护组对群众整体使用强制措施{force_used}次。",
-                           "en": "The order team used force on the crowd as a whole {force_used} times."},
+                           "en": "Uses of force on the crowd as a whole by the order team: {force_used}."},
     "equipment_failure": {"zh": "{team}的{item}在T+{failed:.0f}分钟发生故障，{restored}，停用{out:.0f}分钟，其中{explaining:.0f}分钟处于政策宣讲阶段、{talks:.0f}分钟处于协商阶段。",
                           "en": "{team}'s {item} failed at T+{failed:.0f}; {restored}; out for {out:.0f} min, {explaining:.0f} of them during the policy explanation and {talks:.0f} during talks."},
     "restored_at": {"zh": "T+{t:.0f}分钟更换备用设备", "en": "a spare arrived at T+{t:.0f}"},
     "never_restored": {"zh": "推演结束时仍未修复", "en": "never replaced"},
-    "equipment_short": {"zh": "物资短缺{n}次。", "en": "{n} shortages."},
-    "equipment_medical": {"zh": "{n}例伤病员救护明显超出时限。", "en": "{n} medical cases were attended well over the limit."},
-    "public_opinion": {"zh": "信息发布政策为“{policy}”；谣言覆盖率峰值{peak}，首次发布权威信息：{statement}，发布时谣言覆盖率{at}；网络谣言传播期间围观群众最多{onlookers}人。",
-                       "en": "Release policy \"{policy}\"; peak rumour reach {peak}; first statement: {statement}; rumour reach then {at}; up to {onlookers} onlookers while the rumour spread."},
+    "equipment_short": {"zh": "物资短缺{n}次。", "en": "Shortages: {n}."},
+    "equipment_medical": {"zh": "伤病员救护：超出时限到达{late}例，推演结束时仍未得到救护{never}例。",
+                          "en": "Medical care: cases reached after the limit: {late}; cases not reached by the end: {never}."},
+    "public_opinion": {"zh": "信息发布政策为“{policy}”；谣言覆盖率峰值{peak}；首次发布权威信息：{statement}；网络谣言传播期间围观群众最多{onlookers}人。",
+                       "en": "Release policy \"{policy}\"; peak rumour reach {peak}; first statement: {statement}; up to {onlookers} onlookers while the rumour spread."},
+    "public_opinion_at": {"zh": "发布时谣言覆盖率已达{at}。", "en": "The rumour had reached {at} by the statement."},
 }
 
 POLICY_WORDS: dict[str, dict[str, str]] = {
@@ -417,8 +421,7 @@ def task_label(r, task, lang: str) -> str:
         team = r.plan.teams.get(task.subject)
         return template.format(team=team.name.get(lang) if team else task.subject)
     if task.key == "medical":
-        n = task.id.split(":", 1)[1]
-        return template.format(n=n, t=f"{task.detail['incident_min']:.0f}")
+        return template.format(n=task.detail["cases"], within=task.detail["within"])
     if task.key == "report":
         rep = next((x for x in r.plan.reporting if x.id == task.subject), None)
         return template.format(to=rep.to.get(lang) if rep else task.subject)
@@ -438,7 +441,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
     "cordon and traffic control": {"zh": "警戒和交通管制", "en": "cordon and traffic control"},
     "opening the reception room": {"zh": "准备接访场所", "en": "opening the reception room"},
     "question": {"zh": "第{n}个问题", "en": "question {n}"},
-    "report to": {"zh": "向{to}报告", "en": "report to {to}"},
+    "report to": {"zh": "向{to}报告", "en": "report to: {to}"},
 }
 
 
@@ -504,4 +507,29 @@ ACTIONS: dict[str, dict[str, str]] = {
     "leader_on_site": {"zh": "涉事单位负责人到场", "en": "unit leader on site"},
     "top_leader_on_site": {"zh": "主要领导到场", "en": "top leader on site"},
     "cleared": {"zh": "现场疏散", "en": "site cleared"},
+}
+
+CAPABILITIES: dict[str, dict[str, str]] = {
+    "command": {"zh": "指挥", "en": "command"},
+    "order": {"zh": "秩序维护", "en": "order"},
+    "dialogue": {"zh": "接访对话", "en": "dialogue"},
+    "persuasion": {"zh": "劝阻劝返", "en": "persuasion"},
+    "logistics": {"zh": "后勤保障", "en": "logistics"},
+    "medical": {"zh": "医疗救护", "en": "medical"},
+    "publicity": {"zh": "宣传", "en": "publicity"},
+    "intel": {"zh": "信息收集", "en": "intelligence"},
+}
+
+CHALLENGES: dict[str, dict[str, str]] = {
+    "slip_late": {"zh": "延误", "en": "late start"},
+    "slip_incomplete": {"zh": "报告内容不全", "en": "incomplete report"},
+    "message_late": {"zh": "信息迟到", "en": "late message"},
+    "message_lost": {"zh": "信息丢失", "en": "lost message"},
+    "message_misdirected": {"zh": "信息误送", "en": "misdirected message"},
+    "equipment_failed": {"zh": "装备故障", "en": "equipment failure"},
+    "equipment_shortage": {"zh": "装备短缺", "en": "equipment shortage"},
+    "talks_resumed": {"zh": "等待指挥部答复", "en": "waiting for command's answers"},
+    "force_used": {"zh": "使用强制措施", "en": "force used"},
+    "health_incident": {"zh": "伤病员救护超时", "en": "late medical care"},
+    "injury": {"zh": "伤病员救护超时", "en": "late medical care"},
 }

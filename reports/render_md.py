@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
+import re
+
 from reports.document import Bullets, Document, Figure, Subheading, Table
 
 FIGURE_DIR = "charts"
 
 
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md(text: str) -> str:
+    """Text as literal Markdown: markup characters escaped, line breaks folded into spaces.
+
+    Names, titles and notes come from plan and scenario files, which are not trusted: a
+    ``<script>`` or a ``# heading`` in them must show as text, not act.
+    """
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split("\n")))
+
+
 def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return md(text)
 
 
 def render(doc: Document) -> str:
     """Markdown text; figures are referenced as ``charts/<name>``."""
-    out = [f"# {doc.title}", "", doc.subtitle, ""]
+    out = [f"# {md(doc.title)}", "", md(doc.subtitle), ""]
     for section in doc.sections:
-        out += [f"## {section.title}", ""]
+        out += [f"## {md(section.title)}", ""]
         for block in section.blocks:
             if isinstance(block, Table):
                 out.append("| " + " | ".join(_cell(c) for c in block.columns) + " |")
                 out.append("|" + "---|" * len(block.columns))
                 out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
             elif isinstance(block, Figure):
-                out.append(f"![{block.caption}]({FIGURE_DIR}/{block.name})")
+                out.append(f"![{md(block.caption)}]({FIGURE_DIR}/{block.name})")
             elif isinstance(block, Subheading):
-                out.append(f"### {block.text}")
+                out.append(f"### {md(block.text)}")
             elif isinstance(block, Bullets):
-                out += [f"- {item}" for item in block.items]
+                out += [f"- {md(item)}" for item in block.items]
             else:
-                out.append(block)
+                out.append(md(block))
             out.append("")
     if doc.footer:
-        out += ["---", "", doc.footer, ""]
+        out += ["---", "", md(doc.footer), ""]
     return "\n".join(out)

@@ -260,6 +260,8 @@ class Crowd(Strict):
     def _initial_within(self) -> Crowd:
         if self.initial.low > self.mobilised.high:
             raise ValueError("initial crowd is larger than the mobilised crowd")
+        if self.mobilised.high < 1:
+            raise ValueError("the mobilised crowd must have at least one person")
         return self
 
 
@@ -343,6 +345,8 @@ class Inject(Strict):
     def _fields_for_kind(self) -> Inject:
         needs = {
             InjectKind.ARRIVALS: ("count",),
+            InjectKind.AGITATION: ("share", "delta"),
+            InjectKind.BLOCK_GATE: ("share", "delta"),
             InjectKind.EQUIPMENT_FAILURE: ("team", "item"),
             InjectKind.COMMS_OUTAGE: ("duration_min",),
             InjectKind.WEATHER: ("temperature_c",),

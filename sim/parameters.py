@@ -77,6 +77,7 @@ class HealthParams(_Section):
     agitation_ratio: Pos
     density_ratio_per_person_m2: Pos
     duration_ratio_per_hour: Pos
+    density_free_person_m2: Pos
     scuffle_injury_per_active_hour: Pos
     transport_share: Share
     on_site_response_min: Pair
@@ -113,6 +114,13 @@ class FamiliarityParams(_Section):
     misdirect_prob: Share
     forward_min: Pair
     redo_min: Pair
+
+
+class FacilitatorParams(_Section):
+    rumour_seed_share: Share
+    agitation_share: Share
+    agitation_delta: Share
+    commitment_days: Annotated[int, Field(ge=1, le=365)]
 
 
 class TeamParams(_Section):
@@ -176,6 +184,7 @@ class Parameters(_Section):
     command: CommandParams
     comms: CommsParams
     familiarity: FamiliarityParams
+    facilitator: FacilitatorParams
     teams: TeamParams
     order: OrderParams
     dialogue: DialogueParams

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.config import Plan, Scenario
 from sim.msel import inject_table
+from sim.parameters import Parameters
 from sim.types import Capability, CrowdState, Event, Message
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class DrillResult:
         milestones: first time of each milestone (minutes).
         injects: one row per inject: when it fired, its expected action and response.
         decisions: one row per choice made at a decision point (facilitated runs).
+        params: the model parameters the run used.
         metrics: the flat metrics of ``metrics.json``.
     """
 
@@ -54,6 +56,7 @@ class DrillResult:
     milestones: dict[str, float]
     injects: pd.DataFrame = field(default_factory=pd.DataFrame)
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    params: Parameters | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
@@ -95,7 +98,7 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
     injects = inject_table(inputs.scenario, plan, world.fired, rec.events, end)
     result = DrillResult(inputs.scenario, plan, inputs.plan_label, seed, events, ts, messages,
                          teams, dict(rec.milestones), injects,
-                         pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS))
+                         pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS), inputs.params)
     result.metrics = compute_metrics(result, world)
     return result
 

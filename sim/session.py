@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import simpy
 import yaml
+from pydantic import Field, ValidationError
 
-from agents.decisions import Option, apply, options
+from agents.decisions import ACTION_NAMES, Option, apply, check_args, options
 from agents.injects import schedule
 from agents.teams import deploy
+from sim.config import Strict
 from sim.errors import InputError, Problem
 from sim.files import atomic_write
-from sim.loading import DrillInputs
+from sim.loading import DrillInputs, problems_from
 from sim.result import DrillResult, build_result
 from sim.world import World
 
@@ -189,23 +191,43 @@ def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
     from sim.yamlio import load_file
 
     doc = load_file(path)
-    data = doc.data
-    label = doc.label
-    if not isinstance(data, dict) or not isinstance(data.get("decisions"), list):
-        raise InputError([Problem(label, "decisions", doc.line_of(("decisions",)),
-                                  "expected a mapping with a 'decisions' list")])
-    out, problems = [], []
-    for i, item in enumerate(data["decisions"]):
-        try:
-            out.append(Decision(int(item["point"]), float(item["t_min"]), str(item["trigger"]),
-                                str(item.get("ref", "")), str(item["action"]),
-                                dict(item.get("args") or {}), str(item.get("note") or "")))
-        except (KeyError, TypeError, ValueError) as exc:
-            problems.append(Problem(label, f"decisions.{i}", doc.line_of(("decisions", i)),
-                                    f"not a decision record ({exc})"))
+    try:
+        record = DecisionsFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, doc, doc.label)) from None
+    out = [Decision(d.point, d.t_min, d.trigger, d.ref, d.action, dict(d.args), d.note)
+           for d in record.decisions]
+    problems = []
+    for i, d in enumerate(record.decisions):
+        why = check_args(d.action, d.args)
+        if why:
+            problems.append(Problem(doc.label, f"decisions.{i}.args",
+                                    doc.line_of(("decisions", i, "args")), why))
     if problems:
         raise InputError(problems)
-    return data, out
+    return record.model_dump(exclude={"decisions"}), out
+
+
+class DecisionRecord(Strict):
+    """One line of decisions.yaml."""
+
+    point: Annotated[int, Field(ge=1)]
+    t_min: Annotated[float, Field(ge=0)]
+    trigger: Literal["inject", "level", "pause"]
+    ref: str = ""
+    action: Literal[ACTION_NAMES]  # type: ignore[valid-type]
+    args: dict[str, Any] = Field(default_factory=dict)
+    note: str = ""
+
+
+class DecisionsFile(Strict):
+    """The whole decisions.yaml."""
+
+    scenario: str = ""
+    plan: str = ""
+    seed: Annotated[int, Field(ge=0)] = 1
+    pause_every_min: Annotated[float, Field(gt=0, le=10_000)] | None = None
+    decisions: list[DecisionRecord]
 
 
 def snapshot(session: DrillSession) -> dict[str, Any]:

@@ -40,6 +40,7 @@ class TeamState:
     dispatched: simpy.Event
     arrived: simpy.Event
     status: TeamStatus = TeamStatus.STANDBY
+    ordered: bool = False
     t_dispatched: float | None = None
     t_on_site: float | None = None
     stock: dict[Equipment, int] = field(default_factory=dict)

@@ -152,7 +152,13 @@ def test_options_follow_what_the_plan_allows():
 
 @pytest.mark.parametrize("text, field", [
     ("decisions: 3\n", "decisions"),
-    ("decisions:\n  - {point: one, t_min: 1, trigger: pause, action: wait}\n", "decisions.0"),
+    ("decisions:\n  - {point: one, t_min: 1, trigger: pause, action: wait}\n", "decisions.0.point"),
+    ("seed: abc\ndecisions: []\n", "seed"),
+    ("decisions:\n  - {point: 1, t_min: 1, trigger: pause, action: commitment,"
+     " args: {within_days: soon}}\n", "decisions.0.args"),
+    ("decisions:\n  - {point: 1, t_min: 1, trigger: pause, action: add_inject,"
+     " args: {kind: bomb}}\n", "decisions.0.args"),
+    ("decisions:\n  - {point: 1, t_min: 1, trigger: pause, action: fly}\n", "decisions.0.action"),
 ])
 def test_bad_decisions_file_is_bad_input(tmp_path, text, field):
     path = tmp_path / "decisions.yaml"
@@ -166,3 +172,25 @@ def test_bad_decisions_file_is_bad_input(tmp_path, text, field):
 def test_interactive_and_decisions_together_is_a_usage_error(tmp_path):
     res = run_cli("run", "gate-blockade", "--interactive", "--decisions", str(tmp_path / "x.yaml"))
     assert res.returncode == 2 and "not both" in res.stderr
+
+
+def test_decisions_recorded_for_another_scenario_warn(tmp_path):
+    path = tmp_path / "decisions.yaml"
+    path.write_text("scenario: small-group\nplan: enterprise\nseed: 5\ndecisions: []\n",
+                    encoding="utf-8")
+    res = run_cli("run", "gate-blockade", "--decisions", str(path), "--formats", "md",
+                  "--out", str(tmp_path / "o"))
+    assert res.returncode == 0, res.stderr
+    assert "recorded for scenario 'small-group'" in res.stderr
+    assert "recorded under plan 'enterprise'" in res.stderr
+
+
+def test_taking_the_plan_choice_everywhere_gives_the_plain_run():
+    from sim.engine import simulate
+
+    for seed in (1, 2, 3):
+        inputs = load_drill("gate-blockade")
+        session = DrillSession(inputs, seed, pause_every_min=60, stop_at_decisions=True)
+        facilitated = session.run_to_end().metrics
+        plain = simulate(inputs, seed).metrics
+        assert facilitated == plain

@@ -86,7 +86,7 @@ def test_a_code_condition_in_a_scenario_is_invalid_and_runs_nothing(tmp_path):
     cwd = tmp_path / "work"
     cwd.mkdir()
     path = scenario_file(tmp_path, [{"id": "X", "when": '__import__("os").system("touch pwned")',
-                                     "kind": "agitation"}])
+                                     "kind": "agitation", "share": 0.1, "delta": 0.1}])
     for cmd in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "o")]):
         res = run_cli(*cmd, cwd=cwd)
         assert res.returncode == 2, res.stderr
@@ -168,7 +168,7 @@ def test_unknown_team_in_an_inject(tmp_path):
 
 def test_unknown_team_in_an_expected_action(tmp_path):
     path = scenario_file(tmp_path, [{"id": "A", "at_min": 5, "kind": "agitation",
-                                     "expected": {"action": "cordon_set", "team": "swat",
+                                     "share": 0.1, "delta": 0.1, "expected": {"action": "cordon_set", "team": "swat",
                                                   "within_min": 10}}])
     probs = _problems(path)
     assert any(p.field == "injects.0.expected.team" and p.line == line_of(path, "swat")
@@ -176,14 +176,14 @@ def test_unknown_team_in_an_expected_action(tmp_path):
 
 
 def test_condition_on_an_unknown_variable(tmp_path):
-    path = scenario_file(tmp_path, [{"id": "A", "when": "crowd_size > 3", "kind": "agitation"}])
+    path = scenario_file(tmp_path, [{"id": "A", "when": "crowd_size > 3", "kind": "agitation", "share": 0.1, "delta": 0.1}])
     probs = _problems(path)
     assert any(p.field == "injects.0.when" and p.line == line_of(path, "crowd_size")
                and "unknown variable 'crowd_size'" in p.message for p in probs), probs
 
 
 def test_contingency_for_an_unknown_inject(tmp_path):
-    path = scenario_file(tmp_path, [{"id": "A", "contingency_for": "ZZ", "kind": "agitation"}])
+    path = scenario_file(tmp_path, [{"id": "A", "contingency_for": "ZZ", "kind": "agitation", "share": 0.1, "delta": 0.1}])
     probs = _problems(path)
     assert any(p.field == "injects.0.contingency_for" and p.line == line_of(path, "ZZ")
                for p in probs), probs
@@ -192,8 +192,8 @@ def test_contingency_for_an_unknown_inject(tmp_path):
 def test_a_cycle_of_contingencies(tmp_path):
     exp = {"action": "cordon_set", "within_min": 5}
     path = scenario_file(tmp_path, [
-        {"id": "A", "contingency_for": "B", "kind": "agitation", "expected": exp},
-        {"id": "B", "contingency_for": "A", "kind": "agitation", "expected": exp},
+        {"id": "A", "contingency_for": "B", "kind": "agitation", "share": 0.1, "delta": 0.1, "expected": exp},
+        {"id": "B", "contingency_for": "A", "kind": "agitation", "share": 0.1, "delta": 0.1, "expected": exp},
     ])
     probs = _problems(path)
     assert any("cycle" in p.message and p.field.endswith("contingency_for") and p.line
@@ -204,8 +204,8 @@ def test_a_cycle_of_contingencies(tmp_path):
 
 def test_an_inject_needs_exactly_one_trigger(tmp_path):
     path = scenario_file(tmp_path, [
-        {"id": "A", "at_min": 5, "when": "crowd_present > 1", "kind": "agitation"},
-        {"id": "B", "kind": "agitation"},
+        {"id": "A", "at_min": 5, "when": "crowd_present > 1", "kind": "agitation", "share": 0.1, "delta": 0.1},
+        {"id": "B", "kind": "agitation", "share": 0.1, "delta": 0.1},
     ])
     probs = _problems(path)
     fields = {p.field for p in probs}

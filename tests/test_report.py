@@ -205,6 +205,7 @@ def test_every_number_in_the_report_comes_from_the_run(tmp_path, lang):
     values += [t.size for t in plan.teams.values()] + [t.familiarity for t in plan.teams.values()]
     values += r.teams["dispatched_min"].dropna().tolist() + r.teams["on_site_min"].dropna().tolist()
     values += [len(plan.teams), sum(t.size for t in plan.teams.values())]
+    values += [inputs.params.crowd.cleared_share]  # the clearance rule the report states
     allowed = _forms(values)
     text = (tmp_path / "report.md").read_text(encoding="utf-8")
     strange = []
