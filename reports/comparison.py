@@ -1,13 +1,23 @@
 """The comparison report of plan variants (``compare``) and the heat map of a sweep (``sweep``).
 
 Content is built as a :class:`~reports.document.Document` and rendered by the same Markdown
-and HTML renderers as a drill report. Numbers come from :mod:`sim.stats`; this module only
-formats, draws and writes them (never SimPy). Every file is written to a temporary name and
-renamed into place.
+and HTML renderers as a drill report. Numbers come from :mod:`sim.stats`; this module formats,
+draws and writes them (never SimPy), after two refinements made by :func:`for_report` for
+everything it shows and writes (the CSV files included):
+
+* a paired difference of two probabilities (an event's, or the share of replications where
+  a metric has a value) gets Newcombe's hybrid score interval for paired data
+  (:func:`newcombe_paired`) instead of a t-interval on the 0/1 differences, which shrinks
+  to a point when every pair agrees;
+* the median and 90th percentile of a count (a metric whose values are all whole numbers)
+  are values that occurred (``method="inverted_cdf"``), never interpolated fractions.
+
+Every file is written to a temporary name and renamed into place.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import math
@@ -29,7 +39,14 @@ from reports.document import Bullets, Document, Figure, Section, Table  # noqa: 
 from reports.i18n import METRIC_LABELS, word  # noqa: E402
 from reports.render_md import FIGURE_DIR  # noqa: E402
 from sim.files import atomic_write  # noqa: E402
-from sim.stats import EVENTS, TEAM_PREFIX, Analysis  # noqa: E402
+from sim.stats import (  # noqa: E402
+    DEFAULT_RUMOUR_THRESHOLD,
+    EVENTS,
+    TEAM_PREFIX,
+    Z95,
+    Analysis,
+    wilson,
+)
 
 if TYPE_CHECKING:
     from sim.replicate import Replications
@@ -44,16 +61,9 @@ KEY_METRICS = (
 PLAN_COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037",
                 "#ad1457")
 
-EXTRA_LABELS: dict[str, dict[str, str]] = {
-    "arrived": {"zh": "累计到场上访人数", "en": "Petitioners arrived in all"},
-    "verification_min": {"zh": "核实情况（分钟）", "en": "Report verified (min)"},
-    "level_declared_min": {"zh": "确定响应级别（分钟）", "en": "Level declared (min)"},
-    "cordon_min": {"zh": "划定警戒区域（分钟）", "en": "Cordon set (min)"},
-    "force_used": {"zh": "使用强制措施（次）", "en": "Uses of force"},
-    "talks_wait_min": {"zh": "对话等待答复（分钟）", "en": "Talks waiting for answers (min)"},
-    "duration_min": {"zh": "推演时长（分钟）", "en": "Simulated duration (min)"},
-    "team_on_site": {"zh": "到场：{team}（分钟）", "en": "On site: {team} (min)"},
-}
+TEAM_LABEL = {"zh": "到场：{team}（分钟）", "en": "On site: {team} (min)"}
+"""The label of a ``team_on_site_min.<team>`` column; every other metric is labelled by
+:data:`reports.i18n.METRIC_LABELS`."""
 
 EVENT_LABELS: dict[str, dict[str, str]] = {
     "any_scuffle": {"zh": "发生推搡冲突", "en": "Any scuffle"},
@@ -94,6 +104,7 @@ P: dict[str, dict[str, str]] = {
     "clear_up": {"zh": "明显更高", "en": "clearly higher"},
     "clear_down": {"zh": "明显更低", "en": "clearly lower"},
     "unclear": {"zh": "无法区分", "en": "not distinguishable"},
+    "no_data": {"zh": "无可比数据", "en": "no comparable data"},
     "mean": {"zh": "均值", "en": "Mean"},
     "median": {"zh": "中位数", "en": "Median"},
     "p90": {"zh": "90% 分位数", "en": "90th percentile"},
@@ -130,26 +141,38 @@ P: dict[str, dict[str, str]] = {
               "under the same seed. When the interval of a difference excludes 0, the difference "
               "is real and not noise."},
     "read_method": {
-        "zh": "均值的区间为 t 区间（均值 ± t(0.975, n−1)·s/√n）；配对差异对逐次差值作同样计算；"
-              "概率的区间为 Wilson 区间。",
-        "en": "Means get a Student-t interval (mean ± t(0.975, n−1)·s/√n); paired differences the "
-              "same on the per-replication differences; probabilities a Wilson score interval."},
+        "zh": "均值的区间为 t 区间（均值 ± t(0.975, n−1)·s/√n），数值指标的配对差异对逐次差值作同样"
+              "计算；概率的区间为 Wilson 区间；概率的配对差异（事件概率之差、发生概率之差）用配对数据的"
+              " Newcombe 混合得分区间（Newcombe 1998 年论文中的方法 10，由两个概率各自的 Wilson 区间"
+              "合成），即使每一对结果都相同，区间也不会缩成一点。计数类指标（取值全为整数）的中位数和"
+              " 90% 分位数取实际出现过的值（经验分布函数的逆），不作插值。",
+        "en": "Means get a Student-t interval (mean ± t(0.975, n−1)·s/√n), and paired differences "
+              "of numeric metrics the same on the per-replication differences; probabilities get "
+              "a Wilson score interval, and paired differences of probabilities (of an event, or "
+              "of the share with a value) Newcombe's hybrid score interval for paired data "
+              "(method 10 of Newcombe, 1998), built from the Wilson intervals of the two shares, "
+              "which keeps an honest width even when every pair agrees. The median and 90th "
+              "percentile of a count (a metric whose values are all whole numbers) are values "
+              "that occurred (the inverse of the empirical distribution function), never "
+              "interpolated."},
     "read_nulls": {
         "zh": "空值的处理：时间类指标在事情没有发生时为空（如推演结束仍未达成承诺）。其均值、区间和"
               "分位数只在“发生了”的重复中计算（n 为次数），另给出发生概率；配对差异只用两个预案都"
-              "发生的重复，并另给出发生概率之差。因此某预案“达成承诺更快”须结合其发生概率一起读。",
+              "发生的重复，并另给出发生概率之差；没有这样的重复时，结论为“无可比数据”。因此某预案"
+              "“达成承诺更快”须结合其发生概率一起读。",
         "en": "Nulls: a time is null when the thing never happened (no commitment by the end, say). "
               "Its mean, interval and percentiles are over the replications where it happened (n "
               "counts them), and the share where it happened is given beside them; a paired "
               "difference uses the replications where it happened under both plans, with the "
-              "difference in that share beside it. So a plan that reaches a commitment 'sooner' "
-              "must be read together with how often it reaches one at all."},
+              "difference in that share beside it; with no such replication it reads 'no "
+              "comparable data'. So a plan that reaches a commitment 'sooner' must be read "
+              "together with how often it reaches one at all."},
     "read_failures": {
-        "zh": "失败的重复推演不会被悄悄丢弃：它们连同种子和错误堆栈写入 failures.csv，并在本报告"
-              "末尾列出；配对差异不使用任一预案失败的重复。",
+        "zh": "失败的重复推演不会被悄悄丢弃：它们连同种子和错误堆栈写入 failures.csv，并在"
+              "“失败的重复推演”一节列出；配对差异不使用任一预案失败的重复。",
         "en": "Failed replications are never dropped silently: they are written with their seed and "
-              "traceback to failures.csv and listed at the end of this report; paired differences "
-              "leave out replications that failed under either plan."},
+              "traceback to failures.csv and listed in the section 'Failed replications'; paired "
+              "differences leave out replications that failed under either plan."},
     "cell_share": {"zh": "（{n}/{N} 次发生）", "en": " ({n}/{N} happened)"},
     "baseline_line": {"zh": "基准预案为第一个预案 {base}。差值为“变体 − 基准”，逐次配对计算。",
                       "en": "The baseline is the first plan, {base}. Differences are variant "
@@ -163,7 +186,8 @@ P: dict[str, dict[str, str]] = {
                    "en": "Paired differences against the baseline with 95% CIs (red: excludes 0)"},
     "chart_prob": {"zh": "关键事件发生概率及 95% Wilson 置信区间",
                    "en": "Probabilities of the events that matter, with 95% Wilson intervals"},
-    "no_pairs": {"zh": "没有两个预案都有值的重复", "en": "no replication with a value under both"},
+    "no_pairs": {"zh": "无可比数据：没有两个预案都有值的重复",
+                 "en": "no comparable data: no replication\nwith a value under both"},
     "event_diff_title": {"zh": "事件概率之差（百分点）",
                          "en": "Event probabilities (percentage points)"},
     "failures_line": {"zh": "共 {k} 次推演失败（{share:.1%}）。首个错误：{error}",
@@ -190,13 +214,27 @@ P: dict[str, dict[str, str]] = {
     "sweep_read_text": {
         "zh": "所有组合使用相同的种子（共同随机数），因此组合之间的差异来自所改的字段。热力图颜色为"
               "均值，格内方括号为 95% 置信区间；时间类指标只在事情发生的重复中平均，格内另注发生比例。"
-              "要检验两个组合的差异，用 compare 命令比较这两个变体，看配对差异的区间是否含 0。",
+              "本报告不检验两个组合之间的差异；如需检验，请用 compare 命令比较这两个变体。",
         "en": "Every combination runs with the same seeds (common random numbers), so differences "
               "between cells come from the fields changed. Colour is the mean, brackets hold the "
               "95% confidence interval; a time is averaged over the replications where it "
-              "happened, and the cell notes how often that was. To test two cells against each "
-              "other, compare those two variants with the compare command and see whether the "
-              "interval of their paired difference excludes 0."},
+              "happened, and the cell notes how often that was. This report does not test one "
+              "cell against another: for that, run the compare command on those two variants."},
+    "sweep_method": {
+        "zh": "均值的区间为 t 区间（均值 ± t(0.975, n−1)·s/√n），概率的区间为 Wilson 区间。中位数和"
+              " 90% 分位数只在有值的重复中计算；计数类指标（取值全为整数）取实际出现过的值（经验分布"
+              "函数的逆），不作插值。",
+        "en": "Means get a Student-t interval (mean ± t(0.975, n−1)·s/√n), probabilities a Wilson "
+              "score interval. Medians and 90th percentiles are over the replications with a "
+              "value; those of a count (a metric whose values are all whole numbers) are values "
+              "that occurred (the inverse of the empirical distribution function), never "
+              "interpolated."},
+    "sweep_failures": {
+        "zh": "失败的重复推演不会被悄悄丢弃：它们连同种子和错误堆栈写入 failures.csv，并在"
+              "“失败的重复推演”一节列出；各组合的结果只用成功完成的重复（n 为次数）。",
+        "en": "Failed replications are never dropped silently: they are written with their seed "
+              "and traceback to failures.csv and listed in the section 'Failed replications'; "
+              "each combination's figures use only the replications that ran to their end."},
     "sweep_footer": {"zh": "由 drill sweep 生成；数据见 sweep.csv、summary.csv、replications.csv。",
                      "en": "Made by drill sweep; data in sweep.csv, summary.csv, replications.csv."},
 }
@@ -210,16 +248,16 @@ def ph(key: str, lang: str, **fmt) -> str:
 # --------------------------------------------------------------------------- words and numbers
 
 
-def metric_label(metric: str, lang: str, team_names: dict[str, str] | None = None) -> str:
-    """A metric's name in ``lang`` (team columns name the team)."""
+def metric_label(metric: str, lang: str, team_names: dict[str, str] | None = None,
+                 threshold: float = DEFAULT_RUMOUR_THRESHOLD) -> str:
+    """A metric's name in ``lang``: from :data:`METRIC_LABELS` (team columns name the team,
+    events use :data:`EVENT_LABELS`); the key itself only when no table knows it."""
     if metric.startswith(TEAM_PREFIX):
         tid = metric[len(TEAM_PREFIX):]
         name = (team_names or {}).get(tid, tid)
-        return EXTRA_LABELS["team_on_site"][lang].format(team=name)
-    if metric in EXTRA_LABELS:
-        return EXTRA_LABELS[metric][lang]
+        return TEAM_LABEL[lang].format(team=name)
     if metric in EVENTS:
-        return event_label(metric, lang, 0.5)
+        return event_label(metric, lang, threshold)
     return word(METRIC_LABELS, metric, lang)
 
 
@@ -241,6 +279,13 @@ def fmt(metric: str, value: float, signed: bool = False) -> str:
     if abs(value) >= 1 or value == 0:
         return f"{value:{sign}.2f}"
     return f"{value:{sign}.3f}"
+
+
+def fmt_percentile(metric: str, value: float, counts: set[str]) -> str:
+    """A median or 90th percentile: a count's as a whole number, any other as :func:`fmt`."""
+    if metric in counts and not _isnan(value) and float(value) == round(float(value)):
+        return f"{float(value):.0f}"
+    return fmt(metric, value)
 
 
 def fmt_ci(metric: str, mean: float, low: float, high: float, signed: bool = False) -> str:
@@ -266,6 +311,141 @@ def _team_names(reps: Replications, lang: str) -> dict[str, str]:
         for tid, team in v.inputs.plan.teams.items():
             names.setdefault(tid, team.name.get(lang))
     return names
+
+
+# --------------------------------------------------------------------------- refined statistics
+
+
+def newcombe_paired(base: Sequence[bool] | np.ndarray, variant: Sequence[bool] | np.ndarray,
+                    z: float = Z95) -> tuple[float, float, float]:
+    """``(diff, low, high)``: the share of ``variant`` minus the share of ``base`` over paired
+    0/1 outcomes (pair k is ``base[k]``, ``variant[k]``), with a 95% interval (NaN when there
+    is no pair).
+
+    The interval is Newcombe's hybrid score interval for the difference of paired
+    proportions: method 10 of R. G. Newcombe, "Improved confidence intervals for the
+    difference between binomial proportions based on paired data", Statistics in Medicine
+    17 (1998) 2635-2650; the "Newcombe square-and-add" interval of M. W. Fagerland,
+    S. Lydersen and P. Laake, Statistical Analysis of Contingency Tables (2017), chapter 8.
+    It squares and adds the distances from each share to its Wilson score limits, weighted
+    by the correlation ``phi`` of the pairs (corrected towards 0 by n/2 when positive, and 0
+    when a margin of the 2x2 table is empty). Unlike a t-interval on the 0/1 differences it
+    does not shrink to a point when every pair agrees: 40 pairs that all go from 1 to 0
+    give -1 [-1, -0.876].
+    """
+    x = np.asarray(base, dtype=bool)
+    y = np.asarray(variant, dtype=bool)
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    both = int(np.sum(x & y))                # a: 1 under both
+    only_variant = int(np.sum(y & ~x))       # b
+    only_base = int(np.sum(x & ~y))          # c
+    neither = n - both - only_variant - only_base   # d
+    p1, l1, u1 = wilson(both + only_variant, n, z)  # the variant's share
+    p2, l2, u2 = wilson(both + only_base, n, z)     # the baseline's share
+    margins = ((both + only_variant) * (only_base + neither) * (both + only_base)
+               * (only_variant + neither))
+    phi = 0.0
+    if margins > 0:
+        cross = both * neither - only_variant * only_base
+        if cross > n / 2:
+            cross -= n / 2
+        elif cross >= 0:
+            cross = 0
+        phi = cross / math.sqrt(margins)
+    diff = p1 - p2
+    low = diff - math.sqrt(max(0.0, (p1 - l1) ** 2 + (u2 - p2) ** 2
+                               - 2 * phi * (p1 - l1) * (u2 - p2)))
+    high = diff + math.sqrt(max(0.0, (p2 - l2) ** 2 + (u1 - p1) ** 2
+                                - 2 * phi * (p2 - l2) * (u1 - p1)))
+    return diff, max(-1.0, low), min(1.0, high)
+
+
+def _finite(values: pd.Series) -> np.ndarray:
+    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    return x[~np.isnan(x)]
+
+
+def _pair(df: pd.DataFrame, base: str, plan: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``column`` under ``base`` and under ``plan`` for the replications both have a row for
+    (a replication that failed under either is left out)."""
+    a = df.loc[df["plan"] == base].set_index("rep")[column]
+    b = df.loc[df["plan"] == plan].set_index("rep")[column]
+    reps = a.index.intersection(b.index)
+    return (pd.to_numeric(a.loc[reps], errors="coerce").to_numpy(dtype=float),
+            pd.to_numeric(b.loc[reps], errors="coerce").to_numpy(dtype=float))
+
+
+def count_metrics(df: pd.DataFrame) -> set[str]:
+    """The numeric columns of the replications whose values, over all plans, are all whole
+    numbers (counts such as ``scuffles``; a time that is always 0 too)."""
+    out = set()
+    for column in df.columns:
+        if column in ("plan", "rep", "seed") or not pd.api.types.is_numeric_dtype(
+                pd.to_numeric(df[column], errors="coerce")):
+            continue
+        x = _finite(df[column])
+        if len(x) and np.all(x == np.round(x)):
+            out.add(column)
+    return out
+
+
+def integer_percentiles(df: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """``summary`` with ``p50`` and ``p90`` of every count (a metric whose values, over all
+    plans, are all whole numbers) taken with ``method="inverted_cdf"``: the smallest value
+    whose empirical distribution function reaches 0.5 or 0.9, a value that occurred. Other
+    metrics keep the interpolated quantiles; the columns stay as they are."""
+    s = summary.copy()
+    counts = count_metrics(df)
+    for metric in s["metric"].unique():
+        if metric not in counts:
+            continue
+        for i in s.index[s["metric"] == metric]:
+            xp = _finite(df.loc[df["plan"] == s.at[i, "plan"], metric])
+            if len(xp):
+                p50, p90 = np.quantile(xp, [0.5, 0.9], method="inverted_cdf")
+                s.at[i, "p50"], s.at[i, "p90"] = float(p50), float(p90)
+    return s
+
+
+def _share_differences(df: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame:
+    """``differences`` with the paired difference in the share with a value and its
+    Newcombe interval (:func:`newcombe_paired`)."""
+    d = differences.copy()
+    for i, r in d.iterrows():
+        a, b = _pair(df, r["baseline"], r["plan"], r["metric"])
+        diff, low, high = newcombe_paired(~np.isnan(a), ~np.isnan(b))
+        d.at[i, "share_diff"], d.at[i, "share_ci_low"], d.at[i, "share_ci_high"] = diff, low, high
+    return d
+
+
+def _event_differences(ind: pd.DataFrame, event_differences: pd.DataFrame) -> pd.DataFrame:
+    """``event_differences`` with Newcombe intervals (:func:`newcombe_paired`) over the pairs
+    where the event is defined under both plans."""
+    e = event_differences.copy()
+    for i, r in e.iterrows():
+        a, b = _pair(ind, r["baseline"], r["plan"], r["event"])
+        both = ~np.isnan(a) & ~np.isnan(b)
+        diff, low, high = newcombe_paired(a[both] > 0.5, b[both] > 0.5)
+        e.at[i, "diff"], e.at[i, "ci_low"], e.at[i, "ci_high"] = diff, low, high
+        e.at[i, "n"] = int(both.sum())
+        e.at[i, "excludes_zero"] = bool(low > 0 or high < 0)
+    return e
+
+
+def for_report(a: Analysis) -> Analysis:
+    """``a`` as the report shows and writes it: Newcombe intervals for paired differences
+    of probabilities and whole-number percentiles for counts (see the module's doc).
+    Idempotent and cheap to call again."""
+    if getattr(a, "_for_report", False):
+        return a
+    out = dataclasses.replace(
+        a, summary=integer_percentiles(a.replications, a.summary),
+        differences=_share_differences(a.replications, a.differences),
+        event_differences=_event_differences(a.indicators, a.event_differences))
+    out._for_report = True  # type: ignore[attr-defined]
+    return out
 
 
 # --------------------------------------------------------------------------- charts
@@ -357,6 +537,7 @@ def draw_differences(a: Analysis, metrics: Sequence[str], lang: str,
                      team_names: dict[str, str] | None = None):
     """One panel per metric (and one for the event probabilities, in percentage points):
     each variant's paired difference against the baseline with its 95% interval."""
+    a = for_report(a)
     keys = plan_keys(a.plans)
     others = a.plans[1:]
     panels = [*metrics, "_events"]
@@ -461,13 +642,18 @@ def _share_note(a: Analysis, plan: str, metric: str, lang: str) -> str:
 
 
 def _verdict(row: dict, lang: str) -> str:
-    if not row or not row.get("excludes_zero"):
+    """What a paired difference says: no comparable data (no pair), not distinguishable
+    (its interval holds 0, or there is no interval), clearly higher or lower."""
+    if not row or _isnan(row.get("n")) or int(row["n"]) == 0:
+        return ph("no_data", lang)
+    if not row.get("excludes_zero"):
         return ph("unclear", lang)
     return ph("clear_up", lang) if row["ci_low"] > 0 else ph("clear_down", lang)
 
 
 def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document:
     """The comparison report's content."""
+    a = for_report(a)
     keys = plan_keys(a.plans)
     teams = _team_names(reps, lang)
     metrics = [m for m in KEY_METRICS if m in set(a.summary["metric"])]
@@ -561,12 +747,35 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
                                  ph("chart_dist", lang), "distributions.png", svg=False))
         doc.sections.append(dist)
 
+    doc.sections.append(_failures_section(reps, len(a.plans), lang))
+
+    appendix = Section(ph("all_metrics", lang))
+    counts = count_metrics(a.replications)
+    s = a.summary
+    # each plan's metrics in summary order, the teams' arrival times last
+    s = s.assign(_team=s["metric"].str.startswith(TEAM_PREFIX),
+                 _plan=s["plan"].map({p: i for i, p in enumerate(a.plans)}))
+    s = s.sort_values(["_plan", "_team"], kind="stable")
+    appendix.blocks.append(Table(
+        [ph("metric", lang), ph("key", lang), f"{ph('mean', lang)} [{ph('ci', lang)}]",
+         ph("median", lang), ph("p90", lang), ph("n", lang), ph("share", lang)],
+        [[metric_label(r.metric, lang, teams), keys[r.plan],
+          fmt_ci(r.metric, r.mean, r.ci_low, r.ci_high), fmt_percentile(r.metric, r.p50, counts),
+          fmt_percentile(r.metric, r.p90, counts), str(r.n), f"{r.share:.0%}" if not math.isnan(r.share) else "—"]
+         for r in s.itertuples()]))
+    doc.sections.append(appendix)
+    doc.footer = ph("footer", lang)
+    return doc
+
+
+def _failures_section(reps: Replications, plans: int, lang: str) -> Section:
+    """The failed replications (seed and error of each, 50 at most) or a line saying that
+    every drill ran to its end."""
     fails = Section(ph("failures", lang))
     if reps.failures:
-        total = reps.reps * len(a.plans)
         first = reps.failures[0]
         fails.blocks.append(ph("failures_line", lang, k=len(reps.failures),
-                               share=len(reps.failures) / total,
+                               share=len(reps.failures) / (reps.reps * plans),
                                error=first.traceback.strip().splitlines()[-1]))
         fails.blocks.append(Table([ph("plan", lang), ph("rep", lang), ph("seed", lang),
                                    ph("error", lang)],
@@ -574,20 +783,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
                                    for f in reps.failures[:50]]))
     else:
         fails.blocks.append(ph("all_ok", lang))
-    doc.sections.append(fails)
-
-    appendix = Section(ph("all_metrics", lang))
-    s = a.summary
-    appendix.blocks.append(Table(
-        [ph("metric", lang), ph("key", lang), f"{ph('mean', lang)} [{ph('ci', lang)}]",
-         ph("median", lang), ph("p90", lang), ph("n", lang), ph("share", lang)],
-        [[metric_label(r.metric, lang, teams), keys[r.plan],
-          fmt_ci(r.metric, r.mean, r.ci_low, r.ci_high), fmt(r.metric, r.p50),
-          fmt(r.metric, r.p90), str(r.n), f"{r.share:.0%}" if not math.isnan(r.share) else "—"]
-         for r in s.itertuples()]))
-    doc.sections.append(appendix)
-    doc.footer = ph("footer", lang)
-    return doc
+    return fails
 
 
 def _prob_cell(t: pd.DataFrame, plan: str, event: str) -> str:
@@ -612,8 +808,10 @@ def failures_frame(reps: Replications) -> pd.DataFrame:
 
 
 def write_data(reps: Replications, a: Analysis, out: Path, extra: dict | None = None) -> list[Path]:
-    """The data files common to ``compare`` and ``sweep``."""
+    """The data files common to ``compare`` and ``sweep`` (with the figures of
+    :func:`for_report`)."""
     out = Path(out)
+    a = for_report(a)
     files = {
         "replications.csv": _csv(a.replications),
         "summary.csv": _csv(a.summary),
@@ -658,7 +856,9 @@ def write_compare(reps: Replications, a: Analysis, out: Path, lang: str = "zh") 
 
 
 def sweep_table(a: Analysis, cells: Sequence[dict[str, Any]], metric: str) -> pd.DataFrame:
-    """One row per grid cell: its field values, its plan label, then the metric's figures."""
+    """One row per grid cell: its field values, its plan label, then the metric's figures
+    (``attrs["rumour_threshold"]`` keeps the threshold for labels)."""
+    a = for_report(a)
     rows = []
     for cell in cells:
         plan = cell["plan"]
@@ -680,7 +880,9 @@ def sweep_table(a: Analysis, cells: Sequence[dict[str, Any]], metric: str) -> pd
             for c in ("mean", "ci_low", "ci_high", "p50", "p90", "n", "n_reps", "share"):
                 row[c] = r[c] if r is not None else (0 if c in ("n", "n_reps") else math.nan)
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["rumour_threshold"] = a.rumour_threshold
+    return table
 
 
 def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: str,
@@ -732,11 +934,11 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
                 cells: Sequence[dict[str, Any]], metric: str, plan: str,
                 lang: str = "zh") -> tuple[Document, pd.DataFrame]:
     """The sweep report's content and its table (``sweep.csv``)."""
+    a = for_report(a)
     teams = _team_names(reps, lang)
     keys = [k for k, _ in grid]
     table = sweep_table(a, cells, metric)
-    label = metric_label(metric, lang, teams) if metric not in EVENTS else \
-        event_label(metric, lang, a.rumour_threshold)
+    label = metric_label(metric, lang, teams, a.rumour_threshold)
     doc = Document(ph("sweep_title", lang),
                    ph("sweep_subtitle", lang, scenario=reps.scenario, plan=plan,
                       cells=len(cells), reps=reps.reps, metric=label), lang)
@@ -768,20 +970,21 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
                               high=fmt_ci(metric, hi["mean"], hi["ci_low"], hi["ci_high"])))
     doc.sections.append(heat)
     tab = Section(ph("sweep_table", lang))
+    counts = count_metrics(a.replications)
     tab.blocks.append(Table(
         [*keys, f"{ph('mean', lang)} [{ph('ci', lang)}]", ph("median", lang), ph("p90", lang),
          ph("n", lang)],
         [[*(str(r[k]) for k in keys), fmt_ci(metric, r["mean"], r["ci_low"], r["ci_high"]),
-          fmt(metric, r["p50"]), fmt(metric, r["p90"]), f"{int(r['n'])}/{int(r['n_reps'])}"]
+          fmt_percentile(metric, r["p50"], counts), fmt_percentile(metric, r["p90"], counts),
+          f"{int(r['n'])}/{int(r['n_reps'])}"]
          for _, r in table.iterrows()]))
     doc.sections.append(tab)
     read = Section(ph("sweep_read", lang))
-    read.blocks += [ph("sweep_read_text", lang), ph("read_method", lang), ph("read_failures", lang)]
-    if reps.failures:
-        read.blocks.append(ph("failures_line", lang, k=len(reps.failures),
-                              share=len(reps.failures) / (reps.reps * len(cells)),
-                              error=reps.failures[0].traceback.strip().splitlines()[-1]))
+    read.blocks += [ph("sweep_read_text", lang), ph("sweep_method", lang)]
+    read.blocks.append(ph("sweep_failures", lang) if reps.failures else ph("all_ok", lang))
     doc.sections.append(read)
+    if reps.failures:
+        doc.sections.append(_failures_section(reps, len(cells), lang))
     doc.footer = ph("sweep_footer", lang)
     return doc, table
 
@@ -815,6 +1018,7 @@ def print_compare(reps: Replications, a: Analysis, console, lang: str = "zh") ->
     from rich.markup import escape
     from rich.table import Table as RichTable
 
+    a = for_report(a)
     keys = plan_keys(a.plans)
     teams = _team_names(reps, lang)
     for p in a.plans:
@@ -827,8 +1031,8 @@ def print_compare(reps: Replications, a: Analysis, console, lang: str = "zh") ->
         table.add_column(f"{keys[p]} − {keys[a.plans[0]]}")
 
     def diff_cell(d: dict, metric: str, column: str) -> str:
-        if not d:
-            return "—"
+        if not d or _isnan(d.get("n")) or int(d["n"]) == 0:
+            return escape(ph("no_data", lang)) if d else "—"
         text = escape(fmt_ci(metric, d[column], d["ci_low"], d["ci_high"], signed=True))
         return f"[bold]{text}[/]" if d["excludes_zero"] else text
 
@@ -849,7 +1053,9 @@ def print_sweep(table: pd.DataFrame, keys: Sequence[str], metric: str, console,
     from rich.markup import escape
     from rich.table import Table as RichTable
 
-    out = RichTable(title=metric, show_header=True)
+    threshold = table.attrs.get("rumour_threshold", DEFAULT_RUMOUR_THRESHOLD)
+    out = RichTable(title=escape(metric_label(metric, lang, threshold=threshold)),
+                    show_header=True)
     for k in keys:
         out.add_column(escape(k))
     out.add_column(f"{ph('mean', lang)} [{ph('ci', lang)}]")

@@ -17,6 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from reports import render_md
+from reports.comparison import (
+    build_compare,
+    for_report,
+    newcombe_paired,
+)
+from reports.i18n import METRIC_LABELS
 from sim.replicate import (
     SEED_STRIDE,
     chunks_for,
@@ -67,6 +74,30 @@ def test_wilson_interval_reference_values():
     assert all(math.isnan(v) for v in wilson(0, 0))
 
 
+def test_newcombe_paired_interval_matches_the_published_example():
+    """Newcombe (1998) method 10 on Cavo et al. (2012), the worked example of Fagerland,
+    Lydersen & Laake (2017, ch. 8): -0.0621 (95% CI -0.1186 to -0.0046)."""
+    both, only_variant, only_base, neither = 59, 6, 16, 80
+    base = [1] * both + [0] * only_variant + [1] * only_base + [0] * neither
+    variant = [1] * both + [1] * only_variant + [0] * only_base + [0] * neither
+    diff, low, high = newcombe_paired(base, variant)
+    assert diff == pytest.approx(-10 / 161)
+    assert low == pytest.approx(-0.1186, abs=1e-4) and high == pytest.approx(-0.0046, abs=1e-4)
+    # swapping the plans mirrors the interval
+    assert newcombe_paired(variant, base) == pytest.approx((-diff, -high, -low))
+    assert all(math.isnan(v) for v in newcombe_paired([], []))
+
+
+def test_identical_binary_outcomes_keep_an_honest_interval():
+    """40 pairs that all go from 1 to 0 do not prove a difference of exactly -100%."""
+    diff, low, high = newcombe_paired([1] * 40, [0] * 40)
+    assert diff == -1 and low == -1
+    assert high == pytest.approx(-1 + math.sqrt(2) * wilson(0, 40)[2])   # -0.876
+    # no change at all in 40 pairs leaves room either way
+    diff, low, high = newcombe_paired([0] * 40, [0] * 40)
+    assert diff == 0 and low == pytest.approx(-wilson(0, 40)[2]) and high == -low
+
+
 def _row(plan, rep, agreement, rumour, scuffles=0, cleared=None):
     return {"plan": plan, "rep": rep, "seed": rep, "scenario": "s", "agreement_min": agreement,
             "rumor_peak_reach": rumour, "scuffles": scuffles, "cleared_min": cleared,
@@ -93,6 +124,29 @@ def test_nulls_are_counted_and_pairs_need_both_values():
     assert p.loc[("B", "cleared_within_target"), "k"] == 0   # 150 > 140
     e = a.difference("B", "rumour_above_threshold")
     assert e["diff"] == -1 and e["excludes_zero"]
+    # the report's figures: Newcombe intervals for differences of probabilities
+    r = for_report(a)
+    e = r.difference("B", "rumour_above_threshold")
+    assert e["diff"] == -1 and e["ci_low"] == -1 and -1 < e["ci_high"] < -0.2
+    assert e["excludes_zero"] and e["n"] == 3
+    d = r.difference("B", "agreement_min")
+    assert d["share_diff"] == pytest.approx(1 / 3)
+    assert d["share_ci_low"] < 0 < d["share_ci_high"] < 1   # 1 discordant pair in 3 proves little
+    assert for_report(r) is r
+
+
+def test_counts_get_whole_number_percentiles():
+    rows = [{"plan": "A", "rep": k, "seed": k, "scuffles": int(k == 9), "agreement_min": 100 + 1.5 * k,
+             "messages_lost": 2 * (k % 2)} for k in range(10)]
+    a = for_report(analyse(rows, ["A"], {"A": None}))
+    s = a.summary.set_index("metric")
+    assert list(a.summary.columns) == list(analyse(rows, ["A"], {"A": None}).summary.columns)
+    assert s.loc["scuffles", "p90"] == 0       # interpolation would say 0.1
+    assert s.loc["messages_lost", "p50"] == 0 and s.loc["messages_lost", "p90"] == 2
+    assert s.loc["scuffles", "mean"] == pytest.approx(0.1)
+    # a time keeps its interpolated percentiles
+    assert s.loc["agreement_min", "p50"] == pytest.approx(106.75)
+    assert s.loc["agreement_min", "p90"] == pytest.approx(112.15)
 
 
 def test_seed_rule_depends_on_base_seed_and_replication_only():
@@ -131,6 +185,28 @@ def test_a_known_difference_shows(proactive):
     # the proactive plan issues a statement; linxiang ("no external publicity") never does
     assert a.value("linxiang", "first_statement_min", "share") == 0
     assert a.value(PROACTIVE, "first_statement_min", "share") == 1
+
+
+@pytest.mark.parametrize("lang, no_data, unclear", [("en", "no comparable data",
+                                                     "not distinguishable"),
+                                                    ("zh", "无可比数据", "无法区分")])
+def test_a_difference_without_pairs_says_there_is_no_data(proactive, lang, no_data, unclear):
+    """No replication has a first statement under linxiang, so there is nothing to pair."""
+    reps, a = proactive
+    assert a.difference(PROACTIVE, "first_statement_min")["n"] == 0
+    md = render_md.render(build_compare(reps, a, lang))
+    label = METRIC_LABELS["first_statement_min"][lang]
+    row = next(line for line in md.splitlines()
+               if line.startswith(f"| {label} | B |"))
+    assert no_data in row and unclear not in row
+    # every metric is named from METRIC_LABELS, the new ones too
+    for key in ("injects_fired", "expected_met", "expected_late", "expected_missed"):
+        assert key not in md and METRIC_LABELS[key][lang] in md
+    # the rumour difference (-100% in every pair) gets an interval of some width
+    e = for_report(a).difference(PROACTIVE, "rumour_above_threshold")
+    assert e["ci_low"] < e["ci_high"] < 0
+    rumour = next(line for line in md.splitlines() if "50%" in line and "| B |" in line)
+    assert f"{e['ci_high'] * 100:+.1f}%\\]" in rumour
 
 
 def test_a_plan_against_itself_differs_by_exactly_zero():
@@ -221,7 +297,12 @@ def test_compare_writes_the_contract_files(compared):
     values = reps.loc[reps.plan == "linxiang", "peak_crowd"]
     assert row["mean"] == pytest.approx(values.mean()) and row["n"] == 20
     assert row["ci_low"] < row["mean"] < row["ci_high"]
-    assert row["p50"] == pytest.approx(np.quantile(values, 0.5))
+    # a count: percentiles that occurred; a time: interpolated
+    assert row["p50"] == np.quantile(values, 0.5, method="inverted_cdf")
+    assert row["p90"] == np.quantile(values, 0.9, method="inverted_cdf")
+    assert row["p50"] in set(values) and row["p90"] in set(values)
+    row = summary[(summary.plan == "linxiang") & (summary.metric == "agreement_min")].iloc[0]
+    values = reps.loc[reps.plan == "linxiang", "agreement_min"].dropna()
     assert row["p90"] == pytest.approx(np.quantile(values, 0.9))
     probs = pd.read_csv(out / "probabilities.csv")
     assert set(EVENTS) <= set(probs.event)
@@ -231,7 +312,9 @@ def test_the_variant_and_its_overrides_appear_in_every_output(compared):
     _, out = compared
     for name in ("replications.csv", "summary.csv", "differences.csv", "comparison.md",
                  "comparison.html", "run.json"):
-        assert DIALOGUE8 in (out / name).read_text(encoding="utf-8"), name
+        # Markdown shows the label literally, its markup characters escaped
+        shown = render_md.md(DIALOGUE8) if name.endswith(".md") else DIALOGUE8
+        assert shown in (out / name).read_text(encoding="utf-8"), name
     settings = json.loads((out / "run.json").read_text(encoding="utf-8"))
     plans = {p["label"]: p for p in settings["plans"]}
     assert plans[DIALOGUE8]["overrides"] == ["teams.dialogue.size=8"]
@@ -297,7 +380,8 @@ def test_set_applies_to_every_plan(tmp_path):
     assert settings["set"] == ["publicity.release_policy=proactive"]
     assert settings["plans"][1]["overrides"] == ["teams.dialogue.size=8",
                                                  "publicity.release_policy=proactive"]
-    assert "publicity.release_policy=proactive" in (out / "comparison.md").read_text(encoding="utf-8")
+    assert render_md.md("publicity.release_policy=proactive") in (out / "comparison.md").read_text(
+        encoding="utf-8")
 
 
 @pytest.mark.parametrize("args, expect", [
@@ -352,6 +436,9 @@ def test_sweep_writes_a_heat_map_and_a_table(tmp_path):
     assert (out / "charts" / "heatmap.png").stat().st_size > 5000
     md = (out / "sweep.md").read_text(encoding="utf-8")
     assert "charts/heatmap.png" in md and "teams.order.posture" in md
+    # its notes describe only what a sweep report holds
+    assert "Every drill ran to its end." in md
+    assert "paired difference" not in md.lower() and "listed" not in md
     assert header(out / "summary.csv")[:8] == SUMMARY_HEAD
     assert len(pd.read_csv(out / "replications.csv")) == 16
 
