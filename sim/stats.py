@@ -42,6 +42,7 @@ METRICS = (
     "medical_response_mean_min", "medical_response_max_min", "first_statement_min",
     "rumor_peak_reach", "rumor_reach_at_statement", "equipment_failures", "messages_sent",
     "messages_late", "messages_lost", "slips", "talks_wait_min", "duration_min",
+    "injects_fired", "expected_met", "expected_late", "expected_missed",
 )
 """The numeric metrics of a run, in report order (``team_on_site_min.<team>`` come after)."""
 
