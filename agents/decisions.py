@@ -44,7 +44,7 @@ def _team_label(world: World, tid: str) -> tuple[str, str]:
     return t.name.zh, t.name.en
 
 
-def options(world: World, point_kind: str, ref: str) -> list[Option]:
+def options(world: World) -> list[Option]:
     """The options the plan allows now; carrying on with the plan is marked as its choice."""
     s, plan, out = world.state, world.plan, []
     # the responders already act as the plan prescribes, so carrying on is the plan's choice:

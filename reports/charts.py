@@ -208,12 +208,11 @@ def draw_gantt(r: DrillResult, lang: str):
 RATING_COLOURS = {"P": "#2e7d32", "S": "#f9a825", "M": "#ef6c00", "U": "#c62828"}
 
 
-def draw_response(r: DrillResult, lang: str):
-    """Measured times against the plan's targets for the timed critical tasks."""
-    from reports.evaluation import evaluate
+def draw_response(r: DrillResult, lang: str, tasks: list):
+    """Measured times against the plan's targets for the timed critical ``tasks``."""
     from reports.i18n import task_label
 
-    tasks = [t for t in evaluate(r).tasks if t.target_min is not None and t.rating != "NA"]
+    tasks = [t for t in tasks if t.target_min is not None and t.rating != "NA"]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(tasks) + 1.2))
     for i, t in enumerate(tasks):
         value = t.measured_min if t.measured_min is not None else 0.0

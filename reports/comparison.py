@@ -36,7 +36,7 @@ import pandas as pd  # noqa: E402
 from reports import render_html, render_md  # noqa: E402
 from reports.charts import FONT_NOTE, chart_lang, cjk_font  # noqa: E402
 from reports.document import Bullets, Document, Figure, Section, Table  # noqa: E402
-from reports.i18n import METRIC_LABELS, word  # noqa: E402
+from reports.i18n import METRIC_LABELS, lookup, word  # noqa: E402
 from reports.render_md import FIGURE_DIR  # noqa: E402
 from sim.files import atomic_write  # noqa: E402
 from sim.stats import (  # noqa: E402
@@ -241,8 +241,7 @@ P: dict[str, dict[str, str]] = {
 
 
 def ph(key: str, lang: str, **fmt) -> str:
-    text = P[key][lang]
-    return text.format(**fmt) if fmt else text
+    return lookup(P, key, lang, **fmt)
 
 
 # --------------------------------------------------------------------------- words and numbers

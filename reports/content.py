@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 from reports.charts import (
     FONT_NOTE,
@@ -14,7 +15,7 @@ from reports.charts import (
     make_figure,
 )
 from reports.document import Bullets, Document, Section, Subheading, Table
-from reports.evaluation import evaluate, rules
+from reports.evaluation import Evaluation, evaluate, rules
 from reports.i18n import (
     ACTIONS,
     ACTORS,
@@ -258,10 +259,14 @@ def _gap_facts(r: DrillResult, f, lang: str) -> list[str]:
     return out
 
 
-def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
-    """The drill summary report (演练总结报告) for ``r`` in ``lang`` (``zh`` or ``en``)."""
+def build(r: DrillResult, lang: str = "zh", charts: bool = True,
+          e: Evaluation | None = None) -> Document:
+    """The drill summary report (演练总结报告) for ``r`` in ``lang`` (``zh`` or ``en``).
+
+    ``e`` is the run's evaluation when the caller already has it.
+    """
     m, sc, plan = r.metrics, r.scenario, r.plan
-    e = evaluate(r)
+    e = e if e is not None else evaluate(r)
     doc = Document(
         title=f"{sc.title.get(lang)} — {phrase('report_title', lang)}",
         subtitle=f"{phrase('plan', lang)}: {plan.title.get(lang)} ({r.plan_label}) · "
@@ -435,6 +440,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True) -> Document:
         s.blocks.append(make_figure(draw_crowd, r, lang, "chart_crowd", "crowd.png"))
         if m["rumor_peak_reach"] > 0 or m["first_statement_min"] is not None:
             s.blocks.append(make_figure(draw_rumour, r, lang, "chart_rumour", "rumour.png"))
-        s.blocks.append(make_figure(draw_response, r, lang, "chart_response", "response.png"))
+        s.blocks.append(make_figure(partial(draw_response, tasks=e.tasks), r, lang,
+                                    "chart_response", "response.png"))
         doc.sections.append(s)
     return doc

@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from reports.i18n import ACTIONS, SUBJECTS, VALUE_WORDS, word
+from reports.i18n import ACTIONS, SUBJECTS, VALUE_WORDS, lookup, word
 
 TEXT = {
     "title": {"zh": "决策点 {n}（T+{t:.0f}分钟）：{why}", "en": "Decision point {n} (T+{t:.0f}): {why}"},
@@ -55,8 +55,7 @@ STATUS = {
 
 
 def _t(key: str, lang: str, **fmt) -> str:
-    text = TEXT[key][lang]
-    return text.format(**fmt) if fmt else text
+    return lookup(TEXT, key, lang, **fmt)
 
 
 def situation_panel(snap: dict[str, Any], point, lang: str) -> Panel:

@@ -218,10 +218,15 @@ ACTORS: dict[str, dict[str, str]] = {
 LATE_WORDS = {"late": {"zh": "，超出时限", "en": "late"}, "on_time": {"zh": "，按时", "en": "on time"}}
 
 
-def phrase(key: str, lang: str, **fmt) -> str:
-    """The phrase ``key`` in ``lang``, formatted with ``fmt``."""
-    text = PHRASES[key][lang]
+def lookup(table: dict[str, dict[str, str]], key: str, lang: str, **fmt) -> str:
+    """Entry ``key`` of a phrase ``table`` in ``lang``, formatted with ``fmt``."""
+    text = table[key][lang]
     return text.format(**fmt) if fmt else text
+
+
+def phrase(key: str, lang: str, **fmt) -> str:
+    """The report phrase ``key`` in ``lang``, formatted with ``fmt``."""
+    return lookup(PHRASES, key, lang, **fmt)
 
 
 def word(table: dict[str, dict[str, str]], key: str, lang: str) -> str:

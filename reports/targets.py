@@ -64,19 +64,3 @@ def target_rows(r: DrillResult) -> list[dict[str, Any]]:
         rows.append({"key": "report", "subject": rep.id, "target_min": round(due, 2),
                      "measured_min": measured, "status": status, "margin_min": margin})
     return rows
-
-
-def evaluation(r: DrillResult) -> dict[str, Any]:
-    """The content of ``evaluation.json``."""
-    rows = target_rows(r)
-    counts = {s: sum(1 for x in rows if x["status"] == s)
-              for s in ("met", "missed", "not_done", "no_target")}
-    return {
-        "scenario": r.scenario.name,
-        "plan": r.plan_label,
-        "seed": r.seed,
-        "rule": "met when measured <= target (minutes from T0); margin = target - measured",
-        "targets": rows,
-        "counts": counts,
-        "outcome": r.metrics["outcome"],
-    }

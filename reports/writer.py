@@ -37,11 +37,12 @@ def write_run(r: DrillResult, out: Path, lang: str = "zh",
     put("messages.csv", r.messages.to_csv(index=False, float_format="%.3f"))
     write_json(out / "metrics.json", r.metrics)
     written.append(out / "metrics.json")
-    write_json(out / "evaluation.json", to_json(r, evaluate(r)))
+    e = evaluate(r)
+    write_json(out / "evaluation.json", to_json(r, e))
     written.append(out / "evaluation.json")
     formats = list(formats)
     if formats:
-        doc = build(r, lang)
+        doc = build(r, lang, e=e)
         if "md" in formats:
             for fig in doc.figures():
                 put(f"{FIGURE_DIR}/{fig.name}", fig.png)

@@ -121,7 +121,7 @@ class DrillSession:
         return self.pending.pop(0)
 
     def options(self, point: DecisionPoint) -> list[Option]:
-        return options(self.world, point.kind, point.ref)
+        return options(self.world)
 
     def decide(self, point: DecisionPoint, option: Option, note: str = "") -> Decision:
         """Apply ``option`` now and record it."""
