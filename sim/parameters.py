@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.config import Span, Strict
 from sim.yamlio import load_file
@@ -191,6 +191,42 @@ class Parameters(_Section):
     persuasion: PersuasionParams
     logistics: LogisticsParams
     rumour: RumourParams
+    uncertain: dict[str, Pair] = Field(default_factory=dict)
+    """Constants whose value is uncertain: dotted name to the plausible range [low, high].
+
+    Sensitivity analysis samples these ranges; calibration reports them."""
+
+    @model_validator(mode="after")
+    def _uncertain_names(self) -> Parameters:
+        for name, span in self.uncertain.items():
+            value = self.value_of(name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise ValueError(f"uncertain: {name} is not a numeric parameter")
+            if not span.low <= value <= span.high:
+                raise ValueError(f"uncertain: {name} = {value} lies outside its range "
+                                 f"[{span.low}, {span.high}]")
+        return self
+
+    def value_of(self, name: str) -> Any:
+        """The value of a parameter by dotted name (``crowd.peer_threshold_sd``)."""
+        obj: Any = self
+        for part in name.split("."):
+            if not hasattr(obj, part) or part == "uncertain":
+                raise ValueError(f"unknown parameter {name}")
+            obj = getattr(obj, part)
+        return obj
+
+    def with_values(self, values: dict[str, float]) -> Parameters:
+        """A copy with parameters set by dotted name (validated like the file)."""
+        data = self.model_dump()
+        for name, value in values.items():
+            self.value_of(name)
+            node = data
+            *path, last = name.split(".")
+            for part in path:
+                node = node[part]
+            node[last] = value
+        return Parameters.model_validate(data)
 
 
 @lru_cache(maxsize=1)
