@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import math
 
-from agents.dialogue import leaders
+from agents.leaders import leaders
 from agents.publicity import publicity
 from agents.teams import order_to_go
 from sim.config import Level
 from sim.rng import uniform
-from sim.types import Capability
+from sim.types import Capability, EventKind, Task
 from sim.world import World
 
 
-def estimate_headcount(world: World, sd: float) -> float:
-    """A lognormal estimate of the petitioners present (people)."""
+def estimate_headcount(world: World, sd: float, bias: float = 1.0) -> float:
+    """A lognormal estimate of the petitioners present (people), ``bias`` times the truth."""
     true = world.crowd.present_petitioners()
-    return float(true * math.exp(sd * world.rng.command.standard_normal()))
+    return float(true * bias * math.exp(sd * world.rng.command.standard_normal()))
 
 
 def _estimate_sd(world: World) -> float:
@@ -33,77 +33,114 @@ def _estimate_sd(world: World) -> float:
 
 
 def command(world: World):
-    """The command process of one run."""
+    """The command process of one run.
+
+    On the first report command declares a provisional level from the reported headcount,
+    activates the plan and sends that level's teams; verification confirms or corrects the
+    level (a raise sends more teams). Below the plan's lowest level the reception and dialogue
+    function goes out all the same: nobody should wait unheard because the crowd is small.
+    """
     env, plan, p = world.env, world.plan, world.params
     cmd = world.teams[plan.command.team]
     reporter = world.teams[plan.command.first_report_by]
 
     # the first report from the spot
     delay = uniform(world.rng.command, p.command.first_report_min) * world.slowdown(reporter)
-    delay += world.slip_late(reporter, "first report")
+    delay += world.slip_late(reporter, Task.FIRST_REPORT)
     yield env.timeout(delay)
-    estimate = estimate_headcount(world, p.estimate.first_report_sd)
+    estimate = estimate_headcount(world, p.estimate.first_report_sd, p.estimate.first_report_bias)
     if reporter.id != cmd.id:
         yield world.comms.send(reporter.id, cmd.id, "first_report", reporter.familiarity)
-    redo = world.slip_incomplete(reporter, "first report")
+    redo = world.slip_incomplete(reporter, Task.FIRST_REPORT)
     world.rec.milestone("first_report", world.now)
-    world.log(reporter.id, "first_report",
+    world.log(reporter.id, EventKind.FIRST_REPORT,
               f"first report to {cmd.id}: about {estimate:.0f} people", cmd.id, round(estimate))
     if redo:
         yield env.timeout(redo)
 
-    # verification
+    level = plan.level_for(estimate)
+    declared_at = None
+    if level is not None:
+        declared_at = _declare(world, level, estimate, provisional=True)
+        env.process(_activate(world, level, declared_at))
+    else:
+        _reception(world, estimate)
+
+    # verification confirms or corrects the provisional level
     yield env.timeout(plan.command.verify_min * world.slowdown(cmd))
     estimate = estimate_headcount(world, _estimate_sd(world))
     world.rec.milestone("verification", world.now)
-    world.log(cmd.id, "verified", f"headcount verified at about {estimate:.0f}", "", round(estimate))
-
-    level = plan.level_for(estimate)
-    while level is None:
-        world.log(cmd.id, "below_threshold",
-                  f"about {estimate:.0f} people: below the plan's lowest level; monitoring",
-                  "", round(estimate))
-        yield env.timeout(plan.command.reassess_every_min)
-        if world.state.cleared:
-            return
-        estimate = estimate_headcount(world, _estimate_sd(world))
-        level = plan.level_for(estimate)
-
-    declared_at = _declare(world, level, estimate)
-    yield env.timeout(plan.command.activate_min * world.slowdown(cmd)
-                      + world.slip_late(cmd, "plan activation"))
-    world.state.activated_at = world.now
-    world.rec.milestone("plan_activated", world.now)
-    world.log(cmd.id, "plan_activated", f"plan activated at level {level.id}", level.id)
-    env.process(publicity(world))
-    env.process(leaders(world))
-    _act_on_level(world, level, declared_at)
+    world.log(cmd.id, EventKind.VERIFIED, f"headcount verified at about {estimate:.0f}", "",
+              round(estimate))
+    _relevel(world, estimate, verified=True)
 
     # keep reassessing
     while not world.state.cleared:
         yield env.timeout(plan.command.reassess_every_min)
         if world.state.cleared:
             break
-        estimate = estimate_headcount(world, _estimate_sd(world))
-        new = plan.level_for(estimate)
-        index = plan.levels.index(new) if new is not None else -1
-        if index > world.state.level_index:
-            declared_at = _declare(world, new, estimate)
+        _relevel(world, estimate_headcount(world, _estimate_sd(world)), verified=False)
+
+
+def _reception(world: World, estimate: float) -> None:
+    """A crowd below every level: the reception and dialogue function goes out regardless."""
+    cmd_id = world.plan.command.team
+    world.log(cmd_id, EventKind.BELOW_THRESHOLD,
+              f"about {estimate:.0f} people: below the plan's lowest level; reception staff "
+              "sent to listen", "", round(estimate))
+    for team in world.teams_with(Capability.DIALOGUE):
+        world.env.process(order_to_go(world, team.id, cmd_id, "reception"))
+
+
+def _activate(world: World, level: Level, declared_at: float):
+    """Activate the plan at ``level`` and act on it."""
+    cmd = world.teams[world.plan.command.team]
+    yield world.env.timeout(world.plan.command.activate_min * world.slowdown(cmd)
+                            + world.slip_late(cmd, Task.ACTIVATION))
+    world.state.activated_at = world.now
+    world.rec.milestone("plan_activated", world.now)
+    world.log(cmd.id, EventKind.PLAN_ACTIVATED, f"plan activated at level {level.id}", level.id)
+    world.env.process(publicity(world))
+    world.env.process(leaders(world))
+    # act on the level in force now (verification may have raised it meanwhile)
+    _act_on_level(world, world.state.level or level, declared_at)
+
+
+def _relevel(world: World, estimate: float, verified: bool) -> None:
+    """Compare the level the estimate gives with the one in force, and act on a change."""
+    plan, s, cmd_id = world.plan, world.state, world.plan.command.team
+    new = plan.level_for(estimate)
+    index = plan.levels.index(new) if new is not None else -1
+    if new is not None and s.level is None:
+        declared_at = _declare(world, new, estimate, provisional=False)
+        world.env.process(_activate(world, new, declared_at))
+    elif index > s.level_index:
+        declared_at = _declare(world, new, estimate, provisional=False)
+        if s.activated_at is not None:
             _act_on_level(world, new, declared_at)
-        elif index < world.state.level_index and new is not None:
-            world.log(cmd.id, "level_lowered",
-                      f"about {estimate:.0f} people: situation at level {new.id}", new.id,
-                      round(estimate))
+    elif verified and s.level is not None and index == s.level_index and s.level_provisional:
+        s.level_provisional = False
+        world.log(cmd_id, EventKind.LEVEL_CONFIRMED, f"level {s.level.id} confirmed",
+                  s.level.id, round(estimate))
+    elif index < s.level_index and new is not None and index != world.situation_index:
+        world.situation_index = index
+        if verified:
+            s.level, s.level_index, s.level_provisional = new, index, False
+        world.log(cmd_id, EventKind.LEVEL_LOWERED,
+                  f"about {estimate:.0f} people: situation at level {new.id}", new.id,
+                  round(estimate))
 
 
-def _declare(world: World, level: Level, estimate: float) -> float:
+def _declare(world: World, level: Level, estimate: float, provisional: bool) -> float:
     index = world.plan.levels.index(level)
     previous = world.state.level
     world.state.level, world.state.level_index = level, index
+    world.state.level_provisional = provisional
     world.rec.milestone("level_declared", world.now)
-    kind = "level_declared" if previous is None else "level_raised"
+    kind = EventKind.LEVEL_DECLARED if previous is None else EventKind.LEVEL_RAISED
     world.log(world.plan.command.team, kind,
-              f"level {level.id} declared on about {estimate:.0f} people", level.id,
+              f"level {level.id} declared on about {estimate:.0f} people"
+              + (" (provisional, on the first report)" if provisional else ""), level.id,
               round(estimate))
     world.request_decision("level", level.id)
     return world.now
@@ -138,15 +175,15 @@ def _upward_report(world: World, report_id: str, deadline: float):
     p = world.params
     cmd = world.teams[world.plan.command.team]
     draft = uniform(world.rng.command, p.command.report_drafting_min) * world.slowdown(cmd)
-    draft += world.slip_late(cmd, f"report to {report_id}")
+    draft += world.slip_late(cmd, Task.REPORT, report_id)
     yield world.env.timeout(draft)
-    redo = world.slip_incomplete(cmd, f"report to {report_id}")
+    redo = world.slip_incomplete(cmd, Task.REPORT, report_id)
     if redo:
         yield world.env.timeout(redo)
     t = yield world.comms.send(cmd.id, f"upper:{report_id}", f"report:{report_id}",
                                cmd.familiarity, deadline)
     late = t > deadline
-    world.log(cmd.id, "report_sent",
+    world.log(cmd.id, EventKind.REPORT_SENT,
               f"upward report '{report_id}' delivered"
               + (f", {t - deadline:.0f} min after its deadline" if late else " on time"),
               report_id, round(t - deadline, 2))
@@ -160,10 +197,10 @@ def request_reinforcement(world: World, team_id: str):
     if key in world.rec.milestones:
         return
     world.rec.milestone(key, world.now)
-    world.log(world.plan.command.team, "reinforcement_requested",
+    world.log(world.plan.command.team, EventKind.REINFORCEMENT_REQUESTED,
               f"reinforcement of {rf.size} requested for {team_id}", team_id, rf.size)
     yield world.env.timeout(rf.delay_min + world.params.order.reinforcement_travel_min)
     yield team.arrived
-    world.state.officers += rf.size * world.state.deterrence_x
-    world.log(team_id, "reinforcement_arrived", f"{rf.size} more officers join {team_id}",
+    team.reinforced += rf.size
+    world.log(team_id, EventKind.REINFORCEMENT_ARRIVED, f"{rf.size} more officers join {team_id}",
               team_id, rf.size)

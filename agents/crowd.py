@@ -2,37 +2,40 @@
 
 The population is updated on a fixed tick with numpy, so 5,000 people cost little more
 than 50. Per person: hardship ``H`` and risk aversion ``R`` (Epstein 2002), a peer
-threshold ``theta`` (Granovetter 1978) and an agitation level. The shared legitimacy ``L``
-that the authorities enjoy in the crowd's eyes moves with dialogue, force, waiting and
-rumour (ESIM; Lemos et al. 2016) and is held by the caller.
+threshold ``theta`` (Granovetter 1978), the small group they came and stand with, an
+agitation level and the fading agitation of provocations and force they met.
 
-A person is *willing* to act out when ``w = a - R * P > T`` (Epstein's rule), where ``a``
-is agitation and ``P = 1 - exp(-k * floor(C / A))`` the perceived chance of being detained
-(C officers, A active people plus one; the floor follows Epstein's and Mesa's
-implementations). A willing person is *active* (blocking, pushing) once the active share
-they perceived at the previous tick reaches their own threshold ``theta`` (Granovetter).
-With thresholds spread around 0.25 a crowd has a low equilibrium (a few instigators) and a
-high one; a visible act (a blocked gate, indiscriminate force) raises the perceived share
-and can tip the crowd from one to the other, so escalation can be sudden, and it falls
-back once dialogue makes fewer people willing. The crowd is *vocal* when a large share is
-willing even though few act.
+Agitation moves toward ``H * (1 - L)`` plus named causes (waiting unheard, rumour, heat,
+thirst, a broken promise, failed talks: shared by everyone present) plus what provoked
+the person. A person is *willing* to act out when ``a - R * P > T`` (Epstein's rule) with
+``P = 1 - exp(-k * C / (A + 1))``. A willing person *acts* (blocks, shouts at the gate) once
+the share acting among those they see reaches their threshold: what a person sees is
+mostly their own group, a little of the whole crowd, so escalation builds group by group
+over minutes instead of tipping the whole crowd at once. Hard-core members act whenever
+they are willing, which keeps a crowd vocal but rarely tips a calm one.
 
-Nothing here knows about SimPy: the engine calls :meth:`Crowd.step` once a tick.
+The visible state follows from absolute counts: *vocal* when a large share is willing,
+*blocking* when enough people act to close the gate (more for a wider gate). Scuffles are
+episodes that need an opposing line; the engine starts and ends them (see
+``agents.scuffle``). Nothing here knows about SimPy: the engine calls :meth:`Crowd.step`
+once a tick.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.config import Crowd as CrowdConfig
 from sim.parameters import CrowdParams, HealthParams
-from sim.types import CrowdState, PersonStatus
+from sim.types import Cause, CrowdState, PersonStatus
 
-_PRESENT = PersonStatus.PRESENT
-_NOT_ARRIVED = PersonStatus.NOT_ARRIVED
+_PRESENT = int(PersonStatus.PRESENT)
+_NOT_ARRIVED = int(PersonStatus.NOT_ARRIVED)
+_LEFT = int(PersonStatus.LEFT)
+_IN_CARE = int(PersonStatus.IN_CARE)
 
 
 @dataclass
@@ -41,24 +44,28 @@ class TickDrivers:
 
     Attributes:
         legitimacy: shared legitimacy L in [0, 1].
-        stress: agitation added to every target (heat, thirst, rumour, waiting).
-        officers: officers on site, weighted by posture (C in Epstein's P).
+        shared: agitation added to everyone present, by cause (waiting, rumour, heat...).
+        deterrence: officers weighted as the crowd sees them (C in Epstein's P).
+        gate_people: people acting needed to block the gate.
         onlooker_inflow: expected onlooker arrivals per minute.
         onlooker_dispersal: onlookers moved on per minute by a cordon.
         persuasion_rate: petitioners persuaded to leave per minute.
         commitment: a credible commitment has been made.
-        gate_held: the gate is held by the crowd regardless of the active share.
+        gate_held: the gate is held by the crowd regardless of who acts (an inject).
+        heat_leave_per_hour: extra hourly chance of leaving from heat (or cold, rain).
         resist_agitation: people above this agitation cannot be persuaded before a commitment.
     """
 
     legitimacy: float
-    stress: float = 0.0
-    officers: float = 0.0
+    shared: dict[Cause, float] = field(default_factory=dict)
+    deterrence: float = 0.0
+    gate_people: int = 4
     onlooker_inflow: float = 0.0
     onlooker_dispersal: float = 0.0
     persuasion_rate: float = 0.0
     commitment: bool = False
     gate_held: bool = False
+    heat_leave_per_hour: float = 0.0
     resist_agitation: float = 1.0
 
 
@@ -72,12 +79,11 @@ class TickOutcome:
     left: int
     in_care: int
     active: int
+    willing: int
     active_share: float
     mean_agitation: float
     state: CrowdState
     persuaded: int
-    ill: np.ndarray
-    injured: np.ndarray
 
 
 class Crowd:
@@ -110,14 +116,20 @@ class Crowd:
         self.theta = rng.normal(params.peer_threshold_mean, params.peer_threshold_sd, n)
         self.elderly = rng.random(n) < cfg.elderly_share
         self.hard_core = (rng.random(n) < cfg.hard_core_share) & ~self.onlooker
-        self.leave_draw = rng.random(n)  # kept for reproducible tie-breaks
+        self.theta[self.hard_core] = 0.0
+        # people stand with those they came with: consecutive arrivals form a group
+        self.group = np.arange(n) // max(1, params.group_size)
+        self.n_groups = int(self.group[-1]) + 1 if n else 0
         self.agitation = self.hardship * (1.0 - cfg.legitimacy) * params.initial_agitation_factor
+        self.provoked = np.zeros(n)      # fading agitation from provocations
+        self.forced = np.zeros(n)        # fading agitation from force met
         self.status = np.zeros(n, dtype=np.int8)
         self.injured = np.zeros(n, dtype=bool)
         self.representative = np.zeros(n, dtype=bool)
         self.active = np.zeros(n, dtype=bool)
         self.share = 0.0
         self.willing_share = 0.0
+        self.n_active = 0
         self.peak_present = 0
         self.state = CrowdState.CALM
 
@@ -135,45 +147,87 @@ class Crowd:
             self.last_scheduled = max(self.last_scheduled, float(self.t_arrive[idx].max()))
         return count
 
-    def shock(self, share: float, delta: float, rng: np.random.Generator) -> int:
-        """Raise (or lower) the agitation of a random ``share`` of the petitioners present.
+    def _petitioners_present(self) -> np.ndarray:
+        return np.flatnonzero((self.status == _PRESENT) & ~self.onlooker)
 
-        A visible provocation is also seen by everyone: the perceived active share rises to
-        the share provoked, which may tip the crowd (see the module docstring).
+    def shock(self, share: float, delta: float, rng: np.random.Generator) -> int:
+        """Provoke ``share`` of the petitioners present by ``delta`` agitation (a fading term).
+
+        A provocation spreads among people who stand together, so whole groups are chosen,
+        at random, until the share is reached. A negative ``delta`` calms them instead.
         """
-        idx = np.flatnonzero((self.status == _PRESENT) & ~self.onlooker)
+        idx = self._petitioners_present()
         if len(idx) == 0:
             return 0
         k = max(1, int(round(share * len(idx))))
-        chosen = rng.choice(idx, size=min(k, len(idx)), replace=False)
-        self.agitation[chosen] = np.clip(self.agitation[chosen] + delta, 0.0, 1.0)
-        if delta > 0:
-            self.share = max(self.share, len(chosen) / len(idx))
-        return len(chosen)
+        groups = np.unique(self.group[idx])
+        rng.shuffle(groups)
+        chosen: list[np.ndarray] = []
+        total = 0
+        for g in groups:
+            members = idx[self.group[idx] == g]
+            chosen.append(members[: k - total])
+            total += len(chosen[-1])
+            if total >= k:
+                break
+        people = np.concatenate(chosen)
+        self.provoked[people] = np.clip(self.provoked[people] + delta, -1.0, 1.0)
+        return len(people)
+
+    def force(self, delta: float) -> int:
+        """Indiscriminate force: everyone present meets it (ESIM); returns people pushed."""
+        idx = self._petitioners_present()
+        self.forced[idx] = np.minimum(1.0, self.forced[idx] + delta)
+        return len(idx)
 
     def remove_active(self, count: int, rng: np.random.Generator) -> int:
-        """Lead ``count`` active people away (differentiated intervention); they leave."""
+        """Lead ``count`` acting people aside (differentiated intervention); they leave."""
         idx = np.flatnonzero(self.active & (self.status == _PRESENT))
         if len(idx) == 0 or count <= 0:
             return 0
         chosen = rng.choice(idx, size=min(count, len(idx)), replace=False)
-        self.status[chosen] = PersonStatus.LEFT
+        self.status[chosen] = _LEFT
+        self.active[chosen] = False
+        return len(chosen)
+
+    def push_off(self, share: float, rng: np.random.Generator) -> int:
+        """A forceful clearance pushes ``share`` of the petitioners present off the site."""
+        idx = self._petitioners_present()
+        k = int(round(share * len(idx)))
+        if k <= 0:
+            return 0
+        chosen = rng.choice(idx, size=min(k, len(idx)), replace=False)
+        self.status[chosen] = _LEFT
         self.active[chosen] = False
         return len(chosen)
 
     def fall_ill(self, count: int, rng: np.random.Generator, elderly_weight: float) -> np.ndarray:
         """Take ``count`` present petitioners into care, the elderly ``elderly_weight`` times likelier."""
-        idx = np.flatnonzero((self.status == _PRESENT) & ~self.onlooker)
+        idx = self._petitioners_present()
         if len(idx) == 0:
             return idx
         weights = np.where(self.elderly[idx], elderly_weight, 1.0)
         chosen = rng.choice(idx, size=min(count, len(idx)), replace=False, p=weights / weights.sum())
-        self.status[chosen] = PersonStatus.IN_CARE
+        self.status[chosen] = _IN_CARE
+        return chosen
+
+    def injure(self, count: int, rng: np.random.Generator) -> np.ndarray:
+        """``count`` people at the line are hurt (those acting first); they go into care."""
+        idx = np.flatnonzero(self.active & (self.status == _PRESENT))
+        if len(idx) < count:
+            rest = np.setdiff1d(self._petitioners_present(), idx)
+            idx = np.concatenate([idx, rng.permutation(rest)[: count - len(idx)]])
+        if len(idx) == 0 or count <= 0:
+            return np.empty(0, dtype=np.int64)
+        chosen = rng.choice(idx, size=min(count, len(idx)), replace=False)
+        self.status[chosen] = _IN_CARE
+        self.injured[chosen] = True
+        self.active[chosen] = False
         return chosen
 
     def choose_representatives(self) -> int:
         """The petitioners present name up to five representatives (the most aggrieved)."""
-        idx = np.flatnonzero((self.status == _PRESENT) & ~self.onlooker)
+        idx = self._petitioners_present()
         k = min(self.p.representatives_max, len(idx))
         if k:
             chosen = idx[np.argsort(-self.hardship[idx])[:k]]
@@ -188,11 +242,15 @@ class Crowd:
     def all_arrived(self, t: float) -> bool:
         return t >= self.last_scheduled
 
+    def mean_of(self, values: np.ndarray) -> float:
+        """Mean of a per-person array over the petitioners present (0 when nobody is)."""
+        mask = (self.status == _PRESENT) & ~self.onlooker
+        n = int(np.count_nonzero(mask))
+        return float(values[mask].sum() / n) if n else 0.0
+
     # ------------------------------------------------------------------ the tick
 
-    def step(self, t: float, dt: float, d: TickDrivers, rng: np.random.Generator,
-             health: HealthHazard | None = None, health_rng: np.random.Generator | None = None
-             ) -> TickOutcome:
+    def step(self, t: float, dt: float, d: TickDrivers, rng: np.random.Generator) -> TickOutcome:
         """Advance the population by ``dt`` minutes under drivers ``d``."""
         p = self.p
         st = self.status
@@ -211,27 +269,45 @@ class Crowd:
         pet = present & ~self.onlooker
         n_pet = int(np.count_nonzero(pet))
 
-        # agitation relaxes toward grievance plus shared stress
-        target = self.hardship * (1.0 - d.legitimacy) + d.stress
+        # provocations and force fade; agitation relaxes toward grievance plus causes
+        fade = 0.5 ** (dt / p.provocation_half_life_min)
+        self.provoked *= fade
+        self.forced *= fade
+        target = (self.hardship * (1.0 - d.legitimacy) + sum(d.shared.values())
+                  + self.provoked + self.forced)
         self.agitation += (target - self.agitation) * (1.0 - math.exp(-p.agitation_rate_per_min * dt))
         np.clip(self.agitation, 0.0, 1.0, out=self.agitation)
 
-        # activation: Epstein's net risk with Granovetter-style peer thresholds
-        n_active_prev = int(np.count_nonzero(self.active & pet))
-        ratio = math.floor(d.officers / (n_active_prev + 1))
-        arrest_p = 1.0 - math.exp(-p.arrest_k * ratio)
-        willing = self.agitation - self.risk * arrest_p
-        willing_mask = pet & (willing > p.active_threshold)
-        active = willing_mask & (self.theta <= self.share)
+        # willing: Epstein's net risk; acting: thresholds against what each person sees
+        arrest_p = 1.0 - math.exp(-p.arrest_k * d.deterrence / (self.n_active + 1))
+        willing = pet & (self.agitation - self.risk * arrest_p > p.active_threshold)
+        n_willing = int(np.count_nonzero(willing))
+        if n_pet:
+            seen_n = np.bincount(self.group[pet], minlength=self.n_groups)
+            seen_a = np.bincount(self.group[self.active & pet], minlength=self.n_groups)
+            local = seen_a / np.maximum(seen_n, 1)
+            perceived = (1.0 - p.global_visibility) * local[self.group] \
+                + p.global_visibility * self.share
+            active = willing & (self.theta <= perceived)
+            # instigators act whenever willing (theta 0 sees any share, even none)
+            active |= willing & self.hard_core
+        else:
+            active = willing
         self.active = active
         n_active = int(np.count_nonzero(active))
+        self.n_active = n_active
         self.share = n_active / n_pet if n_pet else 0.0
-        self.willing_share = int(np.count_nonzero(willing_mask)) / n_pet if n_pet else 0.0
+        self.willing_share = n_willing / n_pet if n_pet else 0.0
 
-        # departures: tiredness, satisfaction, persuasion
-        hourly = np.where(self.hard_core & ~d.commitment, 0.0, p.base_leave_per_hour)
+        # leaving: fatigue growing with hours on site, heat, satisfaction, persuasion
+        hours = np.maximum(0.0, t - self.t_arrive) / 60.0
+        hourly = p.fatigue_leave_per_hour + p.fatigue_growth_per_hour * hours + d.heat_leave_per_hour
         if d.commitment:
             hourly = hourly + p.satisfied_leave_per_hour
+            hourly = np.where(self.hard_core, p.satisfied_leave_per_hour * p.hard_core_satisfied_x,
+                              hourly)
+        else:
+            hourly = np.where(self.hard_core, 0.0, hourly)
         leave_p = 1.0 - np.exp(-hourly * dt / 60.0)
         leaving = pet & ~active & (rng.random(self.size) < leave_p)
         persuaded = 0
@@ -251,113 +327,87 @@ class Crowd:
             onl_p = 1.0 - math.exp(-(p.onlooker_leave_per_hour / 60.0 + (
                 d.onlooker_dispersal / n_onl)) * dt)
             leaving |= onl & (rng.random(self.size) < onl_p)
-        st[leaving] = PersonStatus.LEFT
+        st[leaving] = _LEFT
 
-        # crowd state from the active share
-        share = self.share
-        if share >= p.scuffle_share:
-            state = CrowdState.SCUFFLE
-        elif share >= p.blocking_share or (d.gate_held and n_pet > 0):
+        # visible state by absolute counts (scuffles are the engine's episodes)
+        if n_active >= d.gate_people or (d.gate_held and n_pet > 0):
             state = CrowdState.BLOCKING
-        elif self.willing_share >= p.vocal_share:
+        elif n_pet and self.willing_share >= p.vocal_share:
             state = CrowdState.VOCAL
         else:
             state = CrowdState.CALM
         self.state = state
 
-        # health incidents and injuries
-        ill = injured = np.empty(0, dtype=np.int64)
-        if health is not None and health_rng is not None:
-            ill, injured = health.sample(self, t, dt, state, health_rng)
-
         present = st == _PRESENT
         pet_now = present & ~self.onlooker
         n_present = int(np.count_nonzero(pet_now))
         self.peak_present = max(self.peak_present, n_present)
-        arrived_mask = st != _NOT_ARRIVED
         return TickOutcome(
             present=n_present,
             onlookers=int(np.count_nonzero(present & self.onlooker)),
-            arrived=int(np.count_nonzero(arrived_mask)),
-            left=int(np.count_nonzero(st == PersonStatus.LEFT)),
-            in_care=int(np.count_nonzero(st == PersonStatus.IN_CARE)),
+            arrived=int(np.count_nonzero(st != _NOT_ARRIVED)),
+            left=int(np.count_nonzero(st == _LEFT)),
+            in_care=int(np.count_nonzero(st == _IN_CARE)),
             active=n_active,
-            active_share=share,
+            willing=n_willing,
+            active_share=self.share,
             mean_agitation=float(self.agitation[pet_now].mean()) if n_present else 0.0,
             state=state,
             persuaded=persuaded,
-            ill=ill,
-            injured=injured,
         )
 
 
 class HealthHazard:
-    """Health incidents as a per-person Poisson hazard (mass-gathering medicine).
+    """Health incidents as one per-person Poisson hazard (mass-gathering medicine).
 
-    The base rate is Arbon et al. 2001's 0.992 presentations per 1000 attendees, spread
-    over a reference event length, multiplied by the published rate ratios for heat,
-    outdoor sites and lack of free water, and by assumed factors for age, agitation,
-    density and time on site (see ``sim/data/parameters.yaml``).
+    The neutral case (a temperate gathering of adults with free water) presents Arbon et
+    al. 2001's 0.992 patients per 1000 attendees over a reference event length; heat
+    (continuous, per 10 F of apparent temperature above the neutral case), no free water
+    and old age multiply it, and the expected count grows with time on site because the
+    hazard is per person-minute (see ``sim/data/parameters.yaml``).
     """
 
-    def __init__(self, params: HealthParams, heat_index_f: float, outdoor: bool,
-                 area_m2: float, crowd: Crowd, scuffle_injury_per_active_hour: float):
+    def __init__(self, params: HealthParams, crowd: Crowd):
         self.p = params
-        self.heat_index_f = heat_index_f
-        self.outdoor = outdoor
-        self.area = area_m2
-        self.water = False
-        self.injury_rate = scuffle_injury_per_active_hour
         self.person = np.where(crowd.elderly, params.elderly_ratio, 1.0)
 
-    def shared_rate(self, t: float, n_present: int) -> float:
+    def shared_rate(self, apparent_f: float, water: bool) -> float:
         """Hazard per person-minute before personal factors."""
         p = self.p
         rate = p.ppr_per_1000 / 1000.0 / (p.reference_hours * 60.0)
-        excess = max(0.0, self.heat_index_f - p.heat_reference_f)
-        rate *= p.heat_ratio_per_10_hi ** (excess / 10.0)
-        if self.outdoor:
-            rate *= p.outdoor_ratio
-        if not self.water:
+        rate *= p.heat_ratio_per_10_at ** (max(0.0, apparent_f - p.heat_reference_f) / 10.0)
+        if not water:
             rate *= p.no_water_ratio
-        density = n_present / self.area
-        rate *= 1.0 + p.density_ratio_per_person_m2 * max(0.0, density - p.density_free_person_m2)
-        rate *= 1.0 + p.duration_ratio_per_hour * t / 60.0
         return rate
 
-    def sample(self, crowd: Crowd, t: float, dt: float, state: CrowdState,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Draw this tick's health incidents and scuffle injuries; move them into care."""
+    def sample(self, crowd: Crowd, apparent_f: float, water: bool, dt: float,
+               rng: np.random.Generator) -> np.ndarray:
+        """Draw this tick's health incidents among the people present; move them into care."""
         present = np.flatnonzero(crowd.status == _PRESENT)
-        empty = np.empty(0, dtype=np.int64)
         if len(present) == 0:
-            return empty, empty
-        weights = self.person[present] * (1.0 + self.p.agitation_ratio * crowd.agitation[present])
-        lam = self.shared_rate(t, len(present)) * float(weights.sum()) * dt
-        k = int(rng.poisson(lam))
-        ill = empty
-        if k:
-            ill = rng.choice(present, size=min(k, len(present)), replace=False,
-                             p=weights / weights.sum())
-            crowd.status[ill] = PersonStatus.IN_CARE
-        injured = empty
-        if state is CrowdState.SCUFFLE:
-            actives = np.flatnonzero(crowd.active & (crowd.status == _PRESENT))
-            k = int(rng.poisson(self.injury_rate / 60.0 * len(actives) * dt))
-            if k and len(actives):
-                injured = rng.choice(actives, size=min(k, len(actives)), replace=False)
-                crowd.status[injured] = PersonStatus.IN_CARE
-                crowd.injured[injured] = True
-        return ill, injured
+            return np.empty(0, dtype=np.int64)
+        weights = self.person[present]
+        total = float(weights.sum())
+        k = int(rng.poisson(self.shared_rate(apparent_f, water) * total * dt))
+        if not k:
+            return np.empty(0, dtype=np.int64)
+        ill = rng.choice(present, size=min(k, len(present)), replace=False, p=weights / total)
+        crowd.status[ill] = _IN_CARE
+        return ill
 
 
-def heat_index_f(temperature_c: float, humidity_pct: float) -> float:
-    """Apparent temperature in degrees F (US NWS: Steadman's simple form, Rothfusz above 80 F)."""
+def apparent_temperature_f(temperature_c: float, humidity_pct: float) -> float:
+    """Apparent temperature in degrees F.
+
+    The US NWS heat index (Rothfusz regression) where it is defined, at 80 F and above;
+    below that the air temperature itself, so the heat index is never used outside its range.
+    """
     t = temperature_c * 9.0 / 5.0 + 32.0
+    if t < 80.0:
+        return t
     rh = humidity_pct
-    simple = 0.5 * (t + 61.0 + (t - 68.0) * 1.2 + rh * 0.094)
-    if (simple + t) / 2.0 < 80.0:
-        return simple
-    return (-42.379 + 2.04901523 * t + 10.14333127 * rh - 0.22475541 * t * rh
-            - 6.83783e-3 * t * t - 5.481717e-2 * rh * rh + 1.22874e-3 * t * t * rh
-            + 8.5282e-4 * t * rh * rh - 1.99e-6 * t * t * rh * rh)
+    hi = (-42.379 + 2.04901523 * t + 10.14333127 * rh - 0.22475541 * t * rh
+          - 6.83783e-3 * t * t - 5.481717e-2 * rh * rh + 1.22874e-3 * t * t * rh
+          + 8.5282e-4 * t * rh * rh - 1.99e-6 * t * t * rh * rh)
+    return max(t, hi) if rh >= 40 else t
+

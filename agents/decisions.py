@@ -11,10 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.command import request_reinforcement
+from agents.leaders import commit, leader_arrives, top_leader_arrives
+from agents.logistics import provide_water
 from agents.publicity import issue_statement
 from agents.teams import order_to_go
 from sim.config import Inject
-from sim.types import Capability, Equipment, InjectKind, Posture, ReleasePolicy, TeamStatus
+from sim.types import (
+    Capability,
+    Equipment,
+    EventKind,
+    InjectKind,
+    Posture,
+    ReleasePolicy,
+    TeamStatus,
+)
 from sim.world import World
 
 
@@ -157,9 +167,7 @@ def apply(world: World, action: str, args: dict[str, Any]) -> str:
         for team in world.teams_with(Capability.LOGISTICS):
             if team.stock.get(Equipment.WATER, 0) > 0:
                 if team.on_site:
-                    s.water = True
-                    world.log(team.id, "water_provided", "water handed out on the trainees' order",
-                              "water", team.stock[Equipment.WATER])
+                    provide_water(world, team.id, "water handed out on the trainees' order")
                 elif not team.dispatched.triggered:
                     env.process(order_to_go(world, team.id, cmd, "water"))
                 break
@@ -168,12 +176,7 @@ def apply(world: World, action: str, args: dict[str, Any]) -> str:
         issue_statement(world, world.plan.publicity.team)
         return "issue an official statement"
     if action == "commitment":
-        p = world.params.legitimacy
-        s.commitment = True
-        s.legitimacy = min(p.ceiling, s.legitimacy + p.commitment_gain)
-        world.rec.milestone("agreement", world.now)
-        world.log(cmd, "agreement", f"commitment made: an answer within {args['within_days']} days",
-                  cmd, args["within_days"])
+        commit(world, cmd, f"commitment made: an answer within {args['within_days']} days")
         return f"commit to an answer within {args['within_days']} days"
     if action == "skip_inject":
         world.skipped.add(args["inject"])
@@ -203,17 +206,12 @@ def recall(world: World, tid: str) -> None:
         return
     team.status = TeamStatus.STANDBY
     world.recalled.add(tid)
-    world.log(tid, "recalled", f"{tid} recalled from the site", tid)
+    world.log(tid, EventKind.RECALLED, f"{tid} recalled from the site", tid)
 
 
 def _leader_arrives(world: World, top: bool):
-    s = world.state
     yield world.env.timeout(world.params.command.leader_travel_min)
     if top:
-        s.top_leader_on_site = True
-        world.log("responsible_unit", "top_leader_on_site", "the top leader meets the crowd",
-                  "top_leader", world.now)
+        top_leader_arrives(world)
     else:
-        s.leader_on_site = True
-        world.log("responsible_unit", "leader_on_site", "the responsible unit's leader arrives",
-                  "leader", world.now)
+        leader_arrives(world)

@@ -9,12 +9,13 @@ then waits for its deadline and, if the action is missing, fires its contingenci
 from __future__ import annotations
 
 from agents.dialogue import equipment_failed
+from agents.leaders import break_promise, demand_top_leader
 from agents.medical import attend
 from sim.config import Inject
 from sim.msel import match
 from sim.triggers import Watch
 from sim.triggers import parse as parse_condition
-from sim.types import InjectKind
+from sim.types import Cause, EventKind, InjectKind
 from sim.world import World
 
 
@@ -48,7 +49,7 @@ def fire(world: World, item: Inject, trigger: str) -> None:
     if item.id in world.fired:
         return
     if item.id in world.skipped:
-        world.log("exercise", "inject_skipped", f"inject {item.id} skipped by the facilitator",
+        world.log("exercise", EventKind.INJECT_SKIPPED, f"inject {item.id} skipped by the facilitator",
                   item.id)
         return
     world.fired[item.id] = (world.now, trigger)
@@ -64,7 +65,7 @@ def _deadline(world: World, item: Inject):
     if match(world.rec.events, item.expected, 0.0, world.plan) is not None:
         return  # done since the inject, or already before it
     exp = item.expected
-    world.log("exercise", "expected_missed",
+    world.log("exercise", EventKind.EXPECTED_MISSED,
               f"inject {item.id}: no {exp.action.value}"
               + (f" by {exp.team or exp.capability.value}" if exp.team or exp.capability else "")
               + f" within {exp.within_min:g} min",
@@ -77,20 +78,24 @@ def _apply(world: World, item: Inject, trigger: str):
     """What the inject does to the drill, by kind."""
     env, s, crowd = world.env, world.state, world.crowd
     note = item.note or (item.message.en if item.message else "")
-    world.log("exercise", "inject", f"inject {item.id} ({item.kind.value}, {trigger}) "
+    world.log("exercise", EventKind.INJECT, f"inject {item.id} ({item.kind.value}, {trigger}) "
               f"{note}".strip(), item.id)
     kind = item.kind
     if kind is InjectKind.ARRIVALS:
         n = crowd.schedule_arrivals(item.count or 0, world.now, item.duration_min or 0.0,
                                     world.rng.dynamics)
-        world.log("crowd", "arrivals", f"{n} more petitioners on their way", item.id, n)
+        world.log("crowd", EventKind.ARRIVALS, f"{n} more petitioners on their way", item.id, n)
     elif kind in (InjectKind.BLOCK_GATE, InjectKind.AGITATION):
         n = crowd.shock(item.share, item.delta, world.rng.dynamics)
+        if item.delta > 0:
+            world.cause_events.append(Cause.PROVOCATION)
         if kind is InjectKind.BLOCK_GATE:
             s.gate_hold_until = world.now + world.params.crowd.block_hold_min
-            world.log("crowd", "gate_blocked", f"{n} people block the gate", item.id, n)
+            world.log("crowd", EventKind.GATE_BLOCKED, f"{n} people block the gate", item.id, n,
+                      Cause.PROVOCATION.value)
         else:
-            world.log("crowd", "agitation", f"{n} people provoked", item.id, n)
+            world.log("crowd", EventKind.AGITATION, f"{n} people provoked", item.id, n,
+                      Cause.PROVOCATION.value if item.delta > 0 else Cause.CALMING.value)
     elif kind is InjectKind.HEALTH_INCIDENT:
         people = crowd.fall_ill(item.count or 1, world.rng.health,
                                 world.params.health.elderly_ratio)
@@ -101,19 +106,21 @@ def _apply(world: World, item: Inject, trigger: str):
     elif kind is InjectKind.RUMOUR:
         share = item.share if item.share is not None else world.params.rumour.seed_share
         world.rumour.seed(share)
-        world.log("online", "rumour_posted", "a video of the scene is posted online", item.id, share)
+        world.log("online", EventKind.RUMOUR_POSTED, "a video of the scene is posted online", item.id, share)
     elif kind is InjectKind.COMMS_OUTAGE:
         world.comms.outage(item.duration_min)
-        world.log("exercise", "comms_outage", f"channels down for {item.duration_min:g} min",
+        world.log("exercise", EventKind.COMMS_OUTAGE, f"channels down for {item.duration_min:g} min",
                   item.id, item.duration_min)
     elif kind is InjectKind.DEMAND_LEADER:
-        s.demand_top_leader = True
-        world.log("crowd", "demand_leader", "the crowd demands to see the top leader", item.id)
+        demand_top_leader(world)
+        world.log("crowd", EventKind.DEMAND_LEADER, "the crowd demands to see the top leader", item.id)
     elif kind is InjectKind.WEATHER:
         s.temperature_c = item.temperature_c
-        world.log("exercise", "weather", f"temperature now {item.temperature_c:g} C", item.id,
+        world.log("exercise", EventKind.WEATHER, f"temperature now {item.temperature_c:g} C", item.id,
                   item.temperature_c)
     elif kind is InjectKind.MESSAGE:
         yield world.comms.send("exercise", item.team, f"inject {item.id}")
-        world.log(item.team, "message_received", f"{item.team} receives: {item.message.en}",
+        world.log(item.team, EventKind.MESSAGE_RECEIVED, f"{item.team} receives: {item.message.en}",
                   item.id)
+    elif kind is InjectKind.BROKEN_PROMISE:
+        break_promise(world, item.note or f"inject {item.id}")

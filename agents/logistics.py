@@ -8,7 +8,7 @@ has one.
 from __future__ import annotations
 
 from sim.rng import uniform
-from sim.types import Capability, Equipment
+from sim.types import Capability, Cause, Equipment, EventKind, Task
 from sim.world import TeamState, World
 
 
@@ -16,17 +16,25 @@ def logistics(world: World, team: TeamState):
     """Work of a logistics team on site."""
     env, p, s = world.env, world.params.logistics, world.state
     if team.stock.get(Equipment.WATER, 0) > 0:
-        s.water = True
-        world.log(team.id, "water_provided", "water handed out to the crowd", "water",
-                  team.stock[Equipment.WATER])
-        s.legitimacy = min(world.params.legitimacy.ceiling,
-                           s.legitimacy + world.params.legitimacy.water_gain)
+        provide_water(world, team.id, "water handed out to the crowd")
     else:
-        world.log(team.id, "equipment_shortage", f"{team.id} has no water to hand out", "water")
+        world.log(team.id, EventKind.EQUIPMENT_SHORTAGE, f"{team.id} has no water to hand out",
+                  "water")
     env.process(_water_supply(world, team))
-    yield from world.task(team, "opening the reception room", p.room_setup_min * world.slowdown(team))
+    yield from world.task(team, Task.ROOM, p.room_setup_min * world.slowdown(team))
     s.room = True
-    world.log(team.id, "room_ready", "reception room ready for talks", "room")
+    world.log(team.id, EventKind.ROOM_READY, "reception room ready for talks", "room")
+
+
+def provide_water(world: World, by: str, detail: str) -> None:
+    """Water reaches the crowd (the plan's logistics or the trainees' order)."""
+    s = world.state
+    if s.water:
+        return
+    s.water = True
+    world.legitimacy.gain("water", world.params.legitimacy.water_gain)
+    world.cause_events.append(Cause.WATER)
+    world.log(by, EventKind.WATER_PROVIDED, detail, "water")
 
 
 def _water_supply(world: World, team: TeamState):
@@ -43,7 +51,7 @@ def _water_supply(world: World, team: TeamState):
         if stock <= 0:
             s.water = False
             team.stock[Equipment.WATER] = 0
-            world.log(team.id, "supply_exhausted", "water has run out", "water")
+            world.log(team.id, EventKind.SUPPLY_EXHAUSTED, "water has run out", "water")
 
 
 def request_replacement(world: World, team: TeamState, item: Equipment):
@@ -52,24 +60,24 @@ def request_replacement(world: World, team: TeamState, item: Equipment):
                  and t is not team]
     t_failed = world.now
     if not log_teams:
-        world.log(team.id, "equipment_shortage",
+        world.log(team.id, EventKind.EQUIPMENT_SHORTAGE,
                   f"no logistics team to replace {team.id}'s {item.value}", item.value)
         return
     supplier = log_teams[0]
     yield world.comms.send(team.id, supplier.id, f"spare {item.value}", team.familiarity)
     if not supplier.dispatched.triggered:
         supplier.dispatched.succeed()
-        world.log(supplier.id, "dispatched", f"{supplier.id} sent for on {team.id}'s request",
+        world.log(supplier.id, EventKind.DISPATCHED, f"{supplier.id} sent for on {team.id}'s request",
                   supplier.id)
     yield supplier.arrived
     if supplier.working(item) <= 0:
-        world.log(supplier.id, "equipment_shortage",
+        world.log(supplier.id, EventKind.EQUIPMENT_SHORTAGE,
                   f"{supplier.id} has no spare {item.value} for {team.id}", item.value)
         return
     yield world.env.timeout(uniform(world.rng.equipment, world.params.logistics.replacement_min)
                             * world.slowdown(supplier))
     supplier.stock[item] -= 1
     team.broken[item] = max(0, team.broken.get(item, 0) - 1)
-    world.log(supplier.id, "equipment_replaced",
+    world.log(supplier.id, EventKind.EQUIPMENT_REPLACED,
               f"spare {item.value} brought to {team.id}, {world.now - t_failed:.0f} min after "
               "the failure", item.value, world.now - t_failed)

@@ -7,22 +7,10 @@ to hospital. Response time is from the incident to the crew at the patient's sid
 
 from __future__ import annotations
 
-import simpy
-
 from agents.teams import order_to_go
 from sim.rng import uniform
-from sim.types import Capability, Equipment
-from sim.world import TeamState, World
-
-
-def _crews(world: World, team: TeamState) -> simpy.Resource:
-    key = f"_crews:{team.id}"
-    res = world.__dict__.get(key)
-    if res is None:
-        capacity = max(1, team.stock.get(Equipment.AMBULANCE, 0))
-        res = simpy.Resource(world.env, capacity=capacity)
-        world.__dict__[key] = res
-    return res
+from sim.types import Capability, EventKind
+from sim.world import World
 
 
 def attend(world: World, injury: bool):
@@ -33,11 +21,11 @@ def attend(world: World, injury: bool):
     world.rec.count("injuries" if injury else "health_incidents_only")
     world.rec.count("medical_cases")
     case = f"case {int(world.rec.counters['medical_cases'])}"
-    world.log("crowd", "injury" if injury else "health_incident",
+    world.log("crowd", EventKind.INJURY if injury else EventKind.HEALTH_INCIDENT,
               "a person is injured in the scuffle" if injury else "a person collapses", case)
     units = world.teams_with(Capability.MEDICAL)
     if not units:
-        world.log("crowd", "medical_unavailable", "the plan has no medical unit", "")
+        world.log("crowd", EventKind.MEDICAL_UNAVAILABLE, "the plan has no medical unit", "")
         s.pending_medical -= 1
         return
     team = units[0]
@@ -47,14 +35,15 @@ def attend(world: World, injury: bool):
         ambulance = env.timeout(p.dispatch_min + team.cfg.travel_min
                                 * uniform(world.rng.medical, world.params.teams.delay_jitter))
         yield ambulance | team.arrived
-    with _crews(world, team).request() as crew:
+    assert team.crews is not None  # every medical unit has its crews
+    with team.crews.request() as crew:
         yield crew
         yield env.timeout(uniform(world.rng.medical, p.on_site_response_min))
         response = world.now - t0
         s.medical_responses.append(response)
-        world.log(team.id, "medical_attended", f"{team.id} reaches the patient after "
+        world.log(team.id, EventKind.MEDICAL_ATTENDED, f"{team.id} reaches the patient after "
                   f"{response:.0f} min ({case})", case, response)
         s.pending_medical -= 1
         if world.rng.medical.random() < p.transport_share:
-            world.log(team.id, "transported", "patient taken to hospital", "")
+            world.log(team.id, EventKind.TRANSPORTED, "patient taken to hospital", "")
         yield env.timeout(uniform(world.rng.medical, p.treatment_min))

@@ -1,68 +1,80 @@
 """The order team (现场秩序维护组): cordon, traffic control, onlookers, the gate.
 
 Read aloud: officers set a cordon and control traffic, then move onlookers on; every few
-minutes they look at the crowd. A restrained team acts only on a blocked gate, leading
-the few active people aside at little cost to the authorities' legitimacy; a forceful team
-pushes back any vocal crowd and clears the gate at once, but its indiscriminate force
-unites the crowd against it (ESIM: Reicher et al. 2004; Stott et al. 2008).
+minutes they look at the crowd. A restrained team acts only on a blocked gate, leading a
+few instigators aside at little cost to the authorities' legitimacy: the crowd acts out
+less, but the site is not cleared by it. A forceful team also acts on a vocal crowd in which
+people act out, and pushes it back: part of the crowd is driven off the site, but the push is
+a scuffle with injuries, someone films it, and the indiscriminate force unites the rest
+against the police (ESIM: Reicher et al. 2004; Stott et al. 2008).
 """
 
 from __future__ import annotations
 
-from sim.types import Capability, CrowdState, Posture
+from agents import scuffle
+from sim.types import Capability, Cause, CrowdState, EventKind, Posture, Task
 from sim.world import TeamState, World
+
+
+def dispersal_rate(world: World) -> float:
+    """Onlookers moved on per minute by the officers on site once a cordon stands."""
+    if not world.state.cordon:
+        return 0.0
+    return world.officers_on_site() * world.params.order.disperse_per_officer_hour / 60.0
 
 
 def order(world: World, team: TeamState):
     """Work of an order team on site."""
     env, p, s = world.env, world.params.order, world.state
     officers = team.staff_for(Capability.ORDER)
-    forceful = world.posture(team.id) is Posture.FORCEFUL
-    if forceful:
-        s.deterrence_x = p.forceful_deterrence_x
-    presence = officers * s.deterrence_x
-    s.officers += presence
-
     cordon_min = p.cordon_staff_min / max(officers, 1.0) * world.slowdown(team)
-    yield from world.task(team, "cordon and traffic control", cordon_min)
-    s.cordon = True
-    s.dispersal_rate += officers * p.disperse_per_officer_hour / 60.0
-    world.rec.milestone("cordon", world.now)
-    world.log(team.id, "cordon_set", "cordon and traffic control in place; onlookers moved on",
-              team.id, world.now)
+    yield from world.task(team, Task.CORDON, cordon_min)
+    if not s.cordon:
+        s.cordon = True
+        world.rec.milestone("cordon", world.now)
+        world.log(team.id, EventKind.CORDON_SET,
+                  "cordon and traffic control in place; onlookers moved on", team.id, world.now)
 
-    if forceful and world.crowd.present_petitioners() > 0:
-        _force(world, team, "the crowd is pushed back behind the cordon")
     while not s.cleared:
-        yield env.timeout(p.patrol_every_min)
         if not team.on_site:  # recalled
-            s.officers -= presence
-            s.dispersal_rate -= officers * p.disperse_per_officer_hour / 60.0
             return
-        forceful = world.posture(team.id) is Posture.FORCEFUL
+        crowd = world.crowd
         gate_held = s.gate_hold_until > world.now
-        # a forceful team treats any vocal crowd as a threat (ESIM); a restrained one acts
-        # only on a blocked gate or worse
-        trigger = CrowdState.VOCAL if forceful else CrowdState.BLOCKING
-        if world.crowd.state < trigger and not gate_held:
-            continue
-        if forceful:
-            _force(world, team, "forceful clearance of the gate")
-        else:
-            s.legitimacy = max(world.params.legitimacy.floor,
-                               s.legitimacy - world.params.legitimacy.targeted_loss)
-            led = world.crowd.remove_active(p.targeted_removals, world.rng.dynamics)
-            if world.crowd.share < world.params.crowd.blocking_share:
-                s.gate_hold_until = min(s.gate_hold_until, world.now)
-            world.log(team.id, "targeted_intervention",
-                      f"officers talk the gate open; {led} agitators led aside", team.id, led)
+        if world.posture(team.id) is Posture.FORCEFUL:
+            # a forceful team treats a vocal crowd in which people act out as a threat
+            if crowd.state >= CrowdState.BLOCKING or gate_held or (
+                    crowd.state >= CrowdState.VOCAL and crowd.n_active > 0):
+                force(world, team, "forceful clearance of the gate")
+        elif crowd.state >= CrowdState.BLOCKING or gate_held:
+            _targeted(world, team)
+        yield env.timeout(p.patrol_every_min)
 
 
-def _force(world: World, team: TeamState, what: str) -> None:
-    """One indiscriminate intervention: legitimacy falls, everyone present is provoked."""
+def _targeted(world: World, team: TeamState) -> None:
+    """One differentiated intervention: a few instigators are led aside."""
+    p, s = world.params, world.state
+    led = world.crowd.remove_active(p.order.targeted_removals, world.rng.dynamics)
+    world.legitimacy.lose("targeted intervention", p.legitimacy.targeted_loss)
+    s.removals += led
+    world.cause_events.append(Cause.REMOVALS)
+    if world.crowd.n_active - led < world.crowd.p.blocking_min_people:
+        s.gate_hold_until = min(s.gate_hold_until, world.now)
+    world.log(team.id, EventKind.TARGETED_INTERVENTION,
+              f"officers talk the gate open; {led} instigators led aside", team.id, led)
+
+
+def force(world: World, team: TeamState, what: str) -> None:
+    """One indiscriminate intervention: a push that is a scuffle, people driven off the site,
+    legitimacy lost, everyone present provoked."""
     s, p = world.state, world.params
-    s.legitimacy = max(p.legitimacy.floor, s.legitimacy - p.legitimacy.force_loss)
-    hit = world.crowd.shock(1.0, p.order.force_agitation_shock, world.rng.dynamics)
+    world.legitimacy.lose("force", p.legitimacy.force_loss)
+    pushed = world.crowd.force(p.order.force_agitation_shock)
+    off = world.crowd.push_off(p.order.forceful_clear_share, world.rng.dynamics)
     s.gate_hold_until = world.now
+    s.last_force = world.now
     world.rec.count("force_used")
-    world.log(team.id, "force_used", f"{what}; {hit} people pushed", team.id, hit)
+    world.cause_events.append(Cause.FORCE)
+    world.log(team.id, EventKind.FORCE_USED,
+              f"{what}; {pushed} people pushed, {off} driven off the site", team.id, pushed,
+              Cause.FORCE.value)
+    scuffle.start(world, [Cause.FORCE, Cause.OPPOSING_LINE], by_force=True)

@@ -2,39 +2,45 @@
 
 Read aloud: staff approach the calmer petitioners one by one; each persuaded person is
 escorted home, which needs vehicles; after a commitment most people are easy to persuade.
-The crowd tick draws who leaves at the rate this sets.
+The crowd tick draws who leaves at the rate :func:`persuasion_rate` gives for the teams
+on site now.
 """
 
 from __future__ import annotations
 
-from sim.types import Capability, Equipment
+from sim.types import Capability, Equipment, EventKind, Task
 from sim.world import TeamState, World
 
 
-def persuasion(world: World, team: TeamState):
-    """Work of a persuasion team on site: set and keep updating the persuasion rate."""
-    p, s = world.params.persuasion, world.state
-    staff = team.staff_for(Capability.PERSUASION)
-    vehicles = team.working(Equipment.VEHICLE) + sum(
+def _vehicles(world: World, team: TeamState) -> int:
+    return team.working(Equipment.VEHICLE) + sum(
         t.working(Equipment.VEHICLE) for t in world.teams.values()
         if t is not team and t.on_site and Capability.LOGISTICS in t.cfg.capabilities)
-    eff = 1.0
-    if vehicles == 0:
-        eff = p.no_vehicle_efficiency
-        world.log(team.id, "equipment_shortage", f"{team.id} has no vehicles to take people home",
-                  Equipment.VEHICLE.value)
-    base = staff * p.per_staff_hour / 60.0 * eff / world.slowdown(team)
-    s.persuasion_rate += base
-    world.log(team.id, "task_start", f"{team.id} starts persuading people to go home", "persuading")
-    committed = False
-    rate = base
-    while not s.cleared:
-        if s.commitment and not committed:
-            committed = True
-            s.persuasion_rate += base * (p.after_commitment_x - 1.0)
-            rate = base * p.after_commitment_x
-        if not team.on_site:  # recalled
-            s.persuasion_rate -= rate
-            break
+
+
+def persuasion_rate(world: World) -> float:
+    """Petitioners persuaded to leave per minute by every persuasion team on site."""
+    p = world.params.persuasion
+    total = 0.0
+    for team in world.teams_with(Capability.PERSUASION):
+        if not team.on_site:
+            continue
+        rate = team.staff_for(Capability.PERSUASION) * p.per_staff_hour / 60.0
+        if _vehicles(world, team) == 0:
+            rate *= p.no_vehicle_efficiency
+        if world.state.commitment:
+            rate *= p.after_commitment_x
+        total += rate / world.slowdown(team)
+    return total
+
+
+def persuasion(world: World, team: TeamState):
+    """Work of a persuasion team on site (its effect is read by the tick)."""
+    if _vehicles(world, team) == 0:
+        world.log(team.id, EventKind.EQUIPMENT_SHORTAGE,
+                  f"{team.id} has no vehicles to take people home", Equipment.VEHICLE.value)
+    world.log(team.id, EventKind.TASK_START, f"{team.id} starts persuading people to go home",
+              Task.PERSUADING.value)
+    while not world.state.cleared and team.on_site:
         yield world.env.timeout(world.params.tick_min)
-    world.log(team.id, "task_end", f"{team.id} stops persuading", "persuading")
+    world.log(team.id, EventKind.TASK_END, f"{team.id} stops persuading", Task.PERSUADING.value)

@@ -7,7 +7,7 @@ threshold. Silent: no statement (the Linxiang plan's "in principle no external p
 
 from __future__ import annotations
 
-from sim.types import ReleasePolicy
+from sim.types import EventKind, ReleasePolicy, Task
 from sim.world import World
 
 
@@ -17,22 +17,22 @@ def publicity(world: World):
     team = world.teams[pol.team]
     env, p = world.env, world.params.rumour
     if pol.release_policy is ReleasePolicy.SILENT:
-        world.log(team.id, "policy_silent", "release policy is silent: no statement planned",
+        world.log(team.id, EventKind.POLICY_SILENT, "release policy is silent: no statement planned",
                   pol.release_policy.value)
         return
     if pol.release_policy is ReleasePolicy.PROACTIVE:
-        delay = pol.proactive_delay_min * world.slowdown(team) + world.slip_late(team, "statement")
-        yield from world.task(team, "drafting statement", delay)
+        delay = pol.proactive_delay_min * world.slowdown(team) + world.slip_late(team, Task.STATEMENT)
+        yield from world.task(team, Task.DRAFTING, delay)
     else:
         while world.rumour.reach < pol.reactive_threshold:
             yield env.timeout(p.monitoring_every_min)
             if world.state.cleared:
                 return
-        world.log(team.id, "rumour_detected",
+        world.log(team.id, EventKind.RUMOUR_DETECTED,
                   f"rumour reach {world.rumour.reach:.1%} passed the threshold "
                   f"{pol.reactive_threshold:.0%}", "", world.rumour.reach)
-        delay = pol.drafting_min * world.slowdown(team) + world.slip_late(team, "statement")
-        yield from world.task(team, "drafting statement", delay)
+        delay = pol.drafting_min * world.slowdown(team) + world.slip_late(team, Task.STATEMENT)
+        yield from world.task(team, Task.DRAFTING, delay)
     issue_statement(world, team.id)
 
 
@@ -43,5 +43,5 @@ def issue_statement(world: World, by: str) -> None:
     world.state.statement_out = True
     if world.rec.milestone("first_statement", world.now):
         world.rec.counters["rumor_reach_at_statement"] = reach
-    world.log(by, "statement_issued",
+    world.log(by, EventKind.STATEMENT_ISSUED,
               f"official statement issued (rumour reach then {reach:.1%})", "", reach)

@@ -2,12 +2,14 @@
 
 Maki-Thompson mean field (shares of the online population): ignorants ``x``, spreaders
 ``y``, stiflers ``z``; ``x' = -l x y``, ``y' = l x y - l y (y + z)``. Once an official
-statement is out, a debunk term scaled by credibility ``c`` turns ignorants into
-stiflers (``-delta c x``) and spreaders into stiflers (``-mu c y``) (research/modeling.md
-section B). Without a statement about 20.3% never hear the rumour (theta = 0.2032).
+statement is out it acts only on the people it has reached: with ``s`` the statement's
+reach and ``c`` its credibility, ignorants become stiflers at ``delta c s x`` and spreaders
+at ``mu c s y`` (research/modeling.md section B). Without a statement about 20.3% never hear
+the rumour (theta = 0.2032).
 
 ``reach`` is the cumulative share who heard the rumour (integral of ``l x y``);
-``statement_reach`` grows logistically from the statement's seed.
+``statement_reach`` grows logistically from the statement's seed toward the share its
+channels can reach (the plan's ``publicity.reach``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from sim.parameters import RumourParams
 class Rumour:
     """The online population's state; advance with :meth:`step` once a tick."""
 
-    def __init__(self, params: RumourParams):
+    def __init__(self, params: RumourParams, statement_ceiling: float = 1.0):
         self.p = params
+        self.ceiling = statement_ceiling
         self.x = 1.0
         self.y = 0.0
         self.z = 0.0
@@ -41,7 +44,8 @@ class Rumour:
         """An official statement is out: debunking starts, the statement starts spreading."""
         self.debunking = True
         self.credibility = max(self.credibility, credibility)
-        self.statement_reach = max(self.statement_reach, self.p.statement_seed_share)
+        self.statement_reach = max(self.statement_reach,
+                                   min(self.ceiling, self.p.statement_seed_share))
 
     def step(self, dt: float) -> None:
         """Advance ``dt`` minutes with explicit Euler sub-steps."""
@@ -50,10 +54,11 @@ class Rumour:
             return
         h = dt / p.substeps
         lam = p.spread_per_min
-        dc = p.debunk_per_min * self.credibility if self.debunking else 0.0
-        mc = p.stifle_per_min * self.credibility if self.debunking else 0.0
         x, y, z, reach = self.x, self.y, self.z, self.reach
+        s, k = self.statement_reach, self.ceiling
         for _ in range(p.substeps):
+            dc = p.debunk_per_min * self.credibility * s if self.debunking else 0.0
+            mc = p.stifle_per_min * self.credibility * s if self.debunking else 0.0
             heard = lam * x * y * h
             stifled = lam * y * (y + z) * h
             debunked = dc * x * h
@@ -62,8 +67,8 @@ class Rumour:
             y += heard - stifled - calmed
             z += stifled + debunked + calmed
             reach += heard
+            if self.debunking:
+                s = min(k, s + p.statement_spread_per_min * s * (1.0 - s / k) * h)
         self.x, self.y, self.z, self.reach = max(x, 0.0), max(y, 0.0), z, min(reach, 1.0)
+        self.statement_reach = s
         self.peak_spreaders = max(self.peak_spreaders, self.y)
-        if self.debunking:
-            s = self.statement_reach
-            self.statement_reach = min(1.0, s + p.statement_spread_per_min * s * (1.0 - s) * dt)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from sim.rng import uniform
-from sim.types import Capability, TeamStatus
+from sim.types import Capability, EventKind, Task, TeamStatus
 from sim.world import TeamState, World
 
 Routine = Callable[[World, TeamState], Generator]
@@ -24,21 +24,21 @@ def deploy(world: World, team: TeamState):
         team.status = TeamStatus.ON_SITE
         team.t_on_site = 0.0
         team.arrived.succeed()
-        world.log(team.id, "prepositioned", f"{team.id} is on site from the start", team.id, 0.0)
+        world.log(team.id, EventKind.PREPOSITIONED, f"{team.id} is on site from the start", team.id, 0.0)
     yield team.dispatched
     team.t_dispatched = world.now
     if not team.on_site:
         team.status = TeamStatus.MOBILISING
         mob = team.cfg.mobilisation_min * world.slowdown(team) * uniform(world.rng.teams, world.params.teams.delay_jitter)
-        mob += world.slip_late(team, "mobilisation")
-        yield from world.task(team, "mobilising", mob)
+        mob += world.slip_late(team, Task.MOBILISATION)
+        yield from world.task(team, Task.MOBILISING, mob)
         team.status = TeamStatus.TRAVELLING
         travel = team.cfg.travel_min * uniform(world.rng.teams, world.params.teams.delay_jitter)
-        yield from world.task(team, "travelling", travel)
+        yield from world.task(team, Task.TRAVELLING, travel)
         team.status = TeamStatus.ON_SITE
         team.t_on_site = world.now
         team.arrived.succeed()
-        world.log(team.id, "team_on_site", f"{team.id} on site", team.id, world.now)
+        world.log(team.id, EventKind.TEAM_ON_SITE, f"{team.id} on site", team.id, world.now)
     for cap in team.cfg.capabilities:
         routine = ROUTINES.get(cap)
         if routine is not None:
@@ -53,8 +53,8 @@ def order_to_go(world: World, team_id: str, by: str, reason: str):
     team.ordered = True
     sender = world.teams.get(by)
     fam = sender.familiarity if sender else 1.0
-    world.log(by, "dispatch_order", f"{by} orders {team_id} to the site ({reason})", team_id)
+    world.log(by, EventKind.DISPATCH_ORDER, f"{by} orders {team_id} to the site ({reason})", team_id)
     yield world.comms.send(by, team_id, "dispatch", fam)
     if not team.dispatched.triggered:
         team.dispatched.succeed()
-        world.log(team_id, "dispatched", f"{team_id} received the order to go", team_id)
+        world.log(team_id, EventKind.DISPATCHED, f"{team_id} received the order to go", team_id)

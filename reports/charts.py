@@ -1,71 +1,34 @@
 """Charts of a run (matplotlib, no display needed).
 
-Chinese labels need a CJK font. :func:`cjk_font` looks for one among the installed fonts;
-when none is found the charts fall back to English labels (never boxes) and
-:data:`FONT_NOTE` says so in the report.
+Fonts, rcParams and colours come from :mod:`reports.chart_style`: Chinese labels use the
+CJK font bundled as a dependency. Only when no CJK font is available at all do the charts
+fall back to English labels (never boxes), and :data:`FONT_NOTE` says so in the report.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
-from functools import lru_cache
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from reports.document import Figure  # noqa: E402
-from reports.i18n import VALUE_WORDS, phrase, word  # noqa: E402
-from sim.result import DrillResult  # noqa: E402
-
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
-                "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC",
-                "AR PL UMing CN", "Droid Sans Fallback")
-STATE_COLOURS = {"calm": "#e8f5e9", "vocal": "#fff8e1", "blocking": "#ffe0b2", "scuffle": "#ffcdd2"}
-FONT_NOTE = {
-    "zh": "本机未安装中文字体，图表标注使用英文。",
-    "en": "",
-}
-
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """The family name of an installed font with Chinese glyphs, or None."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in installed:
-            return family
-    return None
-
-
-def chart_lang(lang: str) -> str:
-    """The language charts can be labelled in: Chinese needs a CJK font."""
-    return lang if lang != "zh" or cjk_font() else "en"
-
-
-def _figure(lang: str):
-    family = cjk_font() if lang == "zh" else None
-    rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"],
-          "axes.unicode_minus": False}
-    return plt.rc_context(rc)
-
-
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    return buf.getvalue()
-
-
-def _svg(fig) -> str:
-    buf = io.StringIO()
-    with plt.rc_context({"svg.fonttype": "none"}):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
-    return buf.getvalue()
+from reports import chart_style
+from reports.chart_style import (  # noqa: F401  (FONT_NOTE, chart_lang, cjk_font: re-exported)
+    ALERT,
+    FONT_NOTE,
+    GANTT_COLOURS,
+    PALETTE,
+    RATING_COLOURS,
+    STATE_COLOURS,
+    TASK_COLOUR,
+    chart_lang,
+    cjk_font,
+)
+from reports.document import Figure
+from reports.i18n import VALUE_WORDS, phrase, word
+from sim.result import DrillResult
 
 
 def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, lang: str,
@@ -76,15 +39,15 @@ def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, 
     browser draws with its own fonts.
     """
     lang_png = chart_lang(lang)
-    with _figure(lang_png):
+    with chart_style.apply(lang_png):
         fig = draw(r, lang_png)
-        png = _png(fig)
-        svg = _svg(fig) if lang_png == lang else ""
+        png = chart_style.png_bytes(fig)
+        svg = chart_style.svg_text(fig) if lang_png == lang else ""
         plt.close(fig)
     if not svg:
-        with _figure(lang):
+        with chart_style.apply(lang):
             fig = draw(r, lang)
-            svg = _svg(fig)
+            svg = chart_style.svg_text(fig)
             plt.close(fig)
     return Figure(phrase(caption_key, lang), name, png, svg)
 
@@ -106,18 +69,19 @@ def draw_crowd(r: DrillResult, lang: str):
     fig, ax = plt.subplots(figsize=(8, 3.6))
     _state_bands(ax, ts)
     t = ts["t_min"]
-    ax.plot(t, ts["crowd_present"], color="#1565c0", label=phrase("crowd_present", lang))
+    ax.plot(t, ts["crowd_present"], color=PALETTE[0], label=phrase("crowd_present", lang))
     ax.plot(t, ts["onlookers"], color="#6d4c41", ls="--", label=phrase("onlookers", lang))
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.set_ylabel(phrase("people", lang))
     ax2 = ax.twinx()
-    ax2.plot(t, ts["mean_agitation"], color="#c62828", label=phrase("mean_agitation", lang))
+    ax2.plot(t, ts["mean_agitation"], color=PALETTE[1], label=phrase("mean_agitation", lang))
     ax2.set_ylim(0, 1)
     ax2.set_ylabel(phrase("mean_agitation", lang))
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     patches = [Patch(color=c, label=word(VALUE_WORDS, k, lang)) for k, c in STATE_COLOURS.items()]
-    ax.legend(h1 + h2 + patches, l1 + l2 + [p.get_label() for p in patches],
+    handles: list[Artist] = [*h1, *h2, *patches]
+    ax.legend(handles, l1 + l2 + [p.get_label() for p in patches],
               loc="upper right", fontsize=7, ncol=2)
     ax.set_title(phrase("chart_crowd", lang))
     return fig
@@ -127,21 +91,17 @@ def draw_rumour(r: DrillResult, lang: str):
     """Rumour reach against statement reach online, with the statement time marked."""
     ts = r.timeseries
     fig, ax = plt.subplots(figsize=(8, 3.0))
-    ax.plot(ts["t_min"], ts["rumor_reach"], color="#6a1b9a", label=phrase("rumor_reach", lang))
-    ax.plot(ts["t_min"], ts["statement_reach"], color="#2e7d32",
+    ax.plot(ts["t_min"], ts["rumor_reach"], color=PALETTE[4], label=phrase("rumor_reach", lang))
+    ax.plot(ts["t_min"], ts["statement_reach"], color=PALETTE[2],
             label=phrase("statement_reach", lang))
     st = r.metrics.get("first_statement_min")
     if st is not None:
-        ax.axvline(st, color="#2e7d32", ls=":", label=phrase("statement_time", lang))
+        ax.axvline(st, color=PALETTE[2], ls=":", label=phrase("statement_time", lang))
     ax.set_ylim(0, 1)
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title(phrase("chart_rumour", lang))
     return fig
-
-
-GANTT_COLOURS = {"mobilising": "#90caf9", "travelling": "#42a5f5", "on_site": "#e0e0e0"}
-TASK_COLOUR = "#ffb74d"
 
 
 def _spans(r: DrillResult, end: float) -> list[tuple[str, str, float, float]]:
@@ -191,21 +151,18 @@ def draw_gantt(r: DrillResult, lang: str):
                     va="bottom", ha="right")
     injects = r.events[r.events["kind"] == "inject"]
     for row in injects.itertuples():
-        ax.plot(row.t_min, len(teams) - 0.4, marker="v", color="#d32f2f", ms=6)
-        ax.text(row.t_min, len(teams) - 0.1, row.subject, fontsize=6, color="#d32f2f", ha="center")
+        ax.plot(row.t_min, len(teams) - 0.4, marker="v", color=ALERT, ms=6)
+        ax.text(row.t_min, len(teams) - 0.1, row.subject, fontsize=6, color=ALERT, ha="center")
     legend = [Patch(color=GANTT_COLOURS["mobilising"], label=phrase("gantt_mobilising", lang)),
               Patch(color=GANTT_COLOURS["travelling"], label=phrase("gantt_travelling", lang)),
               Patch(color=GANTT_COLOURS["on_site"], label=phrase("gantt_on_site", lang)),
               Patch(color=TASK_COLOUR, label=phrase("gantt_task", lang)),
-              Line2D([], [], marker="v", color="#d32f2f", ls="", label=phrase("gantt_inject", lang))]
+              Line2D([], [], marker="v", color=ALERT, ls="", label=phrase("gantt_inject", lang))]
     ax.legend(handles=legend, loc="lower right", fontsize=6, ncol=3)
     ax.set_xlim(0, max(end, 1.0))
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.set_title(phrase("chart_gantt", lang))
     return fig
-
-
-RATING_COLOURS = {"P": "#2e7d32", "S": "#f9a825", "M": "#ef6c00", "U": "#c62828"}
 
 
 def draw_response(r: DrillResult, lang: str, tasks: list):

@@ -1,23 +1,14 @@
 """The comparison report of plan variants (``compare``) and the heat map of a sweep (``sweep``).
 
 Content is built as a :class:`~reports.document.Document` and rendered by the same Markdown
-and HTML renderers as a drill report. Numbers come from :mod:`sim.stats`; this module formats,
-draws and writes them (never SimPy), after two refinements made by :func:`for_report` for
-everything it shows and writes (the CSV files included):
-
-* a paired difference of two probabilities (an event's, or the share of replications where
-  a metric has a value) gets Newcombe's hybrid score interval for paired data
-  (:func:`newcombe_paired`) instead of a t-interval on the 0/1 differences, which shrinks
-  to a point when every pair agrees;
-* the median and 90th percentile of a count (a metric whose values are all whole numbers)
-  are values that occurred (``method="inverted_cdf"``), never interpolated fractions.
+and HTML renderers as a drill report. Every number comes from :mod:`sim.stats`; this module
+formats, draws and writes them (never SimPy) and computes none.
 
 Every file is written to a temporary name and renamed into place.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import math
@@ -43,9 +34,8 @@ from sim.stats import (  # noqa: E402
     DEFAULT_RUMOUR_THRESHOLD,
     EVENTS,
     TEAM_PREFIX,
-    Z95,
     Analysis,
-    wilson,
+    sweep_table,
 )
 
 if TYPE_CHECKING:
@@ -312,141 +302,6 @@ def _team_names(reps: Replications, lang: str) -> dict[str, str]:
     return names
 
 
-# --------------------------------------------------------------------------- refined statistics
-
-
-def newcombe_paired(base: Sequence[bool] | np.ndarray, variant: Sequence[bool] | np.ndarray,
-                    z: float = Z95) -> tuple[float, float, float]:
-    """``(diff, low, high)``: the share of ``variant`` minus the share of ``base`` over paired
-    0/1 outcomes (pair k is ``base[k]``, ``variant[k]``), with a 95% interval (NaN when there
-    is no pair).
-
-    The interval is Newcombe's hybrid score interval for the difference of paired
-    proportions: method 10 of R. G. Newcombe, "Improved confidence intervals for the
-    difference between binomial proportions based on paired data", Statistics in Medicine
-    17 (1998) 2635-2650; the "Newcombe square-and-add" interval of M. W. Fagerland,
-    S. Lydersen and P. Laake, Statistical Analysis of Contingency Tables (2017), chapter 8.
-    It squares and adds the distances from each share to its Wilson score limits, weighted
-    by the correlation ``phi`` of the pairs (corrected towards 0 by n/2 when positive, and 0
-    when a margin of the 2x2 table is empty). Unlike a t-interval on the 0/1 differences it
-    does not shrink to a point when every pair agrees: 40 pairs that all go from 1 to 0
-    give -1 [-1, -0.876].
-    """
-    x = np.asarray(base, dtype=bool)
-    y = np.asarray(variant, dtype=bool)
-    n = len(x)
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    both = int(np.sum(x & y))                # a: 1 under both
-    only_variant = int(np.sum(y & ~x))       # b
-    only_base = int(np.sum(x & ~y))          # c
-    neither = n - both - only_variant - only_base   # d
-    p1, l1, u1 = wilson(both + only_variant, n, z)  # the variant's share
-    p2, l2, u2 = wilson(both + only_base, n, z)     # the baseline's share
-    margins = ((both + only_variant) * (only_base + neither) * (both + only_base)
-               * (only_variant + neither))
-    phi = 0.0
-    if margins > 0:
-        cross = both * neither - only_variant * only_base
-        if cross > n / 2:
-            cross -= n / 2
-        elif cross >= 0:
-            cross = 0
-        phi = cross / math.sqrt(margins)
-    diff = p1 - p2
-    low = diff - math.sqrt(max(0.0, (p1 - l1) ** 2 + (u2 - p2) ** 2
-                               - 2 * phi * (p1 - l1) * (u2 - p2)))
-    high = diff + math.sqrt(max(0.0, (p2 - l2) ** 2 + (u1 - p1) ** 2
-                                - 2 * phi * (p2 - l2) * (u1 - p1)))
-    return diff, max(-1.0, low), min(1.0, high)
-
-
-def _finite(values: pd.Series) -> np.ndarray:
-    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-    return x[~np.isnan(x)]
-
-
-def _pair(df: pd.DataFrame, base: str, plan: str, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """``column`` under ``base`` and under ``plan`` for the replications both have a row for
-    (a replication that failed under either is left out)."""
-    a = df.loc[df["plan"] == base].set_index("rep")[column]
-    b = df.loc[df["plan"] == plan].set_index("rep")[column]
-    reps = a.index.intersection(b.index)
-    return (pd.to_numeric(a.loc[reps], errors="coerce").to_numpy(dtype=float),
-            pd.to_numeric(b.loc[reps], errors="coerce").to_numpy(dtype=float))
-
-
-def count_metrics(df: pd.DataFrame) -> set[str]:
-    """The numeric columns of the replications whose values, over all plans, are all whole
-    numbers (counts such as ``scuffles``; a time that is always 0 too)."""
-    out = set()
-    for column in df.columns:
-        if column in ("plan", "rep", "seed") or not pd.api.types.is_numeric_dtype(
-                pd.to_numeric(df[column], errors="coerce")):
-            continue
-        x = _finite(df[column])
-        if len(x) and np.all(x == np.round(x)):
-            out.add(column)
-    return out
-
-
-def integer_percentiles(df: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """``summary`` with ``p50`` and ``p90`` of every count (a metric whose values, over all
-    plans, are all whole numbers) taken with ``method="inverted_cdf"``: the smallest value
-    whose empirical distribution function reaches 0.5 or 0.9, a value that occurred. Other
-    metrics keep the interpolated quantiles; the columns stay as they are."""
-    s = summary.copy()
-    counts = count_metrics(df)
-    for metric in s["metric"].unique():
-        if metric not in counts:
-            continue
-        for i in s.index[s["metric"] == metric]:
-            xp = _finite(df.loc[df["plan"] == s.at[i, "plan"], metric])
-            if len(xp):
-                p50, p90 = np.quantile(xp, [0.5, 0.9], method="inverted_cdf")
-                s.at[i, "p50"], s.at[i, "p90"] = float(p50), float(p90)
-    return s
-
-
-def _share_differences(df: pd.DataFrame, differences: pd.DataFrame) -> pd.DataFrame:
-    """``differences`` with the paired difference in the share with a value and its
-    Newcombe interval (:func:`newcombe_paired`)."""
-    d = differences.copy()
-    for i, r in d.iterrows():
-        a, b = _pair(df, r["baseline"], r["plan"], r["metric"])
-        diff, low, high = newcombe_paired(~np.isnan(a), ~np.isnan(b))
-        d.at[i, "share_diff"], d.at[i, "share_ci_low"], d.at[i, "share_ci_high"] = diff, low, high
-    return d
-
-
-def _event_differences(ind: pd.DataFrame, event_differences: pd.DataFrame) -> pd.DataFrame:
-    """``event_differences`` with Newcombe intervals (:func:`newcombe_paired`) over the pairs
-    where the event is defined under both plans."""
-    e = event_differences.copy()
-    for i, r in e.iterrows():
-        a, b = _pair(ind, r["baseline"], r["plan"], r["event"])
-        both = ~np.isnan(a) & ~np.isnan(b)
-        diff, low, high = newcombe_paired(a[both] > 0.5, b[both] > 0.5)
-        e.at[i, "diff"], e.at[i, "ci_low"], e.at[i, "ci_high"] = diff, low, high
-        e.at[i, "n"] = int(both.sum())
-        e.at[i, "excludes_zero"] = bool(low > 0 or high < 0)
-    return e
-
-
-def for_report(a: Analysis) -> Analysis:
-    """``a`` as the report shows and writes it: Newcombe intervals for paired differences
-    of probabilities and whole-number percentiles for counts (see the module's doc).
-    Idempotent and cheap to call again."""
-    if getattr(a, "_for_report", False):
-        return a
-    out = dataclasses.replace(
-        a, summary=integer_percentiles(a.replications, a.summary),
-        differences=_share_differences(a.replications, a.differences),
-        event_differences=_event_differences(a.indicators, a.event_differences))
-    out._for_report = True  # type: ignore[attr-defined]
-    return out
-
-
 # --------------------------------------------------------------------------- charts
 
 
@@ -536,7 +391,6 @@ def draw_differences(a: Analysis, metrics: Sequence[str], lang: str,
                      team_names: dict[str, str] | None = None):
     """One panel per metric (and one for the event probabilities, in percentage points):
     each variant's paired difference against the baseline with its 95% interval."""
-    a = for_report(a)
     keys = plan_keys(a.plans)
     others = a.plans[1:]
     panels = [*metrics, "_events"]
@@ -652,7 +506,6 @@ def _verdict(row: dict, lang: str) -> str:
 
 def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document:
     """The comparison report's content."""
-    a = for_report(a)
     keys = plan_keys(a.plans)
     teams = _team_names(reps, lang)
     metrics = [m for m in KEY_METRICS if m in set(a.summary["metric"])]
@@ -749,7 +602,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
     doc.sections.append(_failures_section(reps, len(a.plans), lang))
 
     appendix = Section(ph("all_metrics", lang))
-    counts = count_metrics(a.replications)
+    counts = a.counts
     s = a.summary
     # each plan's metrics in summary order, the teams' arrival times last
     s = s.assign(_team=s["metric"].str.startswith(TEAM_PREFIX),
@@ -807,10 +660,8 @@ def failures_frame(reps: Replications) -> pd.DataFrame:
 
 
 def write_data(reps: Replications, a: Analysis, out: Path, extra: dict | None = None) -> list[Path]:
-    """The data files common to ``compare`` and ``sweep`` (with the figures of
-    :func:`for_report`)."""
+    """The data files common to ``compare`` and ``sweep``."""
     out = Path(out)
-    a = for_report(a)
     files = {
         "replications.csv": _csv(a.replications),
         "summary.csv": _csv(a.summary),
@@ -852,36 +703,6 @@ def write_compare(reps: Replications, a: Analysis, out: Path, lang: str = "zh") 
 
 
 # --------------------------------------------------------------------------- sweep
-
-
-def sweep_table(a: Analysis, cells: Sequence[dict[str, Any]], metric: str) -> pd.DataFrame:
-    """One row per grid cell: its field values, its plan label, then the metric's figures
-    (``attrs["rumour_threshold"]`` keeps the threshold for labels)."""
-    a = for_report(a)
-    rows = []
-    for cell in cells:
-        plan = cell["plan"]
-        row = {**cell["values"], "plan": plan, "metric": metric}
-        if metric in EVENTS:
-            t = a.probabilities
-            hit = t[(t.plan == plan) & (t.event == metric)]
-            r = hit.iloc[0] if len(hit) else None
-            row.update({"mean": r["p"] if r is not None else math.nan,
-                        "ci_low": r["ci_low"] if r is not None else math.nan,
-                        "ci_high": r["ci_high"] if r is not None else math.nan,
-                        "p50": math.nan, "p90": math.nan,
-                        "n": int(r["n"]) if r is not None else 0,
-                        "n_reps": int(r["n"]) if r is not None else 0, "share": 1.0})
-        else:
-            s = a.summary
-            hit = s[(s.plan == plan) & (s.metric == metric)]
-            r = hit.iloc[0] if len(hit) else None
-            for c in ("mean", "ci_low", "ci_high", "p50", "p90", "n", "n_reps", "share"):
-                row[c] = r[c] if r is not None else (0 if c in ("n", "n_reps") else math.nan)
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    table.attrs["rumour_threshold"] = a.rumour_threshold
-    return table
 
 
 def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: str,
@@ -933,7 +754,6 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
                 cells: Sequence[dict[str, Any]], metric: str, plan: str,
                 lang: str = "zh") -> tuple[Document, pd.DataFrame]:
     """The sweep report's content and its table (``sweep.csv``)."""
-    a = for_report(a)
     teams = _team_names(reps, lang)
     keys = [k for k, _ in grid]
     table = sweep_table(a, cells, metric)
@@ -969,7 +789,7 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
                               high=fmt_ci(metric, hi["mean"], hi["ci_low"], hi["ci_high"])))
     doc.sections.append(heat)
     tab = Section(ph("sweep_table", lang))
-    counts = count_metrics(a.replications)
+    counts = a.counts
     tab.blocks.append(Table(
         [*keys, f"{ph('mean', lang)} [{ph('ci', lang)}]", ph("median", lang), ph("p90", lang),
          ph("n", lang)],
@@ -1017,7 +837,6 @@ def print_compare(reps: Replications, a: Analysis, console, lang: str = "zh") ->
     from rich.markup import escape
     from rich.table import Table as RichTable
 
-    a = for_report(a)
     keys = plan_keys(a.plans)
     teams = _team_names(reps, lang)
     for p in a.plans:

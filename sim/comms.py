@@ -15,7 +15,7 @@ import simpy
 from sim.parameters import CommsParams, FamiliarityParams
 from sim.recorder import Recorder
 from sim.rng import uniform
-from sim.types import Message
+from sim.types import EventKind, Message
 
 
 class Comms:
@@ -64,7 +64,7 @@ class Comms:
             misdirected = True
             wrong = others[int(self.rng.integers(len(others)))]
             yield env.timeout(self._latency() + uniform(self.rng, self.slips.forward_min))
-            self.rec.log(env.now, sender, "message_misdirected",
+            self.rec.log(env.now, sender, EventKind.MESSAGE_MISDIRECTED,
                          f"'{topic}' for {recipient} went to {wrong} and was forwarded",
                          recipient, msg_id)
         lost = False
@@ -72,7 +72,7 @@ class Comms:
             if env.now < self.outage_until or self.rng.random() < self.p.loss_prob:
                 lost = True
                 self.rec.count("messages_lost")
-                self.rec.log(env.now, sender, "message_lost",
+                self.rec.log(env.now, sender, EventKind.MESSAGE_LOST,
                              f"'{topic}' to {recipient} was lost; resent after "
                              f"{self.p.ack_timeout_min:g} min", recipient, msg_id)
                 yield env.timeout(self.p.ack_timeout_min)
@@ -85,7 +85,7 @@ class Comms:
         self.rec.messages.append(Message(msg_id, sender, recipient, topic, round(now0, 3),
                                          round(t, 3), deadline, late, lost, misdirected))
         if late:
-            self.rec.log(t, sender, "message_late",
+            self.rec.log(t, sender, EventKind.MESSAGE_LATE,
                          f"'{topic}' to {recipient} arrived after {t - now0:.1f} min",
                          recipient, t - now0)
         done.succeed(t)

@@ -105,6 +105,36 @@ class Team(Strict):
     prepositioned: bool = False
     posture: Posture | None = None
     reinforcement: Reinforcement | None = None
+    staff: dict[Capability, Annotated[int, Field(ge=0, le=100_000)]] = Field(
+        default_factory=dict,
+        description="how the team's people split between its capabilities; capabilities not "
+                    "listed share the rest evenly")
+
+    @model_validator(mode="after")
+    def _staff_fits(self) -> Team:
+        extra = [c.value for c in self.staff if c not in self.capabilities]
+        if extra:
+            raise ValueError(f"staff names capabilities the team does not have: {', '.join(extra)}")
+        if sum(self.staff.values()) > self.size:
+            raise ValueError(f"staff adds up to {sum(self.staff.values())}, more than the "
+                             f"team's size {self.size}")
+        return self
+
+    def staff_for(self, cap: Capability) -> float:
+        """People working on ``cap``: as ``staff`` says, else an even share of the rest.
+
+        Command and intel are carried by the same people as the field work, so they take
+        no share of their own."""
+        if cap not in self.capabilities:
+            return 0.0
+        if cap in self.staff:
+            return float(self.staff[cap])
+        shared = (Capability.COMMAND, Capability.INTEL)
+        rest = [c for c in self.capabilities if c not in self.staff and c not in shared]
+        left = self.size - sum(self.staff.values())
+        if cap in shared:
+            return float(left) if not rest else 0.0
+        return left / max(1, len(rest))
 
 
 class Report(Strict):
@@ -152,6 +182,9 @@ class Publicity(Strict):
     reactive_threshold: Share = 0.05
     drafting_min: Minutes = 20.0
     credibility: Share = 0.6
+    reach: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.6, description="share of the online population the statement's channels "
+                                 "can reach (official accounts, media)")
     clause: Text | None = None
 
 
@@ -226,7 +259,12 @@ class Site(Strict):
     name: Text
     outdoor: bool = True
     area_m2: Annotated[float, Field(gt=0, le=1_000_000)] = 800.0
-    gate_width_m: Annotated[float, Field(gt=0, le=1000)] = 6.0
+    gate_width_m: Annotated[float, Field(gt=0, le=1000)] = Field(
+        default=6.0, description="width of the gate a crowd may block: more people are "
+                                 "needed to block a wider gate")
+    security: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        default=0, description="the site's own security guards present from the start: an "
+                               "opposing line for the crowd before any order team arrives")
 
 
 class Weather(Strict):
@@ -268,8 +306,13 @@ class Crowd(Strict):
 class Talks(Strict):
     """How much work a commitment takes."""
 
-    work_staff_min: Annotated[float, Field(gt=0, le=1_000_000)] = 300.0
-    questions: Annotated[int, Field(ge=0, le=20)] = 2
+    work_staff_min: Annotated[float, Field(gt=0, le=1_000_000)] = Field(
+        default=300.0, description="negotiators' staff-minutes at the table for one round")
+    questions: Annotated[int, Field(ge=0, le=20)] = Field(
+        default=2, description="questions per round that need an answer from command")
+    demand: Share = Field(
+        default=0.5, description="how hard the demand is to answer, 0 (easily) to 1 (beyond "
+                                 "local authority)")
 
 
 class Expected(Strict):

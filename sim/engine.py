@@ -11,15 +11,19 @@ import math
 import simpy
 
 import agents.register  # noqa: F401  (fills the capability routines)
-from agents.crowd import Crowd, HealthHazard, TickDrivers, heat_index_f
+from agents import scuffle
+from agents.causes import explain
+from agents.crowd import Crowd, HealthHazard, TickDrivers, apparent_temperature_f
 from agents.injects import check_watches
 from agents.medical import attend
+from agents.order import dispersal_rate
+from agents.persuasion import persuasion_rate
 from agents.rumour import Rumour
 from sim.loading import DrillInputs
 from sim.recorder import Recorder
 from sim.result import DrillResult
 from sim.rng import Streams
-from sim.types import CrowdState, InjectKind
+from sim.types import Capability, Cause, CrowdState, EventKind, InjectKind
 from sim.world import World
 
 
@@ -32,7 +36,7 @@ def build_world(inputs: DrillInputs, seed: int) -> World:
     crowd = Crowd(scenario.crowd, params.crowd, streams.crowd, extra_capacity=extra)
     n_ticks = int(math.ceil(scenario.end.max_min / params.tick_min)) + 2
     return World(env, scenario, inputs.plan, params, streams, Recorder(n_ticks), crowd,
-                 Rumour(params.rumour))
+                 Rumour(params.rumour, inputs.plan.publicity.reach))
 
 
 def simulate(inputs: DrillInputs, seed: int) -> DrillResult:
@@ -52,75 +56,110 @@ def condition_state(world: World, row: dict) -> dict:
             "representatives": "representatives" in world.rec.milestones}
 
 
+ESCALATING = (Cause.FORCE, Cause.PROVOCATION, Cause.BROKEN_PROMISE, Cause.FAILED_TALKS)
+CALMING = (Cause.REMOVALS, Cause.AGREEMENT, Cause.WATER, Cause.LISTENED)
+
+
+def _components(world: World, shared: dict[Cause, float]) -> dict[Cause, float]:
+    """Every cause of agitation now, as the mean person present feels it."""
+    crowd = world.crowd
+    out = dict(shared)
+    out[Cause.GRIEVANCE] = crowd.mean_of(crowd.hardship) * (1.0 - world.legitimacy.value)
+    out[Cause.PROVOCATION] = max(0.0, crowd.mean_of(crowd.provoked))
+    out[Cause.FORCE] = crowd.mean_of(crowd.forced)
+    return out
+
+
 def tick(world: World):
-    """The crowd, the rumour and health advance together, one tick at a time."""
+    """The crowd, the rumour, scuffles and health advance together, one tick at a time."""
     env, p, s, crowd, rec = world.env, world.params, world.state, world.crowd, world.rec
     cp, lp = p.crowd, p.legitimacy
     sc = world.scenario
     dt = p.tick_min
-    hazard = HealthHazard(p.health, heat_index_f(s.temperature_c, s.humidity_pct),
-                          sc.site.outdoor, sc.site.area_m2, crowd,
-                          p.health.scuffle_injury_per_active_hour)
-    drivers = TickDrivers(legitimacy=s.legitimacy, resist_agitation=p.persuasion.resist_agitation)
+    hazard = HealthHazard(p.health, crowd)
+    stress = world.stress
+    drivers = TickDrivers(legitimacy=world.legitimacy.value,
+                          resist_agitation=p.persuasion.resist_agitation,
+                          gate_people=max(cp.blocking_min_people,
+                                          int(math.ceil(cp.blocking_people_per_m
+                                                        * sc.site.gate_width_m))))
     prev_state = CrowdState.CALM
     last_reach = 0.0
-    order_teams = [t for t in world.teams.values() if t.cfg.posture is not None]
+    mark: dict[Cause, float] = {}
+    mark_present = 0
     while True:
         t = float(env.now)
         world.rumour.step(dt)
         reach = world.rumour.reach
         if not s.dialogue_started:
-            s.legitimacy -= lp.waiting_loss_per_min * dt
-        s.legitimacy -= lp.rumour_loss * (reach - last_reach)
-        s.legitimacy = min(lp.ceiling, max(lp.floor, s.legitimacy))
+            world.legitimacy.lose("waiting", lp.waiting_loss_per_min * dt)
+        if reach > last_reach:
+            world.legitimacy.lose("rumour", lp.rumour_loss * (reach - last_reach))
         last_reach = reach
 
-        hi = heat_index_f(s.temperature_c, s.humidity_pct)
-        heat = max(0.0, hi - p.health.heat_reference_f) / 10.0
-        stress = cp.heat_stress_per_10_hi * heat + cp.rumour_stress * reach
-        if heat > 0 and not s.water:
-            stress += cp.thirst_stress
-        if not s.commitment:
-            stress += cp.hours_stress_per_hour * t / 60.0
+        apparent = apparent_temperature_f(s.temperature_c, s.humidity_pct)
+        listened = s.dialogue_started and any(
+            t_.on_site for t_ in world.teams_with(Capability.DIALOGUE))
+        stress.step(dt, listened)
+        shared = stress.components(reach, apparent, s.water)
+        warm = max(0.0, apparent - cp.comfort_at_f) / 10.0
 
-        drivers.legitimacy = s.legitimacy
-        drivers.stress = stress
-        drivers.officers = s.officers
+        drivers.legitimacy = world.legitimacy.value
+        drivers.shared = shared
+        drivers.deterrence = world.deterrence()
         drivers.onlooker_inflow = 0.0 if s.cordon else (
             sc.crowd.onlookers.rate_per_min * (1.0 + cp.onlooker_rumour_boost * reach))
-        drivers.onlooker_dispersal = s.dispersal_rate
-        drivers.persuasion_rate = s.persuasion_rate
+        drivers.onlooker_dispersal = dispersal_rate(world)
+        drivers.persuasion_rate = persuasion_rate(world)
         drivers.commitment = s.commitment
         drivers.gate_held = s.gate_hold_until > t
-        hazard.water = s.water
-        hazard.heat_index_f = hi
-        out = crowd.step(t, dt, drivers, world.rng.dynamics, hazard, world.rng.health)
-        rec.counters["_mean_agitation"] = out.mean_agitation
-        for _ in out.ill:
+        drivers.heat_leave_per_hour = cp.heat_leave_per_10_at * warm
+        out = crowd.step(t, dt, drivers, world.rng.dynamics)
+        world.mean_agitation = out.mean_agitation
+        for _ in hazard.sample(crowd, apparent, s.water, dt, world.rng.health):
             env.process(attend(world, injury=False))
-        for _ in out.injured:
-            env.process(attend(world, injury=True))
 
         if drivers.gate_held and crowd.willing_share >= cp.vocal_share and \
-                not any(team.on_site for team in order_teams):
+                world.officers_on_site() <= 0:
             s.gate_hold_until = max(s.gate_hold_until, t + dt)
-        if out.state is not prev_state:
-            rec.log(t, "crowd", "crowd_state", f"crowd now {out.state.label} "
-                    f"({out.active_share:.0%} active)", out.state.label, out.active_share)
-            if out.state is CrowdState.SCUFFLE:
-                rec.count("scuffles")
-                world.rumour.seed(p.rumour.escalation_seed_share)
-            prev_state = out.state
+
+        # scuffles: episodes at the line
+        scuffle.end_if_over(world)
+        if not world.in_scuffle() and out.state is CrowdState.BLOCKING and \
+                world.rng.dynamics.random() < scuffle.contact_hazard(world, out.active):
+            comps = _components(world, shared)
+            causes = [Cause.OPPOSING_LINE, *explain({}, comps, True, [])]
+            scuffle.start(world, causes[:4], by_force=False)
+        state = CrowdState.SCUFFLE if world.in_scuffle() else out.state
+        crowd.state = state
+
+        if state is not prev_state:
+            rising = state > prev_state
+            comps = _components(world, shared)
+            events = [c for c in world.cause_events if c in (ESCALATING if rising else CALMING)]
+            if not rising and mark_present and out.present < 0.8 * mark_present:
+                events.append(Cause.LEAVING)
+            if state is CrowdState.SCUFFLE:
+                events.insert(0, Cause.OPPOSING_LINE)
+            causes = explain(mark, comps, rising, events)
+            names = ";".join(c.value for c in causes)
+            rec.log(t, "crowd", EventKind.CROWD_STATE,
+                    f"crowd now {state.label} ({out.active} acting, {out.willing} willing of "
+                    f"{out.present}); causes: {names.replace(';', ', ')}",
+                    state.label, out.active_share, names)
+            world.cause_events.clear()
+            mark, mark_present = comps, out.present
+            prev_state = state
 
         row = {
             "t_min": t, "crowd_present": out.present, "onlookers": out.onlookers,
             "arrived": out.arrived, "left": out.left, "in_care": out.in_care,
             "mean_agitation": out.mean_agitation, "active_share": out.active_share,
-            "crowd_state": out.state.label, "legitimacy": s.legitimacy, "rumor_reach": reach,
-            "statement_reach": world.rumour.statement_reach,
+            "crowd_state": state.label, "legitimacy": world.legitimacy.value,
+            "rumor_reach": reach, "statement_reach": world.rumour.statement_reach,
             "rumor_spreaders": world.rumour.y,
-            "level": s.level.id if s.level else "", "officers_on_site": s.officers,
-            "water": float(s.water),
+            "level": s.level.id if s.level else "", "officers_on_site": world.officers_on_site(),
+            "water": float(s.water), "scuffle": float(state is CrowdState.SCUFFLE),
         }
         rec.tick(row)
         if world.watches:
@@ -130,9 +169,10 @@ def tick(world: World):
                 out.present <= cp.cleared_share * crowd.peak_present:
             s.cleared = True
             rec.milestone("cleared", t)
-            rec.log(t, "crowd", "cleared", f"site cleared: {out.present} petitioners remain",
-                    "", out.present)
-        if s.cleared and sc.end.stop_when_cleared and s.pending_medical == 0:
+            rec.log(t, "crowd", EventKind.CLEARED,
+                    f"site cleared: {out.present} petitioners remain", "", out.present)
+        if s.cleared and sc.end.stop_when_cleared and s.pending_medical == 0 \
+                and not world.in_scuffle():
             world.done.succeed()
             return
         yield env.timeout(dt)

@@ -34,23 +34,45 @@ class CrowdParams(_Section):
     arrest_k: Pos
     peer_threshold_mean: float
     peer_threshold_sd: Pos
+    group_size: Annotated[int, Field(ge=1, le=1000)]
+    global_visibility: Share
     initial_agitation_factor: Pos
     onlooker_hardship: Share
     agitation_rate_per_min: Pos
-    heat_stress_per_10_hi: Pos
-    thirst_stress: Pos
+    waiting_stress_per_hour: Pos
+    waiting_stress_max: Pos
+    listened_relief_per_hour: Pos
+    provocation_half_life_min: Annotated[float, Field(gt=0)]
     rumour_stress: Pos
-    hours_stress_per_hour: Pos
+    heat_stress_per_10_at: Pos
+    thirst_stress_per_10_at: Pos
+    comfort_at_f: float
+    broken_promise_stress: Pos
+    failed_talks_stress: Pos
     vocal_share: Share
-    blocking_share: Share
-    scuffle_share: Share
+    blocking_people_per_m: Pos
+    blocking_min_people: Annotated[int, Field(ge=1)]
     block_hold_min: Pos
-    base_leave_per_hour: Pos
+    fatigue_leave_per_hour: Pos
+    fatigue_growth_per_hour: Pos
+    heat_leave_per_10_at: Pos
     satisfied_leave_per_hour: Pos
+    hard_core_satisfied_x: Pos
     onlooker_leave_per_hour: Pos
     onlooker_rumour_boost: Pos
     cleared_share: Share
     representatives_max: Annotated[int, Field(ge=1, le=50)]
+
+
+class ScuffleParams(_Section):
+    contact_per_active_hour: Pos
+    forceful_contact_x: Pos
+    mean_episode_min: Annotated[float, Field(gt=0)]
+    force_extends_min: Pos
+    injury_per_contact: Share
+    forceful_injury_x: Pos
+    contact_per_officer: Pos
+    escalated_window_min: Pos
 
 
 class LegitimacyParams(_Section):
@@ -62,6 +84,7 @@ class LegitimacyParams(_Section):
     force_loss: Share
     targeted_loss: Share
     rumour_loss: Share
+    broken_promise_loss: Share
     floor: Share
     ceiling: Share
 
@@ -69,16 +92,11 @@ class LegitimacyParams(_Section):
 class HealthParams(_Section):
     ppr_per_1000: Pos
     reference_hours: Annotated[float, Field(gt=0)]
-    heat_ratio_per_10_hi: Pos
+    heat_ratio_per_10_at: Pos
     heat_reference_f: float
-    outdoor_ratio: Pos
     no_water_ratio: Pos
     elderly_ratio: Pos
-    agitation_ratio: Pos
-    density_ratio_per_person_m2: Pos
-    duration_ratio_per_hour: Pos
-    density_free_person_m2: Pos
-    scuffle_injury_per_active_hour: Pos
+    injury_per_active_hour: Pos
     transport_share: Share
     on_site_response_min: Pair
     dispatch_min: Pos
@@ -89,6 +107,7 @@ class EstimateParams(_Section):
     first_report_sd: Pos
     verified_sd: Pos
     intel_sd: Pos
+    first_report_bias: Annotated[float, Field(gt=0, le=10)]
 
 
 class CommandParams(_Section):
@@ -134,17 +153,35 @@ class OrderParams(_Section):
     force_agitation_shock: Share
     forceful_deterrence_x: Pos
     targeted_removals: Annotated[int, Field(ge=0)]
+    forceful_clear_share: Share
+    security_deterrence_x: Pos
     reinforcement_travel_min: Pos
 
 
 class DialogueParams(_Section):
     explain_staff_min: Annotated[float, Field(gt=0)]
+    explain_staff_max: Annotated[float, Field(gt=0)]
     no_loudspeaker_efficiency: Share
     no_room_efficiency: Share
     agitation_drag: Pos
     leader_absent_efficiency: Share
-    top_leader_absent_efficiency: Share
     loudspeaker_fail_per_hour: Pos
+
+
+class TalksParams(_Section):
+    negotiators_max: Annotated[float, Field(gt=0)]
+    understaffed_exponent: Annotated[float, Field(ge=0, le=1)]
+    base_logit: float
+    leader_logit: float
+    top_leader_logit: float
+    top_leader_missing_logit: float
+    answers_logit: float
+    loudspeaker_logit: float
+    agitation_logit: float
+    legitimacy_logit: float
+    demand_logit: float
+    retry_work_share: Annotated[float, Field(gt=0, le=1)]
+    retry_pause_min: Pos
 
 
 class PersuasionParams(_Section):
@@ -161,7 +198,6 @@ class LogisticsParams(_Section):
 
 
 class RumourParams(_Section):
-    population: Annotated[int, Field(ge=100)]
     spread_per_min: Pos
     debunk_per_min: Pos
     stifle_per_min: Pos
@@ -178,6 +214,7 @@ class Parameters(_Section):
 
     tick_min: Annotated[float, Field(gt=0, le=10)]
     crowd: CrowdParams
+    scuffle: ScuffleParams
     legitimacy: LegitimacyParams
     health: HealthParams
     estimate: EstimateParams
@@ -188,6 +225,7 @@ class Parameters(_Section):
     teams: TeamParams
     order: OrderParams
     dialogue: DialogueParams
+    talks: TalksParams
     persuasion: PersuasionParams
     logistics: LogisticsParams
     rumour: RumourParams

@@ -10,12 +10,12 @@ import math
 
 import numpy as np
 
-from sim.types import Event, Message
+from sim.types import Event, EventKind, Message
 
 SERIES_COLUMNS = (
     "t_min", "crowd_present", "onlookers", "arrived", "left", "in_care", "mean_agitation",
     "active_share", "crowd_state", "legitimacy", "rumor_reach", "statement_reach",
-    "rumor_spreaders", "level", "officers_on_site", "water",
+    "rumor_spreaders", "level", "officers_on_site", "water", "scuffle",
 )
 
 
@@ -32,10 +32,12 @@ class Recorder:
         self.series_level: list[str] = []
         self.n = 0
 
-    def log(self, t: float, actor: str, kind: str, detail: str, subject: str = "",
-            value: float = math.nan) -> None:
-        """Append one event."""
-        self.events.append(Event(round(t, 3), actor, kind, detail, subject, value))
+    def log(self, t: float, actor: str, kind: EventKind, detail: str, subject: str = "",
+            value: float = math.nan, causes: str = "") -> None:
+        """Append one event (``kind`` must be an :class:`EventKind`)."""
+        if not isinstance(kind, EventKind):
+            raise TypeError(f"event kind must be an EventKind, not {kind!r}")
+        self.events.append(Event(round(t, 3), actor, kind.value, detail, subject, value, causes))
 
     def milestone(self, name: str, t: float) -> bool:
         """Record the first time ``name`` happens; True when this call set it."""

@@ -258,7 +258,9 @@ class Replications:
 
 
 Payload = list[tuple[str, DrillInputs]]
-Chunk = tuple[int, int]  # replications [start, stop)
+Chunk = tuple[int, ...]
+"""Replications ``[start, stop)`` of every plan, or ``(start, stop, first, last)``: of the
+plans ``payload[first:last]`` only (see ``split_plans`` in :func:`chunks_for`)."""
 ChunkResult = tuple[list[dict[str, Any]], list[Failure], float]
 
 
@@ -270,9 +272,9 @@ def run_chunk(payload: Payload, chunk: Chunk, base_seed: int,
     t0 = time.perf_counter()
     rows: list[dict[str, Any]] = []
     failures: list[Failure] = []
-    for k in range(*chunk):
+    for k in range(chunk[0], chunk[1]):
         seed = replication_seed(base_seed, k)
-        for label, inputs in payload:
+        for label, inputs in _chunk_plans(payload, chunk):
             try:
                 result = simulate(inputs, seed)
                 rows.append(replication_row(label, k, seed, result.metrics))
@@ -283,11 +285,25 @@ def run_chunk(payload: Payload, chunk: Chunk, base_seed: int,
     return rows, failures, time.perf_counter() - t0
 
 
-def chunks_for(reps: int, n_plans: int, workers: int) -> list[Chunk]:
+def _chunk_plans(payload: Payload, chunk: Chunk) -> Payload:
+    return payload[chunk[2]:chunk[3]] if len(chunk) > 2 else payload
+
+
+def _chunk_runs(payload: Payload, chunk: Chunk) -> int:
+    return (chunk[1] - chunk[0]) * len(_chunk_plans(payload, chunk))
+
+
+def chunks_for(reps: int, n_plans: int, workers: int, split_plans: bool = False) -> list[Chunk]:
     """Cut ``reps`` replications into tasks, guided self-scheduling: each task takes about an
     eighth of what is left per worker, at most :data:`MAX_CHUNK_RUNS` simulations, so tasks
     are large while much is left and shrink to one replication at the end, where a large
-    task would keep one worker busy while the others wait."""
+    task would keep one worker busy while the others wait.
+
+    ``split_plans``: a task may also take a slice of the plans of one replication, for
+    batches of many plans and few replications (the design points of a sensitivity
+    analysis), which would otherwise give fewer tasks than workers."""
+    if split_plans:
+        return _plan_chunks(reps, n_plans, workers)
     most = max(1, MAX_CHUNK_RUNS // max(1, n_plans))
     chunks: list[Chunk] = []
     a = 0
@@ -298,11 +314,25 @@ def chunks_for(reps: int, n_plans: int, workers: int) -> list[Chunk]:
     return chunks
 
 
+def _plan_chunks(reps: int, n_plans: int, workers: int) -> list[Chunk]:
+    """Guided chunks of ``(k, k + 1, first, last)``: slices of the plans of replication k."""
+    chunks: list[Chunk] = []
+    left = reps * n_plans
+    for k in range(reps):
+        a = 0
+        while a < n_plans:
+            size = max(1, min(MAX_CHUNK_RUNS, n_plans - a, math.ceil(left / (4 * max(1, workers)))))
+            chunks.append((k, k + 1, a, a + size))
+            a += size
+            left -= size
+    return chunks
+
+
 def _chunk_failed(payload: Payload, chunk: Chunk, base_seed: int, exc: BaseException) -> ChunkResult:
     """A chunk whose task died as a whole (a worker lost): every replication failed."""
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     fails = [Failure(label, k, replication_seed(base_seed, k), repr(exc), tb)
-             for k in range(*chunk) for label, _ in payload]
+             for k in range(chunk[0], chunk[1]) for label, _ in _chunk_plans(payload, chunk)]
     return [], fails, 0.0
 
 
@@ -372,7 +402,7 @@ def _gather_local(ex, futures, payload: Payload, base_seed: int,
             chunk = futures[fut]
             exc = fut.exception()
             res = _chunk_failed(payload, chunk, base_seed, exc) if exc else fut.result()
-            tick((chunk[1] - chunk[0]) * len(payload))
+            tick(_chunk_runs(payload, chunk))
             yield res
     except BaseException:
         ex.shutdown(wait=False, cancel_futures=True)
@@ -386,8 +416,14 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
     """A Dask client: to ``scheduler`` when given, else to a ``LocalCluster`` of ``workers``
     single-threaded worker processes bound to 127.0.0.1 (no dashboard), closed on exit.
     ``processes=False`` makes the workers threads of this process (slower here: the drills
-    are Python code and hold the GIL)."""
-    from dask.distributed import Client, LocalCluster
+    are Python code and hold the GIL). Without Dask installed: an :class:`InputError` naming
+    the extra to install."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError([Problem("--backend", "", None,
+                                  "the dask backend needs Dask, which is not installed: "
+                                  "pip install 'petition-drill[cluster]'")]) from None
 
     if scheduler:
         try:
@@ -441,7 +477,7 @@ def _gather_dask(client, futures, chunks: list[Chunk], payload: Payload, base_se
                 res = fut.result()
             else:
                 res = _chunk_failed(payload, chunk, base_seed, fut.exception())
-            tick((chunk[1] - chunk[0]) * len(payload))
+            tick(_chunk_runs(payload, chunk))
             yield res
     finally:
         client.cancel(futures)
@@ -451,13 +487,15 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
                      jobs: int | None = None, backend: str = "local",
                      scheduler: str | None = None, client=None,
                      show_progress: bool = False, progress: Progress | None = None,
-                     scenario_ref: str | None = None, sets: Sequence[str] = ()) -> Replications:
+                     scenario_ref: str | None = None, sets: Sequence[str] = (),
+                     split_plans: bool = False) -> Replications:
     """Run replications ``0..reps-1`` of every variant and gather the rows.
 
     ``jobs``: processes of the local pool (1: in this process), or workers of the Dask
     ``LocalCluster`` (default: every core). ``client``: an already-connected Dask client to
     use and leave open. ``show_progress`` draws a progress bar on stderr; ``progress`` is
-    called with the number of simulations as they finish.
+    called with the number of simulations as they finish. ``split_plans``: tasks may take part
+    of the plans of a replication (many plans, few replications; see :func:`chunks_for`).
     """
     if not variants:
         raise InputError([Problem("--plans", "", None, "name at least one plan")])
@@ -480,11 +518,11 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
             if client is None:
                 client = stack.enter_context(dask_client(scheduler, jobs))
             workers = dask_workers(client)
-            chunks = chunks_for(reps, len(payload), workers)
+            chunks = chunks_for(reps, len(payload), workers, split_plans)
             results = _start_dask(payload, chunks, base_seed, client, tick)
         else:
-            workers = min(jobs or default_jobs(), reps)
-            chunks = chunks_for(reps, len(payload), workers)
+            workers = min(jobs or default_jobs(), reps * len(payload) if split_plans else reps)
+            chunks = chunks_for(reps, len(payload), workers, split_plans)
             workers = min(workers, len(chunks))
             results = _start_local(payload, chunks, base_seed, workers, tick)
         out.workers, out.chunks = workers, len(chunks)

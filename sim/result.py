@@ -120,17 +120,27 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
     responses = s.medical_responses
     counts = ev["kind"].value_counts()
     incidents = int(counts.get("health_incident", 0) + counts.get("injury", 0))
-    final_state = ts["crowd_state"].iloc[-1] if len(ts) else "calm"
+    t_end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
+    window = world.params.scuffle.escalated_window_min
+    scuffle_late = s.scuffle_until > t_end or s.last_scuffle_end >= t_end - window
     if "agreement" in m and "cleared" in m:
         outcome = "resolved"
     elif "cleared" in m:
         outcome = "dispersed_unresolved"
-    elif final_state == "scuffle":
+    elif scuffle_late:
         outcome = "escalated"
     else:
         outcome = "ongoing_at_end"
+    # a run the scenario's time limit cut while it was on its way to resolution: agreement
+    # made and the crowd already leaving
+    present_end = int(ts["crowd_present"].iloc[-1]) if len(ts) else 0
+    peak = int(ts["crowd_present"].max()) if len(ts) else 0
+    cut = "cleared" not in m
+    resolving = cut and "agreement" in m and not scuffle_late and present_end < 0.5 * max(peak, 1)
     reach_at = rec.counters.get("rumor_reach_at_statement")
-    t_end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
+    scuffle_min = float(rec.counters.get("scuffle_minutes", 0.0))
+    if s.scuffle_until > -math.inf and s.scuffle_until != s.last_scuffle_end:
+        scuffle_min += max(0.0, t_end - s.scuffle_started)  # an episode still going at the end
     return {
         "scenario": r.scenario.name,
         "plan": r.plan_label,
@@ -174,4 +184,10 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "expected_late": int((r.injects["status"] == "late").sum()) if len(r.injects) else 0,
         "expected_missed": int((r.injects["status"] == "missed").sum()) if len(r.injects) else 0,
         "outcome": outcome,
+        "end_reason": "time_limit" if cut else "cleared",
+        "resolving_at_end": bool(resolving),
+        "scuffle_minutes": round(scuffle_min, 2),
+        "talks_rounds_failed": int(rec.counters.get("talks_failed", 0)),
+        "broken_promises": int(rec.counters.get("broken_promises", 0)),
+        "legitimacy_end": round(float(world.legitimacy.value), 4),
     }

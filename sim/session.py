@@ -264,7 +264,7 @@ def snapshot(session: DrillSession) -> dict[str, Any]:
         "mean_agitation": series.get("mean_agitation", 0.0),
         "active_share": series.get("active_share", 0.0),
         "crowd_state": rec.series_state[i] if i >= 0 else "calm",
-        "legitimacy": s.legitimacy,
+        "legitimacy": w.legitimacy.value,
         "rumor_reach": w.rumour.reach,
         "statement_out": s.statement_out,
         "agreement": s.commitment,

@@ -1,5 +1,9 @@
 """Statistics of Monte Carlo replications: summaries, confidence intervals, paired differences.
 
+The one home of every figure ``compare`` and ``sweep`` show or write: the analyst's notebook
+(:func:`analyse`) and the reports (:mod:`reports.comparison`) read the same frames, and the
+reports only format them.
+
 Everything here works on a tidy frame of replications, one row per replication and plan
 (``plan``, ``rep``, ``seed``, then the flat metrics with ``team_on_site_min.<team>``
 columns), and knows nothing of SimPy or of reports.
@@ -11,10 +15,21 @@ probability that it happened, with a Wilson interval. A paired difference is tak
 the replications where both plans have a value; the difference in the probability that it
 happened is reported beside it.
 
-Intervals. Means get a 95% Student-t interval (``mean ± t(0.975, n-1)·s/√n``); paired
-differences the same on the per-replication differences (valid because replication k of
-every plan shares its seed: common random numbers); probabilities a 95% Wilson score
-interval.
+Intervals (95%):
+
+* a mean: Student's t, ``mean ± t(0.975, n-1)·s/√n`` (:func:`t_interval`);
+* a paired difference of a numeric metric: the same on the per-replication differences
+  (valid because replication k of every plan shares its seed: common random numbers);
+* a probability: the Wilson score interval (:func:`wilson`);
+* a paired difference of two probabilities (an event's, or the share of replications where
+  a metric has a value): Newcombe's hybrid score interval for paired data
+  (:func:`newcombe_paired`), never a t-interval on the 0/1 differences, which collapses to
+  a point when every pair differs the same way (see :func:`newcombe_paired` for why and
+  for the sources).
+
+Quantiles. The median and 90th percentile of a count (a metric whose values, over all
+plans, are all whole numbers: :func:`count_metrics`) are values that occurred
+(``method="inverted_cdf"``); those of other metrics are interpolated.
 """
 
 from __future__ import annotations
@@ -22,11 +37,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sim.timing import on_time_flags
 
 CONFIDENCE = 0.95
 Z95 = 1.959963984540054
@@ -54,6 +71,10 @@ TEAM_PREFIX = "team_on_site_min."
 EVENTS = ("any_scuffle", "any_injury", "agreement_reached", "cleared_within_target",
           "rumour_above_threshold", "resolved", "escalated")
 """Events whose probability is estimated per plan (see :func:`indicators`)."""
+
+OUTCOME_EVENTS = {"resolved": "resolved", "escalated": "escalated"}
+"""The events that are an ``outcome`` of the run (event name: the outcome it is, one of
+:data:`sim.result.OUTCOMES`)."""
 
 DEFAULT_RUMOUR_THRESHOLD = 0.5
 
@@ -157,7 +178,81 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
     return p, min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
 
 
+def newcombe_paired(base: Iterable[bool] | np.ndarray, variant: Iterable[bool] | np.ndarray,
+                    z: float = Z95) -> tuple[float, float, float]:
+    """``(diff, low, high)``: the share of ``variant`` minus the share of ``base`` over paired
+    0/1 outcomes (pair k is ``base[k]``, ``variant[k]``), with a 95% interval (NaN when there
+    is no pair).
+
+    The interval is Newcombe's hybrid score interval for the difference of paired
+    proportions, method 10 of R. G. Newcombe, "Improved confidence intervals for the
+    difference between binomial proportions based on paired data", Statistics in Medicine
+    17(22) (1998) 2635-2650 (the "Newcombe square-and-add" interval of M. W. Fagerland,
+    S. Lydersen and P. Laake, Statistical Analysis of Contingency Tables, 2017, ch. 8). It
+    squares and adds the distances from each share to its Wilson score limits, weighted by
+    the correlation ``phi`` of the pairs (moved towards 0 by n/2 when positive, and 0 when a
+    margin of the 2x2 table is empty).
+
+    Why this and not a t-interval on the 0/1 differences: that interval is the simple
+    asymptotic (Wald) interval, method 1 of the same paper, which has poor coverage near the
+    boundaries and degenerates to zero width whenever every pair differs the same way. 20
+    pairs that all go from 1 to 0 would read -1 [-1, -1], as if 20 drills proved a
+    difference of exactly -100%; Newcombe's interval reads -1 [-1, -0.772] (with 40 pairs
+    -1 [-1, -0.876]), and the paper's own example of 30 pairs all going from 0 to 1 gives
+    1 [0.8395, 1].
+    """
+    x = np.asarray(list(base) if not isinstance(base, np.ndarray) else base, dtype=bool)
+    y = np.asarray(list(variant) if not isinstance(variant, np.ndarray) else variant, dtype=bool)
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    both = int(np.sum(x & y))                # 1 under both
+    only_variant = int(np.sum(y & ~x))
+    only_base = int(np.sum(x & ~y))
+    neither = n - both - only_variant - only_base
+    p1, l1, u1 = wilson(both + only_variant, n, z)  # the variant's share
+    p2, l2, u2 = wilson(both + only_base, n, z)     # the baseline's share
+    margins = ((both + only_variant) * (only_base + neither) * (both + only_base)
+               * (only_variant + neither))
+    phi = 0.0
+    if margins > 0:
+        cross = both * neither - only_variant * only_base
+        if cross > n / 2:
+            cross -= n / 2
+        elif cross >= 0:
+            cross = 0
+        phi = cross / math.sqrt(margins)
+    diff = p1 - p2
+    low = diff - math.sqrt(max(0.0, (p1 - l1) ** 2 + (u2 - p2) ** 2
+                               - 2 * phi * (p1 - l1) * (u2 - p2)))
+    high = diff + math.sqrt(max(0.0, (p2 - l2) ** 2 + (u1 - p1) ** 2
+                                - 2 * phi * (p2 - l2) * (u1 - p1)))
+    return diff, max(-1.0, low), min(1.0, high)
+
+
 # --------------------------------------------------------------------------- summaries
+
+
+def count_metrics(df: pd.DataFrame) -> set[str]:
+    """The numeric metrics of the replications whose values, over all plans, are all whole
+    numbers (counts such as ``scuffles``; a time that is always 0 too)."""
+    out = set()
+    for m in metric_columns(df):
+        x = _values(df[m])
+        x = x[~np.isnan(x)]
+        if len(x) and np.all(x == np.round(x)):
+            out.add(m)
+    return out
+
+
+def quantiles(x: np.ndarray, count: bool) -> tuple[float, float]:
+    """The median and 90th percentile of ``x`` (no NaN): values that occurred for a count
+    (the smallest value whose empirical distribution function reaches 0.5 or 0.9),
+    interpolated otherwise; NaN when ``x`` is empty."""
+    if not len(x):
+        return math.nan, math.nan
+    p50, p90 = np.quantile(x, [0.5, 0.9], method="inverted_cdf" if count else "linear")
+    return float(p50), float(p90)
 
 
 SUMMARY_COLUMNS = ["plan", "metric", "mean", "ci_low", "ci_high", "p50", "p90", "n",
@@ -169,12 +264,14 @@ def summary(df: pd.DataFrame, plans: Sequence[str],
     """One row per plan and numeric metric (``summary.csv``).
 
     ``mean``, ``ci_low``, ``ci_high``, ``p50``, ``p90``, ``sd``, ``min``, ``max`` are over the
-    ``n`` replications where the metric has a value; ``share`` (with its Wilson interval) is
+    ``n`` replications where the metric has a value (``p50`` and ``p90`` of a count are
+    values that occurred: :func:`quantiles`); ``share`` (with its Wilson interval) is
     ``n / n_reps``, the probability that it had one. ``present`` maps a plan to the columns
     its runs produce, so that a team a plan does not have gets no row.
     """
     rows = []
     metrics = metric_columns(df)
+    counts = count_metrics(df)
     for plan in plans:
         sub = df[df["plan"] == plan]
         n_reps = len(sub)
@@ -185,12 +282,11 @@ def summary(df: pd.DataFrame, plans: Sequence[str],
             x = x[~np.isnan(x)]
             mean, low, high = t_interval(x)
             share, s_low, s_high = wilson(len(x), n_reps)
+            p50, p90 = quantiles(x, m in counts)
             has = len(x) > 0
             rows.append({
                 "plan": plan, "metric": m, "mean": mean, "ci_low": low, "ci_high": high,
-                "p50": float(np.quantile(x, 0.5)) if has else math.nan,
-                "p90": float(np.quantile(x, 0.9)) if has else math.nan,
-                "n": len(x), "n_reps": n_reps, "share": share,
+                "p50": p50, "p90": p90, "n": len(x), "n_reps": n_reps, "share": share,
                 "share_ci_low": s_low, "share_ci_high": s_high,
                 "sd": float(x.std(ddof=1)) if len(x) > 1 else math.nan,
                 "min": float(x.min()) if has else math.nan,
@@ -244,14 +340,12 @@ def indicators(df: pd.DataFrame, cleared_targets: Mapping[str, float | None],
     out["any_injury"] = (np.nan_to_num(col("injuries")) > 0).astype(float)
     out["agreement_reached"] = (~np.isnan(col("agreement_min"))).astype(float)
     target = df["plan"].map(lambda p: cleared_targets.get(p)).astype(float).to_numpy()
-    cleared = col("cleared_min")
-    within = np.where(np.isnan(cleared), 0.0, (cleared <= target).astype(float))
-    out["cleared_within_target"] = np.where(np.isnan(target), np.nan, within)
+    out["cleared_within_target"] = on_time_flags(col("cleared_min"), target)
     out["rumour_above_threshold"] = (np.nan_to_num(col("rumor_peak_reach")) > rumour_threshold
                                      ).astype(float)
     outcome = df["outcome"] if "outcome" in df else pd.Series([None] * len(df), index=df.index)
-    out["resolved"] = (outcome == "resolved").astype(float).to_numpy()
-    out["escalated"] = (outcome == "escalated").astype(float).to_numpy()
+    for event, value in OUTCOME_EVENTS.items():
+        out[event] = (outcome == value).astype(float).to_numpy()
     return out
 
 
@@ -285,19 +379,14 @@ def _paired(df: pd.DataFrame, base: str, plan: str, column: str) -> tuple[np.nda
             pd.to_numeric(b.loc[reps], errors="coerce").to_numpy(dtype=float))
 
 
-def _clip_share(x: float) -> float:
-    """A bound of a difference of probabilities, kept within [-1, 1] (NaN stays NaN)."""
-    return x if math.isnan(x) else min(1.0, max(-1.0, x))
-
-
 def differences(df: pd.DataFrame, plans: Sequence[str],
                 present: Mapping[str, set[str]] | None = None) -> pd.DataFrame:
     """Each plan against the first, metric by metric, paired by replication.
 
     ``mean_diff`` (plan minus baseline) and its t-interval are over the replications where
     both have a value (``n``); ``share_diff`` is the paired difference in the probability
-    that the metric has a value at all. Replications that failed under either plan are left
-    out of the pairs.
+    that the metric has a value at all, with Newcombe's interval (:func:`newcombe_paired`).
+    Replications that failed under either plan are left out of the pairs.
     """
     rows = []
     if len(plans) < 2:
@@ -311,9 +400,7 @@ def differences(df: pd.DataFrame, plans: Sequence[str],
             a, b = _paired(df, base, plan, m)
             both = ~np.isnan(a) & ~np.isnan(b)
             mean, low, high = t_interval(b[both] - a[both])
-            s_mean, s_low, s_high = t_interval((~np.isnan(b)).astype(float)
-                                               - (~np.isnan(a)).astype(float))
-            s_low, s_high = _clip_share(s_low), _clip_share(s_high)
+            s_mean, s_low, s_high = newcombe_paired(~np.isnan(a), ~np.isnan(b))
             rows.append({
                 "plan": plan, "baseline": base, "metric": m, "mean_diff": mean,
                 "ci_low": low, "ci_high": high, "n": int(both.sum()),
@@ -325,24 +412,27 @@ def differences(df: pd.DataFrame, plans: Sequence[str],
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
 
 
+EVENT_DIFF_COLUMNS = ["plan", "baseline", "event", "diff", "ci_low", "ci_high", "n",
+                      "excludes_zero"]
+
+
 def event_differences(ind: pd.DataFrame, plans: Sequence[str]) -> pd.DataFrame:
-    """Paired differences in each event's probability against the first plan."""
+    """Paired differences in each event's probability against the first plan, with
+    Newcombe's interval (:func:`newcombe_paired`) over the pairs where the event is defined
+    under both plans (``n``)."""
     rows = []
     if len(plans) < 2:
-        return pd.DataFrame(columns=["plan", "baseline", "event", "diff", "ci_low", "ci_high", "n",
-                                     "excludes_zero"])
+        return pd.DataFrame(columns=EVENT_DIFF_COLUMNS)
     base = plans[0]
     for plan in plans[1:]:
         for ev in EVENTS:
             a, b = _paired(ind, base, plan, ev)
             both = ~np.isnan(a) & ~np.isnan(b)
-            mean, low, high = t_interval(b[both] - a[both])
-            low, high = _clip_share(low), _clip_share(high)  # a difference of shares
-            rows.append({"plan": plan, "baseline": base, "event": ev, "diff": mean,
+            diff, low, high = newcombe_paired(a[both] > 0.5, b[both] > 0.5)
+            rows.append({"plan": plan, "baseline": base, "event": ev, "diff": diff,
                          "ci_low": low, "ci_high": high, "n": int(both.sum()),
                          "excludes_zero": bool(low > 0 or high < 0)})
-    return pd.DataFrame(rows, columns=["plan", "baseline", "event", "diff", "ci_low", "ci_high",
-                                       "n", "excludes_zero"])
+    return pd.DataFrame(rows, columns=EVENT_DIFF_COLUMNS)
 
 
 # --------------------------------------------------------------------------- all together
@@ -361,6 +451,11 @@ class Analysis:
     differences: pd.DataFrame
     event_differences: pd.DataFrame
     rumour_threshold: float
+
+    @cached_property
+    def counts(self) -> set[str]:
+        """The metrics that are counts (:func:`count_metrics`): their percentiles are whole."""
+        return count_metrics(self.replications)
 
     def value(self, plan: str, metric: str, column: str = "mean") -> float:
         """One number of the summary (a metric) or of the probabilities (an event)."""
@@ -395,3 +490,34 @@ def analyse(rows: Sequence[Mapping[str, Any]], plans: Sequence[str],
     return Analysis(plans, df, summary(df, plans, present), categories(df, plans), ind,
                     probabilities(ind, plans), differences(df, plans, present),
                     event_differences(ind, plans), rumour_threshold)
+
+
+def sweep_table(a: Analysis, cells: Sequence[Mapping[str, Any]], metric: str) -> pd.DataFrame:
+    """One row per grid cell (``sweep.csv``): its field values (``cell["values"]``), its plan
+    label (``cell["plan"]``), then ``metric``'s figures from the summary, or from the
+    probabilities for an event (``share`` 1, no percentiles). ``attrs["rumour_threshold"]``
+    keeps the threshold for labels."""
+    rows = []
+    for cell in cells:
+        plan = cell["plan"]
+        row = {**cell["values"], "plan": plan, "metric": metric}
+        if metric in EVENTS:
+            t = a.probabilities
+            hit = t[(t.plan == plan) & (t.event == metric)]
+            r = hit.iloc[0] if len(hit) else None
+            row.update({"mean": r["p"] if r is not None else math.nan,
+                        "ci_low": r["ci_low"] if r is not None else math.nan,
+                        "ci_high": r["ci_high"] if r is not None else math.nan,
+                        "p50": math.nan, "p90": math.nan,
+                        "n": int(r["n"]) if r is not None else 0,
+                        "n_reps": int(r["n"]) if r is not None else 0, "share": 1.0})
+        else:
+            s = a.summary
+            hit = s[(s.plan == plan) & (s.metric == metric)]
+            r = hit.iloc[0] if len(hit) else None
+            for c in ("mean", "ci_low", "ci_high", "p50", "p90", "n", "n_reps", "share"):
+                row[c] = r[c] if r is not None else (0 if c in ("n", "n_reps") else math.nan)
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs["rumour_threshold"] = a.rumour_threshold
+    return table

@@ -93,6 +93,7 @@ class InjectKind(str, Enum):
     DEMAND_LEADER = "demand_leader"     # the crowd insists on seeing the top leader
     WEATHER = "weather"                 # temperature changes
     MESSAGE = "message"                 # a message for a team, logged for the exercise
+    BROKEN_PROMISE = "broken_promise"   # a promise made to the crowd is seen to be broken
 
 
 class Action(str, Enum):
@@ -121,16 +122,147 @@ class Action(str, Enum):
     CLEARED = "cleared"
 
 
+class EventKind(str, Enum):
+    """Every kind of event the simulation logs (the ``kind`` column of ``events.csv``).
+
+    Agents log through :meth:`sim.world.World.log`, which takes only these members, so a
+    renamed or misspelt kind fails at import or in the tests, never silently in a report.
+    """
+
+    # command and the reporting chain
+    FIRST_REPORT = "first_report"
+    VERIFIED = "verified"
+    BELOW_THRESHOLD = "below_threshold"
+    LEVEL_DECLARED = "level_declared"
+    LEVEL_RAISED = "level_raised"
+    LEVEL_CONFIRMED = "level_confirmed"
+    LEVEL_LOWERED = "level_lowered"
+    PLAN_ACTIVATED = "plan_activated"
+    DISPATCH_ORDER = "dispatch_order"
+    DISPATCHED = "dispatched"
+    REPORT_SENT = "report_sent"
+    REINFORCEMENT_REQUESTED = "reinforcement_requested"
+    REINFORCEMENT_ARRIVED = "reinforcement_arrived"
+    # teams
+    PREPOSITIONED = "prepositioned"
+    TEAM_ON_SITE = "team_on_site"
+    RECALLED = "recalled"
+    TASK_START = "task_start"
+    TASK_END = "task_end"
+    SLIP_LATE = "slip_late"
+    SLIP_INCOMPLETE = "slip_incomplete"
+    # messages
+    MESSAGE_MISDIRECTED = "message_misdirected"
+    MESSAGE_LOST = "message_lost"
+    MESSAGE_LATE = "message_late"
+    MESSAGE_RECEIVED = "message_received"
+    # order
+    CORDON_SET = "cordon_set"
+    TARGETED_INTERVENTION = "targeted_intervention"
+    FORCE_USED = "force_used"
+    # dialogue and talks
+    DIALOGUE_STARTED = "dialogue_started"
+    REPRESENTATIVES_CHOSEN = "representatives_chosen"
+    LEADER_ON_SITE = "leader_on_site"
+    TOP_LEADER_ON_SITE = "top_leader_on_site"
+    TALKS_WAITING = "talks_waiting"
+    TALKS_RESUMED = "talks_resumed"
+    TALKS_STALLED = "talks_stalled"
+    TALKS_FAILED = "talks_failed"
+    AGREEMENT = "agreement"
+    PROMISE_BROKEN = "promise_broken"
+    # logistics and equipment
+    WATER_PROVIDED = "water_provided"
+    SUPPLY_EXHAUSTED = "supply_exhausted"
+    ROOM_READY = "room_ready"
+    EQUIPMENT_FAILED = "equipment_failed"
+    EQUIPMENT_SHORTAGE = "equipment_shortage"
+    EQUIPMENT_REPLACED = "equipment_replaced"
+    # medical
+    HEALTH_INCIDENT = "health_incident"
+    INJURY = "injury"
+    MEDICAL_ATTENDED = "medical_attended"
+    MEDICAL_UNAVAILABLE = "medical_unavailable"
+    TRANSPORTED = "transported"
+    # the crowd
+    CROWD_STATE = "crowd_state"
+    SCUFFLE_STARTED = "scuffle_started"
+    SCUFFLE_ENDED = "scuffle_ended"
+    ARRIVALS = "arrivals"
+    GATE_BLOCKED = "gate_blocked"
+    AGITATION = "agitation"
+    DEMAND_LEADER = "demand_leader"
+    CLEARED = "cleared"
+    # public opinion
+    RUMOUR_POSTED = "rumour_posted"
+    RUMOUR_DETECTED = "rumour_detected"
+    STATEMENT_ISSUED = "statement_issued"
+    POLICY_SILENT = "policy_silent"
+    # the exercise
+    INJECT = "inject"
+    INJECT_SKIPPED = "inject_skipped"
+    EXPECTED_MISSED = "expected_missed"
+    DECISION = "decision"
+    COMMS_OUTAGE = "comms_outage"
+    WEATHER = "weather"
+
+
+class Task(str, Enum):
+    """Timed tasks of a team (the ``subject`` of task and slip events, the Gantt chart's bars)."""
+
+    FIRST_REPORT = "first report"
+    ACTIVATION = "plan activation"
+    MOBILISATION = "mobilisation"
+    MOBILISING = "mobilising"
+    TRAVELLING = "travelling"
+    CORDON = "cordon and traffic control"
+    EXPLAINING = "explaining"
+    TALKS = "talks"
+    PERSUADING = "persuading"
+    STATEMENT = "statement"
+    DRAFTING = "drafting statement"
+    ROOM = "opening the reception room"
+    REPORT = "report"
+
+    def about(self, ref: str = "") -> str:
+        """The subject text for this task, e.g. ``report to city`` for an upward report."""
+        return f"{self.value} to {ref}" if self is Task.REPORT and ref else self.value
+
+
+class Cause(str, Enum):
+    """What drives a change of the crowd's state (named in every ``crowd_state`` event)."""
+
+    GRIEVANCE = "grievance"          # hardship felt against low legitimacy
+    WAITING = "waiting"              # waiting with nobody listening
+    PROVOCATION = "provocation"      # a provocation or visible act among the crowd
+    FORCE = "force"                  # indiscriminate force
+    RUMOUR = "rumour"                # the rumour online
+    HEAT = "heat"                    # heat
+    THIRST = "thirst"                # no water on a hot day
+    BROKEN_PROMISE = "broken_promise"
+    FAILED_TALKS = "failed_talks"
+    OPPOSING_LINE = "opposing_line"  # an opposing line to push against
+    LISTENED = "listened"            # someone is listening and explaining
+    WATER = "water"
+    AGREEMENT = "agreement"
+    REMOVALS = "removals"            # instigators led aside
+    LEAVING = "leaving"              # people going home
+    CALMING = "calming"              # agitation subsiding as provocations fade
+    LEGITIMACY = "legitimacy"        # the authorities regaining trust
+
+
 class Event(NamedTuple):
     """One row of the event log.
 
     Attributes:
         t_min: simulated minutes from the first sighting (T0).
         actor: who acted (a team id, ``crowd``, ``online``, ``exercise``).
-        kind: what happened (a short snake_case word, see ``sim.recorder.KINDS``).
+        kind: what happened (an :class:`EventKind` value).
         detail: one English sentence for a reader of the raw log.
         subject: what it was about (team id, item, message id, level id), or ``""``.
         value: a number that goes with it (minutes, people, share), or ``nan``.
+        causes: for crowd-state changes and scuffles, the :class:`Cause` values that drove
+            it, ``;``-separated, strongest first; ``""`` otherwise.
     """
 
     t_min: float
@@ -139,6 +271,7 @@ class Event(NamedTuple):
     detail: str
     subject: str = ""
     value: float = float("nan")
+    causes: str = ""
 
 
 class Message(NamedTuple):

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from agents.causes import SharedStress
 from agents.crowd import Crowd
 from agents.rumour import Rumour
 from sim.comms import Comms
 from sim.config import Level, Plan, Scenario, Team
 from sim.parameters import Parameters
+from sim.legitimacy import Legitimacy
 from sim.recorder import Recorder
 from sim.rng import Streams, uniform
-from sim.types import Capability, Equipment, Posture, TeamStatus
+from sim.types import Capability, Cause, Equipment, EventKind, Posture, Task, TeamStatus
 
 
 @dataclass
@@ -32,6 +34,8 @@ class TeamState:
         broken: items out of order, by kind.
         dispatched: fires when the order to go reaches the team.
         arrived: fires when the team is on site.
+        reinforced: officers of a reinforcement who have joined the team (people).
+        crews: the team's medical crews (one per ambulance), for a medical unit.
     """
 
     id: str
@@ -45,6 +49,8 @@ class TeamState:
     t_on_site: float | None = None
     stock: dict[Equipment, int] = field(default_factory=dict)
     broken: dict[Equipment, int] = field(default_factory=dict)
+    reinforced: int = 0
+    crews: simpy.Resource | None = None
 
     @property
     def on_site(self) -> bool:
@@ -54,34 +60,30 @@ class TeamState:
         """Items of this kind in working order."""
         return self.stock.get(item, 0) - self.broken.get(item, 0)
 
-    def field_share(self) -> float:
-        """Staff split evenly across the team's field capabilities."""
-        n = sum(1 for c in self.cfg.capabilities if c not in (Capability.COMMAND, Capability.INTEL))
-        return 1.0 / max(1, n)
-
     def staff_for(self, cap: Capability) -> float:
-        """Staff working on ``cap`` (people)."""
-        return self.cfg.size * (self.field_share() if cap in self.cfg.capabilities else 0.0)
+        """Staff working on ``cap`` (people; see :meth:`sim.config.Team.staff_for`)."""
+        return self.cfg.staff_for(cap)
 
 
 @dataclass
 class SiteState:
-    """What the responders have done to the site, read by the crowd tick."""
+    """What the responders have done to the site, read by the crowd tick.
 
-    legitimacy: float
+    Discrete conditions that processes wait on are SimPy events on :class:`World`
+    (``leader_here``, ``top_leader_here``, ``agreed``); these flags mirror them for the tick.
+    """
+
     temperature_c: float
     humidity_pct: float
     level: Level | None = None
     level_index: int = -1
-    officers: float = 0.0
-    deterrence_x: float = 1.0
+    level_provisional: bool = False
     cordon: bool = False
-    dispersal_rate: float = 0.0
     water: bool = False
     room: bool = False
     dialogue_started: bool = False
     commitment: bool = False
-    persuasion_rate: float = 0.0
+    promise_broken: bool = False
     gate_hold_until: float = -math.inf
     demand_top_leader: bool = False
     top_leader_on_site: bool = False
@@ -91,6 +93,11 @@ class SiteState:
     cleared: bool = False
     pending_medical: int = 0
     medical_responses: list[float] = field(default_factory=list)
+    scuffle_until: float = -math.inf
+    scuffle_started: float = -math.inf
+    last_scuffle_end: float = -math.inf
+    last_force: float = -math.inf
+    removals: int = 0
 
 
 class World:
@@ -108,19 +115,29 @@ class World:
         self.crowd = crowd
         self.rumour = rumour
         self.state = SiteState(
-            legitimacy=scenario.crowd.legitimacy,
             temperature_c=scenario.weather.temperature_c,
             humidity_pct=scenario.weather.humidity_pct,
             demand_top_leader=scenario.crowd.demand_top_leader,
         )
+        self.legitimacy = Legitimacy(scenario.crowd.legitimacy, params.legitimacy.floor,
+                                     params.legitimacy.ceiling)
+        self.leader_here = env.event()
+        self.top_leader_here = env.event()
+        self.agreed = env.event()
+        self.demand_event = env.event()   # the crowd demands the top leader
+        self.stress: SharedStress = SharedStress(params.crowd)
         self.teams: dict[str, TeamState] = {}
         for tid, team in plan.teams.items():
-            self.teams[tid] = TeamState(
+            state = TeamState(
                 id=tid, cfg=team,
                 familiarity=scenario.familiarity.get(tid, team.familiarity),
                 dispatched=env.event(), arrived=env.event(),
                 stock={k: int(v) for k, v in team.equipment.items()},
             )
+            if Capability.MEDICAL in team.capabilities:
+                state.crews = simpy.Resource(
+                    env, capacity=max(1, state.stock.get(Equipment.AMBULANCE, 0)))
+            self.teams[tid] = state
         self.comms = Comms(env, params.comms, params.familiarity, streams.comms, recorder,
                            list(self.teams))
         self.done = env.event()
@@ -134,6 +151,38 @@ class World:
         self.recalled: set[str] = set()
         self.added_injects: list = []
         self.decision_log: list[dict] = []   # choices made at decision points, for the report
+        self.cause_events: list[Cause] = []  # what happened since the crowd's last change of state
+        self.situation_index = -1           # the level the last reassessment found, when lower
+        self.mean_agitation = 0.0            # of the petitioners present at the last tick
+
+    # ------------------------------------------------------------------ derived state
+
+    def officers_on_site(self) -> float:
+        """Order officers on site now, reinforcements included (people)."""
+        return sum(t.staff_for(Capability.ORDER) + t.reinforced for t in self.teams.values()
+                   if t.on_site and Capability.ORDER in t.cfg.capabilities)
+
+    def opposing_line(self) -> float:
+        """People who stand against the crowd: officers on site and the site's security."""
+        return self.officers_on_site() + self.scenario.site.security
+
+    def deterrence(self) -> float:
+        """Officers as the crowd weighs them in the chance of arrest (C in Epstein's P)."""
+        p = self.params.order
+        c = self.scenario.site.security * p.security_deterrence_x
+        for t in self.teams.values():
+            if t.on_site and Capability.ORDER in t.cfg.capabilities:
+                x = p.forceful_deterrence_x if self.posture(t.id) is Posture.FORCEFUL else 1.0
+                c += (t.staff_for(Capability.ORDER) + t.reinforced) * x
+        return c
+
+    def forceful_line(self) -> bool:
+        """An order team with a forceful posture is on site."""
+        return any(t.on_site and self.posture(t.id) is Posture.FORCEFUL
+                   for t in self.teams.values() if Capability.ORDER in t.cfg.capabilities)
+
+    def in_scuffle(self) -> bool:
+        return self.state.scuffle_until > self.now
 
     def posture(self, team_id: str) -> Posture | None:
         """An order team's posture now (the plan's, unless trainees changed it)."""
@@ -151,40 +200,43 @@ class World:
     def now(self) -> float:
         return float(self.env.now)
 
-    def log(self, actor: str, kind: str, detail: str, subject: str = "",
-            value: float = math.nan) -> None:
-        self.rec.log(self.now, actor, kind, detail, subject, value)
+    def log(self, actor: str, kind: EventKind, detail: str, subject: str = "",
+            value: float = math.nan, causes: str = "") -> None:
+        self.rec.log(self.now, actor, kind, detail, subject, value, causes)
 
     def slowdown(self, team: TeamState) -> float:
         """Task-time multiplier for a team's familiarity with the plan."""
         return 1.0 + self.params.familiarity.slowdown * (1.0 - team.familiarity)
 
-    def slip_late(self, team: TeamState, task: str) -> float:
+    def slip_late(self, team: TeamState, task: Task, ref: str = "") -> float:
         """Minutes a task starts late because staff are unsure of the plan (0 if no slip)."""
         f = self.params.familiarity
         if self.rng.teams.random() < f.late_prob * (1.0 - team.familiarity):
             extra = uniform(self.rng.teams, f.late_extra_min)
-            self.log(team.id, "slip_late", f"{team.id} started '{task}' {extra:.0f} min late",
-                     task, extra)
+            what = task.about(ref)
+            self.log(team.id, EventKind.SLIP_LATE,
+                     f"{team.id} started '{what}' {extra:.0f} min late", what, extra)
             return extra
         return 0.0
 
-    def slip_incomplete(self, team: TeamState, task: str) -> float:
+    def slip_incomplete(self, team: TeamState, task: Task, ref: str = "") -> float:
         """Minutes lost redoing an incomplete report (0 if complete)."""
         f = self.params.familiarity
         if self.rng.teams.random() < f.incomplete_prob * (1.0 - team.familiarity):
             extra = uniform(self.rng.teams, f.redo_min)
-            self.log(team.id, "slip_incomplete",
-                     f"{team.id}'s '{task}' lacked required contents; {extra:.0f} min to redo",
-                     task, extra)
+            what = task.about(ref)
+            self.log(team.id, EventKind.SLIP_INCOMPLETE,
+                     f"{team.id}'s '{what}' lacked required contents; {extra:.0f} min to redo",
+                     what, extra)
             return extra
         return 0.0
 
     def teams_with(self, cap: Capability) -> list[TeamState]:
         return [t for t in self.teams.values() if cap in t.cfg.capabilities]
 
-    def task(self, team: TeamState, name: str, minutes: float):
+    def task(self, team: TeamState, task: Task, minutes: float):
         """A timed task of a team, logged as start and end (for the Gantt chart)."""
-        self.log(team.id, "task_start", f"{team.id} starts {name}", name)
+        self.log(team.id, EventKind.TASK_START, f"{team.id} starts {task.value}", task.value)
         yield self.env.timeout(minutes)
-        self.log(team.id, "task_end", f"{team.id} finishes {name}", name, minutes)
+        self.log(team.id, EventKind.TASK_END, f"{team.id} finishes {task.value}", task.value,
+                 minutes)

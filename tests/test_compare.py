@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +17,7 @@ import pandas as pd
 import pytest
 
 from reports import render_md
-from reports.comparison import (
-    build_compare,
-    for_report,
-    newcombe_paired,
-)
+from reports.comparison import build_compare
 from reports.i18n import METRIC_LABELS
 from sim.replicate import (
     SEED_STRIDE,
@@ -33,7 +28,7 @@ from sim.replicate import (
     replication_seed,
     run_replications,
 )
-from sim.stats import EVENTS, analyse, t_interval, wilson
+from sim.stats import EVENTS, analyse
 from tests.conftest import ROOT, run_cli
 
 SUMMARY_HEAD = ["plan", "metric", "mean", "ci_low", "ci_high", "p50", "p90", "n"]
@@ -47,106 +42,6 @@ def header(path: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- statistics
-
-
-def test_t_interval_matches_the_t_table():
-    mean, low, high = t_interval([1, 2, 3, 4, 5])
-    half = 2.776445105 * math.sqrt(2.5) / math.sqrt(5)  # t(0.975, 4) = 2.7764
-    assert mean == 3
-    assert low == pytest.approx(3 - half, abs=1e-6) and high == pytest.approx(3 + half, abs=1e-6)
-
-
-def test_t_interval_edge_cases():
-    assert all(math.isnan(v) for v in t_interval([]))
-    mean, low, high = t_interval([4.0])
-    assert mean == 4 and math.isnan(low) and math.isnan(high)
-    assert t_interval([2.5] * 7) == (2.5, 2.5, 2.5)
-    assert t_interval([1.0, float("nan"), 3.0])[0] == 2.0
-
-
-def test_wilson_interval_reference_values():
-    p, low, high = wilson(3, 10)
-    assert p == 0.3 and low == pytest.approx(0.1078, abs=1e-4) and high == pytest.approx(0.6032, abs=1e-4)
-    p, low, high = wilson(0, 20)
-    assert p == 0 and low == 0 and high == pytest.approx(0.1611, abs=1e-4)
-    p, low, high = wilson(20, 20)
-    assert p == 1 and high == 1 and low == pytest.approx(0.8389, abs=1e-4)
-    assert all(math.isnan(v) for v in wilson(0, 0))
-
-
-def test_newcombe_paired_interval_matches_the_published_example():
-    """Newcombe (1998) method 10 on Cavo et al. (2012), the worked example of Fagerland,
-    Lydersen & Laake (2017, ch. 8): -0.0621 (95% CI -0.1186 to -0.0046)."""
-    both, only_variant, only_base, neither = 59, 6, 16, 80
-    base = [1] * both + [0] * only_variant + [1] * only_base + [0] * neither
-    variant = [1] * both + [1] * only_variant + [0] * only_base + [0] * neither
-    diff, low, high = newcombe_paired(base, variant)
-    assert diff == pytest.approx(-10 / 161)
-    assert low == pytest.approx(-0.1186, abs=1e-4) and high == pytest.approx(-0.0046, abs=1e-4)
-    # swapping the plans mirrors the interval
-    assert newcombe_paired(variant, base) == pytest.approx((-diff, -high, -low))
-    assert all(math.isnan(v) for v in newcombe_paired([], []))
-
-
-def test_identical_binary_outcomes_keep_an_honest_interval():
-    """40 pairs that all go from 1 to 0 do not prove a difference of exactly -100%."""
-    diff, low, high = newcombe_paired([1] * 40, [0] * 40)
-    assert diff == -1 and low == -1
-    assert high == pytest.approx(-1 + math.sqrt(2) * wilson(0, 40)[2])   # -0.876
-    # no change at all in 40 pairs leaves room either way
-    diff, low, high = newcombe_paired([0] * 40, [0] * 40)
-    assert diff == 0 and low == pytest.approx(-wilson(0, 40)[2]) and high == -low
-
-
-def _row(plan, rep, agreement, rumour, scuffles=0, cleared=None):
-    return {"plan": plan, "rep": rep, "seed": rep, "scenario": "s", "agreement_min": agreement,
-            "rumor_peak_reach": rumour, "scuffles": scuffles, "cleared_min": cleared,
-            "team_on_site_min.order": 30.0, "outcome": "resolved" if cleared else "ongoing_at_end"}
-
-
-def test_nulls_are_counted_and_pairs_need_both_values():
-    rows = [_row("A", 0, 100.0, 0.8, 1, 200.0), _row("A", 1, None, 0.7), _row("A", 2, 120.0, 0.9),
-            _row("B", 0, 90.0, 0.1, 0, 150.0), _row("B", 1, 95.0, 0.2), _row("B", 2, 100.0, 0.3)]
-    a = analyse(rows, ["A", "B"], {"A": 210.0, "B": 140.0}, rumour_threshold=0.5)
-    s = a.summary.set_index(["plan", "metric"])
-    assert s.loc[("A", "agreement_min"), "n"] == 2 and s.loc[("A", "agreement_min"), "n_reps"] == 3
-    assert s.loc[("A", "agreement_min"), "mean"] == 110
-    assert s.loc[("A", "agreement_min"), "share"] == pytest.approx(2 / 3)
-    d = a.difference("B", "agreement_min")
-    assert d["n"] == 2                                  # rep 1 has no value under A
-    assert d["mean_diff"] == pytest.approx(((90 - 100) + (100 - 120)) / 2)
-    assert d["share_diff"] == pytest.approx(1 / 3)      # B always reached it, A two times in three
-    p = a.probabilities.set_index(["plan", "event"])
-    assert p.loc[("A", "rumour_above_threshold"), "k"] == 3
-    assert p.loc[("B", "rumour_above_threshold"), "k"] == 0
-    assert p.loc[("A", "any_scuffle"), "k"] == 1
-    assert p.loc[("A", "cleared_within_target"), "k"] == 1   # 200 <= 210
-    assert p.loc[("B", "cleared_within_target"), "k"] == 0   # 150 > 140
-    e = a.difference("B", "rumour_above_threshold")
-    assert e["diff"] == -1 and e["excludes_zero"]
-    # the report's figures: Newcombe intervals for differences of probabilities
-    r = for_report(a)
-    e = r.difference("B", "rumour_above_threshold")
-    assert e["diff"] == -1 and e["ci_low"] == -1 and -1 < e["ci_high"] < -0.2
-    assert e["excludes_zero"] and e["n"] == 3
-    d = r.difference("B", "agreement_min")
-    assert d["share_diff"] == pytest.approx(1 / 3)
-    assert d["share_ci_low"] < 0 < d["share_ci_high"] < 1   # 1 discordant pair in 3 proves little
-    assert for_report(r) is r
-
-
-def test_counts_get_whole_number_percentiles():
-    rows = [{"plan": "A", "rep": k, "seed": k, "scuffles": int(k == 9), "agreement_min": 100 + 1.5 * k,
-             "messages_lost": 2 * (k % 2)} for k in range(10)]
-    a = for_report(analyse(rows, ["A"], {"A": None}))
-    s = a.summary.set_index("metric")
-    assert list(a.summary.columns) == list(analyse(rows, ["A"], {"A": None}).summary.columns)
-    assert s.loc["scuffles", "p90"] == 0       # interpolation would say 0.1
-    assert s.loc["messages_lost", "p50"] == 0 and s.loc["messages_lost", "p90"] == 2
-    assert s.loc["scuffles", "mean"] == pytest.approx(0.1)
-    # a time keeps its interpolated percentiles
-    assert s.loc["agreement_min", "p50"] == pytest.approx(106.75)
-    assert s.loc["agreement_min", "p90"] == pytest.approx(112.15)
 
 
 def test_seed_rule_depends_on_base_seed_and_replication_only():
@@ -203,7 +98,7 @@ def test_a_difference_without_pairs_says_there_is_no_data(proactive, lang, no_da
     for key in ("injects_fired", "expected_met", "expected_late", "expected_missed"):
         assert key not in md and METRIC_LABELS[key][lang] in md
     # the rumour difference (-100% in every pair) gets an interval of some width
-    e = for_report(a).difference(PROACTIVE, "rumour_above_threshold")
+    e = a.difference(PROACTIVE, "rumour_above_threshold")
     assert e["ci_low"] < e["ci_high"] < 0
     rumour = next(line for line in md.splitlines() if "50%" in line and "| B |" in line)
     assert f"{e['ci_high'] * 100:+.1f}%\\]" in rumour

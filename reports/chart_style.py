@@ -1,0 +1,209 @@
+"""The look of every matplotlib chart: fonts, rcParams, colours, and the PNG/SVG output.
+
+Chinese labels use **Noto Sans SC** (SIL Open Font License 1.1) from the PyPI package
+``pylopdf-fonts-zh-cn``, an ordinary dependency of this project. It is registered with
+matplotlib when this module is imported, with ``fontManager.addfont``: nothing is installed
+in the system and no font cache is written, so no cache can go stale, and Chinese charts
+render right after ``pip install``. A CJK font installed in the system is used only when the
+package is missing; with neither, :func:`chart_lang` labels the charts in English and
+:data:`FONT_NOTE` says so in the report.
+
+Use::
+
+    from reports import chart_style
+
+    with chart_style.apply(lang):          # fonts and rcParams for a chart in ``lang``
+        fig, ax = plt.subplots()
+        ax.plot(x, y, color=chart_style.PALETTE[0])
+        png = chart_style.png_bytes(fig)   # for Markdown and Word
+        svg = chart_style.svg_text(fig)    # live text for the web page
+    plt.close(fig)
+
+* :func:`apply` -- a context manager with the rcParams of a chart in ``lang`` (``"zh"`` or
+  ``"en"``): font family, no Unicode minus issue, sizes.
+* :func:`font_family` -- the ``font.family`` list for ``lang``: the CJK font first for
+  Chinese, DejaVu Sans first for English (the CJK font after it, so a stray Chinese name
+  still renders).
+* :func:`has_cjk` -- whether a font with Chinese glyphs is available to matplotlib;
+  :func:`cjk_font` -- its family name; :data:`BUNDLED_FONT` -- the file of the bundled one.
+* :func:`chart_lang` -- the language charts can be labelled in (``"en"`` for ``"zh"`` only
+  when no CJK font is available).
+* Colours: :data:`PALETTE` (series, plans), :data:`STATE_COLOURS` (crowd states),
+  :data:`GANTT_COLOURS` and :data:`TASK_COLOUR` (team activities), :data:`RATING_COLOURS`
+  (P/S/M/U), :data:`INK`, :data:`MUTED`, :data:`ALERT`.
+
+Any "Glyph ... missing from font(s)" warning that matplotlib might still raise is kept off
+stderr (a filter installed at import): a chart never prints to the terminal, which keeps
+``--quiet`` quiet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+__all__ = [
+    "ALERT", "BUNDLED_FAMILY", "BUNDLED_FONT", "CJK_FAMILIES", "DPI", "FONT_NOTE", "GANTT_COLOURS", "INK", "LATIN",
+    "MUTED", "PALETTE", "RATING_COLOURS", "STATE_COLOURS", "TASK_COLOUR", "apply", "chart_lang",
+    "cjk_font", "font_family", "has_cjk", "png_bytes", "rc", "svg_text",
+]
+
+LATIN = "DejaVu Sans"
+"""matplotlib's own font (shipped with it): Latin labels, digits, ° and the like."""
+
+CJK_FAMILIES = ("Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+                "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC",
+                "AR PL UMing CN", "Droid Sans Fallback")
+"""Fonts with Chinese glyphs, in order of preference: the bundled Noto Sans SC, then system
+fonts (only used when the package is missing)."""
+
+FONT_NOTE = {
+    "zh": "本机未安装中文字体，图表标注使用英文。",
+    "en": "",
+}
+"""Said in a report whose charts had to fall back to English labels."""
+
+DPI = 110
+"""Resolution of the PNG charts."""
+
+# --------------------------------------------------------------------------- colours
+
+PALETTE = ("#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037",
+           "#ad1457")
+"""Series and plan colours, in order (blue, red, green, orange, purple, teal, brown, pink)."""
+
+INK = "#222222"
+"""Reference lines, medians, error bars."""
+
+MUTED = "#757575"
+"""What is not significant or not the point."""
+
+ALERT = "#d32f2f"
+"""Injects and warnings."""
+
+STATE_COLOURS = {"calm": "#e8f5e9", "vocal": "#fff8e1", "blocking": "#ffe0b2",
+                 "scuffle": "#ffcdd2"}
+"""Background bands of the crowd state."""
+
+GANTT_COLOURS = {"mobilising": "#90caf9", "travelling": "#42a5f5", "on_site": "#e0e0e0"}
+"""A team's phases in the Gantt chart."""
+
+TASK_COLOUR = "#ffb74d"
+"""A team's task in the Gantt chart."""
+
+RATING_COLOURS = {"P": "#2e7d32", "S": "#f9a825", "M": "#ef6c00", "U": "#c62828"}
+"""The HSEEP ratings."""
+
+# --------------------------------------------------------------------------- fonts
+
+# Keep glyph warnings off stderr whatever happens (a label in a script no font covers).
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+
+
+def _bundled_font() -> Path | None:
+    try:
+        from pylopdf_fonts_zh_cn import sans_path
+    except ImportError:
+        return None
+    path = Path(sans_path())
+    return path if path.is_file() else None
+
+
+BUNDLED_FONT: Path | None = _bundled_font()
+"""Noto Sans SC from the ``pylopdf-fonts-zh-cn`` package, or None when it is not installed."""
+
+
+def _register() -> str | None:
+    """Add the bundled font to matplotlib's font list (once); its family name, or None."""
+    if BUNDLED_FONT is None:
+        return None
+    fm = font_manager.fontManager
+    for entry in fm.ttflist:
+        if Path(entry.fname) == BUNDLED_FONT:
+            return entry.name
+    before = len(fm.ttflist)
+    try:
+        fm.addfont(str(BUNDLED_FONT))
+    except (OSError, RuntimeError, ValueError):  # an unreadable or broken file: do without
+        return None
+    added = fm.ttflist[before:]
+    return added[0].name if added else None
+
+
+BUNDLED_FAMILY: str | None = _register()
+"""The family name matplotlib knows the bundled font by ("Noto Sans SC"), or None."""
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of a font with Chinese glyphs known to matplotlib: the bundled one,
+    else the first of :data:`CJK_FAMILIES` installed in the system; None when there is none."""
+    if BUNDLED_FAMILY:
+        return BUNDLED_FAMILY
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in installed), None)
+
+
+def has_cjk() -> bool:
+    """Whether charts can be labelled in Chinese (a font with Chinese glyphs is available)."""
+    return cjk_font() is not None
+
+
+def chart_lang(lang: str) -> str:
+    """The language charts can be labelled in: ``lang``, except English for Chinese when no
+    CJK font is available."""
+    return lang if lang != "zh" or has_cjk() else "en"
+
+
+def font_family(lang: str) -> list[str]:
+    """The ``font.family`` list of a chart in ``lang``. Only families matplotlib knows are
+    named (an unknown one would make matplotlib log a warning)."""
+    cjk = cjk_font()
+    if cjk is None:
+        return [LATIN]
+    return [cjk, LATIN] if lang == "zh" else [LATIN, cjk]
+
+
+def rc(lang: str) -> dict:
+    """The rcParams of a chart in ``lang``."""
+    return {
+        "font.family": font_family(lang),
+        # the minus sign U+2212 is in both fonts, but a hyphen keeps tick labels identical
+        # whichever font draws them
+        "axes.unicode_minus": False,
+        "savefig.dpi": DPI,
+    }
+
+
+def apply(lang: str = "zh") -> contextlib.AbstractContextManager:
+    """A context manager that sets the chart style for ``lang`` and restores rcParams on
+    exit: ``with apply("zh"): ...``."""
+    return plt.rc_context(rc(lang))
+
+
+# --------------------------------------------------------------------------- output
+
+
+def png_bytes(fig) -> bytes:
+    """The figure as PNG (for Markdown and Word)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def svg_text(fig) -> str:
+    """The figure as SVG whose text stays text, drawn by the browser's fonts (for the web
+    page)."""
+    buf = io.StringIO()
+    with plt.rc_context({"svg.fonttype": "none"}):
+        fig.savefig(buf, format="svg", bbox_inches="tight")
+    return buf.getvalue()
