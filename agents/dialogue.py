@@ -88,7 +88,9 @@ def dialogue(world: World, team: TeamState):
     explainers = min(staff, p.dialogue.explain_staff_max)
     world.log(team.id, EventKind.TASK_START, f"{team.id} starts explaining", Task.EXPLAINING.value)
     t0, done, heard = world.now, 0.0, 0.0
-    while done < p.dialogue.explain_staff_min:
+    need = max(p.dialogue.explain_staff_min_least,
+               p.dialogue.explain_staff_min_per_person * world.crowd.present_petitioners())
+    while done < need:
         if _stalled(world, team):
             yield env.timeout(STEP_MIN)
             continue

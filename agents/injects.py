@@ -99,6 +99,7 @@ def _apply(world: World, item: Inject, trigger: str):
     elif kind is InjectKind.HEALTH_INCIDENT:
         people = crowd.fall_ill(item.count or 1, world.rng.health,
                                 world.params.health.elderly_ratio)
+        world.rec.count("scripted_health", len(people))
         for _ in people:
             env.process(attend(world, injury=False))
     elif kind is InjectKind.EQUIPMENT_FAILURE:

@@ -27,6 +27,7 @@ def order(world: World, team: TeamState):
     """Work of an order team on site."""
     env, p, s = world.env, world.params.order, world.state
     officers = team.staff_for(Capability.ORDER)
+    _look(world, team)  # a blocked gate is dealt with on arrival
     cordon_min = p.cordon_staff_min / max(officers, 1.0) * world.slowdown(team)
     yield from world.task(team, Task.CORDON, cordon_min)
     if not s.cordon:
@@ -38,16 +39,23 @@ def order(world: World, team: TeamState):
     while not s.cleared:
         if not team.on_site:  # recalled
             return
-        crowd = world.crowd
-        gate_held = s.gate_hold_until > world.now
-        if world.posture(team.id) is Posture.FORCEFUL:
-            # a forceful team treats a vocal crowd in which people act out as a threat
-            if crowd.state >= CrowdState.BLOCKING or gate_held or (
-                    crowd.state >= CrowdState.VOCAL and crowd.n_active > 0):
-                force(world, team, "forceful clearance of the gate")
-        elif crowd.state >= CrowdState.BLOCKING or gate_held:
-            _targeted(world, team)
+        _look(world, team)
         yield env.timeout(p.patrol_every_min)
+
+
+def _look(world: World, team: TeamState) -> None:
+    """The team looks at the crowd and acts as its posture says."""
+    crowd, s = world.crowd, world.state
+    if not team.on_site or world.in_scuffle():
+        return
+    gate_held = s.gate_hold_until > world.now
+    if world.posture(team.id) is Posture.FORCEFUL:
+        # a forceful team treats a vocal crowd in which people act out as a threat
+        if crowd.state >= CrowdState.BLOCKING or gate_held or (
+                crowd.state >= CrowdState.VOCAL and crowd.n_active > 0):
+            force(world, team, "forceful clearance of the gate")
+    elif crowd.state >= CrowdState.BLOCKING or gate_held:
+        _targeted(world, team)
 
 
 def _targeted(world: World, team: TeamState) -> None:

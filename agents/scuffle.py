@@ -25,7 +25,7 @@ def contact_hazard(world: World, active: int) -> float:
     p = world.params.scuffle
     if world.opposing_line() <= 0 or active <= 0:
         return 0.0
-    rate = p.contact_per_active_hour / 60.0 * active
+    rate = p.contact_per_active_hour / 60.0 * min(active, world.opposing_line() * p.contact_per_officer)
     if world.forceful_line():
         rate *= p.forceful_contact_x
     return 1.0 - math.exp(-rate * world.params.tick_min)

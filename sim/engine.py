@@ -119,8 +119,8 @@ def tick(world: World):
         for _ in hazard.sample(crowd, apparent, s.water, dt, world.rng.health):
             env.process(attend(world, injury=False))
 
-        if drivers.gate_held and crowd.willing_share >= cp.vocal_share and \
-                world.officers_on_site() <= 0:
+        if drivers.gate_held and crowd.willing_share >= cp.vocal_share:
+            # the crowd keeps the gate while many are willing, until officers open it
             s.gate_hold_until = max(s.gate_hold_until, t + dt)
 
         # scuffles: episodes at the line

@@ -159,7 +159,8 @@ class OrderParams(_Section):
 
 
 class DialogueParams(_Section):
-    explain_staff_min: Annotated[float, Field(gt=0)]
+    explain_staff_min_per_person: Pos
+    explain_staff_min_least: Pos
     explain_staff_max: Annotated[float, Field(gt=0)]
     no_loudspeaker_efficiency: Share
     no_room_efficiency: Share

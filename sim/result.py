@@ -187,6 +187,8 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "end_reason": "time_limit" if cut else "cleared",
         "resolving_at_end": bool(resolving),
         "scuffle_minutes": round(scuffle_min, 2),
+        "health_presentations": int(counts.get("health_incident", 0)
+                                    - rec.counters.get("scripted_health", 0)),
         "talks_rounds_failed": int(rec.counters.get("talks_failed", 0)),
         "broken_promises": int(rec.counters.get("broken_promises", 0)),
         "legitimacy_end": round(float(world.legitimacy.value), 4),

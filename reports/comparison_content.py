@@ -1,0 +1,278 @@
+"""What the comparison and sweep reports show: their sections, tables, sentences and charts,
+as a :class:`~reports.document.Document` in one language.
+
+Every number is taken from the frames of :class:`sim.stats.Analysis` (or the sweep table of
+:func:`sim.stats.sweep_table`) and formatted by :mod:`reports.comparison_words`; none is
+computed or changed here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from reports.chart_style import FONT_NOTE, chart_lang
+from reports.comparison_charts import (
+    draw_differences,
+    draw_distributions,
+    draw_heatmap,
+    draw_probabilities,
+    make_figure,
+)
+from reports.comparison_words import (
+    event_label,
+    fmt,
+    fmt_ci,
+    fmt_percentile,
+    isnan,
+    metric_label,
+    ph,
+    plan_keys,
+    team_names,
+)
+from reports.document import Bullets, Document, Section, Table
+from sim.stats import EVENTS, TEAM_PREFIX, Analysis, sweep_table
+
+if TYPE_CHECKING:
+    from sim.replicate import Replications
+
+KEY_METRICS = (
+    "first_team_on_site_min", "dialogue_start_min", "agreement_min", "cleared_min",
+    "peak_crowd", "peak_mean_agitation", "scuffles", "injuries", "health_incidents",
+    "first_statement_min", "rumor_peak_reach", "messages_late",
+)
+"""The metrics the report tables and charts show (``summary.csv`` has them all)."""
+
+
+def _summary_cell(a: Analysis, plan: str, metric: str) -> str:
+    s = a.summary
+    hit = s[(s.plan == plan) & (s.metric == metric)]
+    if hit.empty:
+        return "—"
+    r = hit.iloc[0]
+    text = fmt_ci(metric, r["mean"], r["ci_low"], r["ci_high"])
+    return text
+
+
+def _share_note(a: Analysis, plan: str, metric: str, lang: str) -> str:
+    s = a.summary
+    hit = s[(s.plan == plan) & (s.metric == metric)]
+    if hit.empty:
+        return ""
+    r = hit.iloc[0]
+    if int(r["n"]) == int(r["n_reps"]):
+        return ""
+    return ph("cell_share", lang, n=int(r["n"]), N=int(r["n_reps"]))
+
+
+def _verdict(row: dict, lang: str) -> str:
+    """What a paired difference says: no comparable data (no pair), not distinguishable
+    (its interval holds 0, or there is no interval), clearly higher or lower."""
+    if not row or isnan(row.get("n")) or int(row["n"]) == 0:
+        return ph("no_data", lang)
+    if not row.get("excludes_zero"):
+        return ph("unclear", lang)
+    return ph("clear_up", lang) if row["ci_low"] > 0 else ph("clear_down", lang)
+
+
+def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document:
+    """The comparison report's content."""
+    keys = plan_keys(a.plans)
+    teams = team_names(reps, lang)
+    metrics = [m for m in KEY_METRICS if m in set(a.summary["metric"])]
+    doc = Document(ph("title", lang),
+                   ph("subtitle", lang, scenario=reps.scenario, plans=len(a.plans), reps=reps.reps,
+                      seed=reps.base_seed), lang)
+
+    setup = Section(ph("setup", lang))
+    setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,
+                           sims=reps.reps * len(a.plans), backend=reps.backend,
+                           workers=reps.workers, elapsed=reps.elapsed_s))
+    setup.blocks.append(Table(
+        [ph("key", lang), ph("plan", lang), ph("source", lang), ph("overrides", lang),
+         ph("cleared_target", lang)],
+        [[keys[v.label], v.label, v.inputs.plan.name,
+          ", ".join(v.overrides) or ph("none", lang),
+          fmt("cleared_min", v.cleared_target) if v.cleared_target is not None else ph("none", lang)]
+         for v in reps.variants]))
+    if reps.sets:
+        setup.blocks.append(ph("sets_line", lang, sets=", ".join(reps.sets)))
+    setup.blocks.append(ph("seed_line", lang, first=reps.seed(0), last=reps.seed(reps.reps - 1),
+                           command=reps.reproduce_command(a.plans[-1], 0)))
+    doc.sections.append(setup)
+
+    read = Section(ph("how_to_read", lang))
+    read.blocks += [ph("read_ci", lang), ph("read_method", lang), ph("read_nulls", lang),
+                    ph("read_failures", lang)]
+    if FONT_NOTE.get(lang) and chart_lang(lang) != lang:
+        read.blocks.append(FONT_NOTE[lang])
+    doc.sections.append(read)
+
+    key = Section(ph("key_figures", lang))
+    key.blocks.append(Table(
+        [ph("metric", lang), *[f"{keys[p]}: {p}" for p in a.plans]],
+        [[metric_label(m, lang, teams),
+          *[_summary_cell(a, p, m) + _share_note(a, p, m, lang) for p in a.plans]]
+         for m in metrics]))
+    doc.sections.append(key)
+
+    prob = Section(ph("probabilities", lang))
+    t = a.probabilities
+    prob.blocks.append(Table(
+        [ph("event", lang), *[f"{keys[p]}: {p}" for p in a.plans]],
+        [[event_label(ev, lang, a.rumour_threshold),
+          *[_prob_cell(t, p, ev) for p in a.plans]] for ev in EVENTS]))
+    if reps.rows:
+        prob.blocks.append(make_figure(lambda lg: draw_probabilities(a, lg), lang,
+                                 ph("chart_prob", lang), "probabilities.png"))
+    doc.sections.append(prob)
+
+    diff = Section(ph("differences", lang))
+    if len(a.plans) < 2:
+        diff.blocks.append(ph("no_diff", lang))
+    else:
+        diff.blocks.append(ph("baseline_line", lang, base=a.plans[0]))
+        rows = []
+        notes = []
+        for p in a.plans[1:]:
+            for m in metrics:
+                d = a.difference(p, m)
+                if not d:
+                    continue
+                rows.append([metric_label(m, lang, teams), keys[p],
+                             fmt_ci(m, d["mean_diff"], d["ci_low"], d["ci_high"], signed=True),
+                             str(d["n"]), _verdict(d, lang)])
+                if d["share_diff"] and not math.isnan(d["share_diff"]) and d["share_diff"] != 0:
+                    notes.append(f"{keys[p]} · " + ph(
+                        "share_diff_line", lang, metric=metric_label(m, lang, teams),
+                        diff=fmt_ci("agreement_reached", d["share_diff"], d["share_ci_low"],
+                                    d["share_ci_high"], signed=True)))
+            for ev in EVENTS:
+                d = a.difference(p, ev)
+                if not d:
+                    continue
+                rows.append([event_label(ev, lang, a.rumour_threshold), keys[p],
+                             fmt_ci(ev, d["diff"], d["ci_low"], d["ci_high"], signed=True),
+                             str(d["n"]), _verdict(d, lang)])
+        diff.blocks.append(Table([ph("metric", lang), ph("key", lang), f"{ph('diff', lang)} "
+                                  f"[{ph('ci', lang)}]", ph("pairs", lang), ph("verdict", lang)],
+                                 rows))
+        if notes:
+            diff.blocks.append(Bullets(notes))
+        if rows:
+            diff.blocks.append(make_figure(lambda lg: draw_differences(a, metrics, lg, teams), lang,
+                                     ph("chart_diff", lang), "differences.png", svg=False))
+    doc.sections.append(diff)
+
+    if metrics:
+        dist = Section(ph("distributions", lang))
+        dist.blocks.append(make_figure(lambda lg: draw_distributions(a, metrics, lg, teams), lang,
+                                 ph("chart_dist", lang), "distributions.png", svg=False))
+        doc.sections.append(dist)
+
+    doc.sections.append(failures_section(reps, len(a.plans), lang))
+
+    appendix = Section(ph("all_metrics", lang))
+    counts = a.counts
+    s = a.summary
+    # each plan's metrics in summary order, the teams' arrival times last
+    s = s.assign(_team=s["metric"].str.startswith(TEAM_PREFIX),
+                 _plan=s["plan"].map({p: i for i, p in enumerate(a.plans)}))
+    s = s.sort_values(["_plan", "_team"], kind="stable")
+    appendix.blocks.append(Table(
+        [ph("metric", lang), ph("key", lang), f"{ph('mean', lang)} [{ph('ci', lang)}]",
+         ph("median", lang), ph("p90", lang), ph("n", lang), ph("share", lang)],
+        [[metric_label(r.metric, lang, teams), keys[r.plan],
+          fmt_ci(r.metric, r.mean, r.ci_low, r.ci_high), fmt_percentile(r.metric, r.p50, counts),
+          fmt_percentile(r.metric, r.p90, counts), str(r.n), f"{r.share:.0%}" if not math.isnan(r.share) else "—"]
+         for r in s.itertuples()]))
+    doc.sections.append(appendix)
+    doc.footer = ph("footer", lang)
+    return doc
+
+
+def failures_section(reps: Replications, plans: int, lang: str) -> Section:
+    """The failed replications (seed and error of each, 50 at most) or a line saying that
+    every drill ran to its end."""
+    fails = Section(ph("failures", lang))
+    if reps.failures:
+        first = reps.failures[0]
+        fails.blocks.append(ph("failures_line", lang, k=len(reps.failures),
+                               share=len(reps.failures) / (reps.reps * plans),
+                               error=first.traceback.strip().splitlines()[-1]))
+        fails.blocks.append(Table([ph("plan", lang), ph("rep", lang), ph("seed", lang),
+                                   ph("error", lang)],
+                                  [[f.plan, str(f.rep), str(f.seed), f.error]
+                                   for f in reps.failures[:50]]))
+    else:
+        fails.blocks.append(ph("all_ok", lang))
+    return fails
+
+
+def _prob_cell(t: pd.DataFrame, plan: str, event: str) -> str:
+    hit = t[(t.plan == plan) & (t.event == event)]
+    if hit.empty or int(hit["n"].iloc[0]) == 0:
+        return "—"
+    r = hit.iloc[0]
+    return f"{fmt_ci(event, r['p'], r['ci_low'], r['ci_high'])} ({int(r['k'])}/{int(r['n'])})"
+
+
+def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[Any]]],
+                cells: Sequence[dict[str, Any]], metric: str, plan: str,
+                lang: str = "zh") -> tuple[Document, pd.DataFrame]:
+    """The sweep report's content and its table (``sweep.csv``)."""
+    teams = team_names(reps, lang)
+    keys = [k for k, _ in grid]
+    table = sweep_table(a, cells, metric)
+    label = metric_label(metric, lang, teams, a.rumour_threshold)
+    doc = Document(ph("sweep_title", lang),
+                   ph("sweep_subtitle", lang, scenario=reps.scenario, plan=plan,
+                      cells=len(cells), reps=reps.reps, metric=label), lang)
+    setup = Section(ph("sweep_setup", lang))
+    setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,
+                           sims=reps.reps * len(cells), backend=reps.backend,
+                           workers=reps.workers, elapsed=reps.elapsed_s))
+    setup.blocks.append(ph("sweep_grid", lang, grid="; ".join(
+        f"{k} = {', '.join(map(str, vs))}" for k, vs in grid)))
+    if reps.sets:
+        setup.blocks.append(ph("sets_line", lang, sets=", ".join(reps.sets)))
+    setup.blocks.append(ph("seed_line", lang, first=reps.seed(0), last=reps.seed(reps.reps - 1),
+                           command=reps.reproduce_command(cells[0]["plan"], 0)))
+    doc.sections.append(setup)
+    heat = Section(ph("sweep_heat", lang))
+    heat.blocks.append(make_figure(lambda lg: draw_heatmap(table, keys, metric, lg, teams), lang,
+                             ph("sweep_chart", lang, metric=label), "heatmap.png"))
+    finite = table.dropna(subset=["mean"])
+    if len(finite):
+        lo = finite.loc[finite["mean"].idxmin()]
+        hi = finite.loc[finite["mean"].idxmax()]
+
+        def cell_text(r) -> str:
+            return ", ".join(f"{k}={r[k]}" for k in keys)
+
+        heat.blocks.append(ph("sweep_extremes", lang, low_cell=cell_text(lo),
+                              low=fmt_ci(metric, lo["mean"], lo["ci_low"], lo["ci_high"]),
+                              high_cell=cell_text(hi),
+                              high=fmt_ci(metric, hi["mean"], hi["ci_low"], hi["ci_high"])))
+    doc.sections.append(heat)
+    tab = Section(ph("sweep_table", lang))
+    counts = a.counts
+    tab.blocks.append(Table(
+        [*keys, f"{ph('mean', lang)} [{ph('ci', lang)}]", ph("median", lang), ph("p90", lang),
+         ph("n", lang)],
+        [[*(str(r[k]) for k in keys), fmt_ci(metric, r["mean"], r["ci_low"], r["ci_high"]),
+          fmt_percentile(metric, r["p50"], counts), fmt_percentile(metric, r["p90"], counts),
+          f"{int(r['n'])}/{int(r['n_reps'])}"]
+         for _, r in table.iterrows()]))
+    doc.sections.append(tab)
+    read = Section(ph("sweep_read", lang))
+    read.blocks += [ph("sweep_read_text", lang), ph("sweep_method", lang)]
+    read.blocks.append(ph("sweep_failures", lang) if reps.failures else ph("all_ok", lang))
+    doc.sections.append(read)
+    if reps.failures:
+        doc.sections.append(failures_section(reps, len(cells), lang))
+    doc.footer = ph("sweep_footer", lang)
+    return doc, table
