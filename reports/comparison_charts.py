@@ -28,25 +28,24 @@ EXCLUDES_ZERO = PALETTE[1]
 
 
 def make_figure(draw: Callable[[str], Any], lang: str, caption: str, name: str,
-          svg: bool = True) -> Figure:
-    """A chart as PNG (labelled in English when no CJK font is installed) and, when ``svg``,
-    as SVG with live text for the web page (drawn once more in ``lang`` only when the PNG
-    had to fall back to English)."""
+                svg: bool = True) -> Figure:
+    """``draw(lang)`` as a report figure: PNG (labelled in English when no CJK font is
+    available) and, when ``svg``, SVG with live text for the web page (drawn once more in
+    ``lang`` only when the PNG had to fall back to English)."""
     lang_png = chart_lang(lang)
     text = ""
-    with _rc(lang_png):
+    with chart_style.apply(lang_png):
         fig = draw(lang_png)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        png = chart_style.png_bytes(fig)
         if svg and lang_png == lang:
-            text = _svg(fig)
+            text = chart_style.svg_text(fig)
         plt.close(fig)
     if svg and not text:
-        with _rc(lang):
+        with chart_style.apply(lang):
             fig = draw(lang)
-            text = _svg(fig)
+            text = chart_style.svg_text(fig)
             plt.close(fig)
-    return Figure(caption, name, buf.getvalue(), text)
+    return Figure(caption, name, png, text)
 
 
 def _key_note(fig, keys: dict[str, str]) -> None:

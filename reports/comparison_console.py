@@ -12,7 +12,15 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from reports.comparison_content import KEY_METRICS, prob_cell, share_note, summary_cell
-from reports.comparison_words import event_label, fmt_ci, isnan, metric_label, ph, plan_keys, team_names
+from reports.comparison_words import (
+    event_label,
+    fmt_ci,
+    isnan,
+    metric_label,
+    ph,
+    plan_keys,
+    team_names,
+)
 from sim.stats import DEFAULT_RUMOUR_THRESHOLD, Analysis
 
 if TYPE_CHECKING:

@@ -47,7 +47,8 @@ KEY_METRICS = (
 """The metrics the report tables and charts show (``summary.csv`` has them all)."""
 
 
-def _summary_cell(a: Analysis, plan: str, metric: str) -> str:
+def summary_cell(a: Analysis, plan: str, metric: str) -> str:
+    """A metric's mean under ``plan`` with its interval, or "—" when the plan has no row."""
     s = a.summary
     hit = s[(s.plan == plan) & (s.metric == metric)]
     if hit.empty:
@@ -57,7 +58,8 @@ def _summary_cell(a: Analysis, plan: str, metric: str) -> str:
     return text
 
 
-def _share_note(a: Analysis, plan: str, metric: str, lang: str) -> str:
+def share_note(a: Analysis, plan: str, metric: str, lang: str) -> str:
+    """"(n/N happened)" after a metric that has a value in only some replications."""
     s = a.summary
     hit = s[(s.plan == plan) & (s.metric == metric)]
     if hit.empty:
@@ -115,7 +117,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
     key.blocks.append(Table(
         [ph("metric", lang), *[f"{keys[p]}: {p}" for p in a.plans]],
         [[metric_label(m, lang, teams),
-          *[_summary_cell(a, p, m) + _share_note(a, p, m, lang) for p in a.plans]]
+          *[summary_cell(a, p, m) + share_note(a, p, m, lang) for p in a.plans]]
          for m in metrics]))
     doc.sections.append(key)
 
@@ -124,7 +126,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
     prob.blocks.append(Table(
         [ph("event", lang), *[f"{keys[p]}: {p}" for p in a.plans]],
         [[event_label(ev, lang, a.rumour_threshold),
-          *[_prob_cell(t, p, ev) for p in a.plans]] for ev in EVENTS]))
+          *[prob_cell(t, p, ev) for p in a.plans]] for ev in EVENTS]))
     if reps.rows:
         prob.blocks.append(make_figure(lambda lg: draw_probabilities(a, lg), lang,
                                  ph("chart_prob", lang), "probabilities.png"))
@@ -212,7 +214,8 @@ def failures_section(reps: Replications, plans: int, lang: str) -> Section:
     return fails
 
 
-def _prob_cell(t: pd.DataFrame, plan: str, event: str) -> str:
+def prob_cell(t: pd.DataFrame, plan: str, event: str) -> str:
+    """An event's probability under ``plan`` with its interval and ``k/n``."""
     hit = t[(t.plan == plan) & (t.event == event)]
     if hit.empty or int(hit["n"].iloc[0]) == 0:
         return "—"

@@ -197,6 +197,7 @@ P: dict[str, dict[str, str]] = {
 
 
 def ph(key: str, lang: str, **fmt) -> str:
+    """The phrase ``key`` of :data:`P` in ``lang``, formatted with ``fmt``."""
     return lookup(P, key, lang, **fmt)
 
 
@@ -244,6 +245,7 @@ def fmt_percentile(metric: str, value: float, counts: set[str]) -> str:
 
 
 def fmt_ci(metric: str, mean: float, low: float, high: float, signed: bool = False) -> str:
+    """``mean [low, high]`` as :func:`fmt` writes each; the mean alone without an interval."""
     if mean is None or math.isnan(mean):
         return "—"
     if low is None or math.isnan(low):
@@ -261,6 +263,7 @@ def plan_keys(plans: Sequence[str]) -> dict[str, str]:
 
 
 def team_names(reps: Replications, lang: str) -> dict[str, str]:
+    """Team id to the team's name in ``lang``, over every plan compared."""
     names: dict[str, str] = {}
     for v in reps.variants:
         for tid, team in v.inputs.plan.teams.items():
@@ -269,6 +272,7 @@ def team_names(reps: Replications, lang: str) -> dict[str, str]:
 
 
 def isnan(value: Any) -> bool:
+    """True for NaN and for anything that is not a number (None, a string)."""
     try:
         return math.isnan(float(value))
     except (TypeError, ValueError):

@@ -24,28 +24,28 @@ REPORT_FORMATS = ("md", "html")
 """The formats of the comparison and sweep reports."""
 
 
+DATA_TABLES = ("replications", "summary", "differences", "probabilities", "event_differences",
+               "categories")
+"""The frames of :class:`sim.stats.Analysis` written as ``<name>.csv``, as they are."""
+
+
 def _csv(df: pd.DataFrame) -> str:
     return df.to_csv(index=False, lineterminator="\n")
 
 
 def failures_frame(reps: Replications) -> pd.DataFrame:
+    """The failed replications (``failures.csv``): plan, rep, seed, error and traceback."""
     return pd.DataFrame([{"plan": f.plan, "rep": f.rep, "seed": f.seed, "error": f.error,
                           "traceback": f.traceback} for f in reps.failures],
                         columns=["plan", "rep", "seed", "error", "traceback"])
 
 
 def write_data(reps: Replications, a: Analysis, out: Path, extra: dict | None = None) -> list[Path]:
-    """The data files common to ``compare`` and ``sweep``."""
+    """The data files common to ``compare`` and ``sweep``: the frames of ``a``
+    (:data:`DATA_TABLES`), ``failures.csv`` and ``run.json`` (the settings, with ``extra``)."""
     out = Path(out)
-    files = {
-        "replications.csv": _csv(a.replications),
-        "summary.csv": _csv(a.summary),
-        "differences.csv": _csv(a.differences),
-        "probabilities.csv": _csv(a.probabilities),
-        "event_differences.csv": _csv(a.event_differences),
-        "categories.csv": _csv(a.categories),
-        "failures.csv": _csv(failures_frame(reps)),
-    }
+    files = {f"{name}.csv": _csv(getattr(a, name)) for name in DATA_TABLES}
+    files["failures.csv"] = _csv(failures_frame(reps))
     written = []
     for name, text in files.items():
         atomic_write(out / name, text)
@@ -53,20 +53,9 @@ def write_data(reps: Replications, a: Analysis, out: Path, extra: dict | None = 
     settings = reps.settings()
     settings["rumour_threshold"] = a.rumour_threshold
     settings.update(extra or {})
-    atomic_write(out / "run.json",
-                 json.dumps(settings, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+    write_json(out / "run.json", settings)
     written.append(out / "run.json")
     return written
-
-
-def _write_doc(doc: Document, out: Path, stem: str) -> list[Path]:
-    written = []
-    for fig in doc.figures():
-        atomic_write(out / FIGURE_DIR / fig.name, fig.png)
-        written.append(out / FIGURE_DIR / fig.name)
-    atomic_write(out / f"{stem}.md", render_md.render(doc))
-    atomic_write(out / f"{stem}.html", render_html.render(doc))
-    return [*written, out / f"{stem}.md", out / f"{stem}.html"]
 
 
 def write_compare(reps: Replications, a: Analysis, out: Path, lang: str = "zh") -> list[Path]:
@@ -74,7 +63,8 @@ def write_compare(reps: Replications, a: Analysis, out: Path, lang: str = "zh") 
     ``comparison.html``."""
     out = Path(out)
     written = write_data(reps, a, out)
-    return written + _write_doc(build_compare(reps, a, lang), out, "comparison")
+    return written + write_document(build_compare(reps, a, lang), out, "comparison",
+                                    REPORT_FORMATS)
 
 
 def write_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[Any]]],
@@ -88,4 +78,4 @@ def write_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
     doc, table = build_sweep(reps, a, grid, cells, metric, plan, lang)
     atomic_write(out / "sweep.csv", _csv(table))
     written.append(out / "sweep.csv")
-    return written + _write_doc(doc, out, "sweep")
+    return written + write_document(doc, out, "sweep", REPORT_FORMATS)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from reports import render_docx, render_html, render_md
 from reports.content import build
+from reports.document import Document
 from reports.evaluation import evaluate, to_json
 from reports.render_md import FIGURE_DIR
 from sim.files import atomic_write
 from sim.result import DrillResult
 
 FORMATS = ("md", "html", "docx")
-
 
 
 def write_json(path: Path, obj) -> None:
@@ -42,13 +42,28 @@ def write_run(r: DrillResult, out: Path, lang: str = "zh",
     written.append(out / "evaluation.json")
     formats = list(formats)
     if formats:
-        doc = build(r, lang, e=e)
-        if "md" in formats:
-            for fig in doc.figures():
-                put(f"{FIGURE_DIR}/{fig.name}", fig.png)
-            put("report.md", render_md.render(doc))
-        if "html" in formats:
-            put("report.html", render_html.render(doc))
-        if "docx" in formats:
-            put("report.docx", render_docx.render(doc))
+        written += write_document(build(r, lang, e=e), out, "report", formats)
+    return written
+
+
+def write_document(doc: Document, out: Path, stem: str, formats: Iterable[str]) -> list[Path]:
+    """Write ``doc`` into ``out`` in each of ``formats`` (:data:`FORMATS`): ``<stem>.md`` with
+    its charts as PNG files in ``charts/``, ``<stem>.html``, ``<stem>.docx``; return the paths
+    written."""
+    out = Path(out)
+    formats = set(formats)
+    written = []
+
+    def put(name: str, data) -> None:
+        atomic_write(out / name, data)
+        written.append(out / name)
+
+    if "md" in formats:
+        for fig in doc.figures():
+            put(f"{FIGURE_DIR}/{fig.name}", fig.png)
+        put(f"{stem}.md", render_md.render(doc))
+    if "html" in formats:
+        put(f"{stem}.html", render_html.render(doc))
+    if "docx" in formats:
+        put(f"{stem}.docx", render_docx.render(doc))
     return written
