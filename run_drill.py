@@ -187,6 +187,61 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", type=Path,
                     help="output folder (default out/sweep-<scenario>-<plan>-seed<N>)")
 
+    sens = sub.add_parser(
+        "sensitivity", help="which metrics depend on which uncertain constants and plan levers",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  drill sensitivity gate-blockade --plan linxiang\n"
+               "  drill sensitivity small-group --plan linxiang --method sobol --samples 128 "
+               "--reps 3 --jobs 2\n"
+               "  drill sensitivity gate-blockade --only levers --factor "
+               "teams.dialogue.size=2,16 --lang en\n"
+               "Varies the uncertain constants (the parameter file's uncertain section) and the "
+               "plan's numeric\nlevers over their ranges with a SALib design (Morris by default, "
+               "or Sobol'), runs each point\n--reps times with the same seeds, and ranks the "
+               "factors for each key metric. Writes\nfactors.csv, samples.csv, replications.csv, "
+               "outputs.csv, indices.csv, failures.csv, run.json,\nsensitivity.png, "
+               "sensitivity.md and sensitivity.html into OUT. Exit 1 when a replication failed.")
+    sens.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
+    sens.add_argument("--plan", help="plan file or bundled name, optionally PLAN[KEY=VALUE,...]; "
+                                     "default: the scenario's own plan")
+    sens.add_argument("--method", choices=("morris", "sobol"), default="morris",
+                      help="morris (default: elementary effects, ranks by mu*) or sobol "
+                           "(variance shares S1 and ST; many more runs)")
+    sens.add_argument("--samples", type=_count("--samples", 2), default=None, metavar="N",
+                      help="Morris trajectories (default 10), or the Sobol' base sample, a power "
+                           "of two (default 64)")
+    sens.add_argument("--reps", type=_count("--reps"), default=None,
+                      help="replications of each design point, averaged (default 4)")
+    sens.add_argument("--factor", dest="factors", action="append", default=[],
+                      metavar="NAME=LOW,HIGH",
+                      help="add a factor, or replace the range of one: a model parameter "
+                           "(crowd.active_threshold) or a numeric plan field "
+                           "(teams.dialogue.size) (repeatable)")
+    sens.add_argument("--only", choices=("constants", "levers"),
+                      help="vary only the uncertain constants or only the plan levers "
+                           "(--factor ones are always varied)")
+    sens.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                      help="override a plan field by dotted path before the analysis (repeatable)")
+    sens.add_argument("--seed", type=_seed, default=1,
+                      help="base seed of the design, the bootstrap and the replications "
+                           "(default 1); replication k runs with seed SEED*1000003+k at every "
+                           "point")
+    sens.add_argument("--jobs", type=_count("--jobs"), default=None,
+                      help="worker processes (default: every core; 1 runs in this process)")
+    sens.add_argument("--backend", choices=("local", "dask"), default="local",
+                      help="local process pool (default) or a Dask distributed cluster")
+    sens.add_argument("--scheduler", metavar="ADDRESS",
+                      help="Dask scheduler address (tcp://host:8786); default: a LocalCluster "
+                           "of --jobs workers on 127.0.0.1")
+    sens.add_argument("--out", type=Path,
+                      help="output folder (default "
+                           "out/sensitivity-<scenario>-<plan>-<method>-seed<N>)")
+    sens.add_argument("--lang", choices=("zh", "en"), default="zh",
+                      help="report language (default zh)")
+    sens.add_argument("--quiet", action="store_true",
+                      help="no progress bar; print only the output folder")
+
     val = sub.add_parser("validate", help="check plan and scenario files; list every problem")
     val.add_argument("files", nargs="+", help="plan or scenario files (or bundled names)")
 
@@ -355,6 +410,46 @@ def cmd_sweep(args, console: Console) -> int:
     return _report_failures(reps, out)
 
 
+def cmd_sensitivity(args, console: Console) -> int:
+    from reports.sensitivity import print_sensitivity, write_sensitivity
+    from sim.sensitivity import (
+        DEFAULT_REPS,
+        DEFAULT_SAMPLES,
+        check_samples,
+        prepare,
+        run_sensitivity,
+    )
+
+    _check_backend(args)
+    samples = args.samples if args.samples is not None else DEFAULT_SAMPLES[args.method]
+    check_samples(args.method, samples)
+    inputs, factors = prepare(args.scenario, args.plan, args.sets, args.factors, args.only)
+    out = args.out or Path("out") / _slug(f"sensitivity-{inputs.scenario.name}-"
+                                          f"{inputs.plan_label}-{args.method}-seed{args.seed}")
+    s = run_sensitivity(inputs, factors, args.method, samples, args.reps or DEFAULT_REPS,
+                        args.seed, jobs=args.jobs, backend=args.backend,
+                        scheduler=args.scheduler, show_progress=not args.quiet,
+                        scenario_ref=args.scenario, plan_ref=args.plan, sets=args.sets)
+    with console.status("writing the report…", spinner="dots") if not args.quiet else _null():
+        written = write_sensitivity(s, out, args.lang)
+    if args.quiet:
+        print(out)
+    else:
+        print_sensitivity(s, console, args.lang)
+        console.print(f"{len(factors)} factors, {s.n_points} points × {s.reps_per_point} "
+                      f"replications in {s.replications.elapsed_s:.1f} s "
+                      f"({s.replications.backend}, {s.replications.workers} workers); "
+                      f"[bold]{len(written)} files written to[/] {out}/")
+    if not s.failures:
+        return EXIT_OK
+    first = s.failures[0]
+    print(f"{len(s.failures)} of {s.n_points * s.reps_per_point} replications failed "
+          f"(tracebacks in {out / 'failures.csv'}); first: point {first.plan}, rep {first.rep}, "
+          f"seed {first.seed}:", file=sys.stderr)
+    print(first.traceback.rstrip(), file=sys.stderr)
+    return EXIT_INTERNAL
+
+
 def cmd_validate(args, console: Console) -> int:
     from sim.loading import validate_file
 
@@ -393,7 +488,7 @@ def cmd_list(args, console: Console) -> int:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "validate": cmd_validate,
-            "list": cmd_list}
+            "list": cmd_list, "sensitivity": cmd_sensitivity}
 
 
 def main(argv: list[str] | None = None) -> int:

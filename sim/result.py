@@ -149,6 +149,7 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "peak_crowd": int(ts["crowd_present"].max()) if len(ts) else 0,
         "peak_onlookers": int(ts["onlookers"].max()) if len(ts) else 0,
         "peak_mean_agitation": round(float(ts["mean_agitation"].max()), 4) if len(ts) else 0.0,
+        "peak_active_share": round(float(ts["active_share"].max()), 4) if len(ts) else 0.0,
         "max_crowd_state": max_state,
         "first_report_min": _opt(m.get("first_report")),
         "verification_min": _opt(m.get("verification")),

@@ -117,8 +117,11 @@ class Factor:
     label: dict[str, str] = field(default_factory=dict, compare=False)
 
     def describe(self, lang: str) -> str:
+        """The dotted name, with the readable name in brackets when there is one."""
         text = self.label.get(lang)
-        return f"{self.name} ({text})" if text else self.name
+        if not text:
+            return self.name
+        return f"{self.name}（{text}）" if lang == "zh" else f"{self.name} ({text})"
 
     def value(self, x: float) -> float | int:
         """The value applied for a design coordinate ``x`` (rounded half up when integer)."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from sim.loading import bundled
-from tests.conftest import ROOT, run_cli
+from sim.loading import bundled, load_drill
+from tests.conftest import ROOT, call_cli
 
 METRIC_KEYS = {
     "scenario", "plan", "seed", "level", "peak_crowd", "peak_mean_agitation", "max_crowd_state",
@@ -43,8 +45,8 @@ def temp_files(folder: Path) -> list[Path]:
 def sg_run(tmp_path_factory):
     """`run small-group --seed 3 --lang en --formats md,html,docx` into a fresh folder."""
     out = tmp_path_factory.mktemp("sg") / "out"
-    res = run_cli("run", "small-group", "--seed", "3", "--out", str(out), "--lang", "en",
-                  "--formats", "md,html,docx")
+    res = call_cli("run", "small-group", "--seed", "3", "--out", str(out), "--lang", "en",
+                   "--formats", "md,html,docx")
     return res, out
 
 
@@ -52,7 +54,7 @@ def sg_run(tmp_path_factory):
 def gb_default(tmp_path_factory):
     """`run gate-blockade --seed 2` with no --out, from an empty working folder."""
     cwd = tmp_path_factory.mktemp("cwd")
-    res = run_cli("run", "gate-blockade", "--seed", "2", "--lang", "en", cwd=cwd)
+    res = call_cli("run", "gate-blockade", "--seed", "2", "--lang", "en", cwd=cwd)
     return res, cwd / "out" / "gate-blockade-linxiang-seed2", cwd
 
 
@@ -60,7 +62,7 @@ def gb_default(tmp_path_factory):
 
 
 def test_list_names_every_bundled_plan_and_scenario():
-    res = run_cli("list")
+    res = call_cli("list")
     assert res.returncode == 0, res.stderr
     names = [p.stem for p in bundled("plans") + bundled("drills")]
     assert {"linxiang", "small-group", "gate-blockade"} <= set(names)
@@ -69,10 +71,10 @@ def test_list_names_every_bundled_plan_and_scenario():
 
 
 def test_help_shows_an_example():
-    res = run_cli("--help")
+    res = call_cli("--help")
     assert res.returncode == 0, res.stderr
     assert "Example" in res.stdout and "run gate-blockade" in res.stdout
-    res = run_cli("run", "--help")
+    res = call_cli("run", "--help")
     assert res.returncode == 0, res.stderr
     assert "Example" in res.stdout
 
@@ -85,7 +87,7 @@ def test_help_shows_an_example():
 ], ids=["formats-pdf", "formats-md-pdf", "seed-negative", "seed-word"])
 def test_bad_options_exit_2(tmp_path, args):
     out = tmp_path / "out"
-    res = run_cli("run", "small-group", *args, "--out", str(out))
+    res = call_cli("run", "small-group", *args, "--out", str(out))
     assert res.returncode == 2, (res.stdout, res.stderr)
     assert "Traceback" not in res.stderr
     assert args[0] in res.stderr
@@ -137,27 +139,62 @@ def test_metrics_json(sg_run):
 
 
 def test_evaluation_json(sg_run):
+    """evaluation.json: ratings that add up to the score, times that are the metrics', evidence
+    that points at real rows of events.csv, and every inject of the scenario."""
     _, out = sg_run
     ev = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))
-    assert isinstance(ev, dict) and ev
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert (ev["scenario"], ev["plan"], ev["seed"]) == ("small-group", "linxiang", 3)
+    tasks = {t["id"]: t for t in ev["tasks"]}
+    assert {"first_report", "cleared"} <= set(tasks)
+    assert tasks["first_report"]["measured_min"] == m["first_report_min"]
+    assert tasks["cleared"]["measured_min"] == m["cleared_min"]
+    ratings = [t["rating"] for t in ev["tasks"]]
+    assert set(ratings) <= {"P", "S", "M", "U", "NA"}
+    assert ev["counts"] == {k: Counter(ratings)[k] for k in ev["counts"]}
+    assert sum(ev["counts"].values()) == len(ratings)
+    rated = [ev["points"][r] for r in ratings if r != "NA"]
+    assert rated and ev["score"] == round(sum(rated) / len(rated), 1)
+    grade = next(g for g in ev["grades"] if ev["score"] >= g["min"])
+    assert ev["grade"] == {"zh": grade["zh"], "en": grade["en"]}
+    _, events = read_csv(out / "events.csv")
+    for finding in ev["findings"]:
+        assert finding["evidence"], finding["gap"]
+        for item in finding["evidence"]:
+            row = events[item["event_row"]]
+            assert (float(row["t_min"]), row["kind"]) == (item["t_min"], item["kind"])
+    assert {m["gap"] for m in ev["improvement_plan"]} <= {f["gap"] for f in ev["findings"]}
+    scenario = load_drill("small-group").scenario
+    assert [i["inject"] for i in ev["injects"]] == [i.id for i in scenario.injects]
 
 
 def test_reports_md_and_html(sg_run):
     _, out = sg_run
     md = (out / "report.md").read_text(encoding="utf-8")
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert md.lstrip().startswith("#")
-    assert "<html" in html.lower()
+    title = load_drill("small-group").scenario.title.get("en")
+    assert md.startswith(f"# {title}")
+    sections = ["1. Overview", "2. Conduct of the drill", "3. Evaluation",
+                "4. Improvement measures"]
+    for h in sections:
+        assert f"## {h}" in md and f">{h}</h2>" in html, h
+    for chart in ("gantt", "crowd", "response"):
+        assert f"charts/{chart}.png" in md
+        assert (out / "charts" / f"{chart}.png").stat().st_size > 5000
+    assert html.lstrip().lower().startswith("<!doctype html>") and html.count("<svg") >= 3
 
 
-def test_report_docx_has_a_heading(sg_run):
+def test_report_docx_has_the_report_sections(sg_run):
     import docx
 
     _, out = sg_run
     document = docx.Document(str(out / "report.docx"))
     headings = [p.text for p in document.paragraphs
                 if p.style.name.startswith(("Heading", "Title")) and p.text.strip()]
-    assert headings
+    for h in ("1. Overview", "2. Conduct of the drill", "3. Evaluation",
+              "4. Improvement measures"):
+        assert h in headings, headings
+    assert len(document.inline_shapes) >= 3  # the charts
 
 
 # --------------------------------------------------------------------------- default folder
@@ -209,10 +246,26 @@ def test_html_report_escapes_scenario_text(tmp_path):
     path.write_text("".join(lines), encoding="utf-8")
 
     out = tmp_path / "out"
-    res = run_cli("run", str(path), "--formats", "html", "--lang", "en", "--out", str(out),
-                  "--quiet")
+    res = call_cli("run", str(path), "--formats", "html", "--lang", "en", "--out", str(out),
+                   "--quiet")
     assert res.returncode == 0, res.stderr
     html = (out / "report.html").read_text(encoding="utf-8")
     assert script not in html
     assert "&lt;script&gt;" in html
     assert not (out / "report.md").exists()
+
+
+# --------------------------------------------------------------------------- optional extras
+
+
+def test_dask_backend_without_dask_is_bad_input(tmp_path, monkeypatch):
+    """Without the cluster extra, --backend dask says what to install and exits 2."""
+    monkeypatch.setitem(sys.modules, "dask", None)  # importing dask now fails
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)
+    out = tmp_path / "out"
+    res = call_cli("compare", "small-group", "--plans", "linxiang", "--reps", "2",
+                   "--backend", "dask", "--quiet", "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    assert "--backend" in res.stderr and "petition-drill[cluster]" in res.stderr
+    assert "Traceback" not in res.stderr and "internal error" not in res.stderr
+    assert not out.exists()

@@ -29,7 +29,7 @@ from sim.replicate import (
     run_replications,
 )
 from sim.stats import EVENTS, analyse
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, call_cli, run_cli
 
 SUMMARY_HEAD = ["plan", "metric", "mean", "ci_low", "ci_high", "p50", "p90", "n"]
 PROACTIVE = "linxiang[publicity.release_policy=proactive]"
@@ -162,8 +162,8 @@ def test_a_failing_replication_is_reported_with_seed_and_traceback(monkeypatch, 
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
     out = tmp_path_factory.mktemp("compare") / "small"
-    proc = run_cli("compare", "small-group", "--plans", "linxiang", DIALOGUE8, "--reps", "20",
-                   "--jobs", "2", "--lang", "en", "--out", str(out))
+    proc = call_cli("compare", "small-group", "--plans", "linxiang", DIALOGUE8, "--reps", "20",
+                    "--jobs", "2", "--lang", "en", "--out", str(out))
     return proc, out
 
 
@@ -233,8 +233,8 @@ def test_a_row_is_replayed_exactly_by_run(compared, tmp_path):
     _, out = compared
     reps = pd.read_csv(out / "replications.csv")
     row = reps[(reps.plan == DIALOGUE8) & (reps.rep == 13)].iloc[0]
-    proc = run_cli("run", "small-group", "--plan", row["plan"], "--seed", str(row["seed"]),
-                   "--formats", "md", "--quiet", "--out", str(tmp_path / "one"))
+    proc = call_cli("run", "small-group", "--plan", row["plan"], "--seed", str(row["seed"]),
+                    "--formats", "md", "--quiet", "--out", str(tmp_path / "one"))
     assert proc.returncode == 0, proc.stderr
     metrics = json.loads((tmp_path / "one" / "metrics.json").read_text(encoding="utf-8"))
     flat = {k: v for k, v in metrics.items() if not isinstance(v, dict)}
@@ -265,9 +265,9 @@ def test_quiet_prints_only_the_folder(tmp_path):
 
 def test_set_applies_to_every_plan(tmp_path):
     out = tmp_path / "s"
-    proc = run_cli("compare", "small-group", "--plans", "linxiang", DIALOGUE8, "--reps", "2",
-                   "--jobs", "1", "--set", "publicity.release_policy=proactive", "--quiet",
-                   "--out", str(out))
+    proc = call_cli("compare", "small-group", "--plans", "linxiang", DIALOGUE8, "--reps", "2",
+                    "--jobs", "1", "--set", "publicity.release_policy=proactive", "--quiet",
+                    "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     reps = pd.read_csv(out / "replications.csv")
     assert reps["first_statement_min"].notna().all()   # both plans now release proactively
@@ -298,7 +298,7 @@ def test_set_applies_to_every_plan(tmp_path):
     (["sweep", "small-group", "--grid", "teams.dialogue.seize=4,8"], "teams.dialogue.seize"),
 ])
 def test_bad_input_exits_2_with_a_clear_message(args, expect):
-    proc = run_cli(*args)
+    proc = call_cli(*args)
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     assert expect in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -315,9 +315,9 @@ def test_grid_cells_are_inline_variants():
 
 def test_sweep_writes_a_heat_map_and_a_table(tmp_path):
     out = tmp_path / "sweep"
-    proc = run_cli("sweep", "small-group", "--plan", "linxiang", "--grid", "teams.dialogue.size=4,8",
-                   "--grid", "teams.order.posture=restrained,forceful", "--reps", "4", "--jobs", "2",
-                   "--lang", "en", "--out", str(out))
+    proc = call_cli("sweep", "small-group", "--plan", "linxiang", "--grid", "teams.dialogue.size=4,8",
+                    "--grid", "teams.order.posture=restrained,forceful", "--reps", "4", "--jobs", "2",
+                    "--lang", "en", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "sweep.csv")
     assert len(table) == 4
@@ -340,9 +340,9 @@ def test_sweep_writes_a_heat_map_and_a_table(tmp_path):
 
 def test_sweep_an_event_probability(tmp_path):
     out = tmp_path / "sweep"
-    proc = run_cli("sweep", "small-group", "--grid", "teams.order.posture=restrained,forceful",
-                   "--metric", "any_scuffle", "--reps", "3", "--jobs", "1", "--quiet",
-                   "--out", str(out))
+    proc = call_cli("sweep", "small-group", "--grid", "teams.order.posture=restrained,forceful",
+                    "--metric", "any_scuffle", "--reps", "3", "--jobs", "1", "--quiet",
+                    "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "sweep.csv")
     assert table["mean"].between(0, 1).all() and (table["n"] == 3).all()
@@ -367,6 +367,7 @@ def test_reports_and_stats_do_not_import_simpy():
 def test_the_notebook_runs_top_to_bottom():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
     path = ROOT / "notebooks" / "compare_plans.ipynb"
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
@@ -384,6 +385,7 @@ def test_the_notebook_runs_top_to_bottom():
 
 def test_jobs_and_backends_give_identical_replications(tmp_path):
     """--jobs 1, --jobs 2 and Dask on a LocalCluster bound to 127.0.0.1: the same file."""
+    pytest.importorskip("dask.distributed", reason="the cluster extra is not installed")
     from reports.comparison import write_data
 
     variants = prepare("small-group", ["linxiang", DIALOGUE8])

@@ -13,7 +13,7 @@ import yaml
 
 from sim.loading import load_drill
 from sim.session import DrillSession, load_decisions
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, call_cli
 
 PROMPT = r"choice \[1-(\d+)\] \(Enter = (\d+)\): "
 NOTE = r"note \(optional\): "
@@ -87,8 +87,8 @@ def test_interactive_run_records_choices_and_replays_identically(tmp_path):
     assert "F1" in set(events.loc[events["kind"] == "inject", "subject"])
 
     replay = tmp_path / "replay"
-    res = run_cli("run", "gate-blockade", "--decisions", str(out / "decisions.yaml"),
-                  "--lang", "en", "--formats", "md", "--out", str(replay))
+    res = call_cli("run", "gate-blockade", "--decisions", str(out / "decisions.yaml"),
+                   "--lang", "en", "--formats", "md", "--out", str(replay))
     assert res.returncode == 0, res.stderr
     assert "warning" not in res.stderr
     assert (out / "events.csv").read_bytes() == (replay / "events.csv").read_bytes()
@@ -120,8 +120,8 @@ def test_replay_under_another_plan_warns_where_decisions_do_not_fit(tmp_path):
     from sim.session import save_decisions
 
     save_decisions(tmp_path / "d.yaml", session, "linxiang")
-    res = run_cli("run", "gate-blockade", "--plan", "enterprise", "--decisions",
-                  str(tmp_path / "d.yaml"), "--formats", "md", "--out", str(tmp_path / "o"))
+    res = call_cli("run", "gate-blockade", "--plan", "enterprise", "--decisions",
+                   str(tmp_path / "d.yaml"), "--formats", "md", "--out", str(tmp_path / "o"))
     assert res.returncode == 0, res.stderr
     assert "warning:" in res.stderr
 
@@ -163,14 +163,14 @@ def test_options_follow_what_the_plan_allows():
 def test_bad_decisions_file_is_bad_input(tmp_path, text, field):
     path = tmp_path / "decisions.yaml"
     path.write_text(text, encoding="utf-8")
-    res = run_cli("run", "gate-blockade", "--decisions", str(path), "--out", str(tmp_path / "o"))
+    res = call_cli("run", "gate-blockade", "--decisions", str(path), "--out", str(tmp_path / "o"))
     assert res.returncode == 2
     assert f"{path}:" in res.stderr and f" {field}:" in res.stderr
     assert "Traceback" not in res.stderr
 
 
 def test_interactive_and_decisions_together_is_a_usage_error(tmp_path):
-    res = run_cli("run", "gate-blockade", "--interactive", "--decisions", str(tmp_path / "x.yaml"))
+    res = call_cli("run", "gate-blockade", "--interactive", "--decisions", str(tmp_path / "x.yaml"))
     assert res.returncode == 2 and "not both" in res.stderr
 
 
@@ -178,8 +178,8 @@ def test_decisions_recorded_for_another_scenario_warn(tmp_path):
     path = tmp_path / "decisions.yaml"
     path.write_text("scenario: small-group\nplan: enterprise\nseed: 5\ndecisions: []\n",
                     encoding="utf-8")
-    res = run_cli("run", "gate-blockade", "--decisions", str(path), "--formats", "md",
-                  "--out", str(tmp_path / "o"))
+    res = call_cli("run", "gate-blockade", "--decisions", str(path), "--formats", "md",
+                   "--out", str(tmp_path / "o"))
     assert res.returncode == 0, res.stderr
     assert "recorded for scenario 'small-group'" in res.stderr
     assert "recorded under plan 'enterprise'" in res.stderr

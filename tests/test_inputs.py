@@ -16,7 +16,7 @@ import pytest
 from sim import yamlio
 from sim.errors import InputError, Problem
 from sim.loading import bundled, load_drill, load_plan, validate_file
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, call_cli
 
 PLANS = ROOT / "scenarios" / "plans"
 DRILLS = ROOT / "scenarios" / "drills"
@@ -99,7 +99,7 @@ def test_malformed_yaml_unclosed_bracket_names_line(tmp_path):
     # PyYAML notices the missing ']' on the next line; either line points at the spot.
     assert p.line in (line, line + 1), p
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:{p.line}:", "malformed YAML")
 
 
@@ -114,10 +114,10 @@ def test_python_object_tag_is_refused_and_nothing_constructed(tmp_path):
     assert p.line == line
     assert "not allowed" in p.message
 
-    res = run_cli("validate", str(path), cwd=tmp_path)
+    res = call_cli("validate", str(path), cwd=tmp_path)
     assert_bad_input(res, f"{path}:{line}: source:", "not allowed")
-    res = run_cli("run", "small-group", "--plan", str(path), "--out", str(tmp_path / "out"),
-                  cwd=tmp_path)
+    res = call_cli("run", "small-group", "--plan", str(path), "--out", str(tmp_path / "out"),
+                   cwd=tmp_path)
     assert_bad_input(res, f"{path}:{line}: source:")
     for where in (tmp_path, ROOT, Path.cwd()):
         assert not (where / "pwned").exists(), f"the tag was executed: {where / 'pwned'}"
@@ -136,7 +136,7 @@ def test_file_larger_than_limit_is_refused(tmp_path):
     with pytest.raises(InputError):
         yamlio.load_text(path.read_text(encoding="utf-8"), "big")
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, str(path), "larger than", "refused")
 
 
@@ -150,7 +150,7 @@ def test_deeply_nested_file_is_refused(tmp_path):
     assert p.line == 2
     assert "nested" in p.message
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:2:", "nested", "refused")
 
 
@@ -169,7 +169,7 @@ def test_billion_laughs_alias_bomb_is_refused_quickly(tmp_path):
     assert "refused" in info.value.problems[0].message
 
     start = time.monotonic()
-    res = run_cli("validate", str(path), timeout=30)
+    res = call_cli("validate", str(path))
     assert time.monotonic() - start < 6
     assert_bad_input(res, str(path), "refused")
 
@@ -184,7 +184,7 @@ def test_wrong_type_names_field_and_line(tmp_path):
     assert (p.file, p.line) == (str(path), line)
     assert "integer" in p.message and "eight" in p.message
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:{line}: teams.dialogue.size:", "integer")
 
 
@@ -195,7 +195,7 @@ def test_negative_size_names_field_and_line(tmp_path):
     assert (p.file, p.line) == (str(path), line)
     assert "-3" in p.message
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:{line}: teams.dialogue.size:", "greater than or equal to 1")
 
 
@@ -208,7 +208,7 @@ def test_unknown_key_is_an_error_naming_the_field(tmp_path):
     assert (p.file, p.line) == (str(path), line)
     assert "unknown field" in p.message
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:{line}: teams.dialogue.sizee:", "unknown field")
 
 
@@ -224,7 +224,7 @@ def test_overlapping_level_thresholds(tmp_path):
     assert (p.file, p.line) == (str(path), levels_line)
     assert "overlap" in p.message
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:{levels_line}: levels:", "overlap")
 
 
@@ -238,9 +238,9 @@ def test_inject_naming_a_missing_team(tmp_path):
     assert "negotiators" in p.message
 
     expected = f"{path}:{line}: injects.0.team:"
-    assert_bad_input(run_cli("validate", str(path)), expected, "negotiators")
+    assert_bad_input(call_cli("validate", str(path)), expected, "negotiators")
     out = tmp_path / "out"
-    assert_bad_input(run_cli("run", str(path), "--out", str(out)), expected)
+    assert_bad_input(call_cli("run", str(path), "--out", str(out)), expected)
     assert not out.exists()
 
 
@@ -257,7 +257,7 @@ def test_validate_reports_every_problem(tmp_path):
     problems = validate_file(str(path))
     assert {p.field: p.line for p in problems} == wanted
 
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert_bad_input(res, *(f"{path}:{line}: {field}:" for field, line in wanted.items()))
     assert len(res.stderr.strip().splitlines()) == 3, res.stderr
 
@@ -267,7 +267,7 @@ def test_validate_every_bundled_file_is_clean():
     assert len(bundled("plans")) >= 3 and len(bundled("drills")) >= 3
     for f in files:
         assert validate_file(str(f)) == [], f
-    res = run_cli("validate", *map(str, files))
+    res = call_cli("validate", *map(str, files))
     assert res.returncode == 0, res.stderr
     assert "Traceback" not in res.stderr
 
@@ -283,8 +283,8 @@ def test_set_override_changes_the_plan(tmp_path):
         .teams["order"].posture.value == "forceful"
 
     out = tmp_path / "out"
-    res = run_cli("run", "gate-blockade", "--set", "teams.dialogue.size=8", "--seed", "2",
-                  "--out", str(out), "--quiet")
+    res = call_cli("run", "gate-blockade", "--set", "teams.dialogue.size=8", "--seed", "2",
+                   "--out", str(out), "--quiet")
     assert res.returncode == 0, res.stderr
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["scenario"] == "gate-blockade"
@@ -296,8 +296,8 @@ def test_set_override_unknown_path_is_an_error(tmp_path):
         load_plan("linxiang", ["teams.nosuchteam.size=3"])
     assert info.value.problems[0].field == "teams.nosuchteam.size"
 
-    res = run_cli("run", "small-group", "--set", "teams.nosuchteam.size=3",
-                  "--out", str(tmp_path / "out"))
+    res = call_cli("run", "small-group", "--set", "teams.nosuchteam.size=3",
+                   "--out", str(tmp_path / "out"))
     assert_bad_input(res, "teams.nosuchteam.size", "nosuchteam")
     assert not (tmp_path / "out").exists()
 
@@ -307,8 +307,8 @@ def test_set_override_invalid_value_is_an_error(tmp_path):
         load_plan("linxiang", ["teams.dialogue.size=-1"])
     assert info.value.problems[0].field == "teams.dialogue.size"
 
-    res = run_cli("run", "small-group", "--set", "teams.dialogue.size=-1",
-                  "--out", str(tmp_path / "out"))
+    res = call_cli("run", "small-group", "--set", "teams.dialogue.size=-1",
+                   "--out", str(tmp_path / "out"))
     assert_bad_input(res, "teams.dialogue.size")
     assert not (tmp_path / "out").exists()
 
@@ -320,15 +320,15 @@ def test_inline_plan_override_is_applied_and_named(tmp_path):
     assert loaded.label == ref
 
     out = tmp_path / "out"
-    res = run_cli("run", "gate-blockade", "--plan", ref, "--seed", "2", "--out", str(out),
-                  "--quiet")
+    res = call_cli("run", "gate-blockade", "--plan", ref, "--seed", "2", "--out", str(out),
+                   "--quiet")
     assert res.returncode == 0, res.stderr
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["plan"] == ref
 
 
 def test_unknown_bundled_plan_lists_the_bundled_names(tmp_path):
-    res = run_cli("run", "small-group", "--plan", "nosuchplan", "--out", str(tmp_path / "out"))
+    res = call_cli("run", "small-group", "--plan", "nosuchplan", "--out", str(tmp_path / "out"))
     assert_bad_input(res, "nosuchplan", *(p.stem for p in bundled("plans")))
 
 
@@ -337,9 +337,9 @@ def test_unknown_bundled_plan_lists_the_bundled_names(tmp_path):
 
 def test_missing_scenario_path(tmp_path):
     missing = tmp_path / "nope" / "nothere.yaml"
-    res = run_cli("run", str(missing), "--out", str(tmp_path / "out"))
+    res = call_cli("run", str(missing), "--out", str(tmp_path / "out"))
     assert_bad_input(res, "nothere.yaml")
-    res = run_cli("validate", str(missing))
+    res = call_cli("validate", str(missing))
     assert_bad_input(res, "nothere.yaml")
 
 
@@ -354,16 +354,16 @@ def test_scenario_naming_a_missing_plan_file(tmp_path):
 
     p = problem_at(validate_file(str(path)), "plan")
     assert (p.file, p.line) == (str(path), line)
-    assert_bad_input(run_cli("validate", str(path)), f"{path}:{line}: plan:", "missing-plan.yaml")
+    assert_bad_input(call_cli("validate", str(path)), f"{path}:{line}: plan:", "missing-plan.yaml")
 
     out = tmp_path / "out"
-    assert_bad_input(run_cli("run", str(path), "--out", str(out)), "missing-plan.yaml")
+    assert_bad_input(call_cli("run", str(path), "--out", str(out)), "missing-plan.yaml")
     assert not out.exists()
 
 
 def test_run_scenario_with_missing_plan_names_scenario_field_and_line(tmp_path):
     path, line = _scenario_with_missing_plan(tmp_path)
-    res = run_cli("run", str(path), "--out", str(tmp_path / "out"))
+    res = call_cli("run", str(path), "--out", str(tmp_path / "out"))
     assert_bad_input(res, f"{path}:{line}: plan:")
 
 
@@ -382,7 +382,7 @@ def test_failed_run_leaves_existing_output_untouched(tmp_path):
     set_line(lines, "  dialogue:", "size:", 'size: "eight"')
     bad_plan = write(lines, tmp_path / "bad.yaml")
     for extra in (["--plan", str(bad_plan)], ["--set", "teams.nosuchteam.size=3"]):
-        res = run_cli("run", "small-group", *extra, "--out", str(out))
+        res = call_cli("run", "small-group", *extra, "--out", str(out))
         assert_bad_input(res)
 
     assert sorted(p.name for p in out.iterdir()) == sorted(keep)

@@ -16,7 +16,7 @@ from sim.engine import simulate
 from sim.errors import InputError
 from sim.loading import DRILLS_DIR, load_drill, validate_file
 from sim.triggers import ConditionError, Watch, parse
-from tests.conftest import run_cli
+from tests.conftest import call_cli
 
 
 def scenario_file(tmp_path: Path, injects: list[dict], base: str = "gate-blockade",
@@ -88,7 +88,7 @@ def test_a_code_condition_in_a_scenario_is_invalid_and_runs_nothing(tmp_path):
     path = scenario_file(tmp_path, [{"id": "X", "when": '__import__("os").system("touch pwned")',
                                      "kind": "agitation", "share": 0.1, "delta": 0.1}])
     for cmd in (["validate", str(path)], ["run", str(path), "--out", str(tmp_path / "o")]):
-        res = run_cli(*cmd, cwd=cwd)
+        res = call_cli(*cmd, cwd=cwd)
         assert res.returncode == 2, res.stderr
         assert f"{path}:{line_of(path, '__import__')}: injects.0.when: invalid condition" in res.stderr
         assert "Traceback" not in res.stderr
@@ -210,5 +210,5 @@ def test_an_inject_needs_exactly_one_trigger(tmp_path):
     probs = _problems(path)
     fields = {p.field for p in probs}
     assert {"injects.0", "injects.1"} <= fields, probs
-    res = run_cli("validate", str(path))
+    res = call_cli("validate", str(path))
     assert res.returncode == 2 and "exactly one of at_min, when or contingency_for" in res.stderr

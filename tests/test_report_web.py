@@ -3,15 +3,23 @@ its Chinese text is drawn as an empty box or left blank.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them). Outside CI the
 test is skipped when they are missing; in CI (``CI=true``) a missing browser is a failure.
+
+The page is drawn with the browser's fonts. A reader of a Chinese report has a Chinese font;
+the test machine need not: the browser is given the Noto Sans SC that comes with the package
+(through a fontconfig file that adds it to the system's fonts), so that the test checks the
+page's font stack, not which fonts happen to be installed.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 
+from reports import chart_style
 from reports.writer import write_run
 from sim.engine import simulate
 from sim.loading import load_drill
@@ -59,8 +67,28 @@ return {missing: [...missing], checked};
 """
 
 
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{font_dir}</dir>
+  <cachedir>{cache_dir}</cachedir>
+</fontconfig>
+"""
+
+
+def browser_env(tmp: Path) -> dict[str, str]:
+    """The environment of the browser: the system's fonts and the bundled CJK font."""
+    assert chart_style.BUNDLED_FONT is not None, "the CJK font package is a dependency"
+    conf = tmp / "fonts.conf"
+    conf.write_text(FONTS_CONF.format(font_dir=escape(str(chart_style.BUNDLED_FONT.parent)),
+                                      cache_dir=escape(str(tmp / "fontconfig-cache"))),
+                    encoding="utf-8")
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -68,7 +96,8 @@ def browser():
                 "--disable-sync", "--window-size=1200,2000"):
         opts.add_argument(arg)
     os.environ.setdefault("SE_OFFLINE", "true")
-    driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
+    env = browser_env(tmp_path_factory.mktemp("browser-fonts"))
+    driver = webdriver.Chrome(service=Service(DRIVER, env=env), options=opts)
     yield driver
     driver.quit()
 
