@@ -17,11 +17,9 @@ This module gathers the names the command line and the notebook use.
 """
 
 from reports.comparison_console import print_compare, print_sweep
-from reports.comparison_content import KEY_METRICS, build_compare, build_sweep
-from reports.comparison_words import fmt, fmt_ci, metric_label
+from reports.comparison_content import build_compare
 from reports.comparison_writers import write_compare, write_data, write_sweep
 from sim.stats import sweep_table
 
-__all__ = ["KEY_METRICS", "build_compare", "build_sweep", "fmt", "fmt_ci", "metric_label",
-           "print_compare", "print_sweep", "sweep_table", "write_compare", "write_data",
-           "write_sweep"]
+__all__ = ["build_compare", "print_compare", "print_sweep", "sweep_table", "write_compare",
+           "write_data", "write_sweep"]

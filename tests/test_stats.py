@@ -16,7 +16,8 @@ from rich.console import Console
 from scipy import stats as scipy_stats
 
 from reports import render_md
-from reports.comparison import fmt_ci, print_compare, write_compare
+from reports.comparison import print_compare, write_compare
+from reports.comparison_words import fmt_ci
 from sim.replicate import Replications
 from sim.result import OUTCOMES
 from sim.stats import (
