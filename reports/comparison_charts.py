@@ -54,6 +54,14 @@ def _key_note(fig, keys: dict[str, str]) -> None:
     fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=7, color="#333")
 
 
+def _finish(fig, axes, used: int, keys: dict[str, str]) -> None:
+    """Hide the panels past the first ``used``, lay the figure out, add the key of the plans."""
+    for ax in list(axes.flat)[used:]:
+        ax.axis("off")
+    fig.tight_layout()
+    _key_note(fig, keys)
+
+
 def _grid(n: int, cols: int = 3) -> tuple[int, int]:
     cols = min(cols, n)
     return math.ceil(n / cols), cols
@@ -88,10 +96,7 @@ def draw_distributions(a: Analysis, metrics: Sequence[str], lang: str,
         ax.set_xticks(pos, labels, fontsize=7)
         ax.set_title(textwrap.fill(metric_label(m, lang, team_names), 28), fontsize=8)
         ax.tick_params(axis="y", labelsize=7)
-    for ax in list(axes.flat)[len(metrics):]:
-        ax.axis("off")
-    fig.tight_layout()
-    _key_note(fig, keys)
+    _finish(fig, axes, len(metrics), keys)
     return fig
 
 
@@ -145,10 +150,7 @@ def draw_differences(a: Analysis, metrics: Sequence[str], lang: str,
         ax.set_ylim(-0.7, len(items) - 0.3)
         ax.set_title(textwrap.fill(title, 30), fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.axis("off")
-    fig.tight_layout()
-    _key_note(fig, keys)
+    _finish(fig, axes, len(panels), keys)
     return fig
 
 
