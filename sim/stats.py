@@ -193,13 +193,13 @@ def newcombe_paired(base: Iterable[bool] | np.ndarray, variant: Iterable[bool] |
     the correlation ``phi`` of the pairs (moved towards 0 by n/2 when positive, and 0 when a
     margin of the 2x2 table is empty).
 
-    Why this and not a t-interval on the 0/1 differences: that interval is the simple
-    asymptotic (Wald) interval, method 1 of the same paper, which has poor coverage near the
-    boundaries and degenerates to zero width whenever every pair differs the same way. 20
-    pairs that all go from 1 to 0 would read -1 [-1, -1], as if 20 drills proved a
-    difference of exactly -100%; Newcombe's interval reads -1 [-1, -0.772] (with 40 pairs
-    -1 [-1, -0.876]), and the paper's own example of 30 pairs all going from 0 to 1 gives
-    1 [0.8395, 1].
+    Why this and not a t-interval on the 0/1 differences: that interval is, but for n - 1
+    and the t quantile, the simple asymptotic (Wald) interval, which the paper shows to
+    cover poorly near the boundaries and to degenerate to zero width when the differences
+    do not vary (every pair differs the same way, or none differs). 20 pairs that all go
+    from 1 to 0 would read -1 [-1, -1], as if 20 drills proved a difference of exactly
+    -100%; Newcombe's interval reads -1 [-1, -0.772] (with 40 pairs -1 [-1, -0.876]), and
+    the paper's example of 30 pairs that all differ by +1 gives 1 [0.8395, 1].
     """
     x = np.asarray(list(base) if not isinstance(base, np.ndarray) else base, dtype=bool)
     y = np.asarray(list(variant) if not isinstance(variant, np.ndarray) else variant, dtype=bool)
