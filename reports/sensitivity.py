@@ -98,20 +98,20 @@ P: dict[str, dict[str, str]] = {
     "failures": {"zh": "失败的重复推演", "en": "Failed replications"},
     # findings
     "top_constant": {
-        "zh": "{metric}最依赖{factor}（不确定常数，取值 {low}–{high}）：以{metric}比较预案，结论的可靠程度取决于{factor}的取值。",
+        "zh": "{metric}最依赖 {factor}（不确定常数，取值 {low}–{high}）：以{metric}比较预案，结论的可靠程度取决于 {factor} 的取值。",
         "en": "The {metric} depends most on {factor} (an uncertain constant, {low} to {high}): a plan comparison on the {metric} is only as good as the value of {factor}."},
     "top_lever": {
-        "zh": "{metric}最依赖预案参数{factor}（取值 {low}–{high}）：预案自身的这一设置比任何不确定常数都重要。",
+        "zh": "{metric}最依赖预案参数 {factor}（取值 {low}–{high}）：预案自身的这一设置比任何不确定常数都重要。",
         "en": "The {metric} depends most on the plan's {factor} ({low} to {high}): this setting of the plan matters more than any uncertain constant."},
     "next_constant": {
-        "zh": "不确定常数中影响最大的是{factor}（约为首位因素的 {ratio:.0%}）；以{metric}比较预案时，结论也取决于它的取值。",
+        "zh": "不确定常数中影响最大的是 {factor}（约为首位因素的 {ratio:.0%}）；以{metric}比较预案时，结论也取决于它的取值。",
         "en": "Among the uncertain constants, {factor} matters most (about {ratio:.0%} of the top factor): a plan comparison on the {metric} also depends on its value."},
     "constants_small": {
         "zh": "不确定常数的影响都不到首位因素的 {share:.0%}：这一指标上的结论对它们的取值不敏感。",
         "en": "No uncertain constant reaches {share:.0%} of the top factor: conclusions on this metric hardly depend on their values."},
     "no_constants": {"zh": "本次分析未变动不确定常数。", "en": "No uncertain constant was varied."},
     "close_second": {
-        "zh": "第二位的{factor}与之难分先后（置信区间重叠）。",
+        "zh": "第二位的 {factor} 与之难分先后（置信区间重叠）。",
         "en": "The second, {factor}, cannot be told apart from it (their intervals overlap)."},
     "unsure": {
         "zh": "排序把握不大：首位因素的置信区间与其数值相当；可增加 --samples 或 --reps。",
@@ -122,9 +122,15 @@ P: dict[str, dict[str, str]] = {
     "interacts_sobol": {
         "zh": "首位因素的总效应明显大于一阶效应（ST − S1 = {gap:.2f}）：它主要通过与其他因素的交互起作用。",
         "en": "The top factor's total effect clearly exceeds its first-order effect (ST − S1 = {gap:.2f}): much of it acts through interactions."},
+    "no_effect": {
+        "zh": "没有哪个因素在设计点之间改变{metric}（所有效应均为 0）。",
+        "en": "No factor changed the {metric} between design points (every effect is 0)."},
     "constant_metric": {
         "zh": "{metric}在所有设计点上都没有变化（均为 {value}），无法也无需排序。",
         "en": "The {metric} did not vary at any design point (always {value}): there is nothing to rank."},
+    "undefined_metric": {
+        "zh": "{metric}只在极少数设计点上变化，Sobol' 指数无法估计；可增大 --samples 或改用 Morris 方法。",
+        "en": "The {metric} varied at too few design points for Sobol' indices to be estimated; raise --samples or use the Morris method."},
     "missing_metric": {
         "zh": "{metric}缺少足够的有效设计点（重复推演失败），未作分析。",
         "en": "The {metric} lacks enough design points with a value (failed replications): not analysed."},
@@ -167,6 +173,7 @@ P: dict[str, dict[str, str]] = {
         "en": "Factors ranked for each metric: total index ST (light bars, 95% intervals) and first-order S1 (dark bars); orange: uncertain constants, blue: plan levers"},
     "chart_constant": {"zh": "无变化", "en": "did not vary"},
     "chart_missing": {"zh": "数据不足", "en": "not enough data"},
+    "chart_undefined": {"zh": "无法估计", "en": "could not be estimated"},
     "chart_none": {"zh": "没有可排序的指标", "en": "no metric to rank"},
     "chart_left_out": {"zh": "未绘出（{why}）：{metrics}", "en": "Not drawn ({why}): {metrics}"},
     # setup
@@ -289,13 +296,15 @@ def metric_findings(s: Sensitivity, r: MetricIndices, lang: str) -> list[str]:
         if r.metric in SHARES and value != "—":
             value += "%"
         return [ph("constant_metric", lang, metric=metric, value=value)]
-    if r.note == "missing":
-        return [ph("missing_metric", lang, metric=metric)]
+    if r.note in ("missing", "undefined"):
+        return [ph(f"{r.note}_metric", lang, metric=metric)]
     factors = _by_name(s)
     score = SCORE[s.method]
     t = r.table.sort_values("rank")
     top = t.iloc[0]
     f = factors[top["factor"]]
+    if _nan(top[score]) or top[score] <= 0:
+        return [ph("no_effect", lang, metric=metric)]
     out = []
     if f.kind == CONSTANT:
         out.append(ph("top_constant", lang, metric=metric, factor=f.name,

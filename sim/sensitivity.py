@@ -39,6 +39,7 @@ import dataclasses
 import math
 import re
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -457,7 +458,7 @@ class MetricIndices:
     table: pd.DataFrame
     note: str = ""
     """``""``, ``constant`` (the metric never varied), ``missing`` (too few points with a
-    value to analyse)."""
+    value to analyse), ``undefined`` (it varied, but too rarely for Sobol' estimates)."""
 
 
 def _rank(table: pd.DataFrame, score: str) -> pd.DataFrame:
@@ -494,8 +495,11 @@ def morris_indices(factors: Sequence[Factor], X: np.ndarray, y: np.ndarray, seed
     if np.nanmax(yk) == np.nanmin(yk):
         zero = empty.assign(mu_star=0.0, mu_star_conf=0.0, sigma=0.0, mu=0.0)
         return MetricIndices(metric, _with_rank_na(zero), "constant")
-    si = morris.analyze(salib_problem(factors), Xk, yk, num_resamples=BOOTSTRAP,
-                        conf_level=0.95, num_levels=MORRIS_LEVELS, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        si = morris.analyze(salib_problem(factors), Xk, yk, num_resamples=BOOTSTRAP,
+                            conf_level=0.95, num_levels=MORRIS_LEVELS, seed=seed)
     table = pd.DataFrame({"factor": names,
                           "mu_star": np.asarray(si["mu_star"], dtype=float),
                           "mu_star_conf": np.asarray(si["mu_star_conf"], dtype=float),
@@ -517,14 +521,15 @@ def sobol_indices(factors: Sequence[Factor], y: np.ndarray, seed: int,
         return MetricIndices(metric, _with_rank_na(empty), "missing")
     if y.max() == y.min():
         return MetricIndices(metric, _with_rank_na(empty), "constant")
-    import warnings
-
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # SALib warns of constant sub-samples; the note says it
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)
         si = sobol.analyze(salib_problem(factors), y, calc_second_order=False,
                            num_resamples=BOOTSTRAP, conf_level=0.95, seed=seed)
     table = pd.DataFrame({"factor": names, **{c: np.asarray(si[c], dtype=float)
                                                for c in SOBOL_COLUMNS}})
+    if (table["ST"].fillna(0) <= 0).all():
+        return MetricIndices(metric, _with_rank_na(table), "undefined")
     return MetricIndices(metric, _rank(table, "ST"))
 
 
