@@ -7,14 +7,15 @@ agitation level and the fading agitation of provocations and force they met.
 
 Agitation moves toward ``H * (1 - L)`` plus named causes (waiting unheard, rumour, heat,
 thirst, a broken promise, failed talks: shared by everyone present) plus what provoked
-the person. A person is *willing* to act out when ``a - R * P > T`` (Epstein's rule) with
-``P = 1 - exp(-k * C / (A + 1))``. A willing person *acts* (blocks, shouts at the gate) once
+the person. A person is *agitated* when ``a > T`` and *willing* to act out when
+``a - R * P > T`` (Epstein's rule) with ``P = 1 - exp(-k * C / (A + 1))``: officers deter
+acting out, not shouting. A willing person *acts* (blocks, shouts at the gate) once
 the share acting among those they see reaches their threshold: what a person sees is
 mostly their own group, a little of the whole crowd, so escalation builds group by group
 over minutes instead of tipping the whole crowd at once. Hard-core members act whenever
 they are willing, which keeps a crowd vocal but rarely tips a calm one.
 
-The visible state follows from absolute counts: *vocal* when a large share is willing,
+The visible state follows from absolute counts: *vocal* when a large share is agitated,
 *blocking* when enough people act to close the gate (more for a wider gate). Scuffles are
 episodes that need an opposing line; the engine starts and ends them (see
 ``agents.scuffle``). Nothing here knows about SimPy: the engine calls :meth:`Crowd.step`
@@ -80,6 +81,7 @@ class TickOutcome:
     in_care: int
     active: int
     willing: int
+    agitated: int
     active_share: float
     mean_agitation: float
     state: CrowdState
@@ -129,6 +131,7 @@ class Crowd:
         self.active = np.zeros(n, dtype=bool)
         self.share = 0.0
         self.willing_share = 0.0
+        self.agitated_share = 0.0
         self.n_active = 0
         self.peak_present = 0
         self.state = CrowdState.CALM
@@ -280,8 +283,10 @@ class Crowd:
 
         # willing: Epstein's net risk; acting: thresholds against what each person sees
         arrest_p = 1.0 - math.exp(-p.arrest_k * d.deterrence / (self.n_active + 1))
-        willing = pet & (self.agitation - self.risk * arrest_p > p.active_threshold)
+        agitated = pet & (self.agitation > p.active_threshold)
+        willing = agitated & (self.agitation - self.risk * arrest_p > p.active_threshold)
         n_willing = int(np.count_nonzero(willing))
+        n_agitated = int(np.count_nonzero(agitated))
         if n_pet:
             seen_n = np.bincount(self.group[pet], minlength=self.n_groups)
             seen_a = np.bincount(self.group[self.active & pet], minlength=self.n_groups)
@@ -298,6 +303,7 @@ class Crowd:
         self.n_active = n_active
         self.share = n_active / n_pet if n_pet else 0.0
         self.willing_share = n_willing / n_pet if n_pet else 0.0
+        self.agitated_share = n_agitated / n_pet if n_pet else 0.0
 
         # leaving: fatigue growing with hours on site, heat, satisfaction, persuasion
         hours = np.maximum(0.0, t - self.t_arrive) / 60.0
@@ -332,7 +338,7 @@ class Crowd:
         # visible state by absolute counts (scuffles are the engine's episodes)
         if n_active >= d.gate_people or (d.gate_held and n_pet > 0):
             state = CrowdState.BLOCKING
-        elif n_pet and self.willing_share >= p.vocal_share:
+        elif n_pet and self.agitated_share >= p.vocal_share:
             state = CrowdState.VOCAL
         else:
             state = CrowdState.CALM
@@ -350,6 +356,7 @@ class Crowd:
             in_care=int(np.count_nonzero(st == _IN_CARE)),
             active=n_active,
             willing=n_willing,
+            agitated=n_agitated,
             active_share=self.share,
             mean_agitation=float(self.agitation[pet_now].mean()) if n_present else 0.0,
             state=state,

@@ -119,14 +119,24 @@ def tick(world: World):
         for _ in hazard.sample(crowd, apparent, s.water, dt, world.rng.health):
             env.process(attend(world, injury=False))
 
-        if drivers.gate_held and crowd.willing_share >= cp.vocal_share:
+        if not listened and not drivers.gate_held and out.present and \
+                crowd.agitated_share >= cp.reblock_share and \
+                world.rng.dynamics.random() < 1.0 - math.exp(-cp.reblock_per_hour / 60.0 * dt):
+            # an agitated crowd nobody listens to moves to block the gate to be heard
+            s.gate_hold_until = t + cp.block_hold_min
+            world.cause_events.append(Cause.WAITING)
+            rec.log(t, "crowd", EventKind.GATE_BLOCKED,
+                    f"the crowd moves to block the gate to be heard ({crowd.agitated_share:.0%} "
+                    "agitated, nobody listening)", "", out.agitated, Cause.WAITING.value)
+        if drivers.gate_held and crowd.agitated_share >= cp.vocal_share:
             # the crowd keeps the gate while many are willing, until officers open it
             s.gate_hold_until = max(s.gate_hold_until, t + dt)
 
         # scuffles: episodes at the line
         scuffle.end_if_over(world)
         if not world.in_scuffle() and out.state is CrowdState.BLOCKING and \
-                world.rng.dynamics.random() < scuffle.contact_hazard(world, out.active):
+                world.rng.dynamics.random() < scuffle.contact_hazard(
+                    world, max(out.active, drivers.gate_people if drivers.gate_held else 0)):
             comps = _components(world, shared)
             causes = [Cause.OPPOSING_LINE, *explain({}, comps, True, [])]
             scuffle.start(world, causes[:4], by_force=False)
@@ -144,7 +154,7 @@ def tick(world: World):
             causes = explain(mark, comps, rising, events)
             names = ";".join(c.value for c in causes)
             rec.log(t, "crowd", EventKind.CROWD_STATE,
-                    f"crowd now {state.label} ({out.active} acting, {out.willing} willing of "
+                    f"crowd now {state.label} ({out.active} acting, {out.agitated} agitated of "
                     f"{out.present}); causes: {names.replace(';', ', ')}",
                     state.label, out.active_share, names)
             world.cause_events.clear()

@@ -52,6 +52,8 @@ class CrowdParams(_Section):
     vocal_share: Share
     blocking_people_per_m: Pos
     blocking_min_people: Annotated[int, Field(ge=1)]
+    reblock_share: Share
+    reblock_per_hour: Pos
     block_hold_min: Pos
     fatigue_leave_per_hour: Pos
     fatigue_growth_per_hour: Pos
