@@ -364,6 +364,7 @@ def test_reports_and_stats_do_not_import_simpy():
 # --------------------------------------------------------------------------- notebook
 
 
+@pytest.mark.slow
 def test_the_notebook_runs_top_to_bottom():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
@@ -383,6 +384,7 @@ def test_the_notebook_runs_top_to_bottom():
 # --------------------------------------------------------------------------- backends (last)
 
 
+@pytest.mark.slow
 def test_jobs_and_backends_give_identical_replications(tmp_path):
     """--jobs 1, --jobs 2 and Dask on a LocalCluster bound to 127.0.0.1: the same file."""
     pytest.importorskip("dask.distributed", reason="the cluster extra is not installed")
