@@ -124,6 +124,8 @@ def test_replay_under_another_plan_warns_where_decisions_do_not_fit(tmp_path):
                    str(tmp_path / "d.yaml"), "--formats", "md", "--out", str(tmp_path / "o"))
     assert res.returncode == 0, res.stderr
     assert "warning:" in res.stderr
+    assert "recorded under plan 'linxiang'; replaying under 'enterprise'" in res.stderr
+    assert (tmp_path / "o" / "events.csv").is_file()
 
 
 def test_decision_points_come_from_decision_injects_and_level_changes():

@@ -80,6 +80,7 @@ def test_low_familiarity_gives_familiarity_findings_that_cite_the_slips(tmp_path
     r, e = findings(variant(tmp_path, "gate-blockade", "untrained", edit), seed)
     f = e.finding("familiarity")
     assert f is not None and f.facts["slips"] >= 2
+    assert len(f.evidence) >= 2
     kinds = set(r.events.loc[f.evidence, "kind"])
     assert kinds <= {"slip_late", "slip_incomplete", "message_misdirected"}
     slipping = set(r.events.loc[f.evidence, "actor"])
@@ -183,6 +184,8 @@ def _source_numbers(out: Path) -> set[str]:
     walk(json.loads((out / "evaluation.json").read_text(encoding="utf-8")))
     ev = pd.read_csv(out / "events.csv")
     values += ev["t_min"].tolist() + ev["value"].dropna().tolist()
+    ts = pd.read_csv(out / "timeseries.csv")
+    values.append(float(ts["crowd_present"].iloc[-1]))  # petitioners still there at the end
     return values
 
 
@@ -239,8 +242,12 @@ def test_ratings_table_matches_evaluation_and_metrics(tmp_path):
 # ----------------------------------------------------------------------------- formats
 
 
-@pytest.mark.parametrize("scenario", ["gate-blockade", "small-group", "large-sit-in"])
-@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("lang, scenario", [
+    ("zh", "gate-blockade"), ("en", "small-group"),
+    *(pytest.param(lang, scenario, marks=pytest.mark.slow)
+      for lang, scenario in [("zh", "small-group"), ("zh", "large-sit-in"),
+                             ("en", "gate-blockade"), ("en", "large-sit-in")]),
+])
 def test_reports_for_every_bundled_scenario_in_both_languages(tmp_path, scenario, lang):
     from docx import Document as WordDocument
 
