@@ -19,8 +19,11 @@ Use::
         svg = chart_style.svg_text(fig)    # live text for the web page
     plt.close(fig)
 
+    # or both at once from draw(label_lang) -> Figure, with the PNG's English fallback:
+    png, svg = chart_style.render(draw, lang)
+
 * :func:`apply` -- a context manager with the rcParams of a chart in ``lang`` (``"zh"`` or
-  ``"en"``): font family, no Unicode minus issue, sizes.
+  ``"en"``): the font family, a plain hyphen for the minus sign, the PNG resolution.
 * :func:`font_family` -- the ``font.family`` list for ``lang``: the CJK font first for
   Chinese, DejaVu Sans first for English (the CJK font after it, so a stray Chinese name
   still renders).
@@ -28,6 +31,8 @@ Use::
   :func:`cjk_font` -- its family name; :data:`BUNDLED_FONT` -- the file of the bundled one.
 * :func:`chart_lang` -- the language charts can be labelled in (``"en"`` for ``"zh"`` only
   when no CJK font is available).
+* :func:`png_bytes`, :func:`svg_text` -- a figure as PNG, and as SVG whose text stays text;
+  :func:`render` -- both from a drawing function, with the PNG's English fallback.
 * Colours: :data:`PALETTE` (series, plans), :data:`STATE_COLOURS` (crowd states),
   :data:`GANTT_COLOURS` and :data:`TASK_COLOUR` (team activities), :data:`RATING_COLOURS`
   (P/S/M/U), :data:`INK`, :data:`MUTED`, :data:`ALERT`.
@@ -42,8 +47,10 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -52,9 +59,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
 __all__ = [
-    "ALERT", "BUNDLED_FAMILY", "BUNDLED_FONT", "CJK_FAMILIES", "DPI", "FONT_NOTE", "GANTT_COLOURS", "INK", "LATIN",
-    "MUTED", "PALETTE", "RATING_COLOURS", "STATE_COLOURS", "TASK_COLOUR", "apply", "chart_lang",
-    "cjk_font", "font_family", "has_cjk", "png_bytes", "rc", "svg_text",
+    "ALERT", "BUNDLED_FAMILY", "BUNDLED_FONT", "CJK_FAMILIES", "DPI", "FONT_NOTE",
+    "GANTT_COLOURS", "INK", "LATIN", "MUTED", "PALETTE", "RATING_COLOURS", "STATE_COLOURS",
+    "TASK_COLOUR", "apply", "chart_lang", "cjk_font", "font_family", "has_cjk", "png_bytes", "rc",
+    "render", "svg_text",
 ]
 
 LATIN = "DejaVu Sans"
@@ -191,6 +199,28 @@ def apply(lang: str = "zh") -> contextlib.AbstractContextManager:
 
 
 # --------------------------------------------------------------------------- output
+
+
+def render(draw: Callable[[str], Any], lang: str) -> tuple[bytes, str]:
+    """A chart as PNG (for Markdown and Word) and as SVG with live text (for the web page).
+
+    ``draw(label_lang)`` makes the figure with labels in ``label_lang``; it is called inside
+    :func:`apply`. The PNG is labelled in :func:`chart_lang` ``(lang)``; the SVG always in
+    ``lang`` (the browser draws its text), so ``draw`` runs a second time only when the PNG
+    had to fall back to English. The figures are closed."""
+    lang_png = chart_lang(lang)
+    with apply(lang_png):
+        fig = draw(lang_png)
+        png = png_bytes(fig)
+        svg = svg_text(fig) if lang_png == lang else ""
+        plt.close(fig)
+    if not svg:
+        with apply(lang):
+            fig = draw(lang)
+            svg = svg_text(fig)
+            plt.close(fig)
+    return png, svg
+
 
 
 def png_bytes(fig) -> bytes:

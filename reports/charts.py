@@ -1,8 +1,9 @@
 """Charts of a run (matplotlib, no display needed).
 
-Fonts, rcParams and colours come from :mod:`reports.chart_style`: Chinese labels use the
-CJK font bundled as a dependency. Only when no CJK font is available at all do the charts
-fall back to English labels (never boxes), and :data:`FONT_NOTE` says so in the report.
+Fonts, rcParams, colours and the PNG/SVG output come from :mod:`reports.chart_style`: Chinese
+labels use the CJK font that comes with the package. Only when no CJK font is available at all
+do the charts fall back to English labels (never boxes), and the report says so
+(:data:`reports.chart_style.FONT_NOTE`).
 """
 
 from __future__ import annotations
@@ -15,16 +16,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from reports import chart_style
-from reports.chart_style import (  # noqa: F401  (FONT_NOTE, chart_lang, cjk_font: re-exported)
+from reports.chart_style import (
     ALERT,
-    FONT_NOTE,
     GANTT_COLOURS,
     PALETTE,
     RATING_COLOURS,
     STATE_COLOURS,
     TASK_COLOUR,
-    chart_lang,
-    cjk_font,
 )
 from reports.document import Figure
 from reports.i18n import VALUE_WORDS, phrase, word
@@ -38,17 +36,7 @@ def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, 
     Without a CJK font the PNG is labelled in English; the SVG keeps Chinese text, which the
     browser draws with its own fonts.
     """
-    lang_png = chart_lang(lang)
-    with chart_style.apply(lang_png):
-        fig = draw(r, lang_png)
-        png = chart_style.png_bytes(fig)
-        svg = chart_style.svg_text(fig) if lang_png == lang else ""
-        plt.close(fig)
-    if not svg:
-        with chart_style.apply(lang):
-            fig = draw(r, lang)
-            svg = chart_style.svg_text(fig)
-            plt.close(fig)
+    png, svg = chart_style.render(lambda label_lang: draw(r, label_lang), lang)
     return Figure(phrase(caption_key, lang), name, png, svg)
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from functools import partial
 
+from reports.chart_style import FONT_NOTE, chart_lang
 from reports.charts import (
-    FONT_NOTE,
-    chart_lang,
     draw_crowd,
     draw_gantt,
     draw_response,

@@ -168,10 +168,27 @@ def test_apply_sets_and_restores_the_style():
 
 
 def test_charts_use_the_one_style_module():
-    from reports import charts
+    """Font handling lives in chart_style only: no other chart module looks for fonts."""
+    for path in (ROOT / "reports").glob("*.py"):
+        if path.name == "chart_style.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for needle in ("font_manager", "CJK_FAMILIES", "font.family", "addfont"):
+            assert needle not in text, f"{path.name} handles fonts itself ({needle})"
 
-    assert charts.cjk_font is chart_style.cjk_font
-    assert charts.chart_lang is chart_style.chart_lang
-    assert charts.FONT_NOTE is chart_style.FONT_NOTE
-    text = (ROOT / "reports" / "charts.py").read_text(encoding="utf-8")
-    assert "font_manager" not in text and "CJK_FAMILIES" not in text
+
+def test_render_gives_png_and_svg_and_closes_the_figures():
+    import matplotlib.pyplot as plt
+
+    seen = []
+
+    def draw(label_lang):
+        seen.append(label_lang)
+        fig, ax = plt.subplots()
+        ax.set_title("演练" if label_lang == "zh" else "Drill")
+        return fig
+
+    before = plt.get_fignums()
+    png, svg = chart_style.render(draw, "zh")
+    assert png.startswith(b"\x89PNG") and "演练" in svg
+    assert seen == ["zh"] and plt.get_fignums() == before
