@@ -15,7 +15,7 @@ import pandas as pd
 from sim.config import Plan, Scenario
 from sim.msel import inject_table
 from sim.parameters import Parameters
-from sim.types import Capability, CrowdState, Event, Message
+from sim.types import Capability, CrowdState, Event, EventKind, Message
 
 if TYPE_CHECKING:
     from sim.loading import DrillInputs
@@ -101,6 +101,15 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
                          pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS), inputs.params)
     result.metrics = compute_metrics(result, world)
     return result
+
+
+def _level_times(ev: pd.DataFrame) -> dict[str, float]:
+    """Each level declared, with the first time it was declared or raised to (minutes)."""
+    rows = ev[ev["kind"].isin((EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value))]
+    out: dict[str, float] = {}
+    for row in rows.itertuples():
+        out.setdefault(str(row.subject), round(float(row.t_min), 2))
+    return out
 
 
 def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
@@ -193,4 +202,5 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "talks_rounds_failed": int(rec.counters.get("talks_failed", 0)),
         "broken_promises": int(rec.counters.get("broken_promises", 0)),
         "legitimacy_end": round(float(world.legitimacy.value), 4),
+        "level_times": _level_times(ev),
     }
