@@ -284,11 +284,15 @@ def test_set_override_changes_the_plan(tmp_path):
 
     out = tmp_path / "out"
     res = call_cli("run", "gate-blockade", "--set", "teams.dialogue.size=8", "--seed", "2",
-                   "--out", str(out), "--quiet")
+                   "--lang", "en", "--formats", "md", "--out", str(out), "--quiet")
     assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == str(out)
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["scenario"] == "gate-blockade"
     assert metrics["seed"] == 2
+    # the run had the overridden team: the report's participants table shows its size
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "| dialogue | 8 |" in report
 
 
 def test_set_override_unknown_path_is_an_error(tmp_path):
