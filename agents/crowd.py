@@ -336,9 +336,15 @@ class Crowd:
         st[leaving] = _LEFT
 
         # visible state by absolute counts (scuffles are the engine's episodes)
-        if n_active >= d.gate_people or (d.gate_held and n_pet > 0):
+        # with hysteresis: a state is left only once its measure falls clearly below the
+        # level that brought it on, so the state does not flicker around a threshold
+        was = self.state
+        keep = p.state_exit_share
+        if n_pet and (n_active >= d.gate_people or d.gate_held
+                      or (was >= CrowdState.BLOCKING and n_active >= keep * d.gate_people)):
             state = CrowdState.BLOCKING
-        elif n_pet and self.agitated_share >= p.vocal_share:
+        elif n_pet and (self.agitated_share >= p.vocal_share
+                        or (was >= CrowdState.VOCAL and self.agitated_share >= keep * p.vocal_share)):
             state = CrowdState.VOCAL
         else:
             state = CrowdState.CALM

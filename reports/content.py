@@ -17,6 +17,7 @@ from reports.document import Bullets, Document, Section, Subheading, Table
 from reports.evaluation import Evaluation, evaluate, rules
 from reports.i18n import (
     ACTIONS,
+    CAUSE_WORDS,
     ACTORS,
     CAPABILITIES,
     CHALLENGES,
@@ -39,6 +40,7 @@ from reports.i18n import (
     word,
 )
 from sim.result import DrillResult
+from sim.types import EventKind
 
 
 def fmt_min(value, lang: str) -> str:
@@ -104,6 +106,9 @@ def describe(r: DrillResult, row, lang: str) -> str:
         "value_pct": "" if value != value else f"{value:.1%}",
         "detail": row.detail,
         "late_word": word(LATE_WORDS, "late" if value == value and value > 0 else "on_time", lang),
+        "causes_words": ("、" if lang == "zh" else ", ").join(
+            word(CAUSE_WORDS, c, lang) for c in str(getattr(row, "causes", "") or "").split(";")
+            if c) or word(CAUSE_WORDS, "calming", lang),
     }
     return template.format(**fields)
 
@@ -120,21 +125,36 @@ def metric_text(key: str, value, lang: str) -> str:
     return str(value)
 
 
+K = EventKind
+
 PHASES: dict[str, tuple[str, ...]] = {
-    "report": ("first_report", "verified", "below_threshold", "level_declared", "level_raised",
-               "level_lowered", "plan_activated", "report_sent", "policy_silent"),
-    "stabilise": ("team_on_site", "cordon_set", "gate_blocked", "force_used",
-                  "targeted_intervention", "crowd_state", "water_provided", "health_incident",
-                  "injury", "medical_attended", "reinforcement_requested", "reinforcement_arrived",
-                  "equipment_failed", "equipment_replaced", "equipment_shortage",
-                  "supply_exhausted", "arrivals", "agitation", "weather", "comms_outage"),
-    "information": ("rumour_posted", "rumour_detected", "statement_issued"),
-    "negotiation": ("dialogue_started", "representatives_chosen", "leader_on_site",
-                    "top_leader_on_site", "talks_waiting", "talks_resumed", "agreement",
-                    "room_ready", "demand_leader"),
-    "dispersal": ("cleared", "transported", "inject_skipped"),
+    phase: tuple(k.value for k in kinds) for phase, kinds in {
+        "report": (K.FIRST_REPORT, K.VERIFIED, K.BELOW_THRESHOLD, K.LEVEL_DECLARED,
+                   K.LEVEL_RAISED, K.LEVEL_CONFIRMED, K.LEVEL_LOWERED, K.PLAN_ACTIVATED,
+                   K.REPORT_SENT, K.POLICY_SILENT),
+        "stabilise": (K.TEAM_ON_SITE, K.CORDON_SET, K.GATE_BLOCKED, K.FORCE_USED,
+                      K.TARGETED_INTERVENTION, K.CROWD_STATE, K.SCUFFLE_STARTED,
+                      K.SCUFFLE_ENDED, K.WATER_PROVIDED, K.HEALTH_INCIDENT, K.INJURY,
+                      K.MEDICAL_ATTENDED, K.REINFORCEMENT_REQUESTED, K.REINFORCEMENT_ARRIVED,
+                      K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED, K.EQUIPMENT_SHORTAGE,
+                      K.SUPPLY_EXHAUSTED, K.ARRIVALS, K.AGITATION, K.WEATHER, K.COMMS_OUTAGE,
+                      K.RECALLED, K.MEDICAL_UNAVAILABLE),
+        "information": (K.RUMOUR_POSTED, K.RUMOUR_DETECTED, K.STATEMENT_ISSUED),
+        "negotiation": (K.DIALOGUE_STARTED, K.REPRESENTATIVES_CHOSEN, K.LEADER_ON_SITE,
+                        K.TOP_LEADER_ON_SITE, K.TALKS_WAITING, K.TALKS_RESUMED, K.TALKS_STALLED,
+                        K.TALKS_FAILED, K.AGREEMENT, K.PROMISE_BROKEN, K.ROOM_READY,
+                        K.DEMAND_LEADER),
+        "dispersal": (K.CLEARED, K.TRANSPORTED, K.INJECT_SKIPPED),
+    }.items()
 }
 """Event kinds shown in each phase of 二、演练过程 (after seed 004's five phases)."""
+
+NOT_IN_PHASES: frozenset[str] = frozenset(k.value for k in (
+    K.PREPOSITIONED, K.DISPATCH_ORDER, K.DISPATCHED, K.TASK_START, K.TASK_END, K.SLIP_LATE,
+    K.SLIP_INCOMPLETE, K.MESSAGE_MISDIRECTED, K.MESSAGE_LOST, K.MESSAGE_LATE,
+    K.MESSAGE_RECEIVED, K.INJECT, K.EXPECTED_MISSED, K.DECISION))
+"""Kinds told elsewhere: the Gantt chart (tasks), the gap sections (slips, messages), the
+injects table and the trainees' decisions."""
 
 
 ZH_NUMBERS = "一二三四五六七八九十"
@@ -338,6 +358,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                                agreement=_t(m["agreement_min"]), cleared=_t(m["cleared_min"])))
     else:
         s.blocks.append(phrase("effect_other", lang, outcome=outcome))
+    if m.get("end_reason") == "time_limit":
+        s.blocks.append(phrase("effect_time_limit", lang, limit=f"{r.scenario.end.max_min:g}"))
+        s.blocks.append(phrase("effect_resolving" if m.get("resolving_at_end")
+                               else "effect_unresolved", lang))
     s.blocks.append(phrase("effect_tasks", lang,
                            met=sum(1 for t in timed if t.measured_min is not None
                                    and t.measured_min <= t.target_min),

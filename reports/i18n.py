@@ -179,7 +179,14 @@ EVENTS: dict[str, dict[str, str]] = {
     "policy_silent": {"zh": "信息发布政策为不对外发布", "en": "Release policy: no statement"},
     "force_used": {"zh": "{actor}强制清场，{value0}人被推离", "en": "{actor} uses force; {value0} people pushed back"},
     "targeted_intervention": {"zh": "{actor}劝离大门前的{value0}名过激人员", "en": "{actor} leads {value0} agitators away from the gate"},
-    "crowd_state": {"zh": "现场态势变为：{subject_word}", "en": "Crowd now {subject_word}"},
+    "crowd_state": {"zh": "现场态势变为：{subject_word}（原因：{causes_words}）", "en": "Crowd now {subject_word} (causes: {causes_words})"},
+    "scuffle_started": {"zh": "现场发生推搡冲突，约{value0}人接触（原因：{causes_words}）", "en": "Pushing and shoving at the line: about {value0} people in contact (causes: {causes_words})"},
+    "scuffle_ended": {"zh": "推搡平息（持续{value0}分钟）", "en": "The scuffle subsides after {value0} min"},
+    "level_confirmed": {"zh": "核实后确认{level_name}响应", "en": "{level_name} confirmed on verification"},
+    "talks_stalled": {"zh": "现场冲突，协商暂停", "en": "Talks stall during the scuffle"},
+    "talks_failed": {"zh": "本轮协商未达成一致（成功把握{value_pct}），择时再谈", "en": "A round of talks ends without agreement (chance was {value_pct}); talks will resume"},
+    "promise_broken": {"zh": "群众认为承诺未兑现，情绪反弹", "en": "The crowd sees a promise broken"},
+    "recalled": {"zh": "{actor}撤离现场", "en": "{actor} is recalled from the site"},
     "report_sent": {"zh": "{actor}向上级报告（{subject}）{late_word}", "en": "{actor} reports upward ({subject}) {late_word}"},
     "reinforcement_requested": {"zh": "请求增派警力{value0}人", "en": "Reinforcement of {value0} officers requested"},
     "reinforcement_arrived": {"zh": "增援警力{value0}人到场", "en": "{value0} reinforcing officers arrive"},
@@ -322,6 +329,12 @@ PHRASES.update({
                         "en": "Outcome: {outcome}. A commitment was made at T+{agreement} and the site cleared at T+{cleared}."},
     "effect_other": {"zh": "推演结果：{outcome}。",
                      "en": "Outcome: {outcome}."},
+    "effect_time_limit": {"zh": "推演在想定规定的{limit}分钟时限处结束，现场尚未疏散完毕。",
+                          "en": "The scenario's time limit of {limit} minutes ended the run before the site was cleared."},
+    "effect_resolving": {"zh": "结束时已达成承诺、群众正在离场，处置正在走向化解，未完成部分是时限所致而非处置失败。",
+                         "en": "A commitment had been made and people were leaving: the response was on its way to resolution, and what is unfinished is due to the time limit, not a failure."},
+    "effect_unresolved": {"zh": "结束时未达成承诺，现场仍有群众滞留，属于未化解。",
+                          "en": "No commitment had been made and people remained on site: the incident was not resolved."},
     "effect_tasks": {"zh": "有时限的关键任务：{met}项在预案时限内完成，{late}项超时，{undone}项未完成。",
                      "en": "Timed critical tasks: within the plan's limits {met}, late {late}, not done {undone}."},
     "effect_state": {"zh": "现场态势最严重时为“{state}”，发生推搡冲突{scuffles}次，伤病{health}人次。",
@@ -524,6 +537,28 @@ CAPABILITIES: dict[str, dict[str, str]] = {
     "publicity": {"zh": "宣传", "en": "publicity"},
     "intel": {"zh": "信息收集", "en": "intelligence"},
 }
+
+CAUSE_WORDS: dict[str, dict[str, str]] = {
+    "grievance": {"zh": "诉求积怨", "en": "grievance"},
+    "waiting": {"zh": "久等无人接待", "en": "waiting unheard"},
+    "provocation": {"zh": "个别人员煽动", "en": "provocation"},
+    "force": {"zh": "强制措施", "en": "force"},
+    "rumour": {"zh": "网络谣言", "en": "the rumour online"},
+    "heat": {"zh": "高温", "en": "heat"},
+    "thirst": {"zh": "缺少饮水", "en": "thirst"},
+    "broken_promise": {"zh": "承诺未兑现", "en": "a broken promise"},
+    "failed_talks": {"zh": "协商未果", "en": "failed talks"},
+    "opposing_line": {"zh": "与现场处置人员对峙", "en": "facing the line"},
+    "listened": {"zh": "有人接待倾听", "en": "being listened to"},
+    "water": {"zh": "提供饮水", "en": "water"},
+    "agreement": {"zh": "达成承诺", "en": "the agreement"},
+    "removals": {"zh": "带离少数过激人员", "en": "instigators led aside"},
+    "leaving": {"zh": "人员陆续离开", "en": "people leaving"},
+    "calming": {"zh": "情绪逐渐平复", "en": "tempers cooling"},
+    "legitimacy": {"zh": "信任回升", "en": "trust regained"},
+}
+"""Each :class:`sim.types.Cause` in words."""
+
 
 CHALLENGES: dict[str, dict[str, str]] = {
     "slip_late": {"zh": "延误", "en": "late start"},

@@ -50,6 +50,7 @@ class CrowdParams(_Section):
     broken_promise_stress: Pos
     failed_talks_stress: Pos
     vocal_share: Share
+    state_exit_share: Share
     blocking_people_per_m: Pos
     blocking_min_people: Annotated[int, Field(ge=1)]
     reblock_share: Share

@@ -25,6 +25,7 @@ from sim.errors import InputError, Problem
 from sim.files import atomic_write
 from sim.loading import DrillInputs, problems_from
 from sim.result import DrillResult, build_result
+from sim.types import EventKind
 from sim.world import World
 
 
@@ -126,7 +127,7 @@ class DrillSession:
     def decide(self, point: DecisionPoint, option: Option, note: str = "") -> Decision:
         """Apply ``option`` now and record it."""
         text = apply(self.world, option.action, dict(option.args))
-        self.world.log("exercise", "decision", f"{text}" + (f" ({note})" if note else ""),
+        self.world.log("exercise", EventKind.DECISION, f"{text}" + (f" ({note})" if note else ""),
                        option.action)
         d = Decision(point.index, round(point.t_min, 3), point.kind, point.ref, option.action,
                      dict(option.args), note)

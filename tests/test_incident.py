@@ -243,3 +243,28 @@ def test_a_share_row_with_conditions_on_text_metrics():
     m = measure(row, reps=4)
     assert m.n == 4 and m.value == pytest.approx(1.0)
     assert isinstance(pd.Series(m.arms).sum(), float)
+
+
+# ----------------------------------------------------------------------- vocabulary
+
+
+def test_every_event_kind_has_a_template_a_phase_and_both_languages():
+    from reports.content import NOT_IN_PHASES, PHASES
+    from reports.i18n import CAUSE_WORDS, EVENTS
+
+    phased = [k for kinds in PHASES.values() for k in kinds]
+    assert len(phased) == len(set(phased)), "a kind is in two phases"
+    for kind in EventKind:
+        assert (kind.value in phased) != (kind.value in NOT_IN_PHASES), kind
+        if kind.value in phased:
+            assert {"zh", "en"} <= set(EVENTS[kind.value]), kind
+    assert set(EVENTS) <= {k.value for k in EventKind}, set(EVENTS) - {k.value for k in EventKind}
+    for cause in Cause:
+        assert {"zh", "en"} <= set(CAUSE_WORDS[cause.value]), cause
+
+
+def test_the_recorder_refuses_an_untyped_kind():
+    from sim.recorder import Recorder
+
+    with pytest.raises(TypeError):
+        Recorder(2).log(0.0, "crowd", "crowd_state", "text")  # type: ignore[arg-type]
