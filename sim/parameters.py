@@ -29,6 +29,26 @@ Pair = Span
 """A uniform range given in YAML as ``[low, high]`` (the same type as the schemas' ``Span``)."""
 
 
+class Range(Strict):
+    """A plausible range ``[low, high]`` of an uncertain constant (may be negative)."""
+
+    low: float
+    high: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, value: Any) -> Any:
+        if isinstance(value, list) and len(value) == 2:
+            return {"low": value[0], "high": value[1]}
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
 class CrowdParams(_Section):
     active_threshold: Pos
     arrest_k: Pos
@@ -99,7 +119,6 @@ class HealthParams(_Section):
     heat_reference_f: float
     no_water_ratio: Pos
     elderly_ratio: Pos
-    injury_per_active_hour: Pos
     transport_share: Share
     on_site_response_min: Pair
     dispatch_min: Pos
@@ -233,7 +252,7 @@ class Parameters(_Section):
     persuasion: PersuasionParams
     logistics: LogisticsParams
     rumour: RumourParams
-    uncertain: dict[str, Pair] = Field(default_factory=dict)
+    uncertain: dict[str, Range] = Field(default_factory=dict)
     """Constants whose value is uncertain: dotted name to the plausible range [low, high].
 
     Sensitivity analysis samples these ranges; calibration reports them."""

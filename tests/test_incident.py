@@ -268,3 +268,23 @@ def test_the_recorder_refuses_an_untyped_kind():
 
     with pytest.raises(TypeError):
         Recorder(2).log(0.0, "crowd", "crowd_state", "text")  # type: ignore[arg-type]
+
+
+def test_every_parameter_is_read_by_the_model():
+    """A constant in parameters.yaml that no code reads would mislead a user who changes it."""
+    import pathlib
+    import re
+
+    import yaml
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((root / "sim" / "data" / "parameters.yaml").read_text())
+    code = "\n".join(p.read_text() for d in ("agents", "sim", "reports")
+                     for p in (root / d).rglob("*.py"))
+    unread = []
+    for section, values in data.items():
+        if section == "uncertain":
+            continue
+        names = [section] if not isinstance(values, dict) else list(values)
+        unread += [f"{section}.{n}" for n in names if not re.search(rf"\.{n}\b", code)]
+    assert not unread, unread
