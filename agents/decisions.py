@@ -15,7 +15,7 @@ from agents.leaders import commit, leader_arrives, top_leader_arrives
 from agents.logistics import provide_water
 from agents.publicity import issue_statement
 from agents.teams import order_to_go
-from sim.config import Inject
+from sim.config import HealthInject, Inject, ProvocationInject, RumourInject
 from sim.types import (
     Capability,
     Equipment,
@@ -141,7 +141,7 @@ def check_args(action: str, args: dict[str, Any]) -> str | None:
 
 def apply(world: World, action: str, args: dict[str, Any]) -> str:
     """Carry out a decision now; returns an English description for the event log."""
-    s, env = world.state, world.env
+    env = world.env
     cmd = world.plan.command.team
     if action == "wait":
         return "carry on with the plan"
@@ -187,12 +187,15 @@ def apply(world: World, action: str, args: dict[str, Any]) -> str:
         f = world.params.facilitator
         n = len(world.added_injects) + 1
         kind = InjectKind(args["kind"])
-        item = Inject(id=f"F{n}", at_min=round(world.now, 3), kind=kind,
-                      count=1 if kind is InjectKind.HEALTH_INCIDENT else None,
-                      share=f.rumour_seed_share if kind is InjectKind.RUMOUR else
-                      (f.agitation_share if kind is InjectKind.AGITATION else None),
-                      delta=f.agitation_delta if kind is InjectKind.AGITATION else None,
-                      note="added by the facilitator")
+        common = {"id": f"F{n}", "at_min": round(world.now, 3), "kind": kind,
+                  "note": "added by the facilitator"}
+        item: Inject
+        if kind is InjectKind.HEALTH_INCIDENT:
+            item = HealthInject(**common, count=1)
+        elif kind is InjectKind.RUMOUR:
+            item = RumourInject(**common, share=f.rumour_seed_share)
+        else:
+            item = ProvocationInject(**common, share=f.agitation_share, delta=f.agitation_delta)
         world.added_injects.append(item)
         fire(world, item, "facilitator")
         return f"add inject {item.id} ({args['kind']})"

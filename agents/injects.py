@@ -11,7 +11,17 @@ from __future__ import annotations
 from agents.dialogue import equipment_failed
 from agents.leaders import break_promise, demand_top_leader
 from agents.medical import attend
-from sim.config import Inject
+from sim.config import (
+    ArrivalsInject,
+    EquipmentInject,
+    HealthInject,
+    Inject,
+    MessageInject,
+    OutageInject,
+    ProvocationInject,
+    RumourInject,
+    WeatherInject,
+)
 from sim.msel import match
 from sim.triggers import Watch
 from sim.triggers import parse as parse_condition
@@ -81,11 +91,10 @@ def _apply(world: World, item: Inject, trigger: str):
     world.log("exercise", EventKind.INJECT, f"inject {item.id} ({item.kind.value}, {trigger}) "
               f"{note}".strip(), item.id)
     kind = item.kind
-    if kind is InjectKind.ARRIVALS:
-        n = crowd.schedule_arrivals(item.count or 0, world.now, item.duration_min or 0.0,
-                                    world.rng.dynamics)
+    if isinstance(item, ArrivalsInject):
+        n = crowd.schedule_arrivals(item.count, world.now, item.duration_min, world.rng.dynamics)
         world.log("crowd", EventKind.ARRIVALS, f"{n} more petitioners on their way", item.id, n)
-    elif kind in (InjectKind.BLOCK_GATE, InjectKind.AGITATION):
+    elif isinstance(item, ProvocationInject):
         n = crowd.shock(item.share, item.delta, world.rng.dynamics)
         if item.delta > 0:
             world.cause_events.append(Cause.PROVOCATION)
@@ -96,32 +105,33 @@ def _apply(world: World, item: Inject, trigger: str):
         else:
             world.log("crowd", EventKind.AGITATION, f"{n} people provoked", item.id, n,
                       Cause.PROVOCATION.value if item.delta > 0 else Cause.CALMING.value)
-    elif kind is InjectKind.HEALTH_INCIDENT:
-        people = crowd.fall_ill(item.count or 1, world.rng.health,
-                                world.params.health.elderly_ratio)
+    elif isinstance(item, HealthInject):
+        people = crowd.fall_ill(item.count, world.rng.health, world.params.health.elderly_ratio)
         world.rec.count("scripted_health", len(people))
         for _ in people:
             env.process(attend(world, injury=False))
-    elif kind is InjectKind.EQUIPMENT_FAILURE:
+    elif isinstance(item, EquipmentInject):
         equipment_failed(world, world.teams[item.team], item.item, f"inject {item.id}")
-    elif kind is InjectKind.RUMOUR:
+    elif isinstance(item, RumourInject):
         share = item.share if item.share is not None else world.params.rumour.seed_share
         world.rumour.seed(share)
-        world.log("online", EventKind.RUMOUR_POSTED, "a video of the scene is posted online", item.id, share)
-    elif kind is InjectKind.COMMS_OUTAGE:
+        world.log("online", EventKind.RUMOUR_POSTED, "a video of the scene is posted online",
+                  item.id, share)
+    elif isinstance(item, OutageInject):
         world.comms.outage(item.duration_min)
         world.log("exercise", EventKind.COMMS_OUTAGE, f"channels down for {item.duration_min:g} min",
                   item.id, item.duration_min)
-    elif kind is InjectKind.DEMAND_LEADER:
-        demand_top_leader(world)
-        world.log("crowd", EventKind.DEMAND_LEADER, "the crowd demands to see the top leader", item.id)
-    elif kind is InjectKind.WEATHER:
+    elif isinstance(item, WeatherInject):
         s.temperature_c = item.temperature_c
-        world.log("exercise", EventKind.WEATHER, f"temperature now {item.temperature_c:g} C", item.id,
-                  item.temperature_c)
-    elif kind is InjectKind.MESSAGE:
+        world.log("exercise", EventKind.WEATHER, f"temperature now {item.temperature_c:g} C",
+                  item.id, item.temperature_c)
+    elif isinstance(item, MessageInject):
         yield world.comms.send("exercise", item.team, f"inject {item.id}")
         world.log(item.team, EventKind.MESSAGE_RECEIVED, f"{item.team} receives: {item.message.en}",
+                  item.id)
+    elif kind is InjectKind.DEMAND_LEADER:
+        demand_top_leader(world)
+        world.log("crowd", EventKind.DEMAND_LEADER, "the crowd demands to see the top leader",
                   item.id)
     elif kind is InjectKind.BROKEN_PROMISE:
         break_promise(world, item.note or f"inject {item.id}")

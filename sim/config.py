@@ -7,7 +7,7 @@ the injects. Unknown keys are errors everywhere. Times are minutes, sizes are pe
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -340,12 +340,13 @@ class Expected(Strict):
         return None
 
 
-class Inject(Strict):
-    """A scripted event of the master scenario events list (MSEL).
+class InjectBase(Strict):
+    """A scripted event of the master scenario events list (MSEL): what every kind shares.
 
     It fires at ``at_min``, or at the first tick its ``when`` condition holds, or, as a
     contingency, when the expected action of inject ``contingency_for`` has not come by its
-    deadline: exactly one of the three.
+    deadline: exactly one of the three. Each kind adds the fields it needs (see
+    :data:`Inject`); a field another kind needs is an unknown field here.
     """
 
     id: str = Field(min_length=1)
@@ -356,14 +357,7 @@ class Inject(Strict):
     expected: Expected | None = None
     clause: Text | None = Field(default=None, description="the plan clause the inject tests")
     decision: bool = Field(default=False, description="trainees decide here (facilitator mode)")
-    team: str | None = None
-    item: Equipment | None = None
-    count: People | None = None
-    share: Share | None = None
-    delta: Annotated[float, Field(ge=-1, le=1)] | None = None
-    duration_min: Minutes | None = None
-    temperature_c: Annotated[float, Field(ge=-40, le=55)] | None = None
-    message: Text | None = None
+    message: Text | None = Field(default=None, description="what the inject says, for the room")
     note: str = ""
 
     @field_validator("when")
@@ -377,28 +371,90 @@ class Inject(Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_trigger(self) -> Inject:
+    def _one_trigger(self) -> InjectBase:
         given = [f for f in ("at_min", "when", "contingency_for") if getattr(self, f) is not None]
         if len(given) != 1:
             raise ValueError("an inject needs exactly one of at_min, when or contingency_for"
                              + (f" (has {', '.join(given)})" if given else ""))
         return self
 
-    @model_validator(mode="after")
-    def _fields_for_kind(self) -> Inject:
-        needs = {
-            InjectKind.ARRIVALS: ("count",),
-            InjectKind.AGITATION: ("share", "delta"),
-            InjectKind.BLOCK_GATE: ("share", "delta"),
-            InjectKind.EQUIPMENT_FAILURE: ("team", "item"),
-            InjectKind.COMMS_OUTAGE: ("duration_min",),
-            InjectKind.WEATHER: ("temperature_c",),
-            InjectKind.MESSAGE: ("team", "message"),
-        }.get(self.kind, ())
-        missing = [f for f in needs if getattr(self, f) is None]
-        if missing:
-            raise ValueError(f"an inject of kind {self.kind.value} needs {', '.join(missing)}")
-        return self
+
+Delta = Annotated[float, Field(ge=-1, le=1)]
+
+
+class ArrivalsInject(InjectBase):
+    """More petitioners arrive: ``count`` people over ``duration_min`` minutes."""
+
+    kind: Literal[InjectKind.ARRIVALS]
+    count: People
+    duration_min: Minutes = 0.0
+
+
+class ProvocationInject(InjectBase):
+    """A provocation (``agitation``) or a move to block the gate (``block_gate``): ``share`` of
+    the petitioners present, in groups, get ``delta`` agitation (negative: calmed)."""
+
+    kind: Literal[InjectKind.AGITATION, InjectKind.BLOCK_GATE]
+    share: Share
+    delta: Delta
+
+
+class HealthInject(InjectBase):
+    """``count`` people fall ill (the elderly likelier)."""
+
+    kind: Literal[InjectKind.HEALTH_INCIDENT]
+    count: Annotated[int, Field(ge=1, le=10_000)] = 1
+
+
+class EquipmentInject(InjectBase):
+    """An item of a team's kit fails."""
+
+    kind: Literal[InjectKind.EQUIPMENT_FAILURE]
+    team: str
+    item: Equipment
+
+
+class RumourInject(InjectBase):
+    """A video or post goes online: ``share`` of the online population start spreading it."""
+
+    kind: Literal[InjectKind.RUMOUR]
+    share: Share | None = None
+
+
+class OutageInject(InjectBase):
+    """Channels between teams fail for ``duration_min`` minutes."""
+
+    kind: Literal[InjectKind.COMMS_OUTAGE]
+    duration_min: Minutes
+
+
+class WeatherInject(InjectBase):
+    """The temperature changes."""
+
+    kind: Literal[InjectKind.WEATHER]
+    temperature_c: Annotated[float, Field(ge=-40, le=55)]
+
+
+class MessageInject(InjectBase):
+    """A message for a team, logged for the exercise."""
+
+    kind: Literal[InjectKind.MESSAGE]
+    team: str
+    message: Text
+
+
+class SimpleInject(InjectBase):
+    """Kinds with no fields of their own: the crowd demands the top leader; a promise is
+    seen broken."""
+
+    kind: Literal[InjectKind.DEMAND_LEADER, InjectKind.BROKEN_PROMISE]
+
+
+Inject = Annotated[
+    ArrivalsInject | ProvocationInject | HealthInject | EquipmentInject | RumourInject
+    | OutageInject | WeatherInject | MessageInject | SimpleInject,
+    Field(discriminator="kind")]
+"""One inject, its fields checked by kind."""
 
 
 class End(Strict):

@@ -19,11 +19,12 @@ from agents.medical import attend
 from agents.order import dispersal_rate
 from agents.persuasion import persuasion_rate
 from agents.rumour import Rumour
+from sim.config import ArrivalsInject
 from sim.loading import DrillInputs
 from sim.recorder import Recorder
 from sim.result import DrillResult
 from sim.rng import Streams
-from sim.types import Capability, Cause, CrowdState, EventKind, InjectKind
+from sim.types import Capability, Cause, CrowdState, EventKind
 from sim.world import World
 
 
@@ -32,7 +33,7 @@ def build_world(inputs: DrillInputs, seed: int) -> World:
     scenario, params = inputs.scenario, inputs.params
     env = simpy.Environment()
     streams = Streams(seed)
-    extra = sum(i.count or 0 for i in scenario.injects if i.kind is InjectKind.ARRIVALS)
+    extra = sum(i.count for i in scenario.injects if isinstance(i, ArrivalsInject))
     crowd = Crowd(scenario.crowd, params.crowd, streams.crowd, extra_capacity=extra)
     n_ticks = int(math.ceil(scenario.end.max_min / params.tick_min)) + 2
     return World(env, scenario, inputs.plan, params, streams, Recorder(n_ticks), crowd,

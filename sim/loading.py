@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.config import Plan, Scenario
+from sim.config import EquipmentInject, Plan, Scenario
 from sim.errors import InputError, Problem
 from sim.parameters import Parameters, default_parameter_data, merge
 from sim.types import Capability, InjectKind
@@ -67,12 +67,21 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+_TAGS = frozenset(k.value for k in InjectKind)
+
+
+def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop the kind pydantic puts into the path of a field inside a tagged union."""
+    return tuple(p for i, p in enumerate(loc)
+                 if not (p in _TAGS and i > 0 and isinstance(loc[i - 1], int)))
+
+
 def problems_from(exc: ValidationError, doc: Document | None, label: str,
                   prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Turn pydantic's errors into problems that name file, dotted field and line."""
     out = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if p != "[key]")
+        loc = _without_tags(tuple(p for p in err["loc"] if p != "[key]"))
         path = prefix + loc
         line = doc.line_of(path) if doc is not None else None
         msg = err["msg"].removeprefix("Value error, ")
@@ -322,15 +331,16 @@ def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> l
         if tid not in plan.teams:
             add(("familiarity", tid), f"unknown team {tid!r} in plan {plan.name} (teams: {teams})")
     for i, inj in enumerate(scenario.injects):
-        if inj.team is not None and inj.team not in plan.teams:
+        team = getattr(inj, "team", None)
+        if team is not None and team not in plan.teams:
             add(("injects", i, "team"),
-                f"unknown team {inj.team!r} in plan {plan.name} (teams: {teams})")
+                f"unknown team {team!r} in plan {plan.name} (teams: {teams})")
         if inj.expected is not None and inj.expected.team is not None and \
                 inj.expected.team not in plan.teams:
             add(("injects", i, "expected", "team"),
                 f"unknown team {inj.expected.team!r} in plan {plan.name} (teams: {teams})")
-        if inj.kind is InjectKind.EQUIPMENT_FAILURE and inj.team in plan.teams and \
-                inj.item is not None and plan.teams[inj.team].equipment.get(inj.item, 0) == 0:
+        if isinstance(inj, EquipmentInject) and inj.team in plan.teams and \
+                plan.teams[inj.team].equipment.get(inj.item, 0) == 0:
             add(("injects", i, "item"),
                 f"team {inj.team!r} carries no {inj.item.value} in plan {plan.name}")
         if inj.at_min is not None and inj.at_min > scenario.end.max_min:

@@ -15,7 +15,7 @@ from agents.crowd import Crowd, HealthHazard, TickDrivers, apparent_temperature_
 from sim.calibration import Arm, Row, inputs_for, load_rows, measure
 from sim.engine import simulate
 from sim.loading import load_drill, load_parameters
-from sim.types import Cause, CrowdState, EventKind
+from sim.types import Cause, EventKind
 
 SCENARIOS = ("gate-blockade", "small-group", "large-sit-in")
 PLANS = ("linxiang", "department-3level", "enterprise")
