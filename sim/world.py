@@ -15,8 +15,8 @@ from agents.crowd import Crowd
 from agents.rumour import Rumour
 from sim.comms import Comms
 from sim.config import Level, Plan, Scenario, Team
-from sim.parameters import Parameters
 from sim.legitimacy import Legitimacy
+from sim.parameters import Parameters
 from sim.recorder import Recorder
 from sim.rng import Streams, uniform
 from sim.types import Capability, Cause, Equipment, EventKind, Posture, Task, TeamStatus
