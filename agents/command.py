@@ -114,7 +114,7 @@ def _relevel(world: World, estimate: float, verified: bool) -> None:
     if new is not None and s.level is None:
         declared_at = _declare(world, new, estimate, provisional=False)
         world.env.process(_activate(world, new, declared_at))
-    elif index > s.level_index:
+    elif new is not None and index > s.level_index:
         declared_at = _declare(world, new, estimate, provisional=False)
         if s.activated_at is not None:
             _act_on_level(world, new, declared_at)
@@ -194,7 +194,7 @@ def request_reinforcement(world: World, team_id: str):
     team = world.teams[team_id]
     rf = team.cfg.reinforcement
     key = f"reinforcement:{team_id}"
-    if key in world.rec.milestones:
+    if rf is None or key in world.rec.milestones:
         return
     world.rec.milestone(key, world.now)
     world.log(world.plan.command.team, EventKind.REINFORCEMENT_REQUESTED,

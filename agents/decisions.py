@@ -191,11 +191,12 @@ def apply(world: World, action: str, args: dict[str, Any]) -> str:
                   "note": "added by the facilitator"}
         item: Inject
         if kind is InjectKind.HEALTH_INCIDENT:
-            item = HealthInject(**common, count=1)
+            item = HealthInject.model_validate(common | {"count": 1})
         elif kind is InjectKind.RUMOUR:
-            item = RumourInject(**common, share=f.rumour_seed_share)
+            item = RumourInject.model_validate(common | {"share": f.rumour_seed_share})
         else:
-            item = ProvocationInject(**common, share=f.agitation_share, delta=f.agitation_delta)
+            item = ProvocationInject.model_validate(
+                common | {"share": f.agitation_share, "delta": f.agitation_delta})
         world.added_injects.append(item)
         fire(world, item, "facilitator")
         return f"add inject {item.id} ({args['kind']})"

@@ -36,7 +36,7 @@ def schedule(world: World) -> None:
             world.env.process(_at(world, item))
         elif item.when is not None:
             world.watches.append((Watch(parse_condition(item.when)), item))
-        else:
+        elif item.contingency_for is not None:
             world.contingencies.setdefault(item.contingency_for, []).append(item)
 
 
@@ -50,7 +50,7 @@ def check_watches(world: World, state: dict) -> None:
 
 
 def _at(world: World, item: Inject):
-    yield world.env.timeout(item.at_min)
+    yield world.env.timeout(item.at_min or 0.0)
     fire(world, item, "at")
 
 
@@ -71,13 +71,15 @@ def fire(world: World, item: Inject, trigger: str) -> None:
 
 
 def _deadline(world: World, item: Inject):
-    yield world.env.timeout(item.expected.within_min)
-    if match(world.rec.events, item.expected, 0.0, world.plan) is not None:
-        return  # done since the inject, or already before it
     exp = item.expected
+    if exp is None:
+        return
+    yield world.env.timeout(exp.within_min)
+    if match(world.rec.events, exp, 0.0, world.plan) is not None:
+        return  # done since the inject, or already before it
+    by = exp.team or (exp.capability.value if exp.capability else "")
     world.log("exercise", EventKind.EXPECTED_MISSED,
-              f"inject {item.id}: no {exp.action.value}"
-              + (f" by {exp.team or exp.capability.value}" if exp.team or exp.capability else "")
+              f"inject {item.id}: no {exp.action.value}" + (f" by {by}" if by else "")
               + f" within {exp.within_min:g} min",
               item.id, exp.within_min)
     for child in world.contingencies.get(item.id, []):

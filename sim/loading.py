@@ -307,7 +307,8 @@ def msel_problems(scenario: Scenario, doc: Document | None) -> list[Problem]:
         if by_id[target].expected is None:
             out.append(Problem(label, dotted(path), line,
                                f"inject {target!r} has no expected action, so it cannot be missed"))
-        seen, cur = {inj.id}, target
+        seen: set[str] = {inj.id}
+        cur: str | None = target
         while cur is not None and cur in by_id:
             if cur in seen:
                 out.append(Problem(label, dotted(path), line,
@@ -423,13 +424,12 @@ def validate_file(path: str) -> list[Problem]:
             doc = _plan_document(found, [])
     except InputError as exc:
         return exc.problems
-    model = Plan if is_plan else Scenario
     try:
-        obj = _validate(model, doc)
+        if is_plan:
+            return plan_problems(_validate(Plan, doc), doc)
+        obj = _validate(Scenario, doc)
     except InputError as exc:
         return exc.problems
-    if is_plan:
-        return plan_problems(obj, doc)
     problems_msel = msel_problems(obj, doc)
     problems: list[Problem] = []
     try:

@@ -97,7 +97,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         if not m or m.end() == pos:
             raise ConditionError(f"unexpected character {text[pos:].lstrip()[:1]!r} at "
                                  f"position {pos + 1}")
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         out.append((kind, m.group(kind), m.start(kind)))
         pos = m.end()
     return out

@@ -6,6 +6,7 @@ Agents get a :class:`World` and act on it through SimPy processes; the engine bu
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import simpy
@@ -146,7 +147,7 @@ class World:
         self.fired: dict[str, tuple[float, str]] = {}   # inject id -> (time, trigger)
         self.skipped: set[str] = set()
         self.decision_requests: list[tuple[float, str, str]] = []
-        self.on_decision = None          # set by a facilitated run
+        self.on_decision: Callable[[str, str], None] | None = None  # set by a facilitated run
         self.posture_override: dict[str, Posture] = {}
         self.recalled: set[str] = set()
         self.added_injects: list = []

@@ -130,12 +130,12 @@ class _Builder:
                                    dotted(path))
                 if key in out:
                     raise _problem(self.label, key_node.start_mark.line + 1,
-                                   f"key {key!r} appears twice", dotted((*path, key)))
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                out[key] = self.build(value_node, (*path, key))
+                                   f"key {key!r} appears twice", dotted(path + (key,)))
+                self.lines[path + (key,)] = key_node.start_mark.line + 1
+                out[key] = self.build(value_node, path + (key,))
             return out
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         return self.constructor.construct_object(node)
 
 
