@@ -19,6 +19,7 @@ import re
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -264,7 +265,7 @@ def cmd_run(args, console: Console) -> int:
                                   "choose --interactive or --decisions, not both")])
     if args.pause_every and not args.interactive:
         raise InputError([Problem("--pause-every", "", None, "only with --interactive")])
-    recorded, meta = None, {}
+    recorded, meta = None, dict[str, Any]()
     if args.decisions:
         meta, recorded = load_decisions(args.decisions)
     seed = args.seed if args.seed is not None else int(meta.get("seed", 1))

@@ -17,9 +17,9 @@ from reports.document import Bullets, Document, Section, Subheading, Table
 from reports.evaluation import Evaluation, evaluate, rules
 from reports.i18n import (
     ACTIONS,
-    CAUSE_WORDS,
     ACTORS,
     CAPABILITIES,
+    CAUSE_WORDS,
     CHALLENGES,
     ELEMENTS,
     EVENTS,
@@ -40,6 +40,7 @@ from reports.i18n import (
     word,
 )
 from sim.result import DrillResult
+from sim.timing import on_time
 from sim.types import EventKind
 
 
@@ -363,10 +364,9 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         s.blocks.append(phrase("effect_resolving" if m.get("resolving_at_end")
                                else "effect_unresolved", lang))
     s.blocks.append(phrase("effect_tasks", lang,
-                           met=sum(1 for t in timed if t.measured_min is not None
-                                   and t.measured_min <= t.target_min),
+                           met=sum(1 for t in timed if on_time(t.measured_min, t.target_min)),
                            late=sum(1 for t in timed if t.measured_min is not None
-                                    and t.measured_min > t.target_min),
+                                    and on_time(t.measured_min, t.target_min) is False),
                            undone=sum(1 for t in timed if t.measured_min is None)))
     s.blocks.append(phrase("effect_state", lang, state=word(VALUE_WORDS, m["max_crowd_state"], lang),
                            scuffles=m["scuffles"], health=m["health_incidents"]))

@@ -430,13 +430,14 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
                         else t1, "out_min": round(t1 - float(row.t_min), 1),
                         "during": during, "fixed_row": None if fixed.empty
                         else int(fixed.index[0])})
-    medical_rows = medical.challenges if slow_medical else []
+    medical_rows = medical.challenges if medical is not None and slow_medical else []
     evidence = sorted(failed + short + [o["fixed_row"] for o in outages if o["fixed_row"] is not None]
                       + medical_rows)
     f = Finding("equipment", {"failures": outages, "shortages": len(short),
-                              "medical_late": medical.detail["late"] if slow_medical else 0,
+                              "medical_late": medical.detail["late"]
+                              if medical is not None and slow_medical else 0,
                               "medical_unattended": medical.detail["unattended"]
-                              if slow_medical else 0}, evidence)
+                              if medical is not None and slow_medical else 0}, evidence)
     seen = set()
     for i in failed + short:
         row = ev.loc[i]

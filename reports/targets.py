@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.result import DrillResult
+from sim.timing import on_time
 
 TIMED = ("first_report_min", "verification_min", "plan_activated_min", "cordon_min",
          "dialogue_start_min", "representatives_min", "agreement_min", "cleared_min",
@@ -20,8 +21,7 @@ def _status(target: float | None, measured: float | None) -> tuple[str, float | 
         return "no_target", None
     if measured is None:
         return "not_done", None
-    margin = round(target - measured, 2)
-    return ("met" if margin >= 0 else "missed"), margin
+    return ("met" if on_time(measured, target) else "missed"), round(target - measured, 2)
 
 
 def target_rows(r: DrillResult) -> list[dict[str, Any]]:
@@ -52,9 +52,10 @@ def target_rows(r: DrillResult) -> list[dict[str, Any]]:
         row = sent[sent["subject"] == rep.id]
         declared = m.get("level_declared_min")
         due = rep.within_min + declared if declared is not None else None
+        if due is None:
+            continue
         if row.empty:
-            if due is None or rep.from_level is not None and \
-                    f"report:{rep.id}" not in r.milestones:
+            if rep.from_level is not None and f"report:{rep.id}" not in r.milestones:
                 continue
             rows.append({"key": "report", "subject": rep.id, "target_min": round(due, 2),
                          "measured_min": None, "status": "not_done", "margin_min": None})

@@ -529,7 +529,11 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
         bar = stack.enter_context(progress_bar(reps * len(payload), f"{out.scenario}",
                                                enabled=show_progress))
         callbacks = [f for f in (bar, progress) if f is not None]
-        tick.fn = (lambda n: [f(n) for f in callbacks]) if callbacks else None
+        def _advance(n: int) -> None:
+            for f in callbacks:
+                f(n)
+
+        tick.fn = _advance if callbacks else None
         stack.callback(getattr(results, "close", lambda: None))
         for rows, failures, seconds in results:
             out.rows += rows

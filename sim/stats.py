@@ -216,7 +216,7 @@ def newcombe_paired(base: Iterable[bool] | np.ndarray, variant: Iterable[bool] |
                * (only_variant + neither))
     phi = 0.0
     if margins > 0:
-        cross = both * neither - only_variant * only_base
+        cross: float = both * neither - only_variant * only_base
         if cross > n / 2:
             cross -= n / 2
         elif cross >= 0:

@@ -30,8 +30,9 @@ def on_time(measured: float | None, target: float | None) -> bool | None:
     (``measured`` None or NaN); None when there is no target."""
     if _missing(target):
         return None
-    if _missing(measured):
+    if measured is None or _missing(measured):
         return False
+    assert target is not None
     return bool(within(float(measured), float(target)))
 
 
