@@ -161,12 +161,12 @@ def _act_on_level(world: World, level: Level, declared_at: float) -> None:
         return
     ids = [lv.id for lv in plan.levels]
     for rep in plan.reporting:
-        key = f"report:{rep.id}"
-        if key in world.rec.milestones:
+        if rep.id in world.state.reports_started:
             continue
         if rep.from_level is not None and ids.index(level.id) < ids.index(rep.from_level):
             continue
-        world.rec.milestone(key, world.now)
+        world.state.reports_started.add(rep.id)
+        world.rec.milestone(f"report:{rep.id}", world.now)
         env.process(_upward_report(world, rep.id, declared_at + rep.within_min))
 
 
@@ -193,10 +193,10 @@ def request_reinforcement(world: World, team_id: str):
     """Request the order team's reinforcement; it joins after its delay and travel."""
     team = world.teams[team_id]
     rf = team.cfg.reinforcement
-    key = f"reinforcement:{team_id}"
-    if rf is None or key in world.rec.milestones:
+    if rf is None or team.reinforcement_requested:
         return
-    world.rec.milestone(key, world.now)
+    team.reinforcement_requested = True
+    world.rec.milestone(f"reinforcement:{team_id}", world.now)
     world.log(world.plan.command.team, EventKind.REINFORCEMENT_REQUESTED,
               f"reinforcement of {rf.size} requested for {team_id}", team_id, rf.size)
     yield world.env.timeout(rf.delay_min + world.params.order.reinforcement_travel_min)

@@ -69,7 +69,7 @@ def options(world: World) -> list[Option]:
             out.append(Option("recall", {"team": tid}, f"撤回{zh}", f"recall {en}"))
     for team in world.teams_with(Capability.ORDER):
         rf = team.cfg.reinforcement
-        if rf and f"reinforcement:{team.id}" not in world.rec.milestones:
+        if rf and not team.reinforcement_requested:
             out.append(Option("reinforcement", {"team": team.id}, f"请求增派警力{rf.size}人",
                               f"request {rf.size} reinforcing officers"))
         now = world.posture(team.id)

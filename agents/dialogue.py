@@ -104,7 +104,8 @@ def dialogue(world: World, team: TeamState):
         yield env.timeout(STEP_MIN)
     world.log(team.id, EventKind.TASK_END, f"{team.id} finishes explaining", Task.EXPLAINING.value,
               world.now - t0)
-    if "representatives" not in world.rec.milestones:
+    if not s.representatives_chosen:
+        s.representatives_chosen = True
         reps = world.crowd.choose_representatives()
         world.rec.milestone("representatives", world.now)
         world.log("crowd", EventKind.REPRESENTATIVES_CHOSEN,

@@ -19,8 +19,9 @@ def attend(world: World, injury: bool):
     t0 = world.now
     s.pending_medical += 1
     world.rec.count("injuries" if injury else "health_incidents_only")
-    world.rec.count("medical_cases")
-    case = f"case {int(world.rec.counters['medical_cases'])}"
+    s.medical_cases += 1
+    s.health_incidents += 1
+    case = f"case {s.medical_cases}"
     world.log("crowd", EventKind.INJURY if injury else EventKind.HEALTH_INCIDENT,
               "a person is injured in the scuffle" if injury else "a person collapses", case)
     units = world.teams_with(Capability.MEDICAL)

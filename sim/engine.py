@@ -50,11 +50,9 @@ def simulate(inputs: DrillInputs, seed: int) -> DrillResult:
 def condition_state(world: World, row: dict) -> dict:
     """The state variables trigger conditions may name (see ``sim.triggers.VARIABLES``)."""
     s = world.state
-    return {**row, "health_incidents": world.rec.counters.get("health_incidents_only", 0)
-            + world.rec.counters.get("injuries", 0),
+    return {**row, "health_incidents": s.health_incidents,
             "statement_out": s.statement_out, "agreement": s.commitment, "cordon": s.cordon,
-            "dialogue": s.dialogue_started,
-            "representatives": "representatives" in world.rec.milestones}
+            "dialogue": s.dialogue_started, "representatives": s.representatives_chosen}
 
 
 ESCALATING = (Cause.FORCE, Cause.PROVOCATION, Cause.BROKEN_PROMISE, Cause.FAILED_TALKS)

@@ -51,6 +51,7 @@ class TeamState:
     stock: dict[Equipment, int] = field(default_factory=dict)
     broken: dict[Equipment, int] = field(default_factory=dict)
     reinforced: int = 0
+    reinforcement_requested: bool = False
     crews: simpy.Resource | None = None
 
     @property
@@ -99,6 +100,10 @@ class SiteState:
     last_scuffle_end: float = -math.inf
     last_force: float = -math.inf
     removals: int = 0
+    representatives_chosen: bool = False
+    reports_started: set[str] = field(default_factory=set)
+    medical_cases: int = 0
+    health_incidents: int = 0   # collapses and injuries so far (people)
 
 
 class World:
