@@ -135,8 +135,8 @@ P: dict[str, dict[str, str]] = {
         "zh": "{metric}缺少足够的有效设计点（重复推演失败），未作分析。",
         "en": "The {metric} lacks enough design points with a value (failed replications): not analysed."},
     "matter_intro": {
-        "zh": "以下不确定常数至少在一个指标上达到首位因素的 {share:.0%}，应优先核实或校准：",
-        "en": "These uncertain constants reach {share:.0%} of the top factor on at least one metric; check or calibrate them first:"},
+        "zh": "以下不确定常数至少在一个指标上达到首位因素的 {share:.0%}，且其效应超出自身的置信区间，应优先核实或校准：",
+        "en": "These uncertain constants reach {share:.0%} of the top factor on at least one metric, with an effect larger than its own interval; check or calibrate them first:"},
     "matter_item": {"zh": "{factor}（{metrics}）", "en": "{factor} ({metrics})"},
     "negligible": {
         "zh": "以下不确定常数在所有可排序的指标上都不到首位因素的 {share:.0%}，结论对其取值不敏感：{factors}。",
@@ -198,8 +198,8 @@ P: dict[str, dict[str, str]] = {
         "zh": "S1 是一阶指数：该因素单独解释的指标方差份额；ST 是总指数：包括它与其他因素交互在内的全部份额。排名按 ST 从大到小；ST 明显大于 S1 说明存在交互作用。置信区间为自助法（{boot} 次重抽样）95% 区间的半宽；样本较小时指数可能略小于 0 或区间较宽，可增大 --samples。",
         "en": "S1, the first-order index, is the share of the metric's variance the factor explains alone; ST, the total index, adds its interactions with the others. Ranks follow ST; ST clearly above S1 means interactions. Intervals are half-widths of bootstrap 95% intervals ({boot} resamples); with a small sample an index may dip slightly below 0 or have a wide interval: raise --samples."},
     "read_relative": {
-        "zh": "“相对首位”是因素的得分除以该指标首位因素的得分。主要结论中，达到首位 {rel:.0%} 的因素视为对该指标有明显影响，所有指标上都低于 {neg:.0%} 的常数视为可以忽略。",
-        "en": "'Of the top' is a factor's score over the top factor's score for that metric. In the findings, a factor at {rel:.0%} of the top or more matters for the metric; a constant below {neg:.0%} on every metric barely matters."},
+        "zh": "“相对首位”是因素的得分除以该指标首位因素的得分。主要结论中，达到首位 {rel:.0%} 且得分大于其置信区间半宽的常数视为对该指标有明显影响，所有指标上都低于 {neg:.0%} 的常数视为可以忽略。",
+        "en": "'Of the top' is a factor's score over the top factor's score for that metric. In the findings, a constant at {rel:.0%} of the top or more, with a score above its interval's half-width, matters for the metric; a constant below {neg:.0%} on every metric barely matters."},
     "read_censoring": {
         "zh": "未达成承诺的处理：推演结束仍未达成承诺的重复，其达成承诺时间按情景的最长推演时间（{end} 分钟）计，使“从未达成”不会比“达成”更快；另单独分析达成承诺的概率。推搡冲突比例是发生至少一次推搡冲突的重复所占比例。",
         "en": "Runs without a commitment: a replication with no commitment by the end counts as the scenario's longest drill time ({end} min), so that never agreeing never looks faster than agreeing; the probability of a commitment is analysed on its own. The scuffle share is the share of replications with at least one scuffle."},
@@ -332,7 +332,7 @@ def metric_findings(s: Sensitivity, r: MetricIndices, lang: str) -> list[str]:
             out.append(ph("interacts_morris", lang))
     elif top["ST"] - top["S1"] > 0.1:
         out.append(ph("interacts_sobol", lang, gap=float(top["ST"] - top["S1"])))
-    return out
+    return [t.replace("） ", "）") for t in out] if lang == "zh" else out
 
 
 def overall_findings(s: Sensitivity, lang: str) -> list:
@@ -341,15 +341,17 @@ def overall_findings(s: Sensitivity, lang: str) -> list:
     analysed = [r for r in s.results if r.note == ""]
     if not consts or not analysed:
         return []
+    score = SCORE[s.method]
     matter: dict[str, list[str]] = {}
     highest: dict[str, float] = {f.name: 0.0 for f in consts}
     for r in analysed:
-        for row in r.table.itertuples(index=False):
-            if row.factor not in highest or _nan(row.relative):
+        for row in r.table.to_dict("records"):
+            if row["factor"] not in highest or _nan(row["relative"]):
                 continue
-            highest[row.factor] = max(highest[row.factor], float(row.relative))
-            if row.relative >= RELEVANT:
-                matter.setdefault(row.factor, []).append(output_short(r.metric, lang))
+            highest[row["factor"]] = max(highest[row["factor"]], float(row["relative"]))
+            # counted only when its effect stands out of its own interval
+            if row["relative"] >= RELEVANT and row[score] > row[f"{score}_conf"]:
+                matter.setdefault(row["factor"], []).append(output_short(r.metric, lang))
     blocks: list = []
     if matter:
         sep = "、" if lang == "zh" else ", "

@@ -221,6 +221,9 @@ def test_the_command_writes_every_file(tiny):
     assert pd.read_csv(out / "failures.csv").empty
     md = (out / "sensitivity.md").read_text(encoding="utf-8")
     assert "(sensitivity.png)" in md and "敏感性分析" in md
+    findings = md.split("## 二、")[0].replace("\\", "")
+    for factor in idx.loc[idx["rank"] == 1, "factor"]:
+        assert f"最依赖 {factor}" in findings or f"最依赖预案参数 {factor}" in findings
     html = (out / "sensitivity.html").read_text(encoding="utf-8")
     assert "<svg" in html and 'lang="zh-CN"' in html
     assert (out / "sensitivity.png").read_bytes()[:4] == b"\x89PNG"
