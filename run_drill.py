@@ -23,7 +23,7 @@ from typing import Any
 
 from rich.console import Console
 
-from sim.errors import InputError, Problem
+from sim.core.errors import InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
@@ -257,8 +257,8 @@ def _slug(text: str) -> str:
 def cmd_run(args, console: Console) -> int:
     from reports.console import print_summary
     from reports.writer import write_run
-    from sim.loading import load_drill
-    from sim.session import DrillSession, load_decisions, save_decisions
+    from sim.core.loading import load_drill
+    from sim.engine.session import DrillSession, load_decisions, save_decisions
 
     if args.interactive and args.decisions:
         raise InputError([Problem("--decisions", "", None,
@@ -325,7 +325,7 @@ class _null:
 
 
 def _check_backend(args) -> None:
-    from sim.errors import Problem
+    from sim.core.errors import Problem
 
     if args.scheduler and args.backend != "dask":
         raise InputError([Problem("--scheduler", "", None, "only with --backend dask")])
@@ -345,8 +345,8 @@ def _report_failures(reps, out: Path) -> int:
 
 def cmd_compare(args, console: Console) -> int:
     from reports.comparison import print_compare, write_compare
-    from sim.replicate import prepare, run_replications
-    from sim.stats import analyse
+    from sim.montecarlo.replicate import prepare, run_replications
+    from sim.montecarlo.stats import analyse
 
     _check_backend(args)
     variants = prepare(args.scenario, args.plans, args.sets)
@@ -370,10 +370,10 @@ def cmd_compare(args, console: Console) -> int:
 
 def cmd_sweep(args, console: Console) -> int:
     from reports.comparison import print_sweep, write_sweep
-    from sim.errors import Problem
-    from sim.loading import load_scenario
-    from sim.replicate import grid_cells, parse_grid, prepare, run_replications
-    from sim.stats import EVENTS, METRICS, TEAM_PREFIX, analyse
+    from sim.core.errors import Problem
+    from sim.core.loading import load_scenario
+    from sim.montecarlo.replicate import grid_cells, parse_grid, prepare, run_replications
+    from sim.montecarlo.stats import EVENTS, METRICS, TEAM_PREFIX, analyse
 
     _check_backend(args)
     grid = [parse_grid(g) for g in args.grid]
@@ -413,13 +413,13 @@ def cmd_sweep(args, console: Console) -> int:
 
 def cmd_sensitivity(args, console: Console) -> int:
     from reports.sensitivity import print_sensitivity, write_sensitivity
-    from sim.sensitivity import (
+    from sim.montecarlo.sensitivity import (
         DEFAULT_REPS,
         DEFAULT_SAMPLES,
         check_samples,
         prepare,
-        run_sensitivity,
     )
+    from sim.montecarlo.sensitivity_run import run_sensitivity
 
     _check_backend(args)
     samples = args.samples if args.samples is not None else DEFAULT_SAMPLES[args.method]
@@ -452,7 +452,7 @@ def cmd_sensitivity(args, console: Console) -> int:
 
 
 def cmd_validate(args, console: Console) -> int:
-    from sim.loading import validate_file
+    from sim.core.loading import validate_file
 
     bad = 0
     for name in args.files:
@@ -469,8 +469,8 @@ def cmd_validate(args, console: Console) -> int:
 def cmd_list(args, console: Console) -> int:
     from rich.table import Table
 
-    from sim.loading import bundled
-    from sim.yamlio import load_file
+    from sim.core.loading import bundled
+    from sim.core.yamlio import load_file
 
     for kind, title in (("plans", "Plans"), ("drills", "Scenarios")):
         table = Table(title=title, show_header=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.parameters import CrowdParams
-from sim.types import Cause
+from sim.core.parameters import CrowdParams
+from sim.core.types import Cause
 
 RELIEF = {
     Cause.WAITING: Cause.LISTENED,

@@ -13,10 +13,10 @@ import math
 from agents.leaders import leaders
 from agents.publicity import publicity
 from agents.teams import order_to_go
-from sim.config import Level
-from sim.rng import uniform
-from sim.types import Capability, EventKind, Task
-from sim.world import World
+from sim.core.config import Level
+from sim.core.rng import uniform
+from sim.core.types import Capability, EventKind, Task
+from sim.core.world import World
 
 
 def estimate_headcount(world: World, sd: float, bias: float = 1.0) -> float:

@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.config import Crowd as CrowdConfig
-from sim.parameters import CrowdParams, HealthParams
-from sim.types import Cause, CrowdState, PersonStatus
+from sim.core.config import Crowd as CrowdConfig
+from sim.core.parameters import CrowdParams, HealthParams
+from sim.core.types import Cause, CrowdState, PersonStatus
 
 _PRESENT = int(PersonStatus.PRESENT)
 _NOT_ARRIVED = int(PersonStatus.NOT_ARRIVED)

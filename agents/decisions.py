@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.command import request_reinforcement
+from agents.injects import fire
 from agents.leaders import commit, leader_arrives, top_leader_arrives
 from agents.logistics import provide_water
 from agents.publicity import issue_statement
 from agents.teams import order_to_go
-from sim.config import HealthInject, Inject, ProvocationInject, RumourInject
-from sim.types import (
+from sim.core.config import HealthInject, Inject, ProvocationInject, RumourInject
+from sim.core.types import (
     Capability,
     Equipment,
     EventKind,
@@ -25,7 +26,7 @@ from sim.types import (
     ReleasePolicy,
     TeamStatus,
 )
-from sim.world import World
+from sim.core.world import World
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,6 @@ def apply(world: World, action: str, args: dict[str, Any]) -> str:
         world.skipped.add(args["inject"])
         return f"skip inject {args['inject']}"
     if action == "add_inject":
-        from agents.injects import fire
-
         f = world.params.facilitator
         n = len(world.added_injects) + 1
         kind = InjectKind(args["kind"])

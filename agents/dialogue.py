@@ -15,9 +15,9 @@ import math
 
 from agents.leaders import commit
 from agents.logistics import request_replacement
-from sim.rng import uniform
-from sim.types import Capability, Cause, Equipment, EventKind, Task
-from sim.world import TeamState, World
+from sim.core.rng import uniform
+from sim.core.types import Capability, Cause, Equipment, EventKind, Task
+from sim.core.world import TeamState, World
 
 STEP_MIN = 1.0
 """Resolution of the dialogue work loop, in minutes (numerical, like the crowd tick)."""

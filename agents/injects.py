@@ -11,7 +11,7 @@ from __future__ import annotations
 from agents.dialogue import equipment_failed
 from agents.leaders import break_promise, demand_top_leader
 from agents.medical import attend
-from sim.config import (
+from sim.core.config import (
     ArrivalsInject,
     EquipmentInject,
     HealthInject,
@@ -22,11 +22,11 @@ from sim.config import (
     RumourInject,
     WeatherInject,
 )
-from sim.msel import match
-from sim.triggers import Watch
-from sim.triggers import parse as parse_condition
-from sim.types import Cause, EventKind, InjectKind
-from sim.world import World
+from sim.core.msel import match
+from sim.core.triggers import Watch
+from sim.core.triggers import parse as parse_condition
+from sim.core.types import Cause, EventKind, InjectKind
+from sim.core.world import World
 
 
 def schedule(world: World) -> None:

@@ -9,8 +9,8 @@ these conditions, whether the plan or the trainees make them happen.
 
 from __future__ import annotations
 
-from sim.types import Cause, EventKind
-from sim.world import World
+from sim.core.types import Cause, EventKind
+from sim.core.world import World
 
 
 def leader_arrives(world: World) -> None:

@@ -7,9 +7,9 @@ has one.
 
 from __future__ import annotations
 
-from sim.rng import uniform
-from sim.types import Capability, Cause, Equipment, EventKind, Task
-from sim.world import TeamState, World
+from sim.core.rng import uniform
+from sim.core.types import Capability, Cause, Equipment, EventKind, Task
+from sim.core.world import TeamState, World
 
 
 def logistics(world: World, team: TeamState):

@@ -8,9 +8,9 @@ to hospital. Response time is from the incident to the crew at the patient's sid
 from __future__ import annotations
 
 from agents.teams import order_to_go
-from sim.rng import uniform
-from sim.types import Capability, EventKind
-from sim.world import World
+from sim.core.rng import uniform
+from sim.core.types import Capability, EventKind
+from sim.core.world import World
 
 
 def attend(world: World, injury: bool):

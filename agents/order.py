@@ -12,8 +12,8 @@ against the police (ESIM: Reicher et al. 2004; Stott et al. 2008).
 from __future__ import annotations
 
 from agents import scuffle
-from sim.types import Capability, Cause, CrowdState, EventKind, Posture, Task
-from sim.world import TeamState, World
+from sim.core.types import Capability, Cause, CrowdState, EventKind, Posture, Task
+from sim.core.world import TeamState, World
 
 
 def dispersal_rate(world: World) -> float:

@@ -8,8 +8,8 @@ on site now.
 
 from __future__ import annotations
 
-from sim.types import Capability, Equipment, EventKind, Task
-from sim.world import TeamState, World
+from sim.core.types import Capability, Equipment, EventKind, Task
+from sim.core.world import TeamState, World
 
 
 def _vehicles(world: World, team: TeamState) -> int:

@@ -7,8 +7,8 @@ threshold. Silent: no statement (the Linxiang plan's "in principle no external p
 
 from __future__ import annotations
 
-from sim.types import EventKind, ReleasePolicy, Task
-from sim.world import World
+from sim.core.types import EventKind, ReleasePolicy, Task
+from sim.core.world import World
 
 
 def publicity(world: World):

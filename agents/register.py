@@ -5,7 +5,7 @@ from agents.logistics import logistics
 from agents.order import order
 from agents.persuasion import persuasion
 from agents.teams import ROUTINES
-from sim.types import Capability
+from sim.core.types import Capability
 
 ROUTINES.update({
     Capability.ORDER: order,

@@ -14,7 +14,7 @@ channels can reach (the plan's ``publicity.reach``).
 
 from __future__ import annotations
 
-from sim.parameters import RumourParams
+from sim.core.parameters import RumourParams
 
 
 class Rumour:

@@ -16,8 +16,8 @@ import math
 import numpy as np
 
 from agents.medical import attend
-from sim.types import Cause, EventKind
-from sim.world import World
+from sim.core.types import Cause, EventKind
+from sim.core.world import World
 
 
 def contact_hazard(world: World, active: int) -> float:

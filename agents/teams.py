@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 
-from sim.rng import uniform
-from sim.types import Capability, EventKind, Task, TeamStatus
-from sim.world import TeamState, World
+from sim.core.rng import uniform
+from sim.core.types import Capability, EventKind, Task, TeamStatus
+from sim.core.world import TeamState, World
 
 Routine = Callable[[World, TeamState], Generator]
 ROUTINES: dict[Capability, Routine] = {}

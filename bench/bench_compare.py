@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.replicate import dask_client, prepare, run_replications  # noqa: E402
+from sim.montecarlo.replicate import dask_client, prepare, run_replications  # noqa: E402
 
 SCENARIO = "large-sit-in"
 

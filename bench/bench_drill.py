@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.core.loading import DrillInputs, apply_overrides, load_drill  # noqa: E402
 from sim.engine import simulate  # noqa: E402
-from sim.loading import DrillInputs, apply_overrides, load_drill  # noqa: E402
 
 
 def _time_model(inputs: DrillInputs, reps: int) -> dict:

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from sim.calibration import Measured, load_rows, measure  # noqa: E402
-from sim.replicate import default_jobs  # noqa: E402
+from sim.montecarlo.calibration import Measured, load_rows, measure  # noqa: E402
+from sim.montecarlo.replicate import default_jobs  # noqa: E402
 
 
 def _fmt(x: float) -> str:

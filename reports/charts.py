@@ -25,8 +25,8 @@ from reports.chart_style import (
     TASK_COLOUR,
 )
 from reports.document import Figure
-from reports.i18n import VALUE_WORDS, phrase, word
-from sim.result import DrillResult
+from reports.i18n import VALUE_WORDS, phrase, task_label, word
+from sim.core.result import DrillResult
 
 
 def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, lang: str,
@@ -155,8 +155,6 @@ def draw_gantt(r: DrillResult, lang: str):
 
 def draw_response(r: DrillResult, lang: str, tasks: list):
     """Measured times against the plan's targets for the timed critical ``tasks``."""
-    from reports.i18n import task_label
-
     tasks = [t for t in tasks if t.target_min is not None and t.rating != "NA"]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(tasks) + 1.2))
     for i, t in enumerate(tasks):

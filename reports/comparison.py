@@ -2,7 +2,7 @@
 
 One job a module:
 
-* :mod:`sim.stats` computes every figure (summaries, intervals, probabilities, paired
+* :mod:`sim.montecarlo.stats` computes every figure (summaries, intervals, probabilities, paired
   differences, the sweep table); nothing below computes or changes one;
 * :mod:`reports.comparison_words` says things: phrases in Chinese and English, names of
   metrics and events, numbers and intervals as text;
@@ -19,7 +19,7 @@ This module gathers the names the command line and the notebook use.
 from reports.comparison_console import print_compare, print_sweep
 from reports.comparison_content import build_compare
 from reports.comparison_writers import write_compare, write_data, write_sweep
-from sim.stats import sweep_table
+from sim.montecarlo.stats import sweep_table
 
 __all__ = ["build_compare", "print_compare", "print_sweep", "sweep_table", "write_compare",
            "write_data", "write_sweep"]

@@ -2,7 +2,7 @@
 
 Fonts, rcParams, colours and the PNG and SVG output come from :mod:`reports.chart_style`, as
 for the charts of a drill report. Each ``draw_*`` function takes the frames of
-:class:`sim.stats.Analysis` (or the sweep table) and a language, and returns a figure;
+:class:`sim.montecarlo.stats.Analysis` (or the sweep table) and a language, and returns a figure;
 :func:`make_figure` turns a drawing into a report :class:`~reports.document.Figure`.
 """
 
@@ -21,7 +21,7 @@ from reports import chart_style
 from reports.chart_style import INK, MUTED, PALETTE, chart_lang
 from reports.comparison_words import event_label, fmt, isnan, metric_label, ph, plan_keys
 from reports.document import Figure
-from sim.stats import EVENTS, Analysis
+from sim.montecarlo.stats import EVENTS, Analysis
 
 EXCLUDES_ZERO = PALETTE[1]
 """The colour of a paired difference whose interval excludes 0 (red)."""

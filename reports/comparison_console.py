@@ -1,5 +1,5 @@
 """What ``compare`` and ``sweep`` print on the console: the key figures with the paired
-differences, and the sweep table (rich tables; the figures of :mod:`sim.stats`, formatted by
+differences, and the sweep table (rich tables; the figures of :mod:`sim.montecarlo.stats`, formatted by
 :mod:`reports.comparison_words`)."""
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from reports.comparison_words import (
     plan_keys,
     team_names,
 )
-from sim.stats import DEFAULT_RUMOUR_THRESHOLD, Analysis
+from sim.montecarlo.stats import DEFAULT_RUMOUR_THRESHOLD, Analysis
 
 if TYPE_CHECKING:
-    from sim.replicate import Replications
+    from sim.montecarlo.replicate import Replications
 
 
 def print_compare(reps: Replications, a: Analysis, console, lang: str = "zh") -> None:

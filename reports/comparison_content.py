@@ -1,8 +1,8 @@
 """What the comparison and sweep reports show: their sections, tables, sentences and charts,
 as a :class:`~reports.document.Document` in one language.
 
-Every number is taken from the frames of :class:`sim.stats.Analysis` (or the sweep table of
-:func:`sim.stats.sweep_table`) and formatted by :mod:`reports.comparison_words`; none is
+Every number is taken from the frames of :class:`sim.montecarlo.stats.Analysis` (or the sweep table of
+:func:`sim.montecarlo.stats.sweep_table`) and formatted by :mod:`reports.comparison_words`; none is
 computed or changed here.
 """
 
@@ -34,10 +34,10 @@ from reports.comparison_words import (
     team_names,
 )
 from reports.document import Bullets, Document, Section, Table
-from sim.stats import EVENTS, TEAM_PREFIX, Analysis, sweep_table
+from sim.montecarlo.stats import EVENTS, TEAM_PREFIX, Analysis, sweep_table
 
 if TYPE_CHECKING:
-    from sim.replicate import Replications
+    from sim.montecarlo.replicate import Replications
 
 KEY_METRICS = (
     "first_team_on_site_min", "dialogue_start_min", "agreement_min", "cleared_min",

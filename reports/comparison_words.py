@@ -2,7 +2,7 @@
 names of metrics and events, and how a number or an interval is written.
 
 Phrases are looked up with :func:`reports.i18n.lookup`; metric names come from
-:data:`reports.i18n.METRIC_LABELS`. Nothing here computes a figure: :mod:`sim.stats` does.
+:data:`reports.i18n.METRIC_LABELS`. Nothing here computes a figure: :mod:`sim.montecarlo.stats` does.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from reports.i18n import METRIC_LABELS, lookup, word
-from sim.stats import DEFAULT_RUMOUR_THRESHOLD, EVENTS, TEAM_PREFIX
+from sim.montecarlo.stats import DEFAULT_RUMOUR_THRESHOLD, EVENTS, TEAM_PREFIX
 
 if TYPE_CHECKING:
-    from sim.replicate import Replications
+    from sim.montecarlo.replicate import Replications
 
 TEAM_LABEL = {"zh": "到场：{team}（分钟）", "en": "On site: {team} (min)"}
 """The label of a ``team_on_site_min.<team>`` column; every other metric is labelled by

@@ -14,11 +14,11 @@ import pandas as pd
 
 from reports.comparison_content import build_compare, build_sweep
 from reports.writer import write_document, write_json
-from sim.files import atomic_write
-from sim.stats import Analysis
+from sim.core.files import atomic_write
+from sim.montecarlo.stats import Analysis
 
 if TYPE_CHECKING:
-    from sim.replicate import Replications
+    from sim.montecarlo.replicate import Replications
 
 REPORT_FORMATS = ("md", "html")
 """The formats of the comparison and sweep reports."""
@@ -26,7 +26,7 @@ REPORT_FORMATS = ("md", "html")
 
 DATA_TABLES = ("replications", "summary", "differences", "probabilities", "event_differences",
                "categories")
-"""The frames of :class:`sim.stats.Analysis` written as ``<name>.csv``, as they are."""
+"""The frames of :class:`sim.montecarlo.stats.Analysis` written as ``<name>.csv``, as they are."""
 
 
 def _csv(df: pd.DataFrame) -> str:

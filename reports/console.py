@@ -8,7 +8,7 @@ from rich.table import Table
 from reports.content import fmt_min, metric_text, team_name
 from reports.i18n import METRIC_LABELS, TARGET_LABELS, phrase, report_name
 from reports.targets import target_rows
-from sim.result import DrillResult
+from sim.core.result import DrillResult
 
 STATUS_STYLE = {"met": "green", "missed": "red", "not_done": "yellow", "no_target": "dim"}
 

@@ -39,9 +39,9 @@ from reports.i18n import (
     task_label,
     word,
 )
-from sim.result import DrillResult
-from sim.timing import on_time
-from sim.types import EventKind
+from sim.core.result import DrillResult
+from sim.core.timing import on_time
+from sim.core.types import EventKind
 
 
 def fmt_min(value, lang: str) -> str:

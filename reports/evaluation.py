@@ -14,7 +14,7 @@ Points per rating (P 100, S 75, M 40, U 0) are averaged over the rated tasks int
 score; grades 优 ≥90, 良 ≥75, 一般 ≥60, 差 below. Tasks the plan does not call for in the
 run (no statement under a silent policy) are listed as not applicable and not scored.
 
-Everything here reads a :class:`~sim.result.DrillResult`; nothing is simulated.
+Everything here reads a :class:`~sim.core.result.DrillResult`; nothing is simulated.
 Evidence points at rows of the event log (``event_row`` is the row index in events.csv).
 """
 
@@ -27,9 +27,11 @@ from typing import Any
 
 import pandas as pd
 
-from sim.result import DrillResult
-from sim.types import Capability, ReleasePolicy
-from sim.yamlio import load_file
+from reports.i18n import ITEMS
+from reports.targets import target_rows
+from sim.core.result import DrillResult
+from sim.core.types import Capability, ReleasePolicy
+from sim.core.yamlio import load_file
 
 RULES_FILE = Path(__file__).parent / "data" / "evaluation.yaml"
 GAPS = ("familiarity", "coordination", "equipment", "public_opinion")
@@ -335,8 +337,6 @@ def _team_args(r: DrillResult, tid: str) -> dict[str, dict]:
 
 
 def _item_args(item: str) -> dict[str, dict]:
-    from reports.i18n import ITEMS
-
     names = ITEMS.get(item, {"zh": item, "en": item})
     return {"zh": {"team": "", "item": names["zh"]}, "en": {"team": "", "item": names["en"]}}
 
@@ -499,8 +499,6 @@ def evaluate(r: DrillResult) -> Evaluation:
 
 def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
     """The content of ``evaluation.json``."""
-    from reports.targets import target_rows
-
     ev = r.events
 
     def rows(idx: list[int]) -> list[dict[str, Any]]:

@@ -127,11 +127,9 @@ def facilitate(session, console: Console, lang: str = "zh",
     ``KeyboardInterrupt`` and end of input propagate, after the choices so far are recorded
     in the session, so the caller can save them.
     """
-    from sim.session import snapshot
-
     ask = ask or (lambda prompt: console.input(Text(prompt)))
     while (point := session.next_point()) is not None:
-        console.print(situation_panel(snapshot(session), point, lang))
+        console.print(situation_panel(session.snapshot(), point, lang))
         opts = session.options(point)
         index = choose(opts, console, ask, lang)
         note = ask(_t("note", lang)).strip()

@@ -557,7 +557,7 @@ CAUSE_WORDS: dict[str, dict[str, str]] = {
     "calming": {"zh": "情绪逐渐平复", "en": "tempers cooling"},
     "legitimacy": {"zh": "信任回升", "en": "trust regained"},
 }
-"""Each :class:`sim.types.Cause` in words."""
+"""Each :class:`sim.core.types.Cause` in words."""
 
 
 CHALLENGES: dict[str, dict[str, str]] = {

@@ -1,6 +1,6 @@
 """The sensitivity report (``sensitivity``): content, chart and the files of the folder.
 
-Numbers come from :mod:`sim.sensitivity`; this module words, draws and writes them. The report
+Numbers come from :mod:`sim.montecarlo.sensitivity`; this module words, draws and writes them. The report
 says what was varied (each factor with its range and where the range comes from), how the
 factors rank for every key metric, and, in plain sentences, which conclusions depend most on
 which assumption. Every file is written to a temporary name and renamed into place.
@@ -21,11 +21,11 @@ import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from reports import render_html, render_md  # noqa: E402
+from reports import chart_style, render_html, render_md  # noqa: E402
 from reports.document import Bullets, Document, Figure, Section, Subheading, Table  # noqa: E402
 from reports.i18n import lookup  # noqa: E402
-from sim.files import atomic_write  # noqa: E402
-from sim.sensitivity import (  # noqa: E402
+from sim.core.files import atomic_write  # noqa: E402
+from sim.montecarlo.sensitivity import (  # noqa: E402
     BOOTSTRAP,
     CONSTANT,
     MORRIS_LEVELS,
@@ -36,7 +36,7 @@ from sim.sensitivity import (  # noqa: E402
 )
 
 if TYPE_CHECKING:
-    from sim.sensitivity import Sensitivity
+    from sim.montecarlo.sensitivity import Sensitivity
 
 CHART = "sensitivity.png"
 STEM = "sensitivity"
@@ -415,8 +415,6 @@ def factors_table(s: Sensitivity, lang: str) -> Table:
 
 def chart_context(lang: str):
     """Fonts and rcParams of the chart (the one place that knows the project's chart style)."""
-    from reports import chart_style
-
     return chart_style.apply(lang)
 
 
@@ -481,8 +479,6 @@ def draw_indices(s: Sensitivity, lang: str):
 def make_chart(s: Sensitivity, lang: str) -> Figure:
     """The chart as PNG (Markdown) and SVG with live text (web page); without a CJK font the
     PNG is labelled in English, the SVG keeps Chinese for the browser to draw."""
-    from reports import chart_style
-
     lang_png = chart_style.chart_lang(lang)
     with chart_context(lang_png):
         fig = draw_indices(s, lang_png)
@@ -560,8 +556,6 @@ def build(s: Sensitivity, lang: str = "zh", chart: Figure | None = None) -> Docu
     read.blocks.append(ph("read_censoring", lang, end=num(s.end_min)))
     read.blocks.append(ph("read_scope", lang))
     read.blocks.append(ph("read_failures", lang))
-    from reports import chart_style
-
     if chart_style.FONT_NOTE.get(lang) and chart_style.chart_lang(lang) != lang:
         read.blocks.append(chart_style.FONT_NOTE[lang])
     doc.sections.append(read)

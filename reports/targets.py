@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.result import DrillResult
-from sim.timing import on_time
+from sim.core.result import DrillResult
+from sim.core.timing import on_time
 
 TIMED = ("first_report_min", "verification_min", "plan_activated_min", "cordon_min",
          "dialogue_start_min", "representatives_min", "agreement_min", "cleared_min",

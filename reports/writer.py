@@ -12,8 +12,8 @@ from reports.content import build
 from reports.document import Document
 from reports.evaluation import evaluate, to_json
 from reports.render_md import FIGURE_DIR
-from sim.files import atomic_write
-from sim.result import DrillResult
+from sim.core.files import atomic_write
+from sim.core.result import DrillResult
 
 FORMATS = ("md", "html", "docx")
 

@@ -13,11 +13,11 @@ from agents.leaders import break_promise, commit, leader_arrives
 from agents.order import dispersal_rate, force
 from agents.persuasion import persuasion_rate
 from agents.rumour import Rumour
-from sim.calibration import Arm, inputs_for
+from sim.core.legitimacy import Legitimacy
+from sim.core.loading import load_drill, load_parameters
+from sim.core.types import CrowdState, EventKind, Posture, TeamStatus
 from sim.engine import build_world
-from sim.legitimacy import Legitimacy
-from sim.loading import load_drill, load_parameters
-from sim.types import CrowdState, EventKind, Posture, TeamStatus
+from sim.montecarlo.calibration import Arm, inputs_for
 
 
 def world_for(scenario: str = "gate-blockade", plan: str = "linxiang", seed: int = 1,
@@ -122,7 +122,7 @@ def test_staff_split_as_the_plan_says():
     world = world_for(sets=("teams.dialogue.capabilities=[dialogue,persuasion]",
                             "teams.dialogue.staff={dialogue: 5}"))
     team = world.teams["dialogue"]
-    from sim.types import Capability
+    from sim.core.types import Capability
     assert team.staff_for(Capability.DIALOGUE) == 5
     assert team.staff_for(Capability.PERSUASION) == team.cfg.size - 5
 

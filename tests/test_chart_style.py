@@ -36,7 +36,7 @@ system_cjk = [f.name for f in fm.fontManager.ttflist if "CJK" in f.name or "Hei"
 from reports import chart_style
 from reports.writer import write_run
 from sim.engine import simulate
-from sim.loading import load_drill
+from sim.core.loading import load_drill
 
 out = Path(sys.argv[1])
 result = simulate(load_drill("gate-blockade"), 2)

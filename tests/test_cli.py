@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.loading import bundled, load_drill
+from sim.core.loading import bundled, load_drill
 from tests.conftest import ROOT, call_cli
 
 METRIC_KEYS = {

@@ -19,7 +19,7 @@ import pytest
 from reports import render_md
 from reports.comparison import build_compare
 from reports.i18n import METRIC_LABELS
-from sim.replicate import (
+from sim.montecarlo.replicate import (
     SEED_STRIDE,
     chunks_for,
     grid_cells,
@@ -28,7 +28,7 @@ from sim.replicate import (
     replication_seed,
     run_replications,
 )
-from sim.stats import EVENTS, analyse
+from sim.montecarlo.stats import EVENTS, analyse
 from tests.conftest import ROOT, call_cli, run_cli
 
 SUMMARY_HEAD = ["plan", "metric", "mean", "ci_low", "ci_high", "p50", "p90", "n"]
@@ -125,9 +125,9 @@ def test_a_plan_against_itself_differs_by_exactly_zero():
 
 def test_a_failing_replication_is_reported_with_seed_and_traceback(monkeypatch, tmp_path, capsys):
     import run_drill
-    import sim.engine
+    import sim.montecarlo.replicate as runner
 
-    real = sim.engine.simulate
+    real = runner.simulate
     bad_seed = replication_seed(1, 2)
 
     def flaky(inputs, seed):
@@ -135,7 +135,7 @@ def test_a_failing_replication_is_reported_with_seed_and_traceback(monkeypatch, 
             raise RuntimeError("model blew up")
         return real(inputs, seed)
 
-    monkeypatch.setattr(sim.engine, "simulate", flaky)
+    monkeypatch.setattr(runner, "simulate", flaky)
     out = tmp_path / "cmp"
     code = run_drill.main(["compare", "small-group", "--plans", "linxiang", DIALOGUE8,
                            "--reps", "4", "--jobs", "1", "--quiet", "--out", str(out)])
@@ -354,7 +354,8 @@ def test_interface_doc_lists_sweep():
 
 
 def test_reports_and_stats_do_not_import_simpy():
-    code = ("import sys, reports.comparison, sim.stats, sim.replicate; "
+    # the runner runs drills, so it imports the engine; the reports and statistics never do
+    code = ("import sys, reports.comparison, reports.sensitivity, sim.montecarlo.stats; "
             "assert 'simpy' not in sys.modules, 'simpy imported'")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)

@@ -11,8 +11,8 @@ import pexpect
 import pytest
 import yaml
 
-from sim.loading import load_drill
-from sim.session import DrillSession, load_decisions
+from sim.core.loading import load_drill
+from sim.engine.session import DrillSession, load_decisions
 from tests.conftest import ROOT, call_cli
 
 PROMPT = r"choice \[1-(\d+)\] \(Enter = (\d+)\): "
@@ -117,7 +117,7 @@ def test_replay_under_another_plan_warns_where_decisions_do_not_fit(tmp_path):
     session = DrillSession(inputs, 4, stop_at_decisions=True)
     while (point := session.next_point()) is not None:
         session.decide(point, next(o for o in session.options(point) if o.prescribed))
-    from sim.session import save_decisions
+    from sim.engine.session import save_decisions
 
     save_decisions(tmp_path / "d.yaml", session, "linxiang")
     res = call_cli("run", "gate-blockade", "--plan", "enterprise", "--decisions",

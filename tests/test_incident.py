@@ -12,10 +12,10 @@ import pytest
 
 from agents.causes import SharedStress, explain
 from agents.crowd import Crowd, HealthHazard, TickDrivers, apparent_temperature_f
-from sim.calibration import Arm, Row, inputs_for, load_rows, measure
+from sim.core.loading import load_drill, load_parameters
+from sim.core.types import Cause, EventKind
 from sim.engine import simulate
-from sim.loading import load_drill, load_parameters
-from sim.types import Cause, EventKind
+from sim.montecarlo.calibration import Arm, Row, inputs_for, load_rows, measure
 
 SCENARIOS = ("gate-blockade", "small-group", "large-sit-in")
 PLANS = ("linxiang", "department-3level", "enterprise")
@@ -264,7 +264,7 @@ def test_every_event_kind_has_a_template_a_phase_and_both_languages():
 
 
 def test_the_recorder_refuses_an_untyped_kind():
-    from sim.recorder import Recorder
+    from sim.core.recorder import Recorder
 
     with pytest.raises(TypeError):
         Recorder(2).log(0.0, "crowd", "crowd_state", "text")  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Bad input: every problem names the file, the dotted field and the line; exit code 2.
 
 Most tests copy a bundled plan or scenario into ``tmp_path``, change one line and check
-that the problem is reported at exactly that line, both through ``sim.loading`` (the
+that the problem is reported at exactly that line, both through ``sim.core.loading`` (the
 ``Problem`` objects) and through the command line (exit code 2, no traceback).
 """
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sim import yamlio
-from sim.errors import InputError, Problem
-from sim.loading import bundled, load_drill, load_plan, validate_file
+from sim.core import yamlio
+from sim.core.errors import InputError, Problem
+from sim.core.loading import bundled, load_drill, load_plan, validate_file
 from tests.conftest import ROOT, call_cli
 
 PLANS = ROOT / "scenarios" / "plans"

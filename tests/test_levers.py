@@ -23,9 +23,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from sim.calibration import Arm, inputs_for
 from sim.engine import simulate
-from sim.stats import newcombe_paired
+from sim.montecarlo.calibration import Arm, inputs_for
+from sim.montecarlo.stats import newcombe_paired
 
 Z_MIN = 2.5
 """Required z for every continuous lever (one-sided p ~ 0.006 under the null)."""

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from agents.rumour import Rumour
+from sim.core.loading import DrillInputs, bundled, load_drill, load_parameters
+from sim.core.result import DrillResult
 from sim.engine import build_world, simulate
-from sim.loading import DrillInputs, bundled, load_drill, load_parameters
-from sim.result import DrillResult
 
 SCENARIOS = [p.stem for p in bundled("drills")]
 PLANS = [p.stem for p in bundled("plans")]

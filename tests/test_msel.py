@@ -12,10 +12,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.core.errors import InputError
+from sim.core.loading import DRILLS_DIR, load_drill, validate_file
+from sim.core.triggers import ConditionError, Watch, parse
 from sim.engine import simulate
-from sim.errors import InputError
-from sim.loading import DRILLS_DIR, load_drill, validate_file
-from sim.triggers import ConditionError, Watch, parse
 from tests.conftest import call_cli
 
 

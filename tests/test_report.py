@@ -13,8 +13,8 @@ import yaml
 
 from reports.evaluation import evaluate
 from reports.writer import write_run
+from sim.core.loading import DRILLS_DIR, load_drill
 from sim.engine import simulate
-from sim.loading import DRILLS_DIR, load_drill
 
 SEEDS = (1, 2, 3)
 

@@ -21,8 +21,8 @@ import pytest
 
 from reports import chart_style
 from reports.writer import write_run
+from sim.core.loading import load_drill
 from sim.engine import simulate
-from sim.loading import load_drill
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.loading import load_drill
-from sim.replicate import MAX_CHUNK_RUNS, chunks_for, replication_seed
-from sim.sensitivity import (
+from sim.core.errors import InputError
+from sim.core.loading import load_drill
+from sim.montecarlo.replicate import MAX_CHUNK_RUNS, chunks_for, replication_seed
+from sim.montecarlo.sensitivity import (
     CONSTANT,
     LEVER,
     OUTPUTS,
@@ -291,9 +291,9 @@ def test_a_bad_scenario_exits_2_without_a_traceback():
 
 
 def test_a_failing_replication_is_written_and_exits_1(monkeypatch, tmp_path):
-    import sim.engine
+    import sim.montecarlo.replicate as runner
 
-    real = sim.engine.simulate
+    real = runner.simulate
     calls = {"n": 0}
 
     def flaky(inputs, seed):
@@ -302,7 +302,7 @@ def test_a_failing_replication_is_written_and_exits_1(monkeypatch, tmp_path):
             raise RuntimeError("model blew up")
         return real(inputs, seed)
 
-    monkeypatch.setattr(sim.engine, "simulate", flaky)
+    monkeypatch.setattr(runner, "simulate", flaky)
     res = call_cli("sensitivity", "small-group", *TINY, "--only", "constants", "--jobs", "1",
                    "--quiet", "--out", str(tmp_path))
     assert res.returncode == 1

@@ -1,4 +1,4 @@
-"""sim.stats on synthetic replications: intervals against references, nulls, percentiles, the
+"""sim.montecarlo.stats on synthetic replications: intervals against references, nulls, percentiles, the
 on-time rule, and the same figures on the notebook's path and on the report's.
 
 Nothing here runs the model: every frame is made up, so no model figure is pinned.
@@ -18,9 +18,10 @@ from scipy import stats as scipy_stats
 from reports import render_md
 from reports.comparison import print_compare, write_compare
 from reports.comparison_words import fmt_ci
-from sim.replicate import Replications
-from sim.result import OUTCOMES
-from sim.stats import (
+from sim.core.result import OUTCOMES
+from sim.core.timing import on_time, on_time_flags
+from sim.montecarlo.replicate import Replications
+from sim.montecarlo.stats import (
     EVENTS,
     OUTCOME_EVENTS,
     analyse,
@@ -28,7 +29,6 @@ from sim.stats import (
     t_interval,
     wilson,
 )
-from sim.timing import on_time, on_time_flags
 
 # --------------------------------------------------------------------------- t interval
 
@@ -232,7 +232,7 @@ def _csv(df: pd.DataFrame) -> str:
 
 
 def test_the_notebook_and_the_report_give_the_same_figures(tmp_path):
-    """The notebook reads ``sim.stats.analyse``; ``compare`` writes and shows the same frames,
+    """The notebook reads ``sim.montecarlo.stats.analyse``; ``compare`` writes and shows the same frames,
     the all -1 differences included (Newcombe's interval on both paths)."""
     rows = _synthetic_rows()
     reps = _replications(rows)

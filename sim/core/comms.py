@@ -12,10 +12,10 @@ import math
 import numpy as np
 import simpy
 
-from sim.parameters import CommsParams, FamiliarityParams
-from sim.recorder import Recorder
-from sim.rng import uniform
-from sim.types import EventKind, Message
+from sim.core.parameters import CommsParams, FamiliarityParams
+from sim.core.recorder import Recorder
+from sim.core.rng import uniform
+from sim.core.types import EventKind, Message
 
 
 class Comms:

@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.timing import on_time_flags
+from sim.core.timing import on_time_flags
 
 CONFIDENCE = 0.95
 Z95 = 1.959963984540054
@@ -74,7 +74,7 @@ EVENTS = ("any_scuffle", "any_injury", "agreement_reached", "cleared_within_targ
 
 OUTCOME_EVENTS = {"resolved": "resolved", "escalated": "escalated"}
 """The events that are an ``outcome`` of the run (event name: the outcome it is, one of
-:data:`sim.result.OUTCOMES`)."""
+:data:`sim.core.result.OUTCOMES`)."""
 
 DEFAULT_RUMOUR_THRESHOLD = 0.5
 

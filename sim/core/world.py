@@ -8,19 +8,22 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import simpy
 
-from agents.causes import SharedStress
-from agents.crowd import Crowd
-from agents.rumour import Rumour
-from sim.comms import Comms
-from sim.config import Level, Plan, Scenario, Team
-from sim.legitimacy import Legitimacy
-from sim.parameters import Parameters
-from sim.recorder import Recorder
-from sim.rng import Streams, uniform
-from sim.types import Capability, Cause, Equipment, EventKind, Posture, Task, TeamStatus
+if TYPE_CHECKING:  # the population models live with the agents; the engine hands them in
+    from agents.causes import SharedStress
+    from agents.crowd import Crowd
+    from agents.rumour import Rumour
+
+from sim.core.comms import Comms
+from sim.core.config import Level, Plan, Scenario, Team
+from sim.core.legitimacy import Legitimacy
+from sim.core.parameters import Parameters
+from sim.core.recorder import Recorder
+from sim.core.rng import Streams, uniform
+from sim.core.types import Capability, Cause, Equipment, EventKind, Posture, Task, TeamStatus
 
 
 @dataclass
@@ -63,7 +66,7 @@ class TeamState:
         return self.stock.get(item, 0) - self.broken.get(item, 0)
 
     def staff_for(self, cap: Capability) -> float:
-        """Staff working on ``cap`` (people; see :meth:`sim.config.Team.staff_for`)."""
+        """Staff working on ``cap`` (people; see :meth:`sim.core.config.Team.staff_for`)."""
         return self.cfg.staff_for(cap)
 
 
@@ -111,7 +114,7 @@ class World:
 
     def __init__(self, env: simpy.Environment, scenario: Scenario, plan: Plan,
                  params: Parameters, streams: Streams, recorder: Recorder, crowd: Crowd,
-                 rumour: Rumour):
+                 rumour: Rumour, stress: SharedStress):
         self.env = env
         self.scenario = scenario
         self.plan = plan
@@ -131,7 +134,7 @@ class World:
         self.top_leader_here = env.event()
         self.agreed = env.event()
         self.demand_event = env.event()   # the crowd demands the top leader
-        self.stress: SharedStress = SharedStress(params.crowd)
+        self.stress = stress
         self.teams: dict[str, TeamState] = {}
         for tid, team in plan.teams.items():
             state = TeamState(

@@ -17,16 +17,20 @@ import simpy
 import yaml
 from pydantic import Field, ValidationError
 
+from agents.command import command
 from agents.decisions import ACTION_NAMES, Option, apply, check_args, options
 from agents.injects import schedule
 from agents.teams import deploy
-from sim.config import Strict
-from sim.errors import InputError, Problem
-from sim.files import atomic_write
-from sim.loading import DrillInputs, problems_from
-from sim.result import DrillResult, build_result
-from sim.types import EventKind
-from sim.world import World
+from sim.core.config import Strict
+from sim.core.errors import InputError, Problem
+from sim.core.files import atomic_write
+from sim.core.loading import DrillInputs, problems_from
+from sim.core.msel import match
+from sim.core.result import DrillResult, build_result
+from sim.core.types import EventKind
+from sim.core.world import World
+from sim.core.yamlio import load_file
+from sim.engine.build import build_world, tick
 
 
 @dataclass
@@ -64,16 +68,12 @@ class DrillSession:
 
     def __init__(self, inputs: DrillInputs, seed: int, pause_every_min: float | None = None,
                  stop_at_decisions: bool = False):
-        from sim.engine import build_world, tick  # the engine builds the world and its tick
-
         self.inputs, self.seed = inputs, seed
         self.world: World = build_world(inputs, seed)
         world, env = self.world, self.world.env
         for team in world.teams.values():
             env.process(deploy(world, team))
         world.teams[world.plan.command.team].dispatched.succeed()
-        from agents.command import command
-
         env.process(command(world))
         schedule(world)
         env.process(tick(world))
@@ -175,6 +175,10 @@ class DrillSession:
     def result(self) -> DrillResult:
         return build_result(self.world, self.inputs, self.seed)
 
+    def snapshot(self) -> dict[str, Any]:
+        """The situation now, as plain values for the facilitator's panel."""
+        return snapshot(self)
+
 
 # ----------------------------------------------------------------------------- the record
 
@@ -189,8 +193,6 @@ def save_decisions(path: Path, session: DrillSession, plan_label: str) -> None:
 
 def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
     """Read a ``decisions.yaml``; bad content is an input error naming file, field and line."""
-    from sim.yamlio import load_file
-
     doc = load_file(path)
     try:
         record = DecisionsFile.model_validate(doc.data)
@@ -233,8 +235,6 @@ class DecisionsFile(Strict):
 
 def snapshot(session: DrillSession) -> dict[str, Any]:
     """The situation now, as plain values for the facilitator's panel."""
-    from sim.msel import match
-
     w = session.world
     s, rec, crowd = w.state, w.rec, w.crowd
     i = rec.n - 1
@@ -276,3 +276,8 @@ def snapshot(session: DrillSession) -> dict[str, Any]:
                             if item.id not in w.fired and item.id not in w.skipped],
         "petitioners_mobilised": crowd.n_petitioners,
     }
+
+
+def simulate(inputs: DrillInputs, seed: int) -> DrillResult:
+    """Run one drill with ``seed`` and return its result (the plan decides everything)."""
+    return DrillSession(inputs, seed).run_to_end()

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from sim.types import Event, EventKind, Message
+from sim.core.types import Event, EventKind, Message
 
 SERIES_COLUMNS = (
     "t_min", "crowd_present", "onlookers", "arrived", "left", "in_care", "mean_agitation",

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from sim.errors import InputError, Problem
+from sim.core.errors import InputError, Problem
 
 MAX_BYTES = 1_000_000
 """Largest file read, in bytes: a real plan is a few kilobytes."""

@@ -9,7 +9,7 @@ each key metric.
 
 Factors. A constant ``crowd.active_threshold`` is sampled over its range in the parameter
 file; a plan lever ``teams.dialogue.size`` over a range around the plan's own value and
-applied through the plan's override machinery (:func:`sim.loading.apply_overrides`), so that
+applied through the plan's override machinery (:func:`sim.core.loading.apply_overrides`), so that
 every value is validated like ``--set``. Whole-number fields are rounded. ``--factor
 NAME=LOW,HIGH`` adds a factor or replaces the range of one.
 
@@ -20,9 +20,9 @@ scheme, first-order ``S1`` and total ``ST`` with bootstrap intervals). SALib dra
 with the base seed, so the same seed gives the same design, the same runs and the same ranks.
 
 Runs. Every design point runs ``reps`` replications with common random numbers: replication
-``k`` has the seed :func:`sim.replicate.replication_seed` ``(seed, k)`` at every point, so the
+``k`` has the seed :func:`sim.montecarlo.replicate.replication_seed` ``(seed, k)`` at every point, so the
 differences between points come from the factors, not from noise. The points are run as the
-plans of :func:`sim.replicate.run_replications` (local pool or Dask, progress bar, failures
+plans of :func:`sim.montecarlo.replicate.run_replications` (local pool or Dask, progress bar, failures
 caught with their seed and traceback); each metric is averaged over the replications of a
 point before the analysis.
 
@@ -38,7 +38,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,9 +46,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import InputError, Problem
-from sim.loading import DrillInputs, apply_overrides, load_drill, plan_problems
-from sim.parameters import Parameters
+from sim.core.errors import InputError, Problem
+from sim.core.loading import DrillInputs, apply_overrides, load_drill, plan_problems
+from sim.core.parameters import Parameters
 
 METHODS = ("morris", "sobol")
 ONLY = ("constants", "levers")
@@ -589,7 +588,7 @@ class Sensitivity:
     factors: list[Factor]
     X: np.ndarray
     values: list[list[float | int]]
-    replications: Any  # sim.replicate.Replications
+    replications: Any  # sim.montecarlo.replicate.Replications
     rep_frame: pd.DataFrame
     points: pd.DataFrame
     results: list[MetricIndices]
@@ -656,48 +655,3 @@ def prepare(scenario_ref: str, plan_ref: str | None, sets: Sequence[str] = (),
     """The validated base inputs and the factors; every bad input raises :class:`InputError`."""
     inputs = load_drill(scenario_ref, plan_ref, list(sets))
     return inputs, build_factors(inputs, extra, only)
-
-
-def run_sensitivity(inputs: DrillInputs, factors: Sequence[Factor], method: str = "morris",
-                    samples: int | None = None, reps: int = DEFAULT_REPS, seed: int = 1, *,
-                    jobs: int | None = None, backend: str = "local",
-                    scheduler: str | None = None, client=None, show_progress: bool = False,
-                    scenario_ref: str | None = None, plan_ref: str | None = None,
-                    sets: Sequence[str] = ()) -> Sensitivity:
-    """Draw the design, run every point ``reps`` times with common random numbers, analyse."""
-    from sim.replicate import Variant, run_replications
-    from sim.stats import flatten
-
-    samples = samples if samples is not None else DEFAULT_SAMPLES.get(method, 0)
-    check_samples(method, samples)
-    t0 = time.perf_counter()
-    X = design(factors, method, samples, seed)
-    values = point_values(factors, X)
-    base_ref = plan_ref or inputs.plan_label
-    variants = []
-    for i, vals in enumerate(values):
-        point = apply_values(inputs, factors, vals)
-        levers = [f"{f.name}={v!r}" for f, v in zip(factors, vals, strict=True) if f.kind == LEVER]
-        variants.append(Variant(str(i), base_ref, tuple(levers), point))
-    build_s = time.perf_counter() - t0
-    reps_out = run_replications(variants, reps, seed, jobs=jobs, backend=backend,
-                                scheduler=scheduler, client=client,
-                                show_progress=show_progress,
-                                scenario_ref=scenario_ref, sets=sets, split_plans=True)
-    t1 = time.perf_counter()
-    end_min = float(getattr(getattr(inputs.scenario, "end", None), "max_min", math.nan))
-    rows = []
-    for row in reps_out.rows:
-        flat = flatten(row)
-        out = {"point": int(row["plan"]), "rep": row["rep"], "seed": row["seed"]}
-        out.update(rep_outputs(flat, end_min))
-        out.update({k: flat.get(k) for k in RAW if k in flat})
-        rows.append(out)
-    rep_frame = pd.DataFrame(rows, columns=["point", "rep", "seed", *OUTPUTS, *RAW])
-    rep_frame = rep_frame.sort_values(["point", "rep"], kind="stable").reset_index(drop=True)
-    points = point_means(rep_frame, len(values))
-    results = analyse_outputs(factors, method, X, points, seed)
-    return Sensitivity(inputs.scenario.name, scenario_ref or str(inputs.scenario_path),
-                       inputs.plan_label, plan_ref, method, samples, reps, seed, list(factors),
-                       X, values, reps_out, rep_frame, points, results, end_min,
-                       build_s=build_s, analysis_s=time.perf_counter() - t1, sets=list(sets))

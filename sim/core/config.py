@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim.triggers import ConditionError
-from sim.triggers import parse as parse_condition
-from sim.types import Action, Capability, Equipment, InjectKind, Posture, ReleasePolicy
+from sim.core.triggers import ConditionError
+from sim.core.triggers import parse as parse_condition
+from sim.core.types import Action, Capability, Equipment, InjectKind, Posture, ReleasePolicy
 
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]

@@ -1,6 +1,6 @@
 """Find, read and validate plans, scenarios and parameters; apply dotted overrides.
 
-Every problem becomes a :class:`~sim.errors.Problem` naming the file, the dotted field and
+Every problem becomes a :class:`~sim.core.errors.Problem` naming the file, the dotted field and
 the line, and all problems of a file are collected before raising, so ``validate`` can
 list them together.
 """
@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.config import EquipmentInject, Plan, Scenario
-from sim.errors import InputError, Problem
-from sim.parameters import Parameters, default_parameter_data, merge
-from sim.types import Capability, InjectKind
-from sim.yamlio import Document, dotted, load_file
+from sim.core.config import EquipmentInject, Plan, Scenario
+from sim.core.errors import InputError, Problem
+from sim.core.parameters import Parameters, default_parameter_data, merge
+from sim.core.types import Capability, InjectKind
+from sim.core.yamlio import Document, dotted, load_file
 
-BUNDLED = Path(__file__).resolve().parent.parent / "scenarios"
+BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
 PLANS_DIR = BUNDLED / "plans"
 DRILLS_DIR = BUNDLED / "drills"
 

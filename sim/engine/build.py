@@ -12,20 +12,19 @@ import simpy
 
 import agents.register  # noqa: F401  (fills the capability routines)
 from agents import scuffle
-from agents.causes import explain
+from agents.causes import SharedStress, explain
 from agents.crowd import Crowd, HealthHazard, TickDrivers, apparent_temperature_f
 from agents.injects import check_watches
 from agents.medical import attend
 from agents.order import dispersal_rate
 from agents.persuasion import persuasion_rate
 from agents.rumour import Rumour
-from sim.config import ArrivalsInject
-from sim.loading import DrillInputs
-from sim.recorder import Recorder
-from sim.result import DrillResult
-from sim.rng import Streams
-from sim.types import Capability, Cause, CrowdState, EventKind
-from sim.world import World
+from sim.core.config import ArrivalsInject
+from sim.core.loading import DrillInputs
+from sim.core.recorder import Recorder
+from sim.core.rng import Streams
+from sim.core.types import Capability, Cause, CrowdState, EventKind
+from sim.core.world import World
 
 
 def build_world(inputs: DrillInputs, seed: int) -> World:
@@ -37,18 +36,11 @@ def build_world(inputs: DrillInputs, seed: int) -> World:
     crowd = Crowd(scenario.crowd, params.crowd, streams.crowd, extra_capacity=extra)
     n_ticks = int(math.ceil(scenario.end.max_min / params.tick_min)) + 2
     return World(env, scenario, inputs.plan, params, streams, Recorder(n_ticks), crowd,
-                 Rumour(params.rumour, inputs.plan.publicity.reach))
-
-
-def simulate(inputs: DrillInputs, seed: int) -> DrillResult:
-    """Run one drill with ``seed`` and return its result (the plan decides everything)."""
-    from sim.session import DrillSession
-
-    return DrillSession(inputs, seed).run_to_end()
+                 Rumour(params.rumour, inputs.plan.publicity.reach), SharedStress(params.crowd))
 
 
 def condition_state(world: World, row: dict) -> dict:
-    """The state variables trigger conditions may name (see ``sim.triggers.VARIABLES``)."""
+    """The state variables trigger conditions may name (see ``sim.core.triggers.VARIABLES``)."""
     s = world.state
     return {**row, "health_incidents": s.health_incidents,
             "statement_out": s.statement_out, "agreement": s.commitment, "cordon": s.cordon,

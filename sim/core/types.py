@@ -125,7 +125,7 @@ class Action(str, Enum):
 class EventKind(str, Enum):
     """Every kind of event the simulation logs (the ``kind`` column of ``events.csv``).
 
-    Agents log through :meth:`sim.world.World.log`, which takes only these members, so a
+    Agents log through :meth:`sim.core.world.World.log`, which takes only these members, so a
     renamed or misspelt kind fails at import or in the tests, never silently in a report.
     """
 

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.config import Plan, Scenario
-from sim.msel import inject_table
-from sim.parameters import Parameters
-from sim.types import Capability, CrowdState, Event, EventKind, Message
+from sim.core.config import Plan, Scenario
+from sim.core.msel import inject_table
+from sim.core.parameters import Parameters
+from sim.core.types import Capability, CrowdState, Event, EventKind, Message
 
 if TYPE_CHECKING:
-    from sim.loading import DrillInputs
-    from sim.world import World
+    from sim.core.loading import DrillInputs
+    from sim.core.world import World
 
 OUTCOMES = ("resolved", "dispersed_unresolved", "ongoing_at_end", "escalated")
 DECISION_COLUMNS = ("point", "t_min", "trigger", "ref", "action", "label_zh", "label_en",

@@ -27,13 +27,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sim.config import Strict, Text
-from sim.loading import DrillInputs, load_drill
-from sim.replicate import Variant, run_replications
-from sim.stats import newcombe_paired, t_interval, wilson
-from sim.yamlio import load_file
+from agents.crowd import HealthHazard
+from agents.rumour import Rumour
+from sim.core.config import Strict, Text
+from sim.core.loading import DrillInputs, load_drill, load_parameters
+from sim.core.yamlio import load_file
+from sim.montecarlo.replicate import Variant, run_replications
+from sim.montecarlo.stats import newcombe_paired, t_interval, wilson
 
-CALIBRATION_FILE = Path(__file__).parent / "data" / "calibration.yaml"
+CALIBRATION_FILE = Path(__file__).resolve().parents[1] / "data" / "calibration.yaml"
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -198,9 +200,6 @@ def _ratio(base: float, variant: float) -> float:
 
 def maki_thompson_never_heard() -> float:
     """Share who never hear a rumour without any statement (Maki & Thompson 1973: 0.2032)."""
-    from agents.rumour import Rumour
-    from sim.loading import load_parameters
-
     r = Rumour(load_parameters().rumour)
     r.seed(1e-4)
     for _ in range(20_000):
@@ -211,9 +210,6 @@ def maki_thompson_never_heard() -> float:
 def health_neutral_per_1000() -> float:
     """Presentations per 1000 attendees at the neutral gathering over the reference length
     (Arbon et al. 2001: 0.992)."""
-    from agents.crowd import HealthHazard
-    from sim.loading import load_parameters
-
     p = load_parameters().health
 
     class _OneAdult:
@@ -225,9 +221,6 @@ def health_neutral_per_1000() -> float:
 
 def health_heat_ratio() -> float:
     """Rate ratio for +10 F of apparent temperature (Intern Emerg Med 2016: 1.21)."""
-    from agents.crowd import HealthHazard
-    from sim.loading import load_parameters
-
     p = load_parameters().health
 
     class _OneAdult:

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from sim.config import Span, Strict
-from sim.yamlio import load_file
+from sim.core.config import Span, Strict
+from sim.core.yamlio import load_file
 
-PARAMETERS_FILE = Path(__file__).parent / "data" / "parameters.yaml"
+PARAMETERS_FILE = Path(__file__).resolve().parents[1] / "data" / "parameters.yaml"
 
 Pos = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]

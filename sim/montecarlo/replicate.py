@@ -25,6 +25,7 @@ that reading the dataclasses below costs nothing.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
 import os
@@ -36,9 +37,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.errors import InputError, Problem
-from sim.loading import DrillInputs, load_drill, parse_plan_ref
-from sim.stats import replication_row
+from sim.core.errors import InputError, Problem
+from sim.core.loading import DrillInputs, load_drill, parse_assignment, parse_plan_ref
+from sim.engine import simulate
+from sim.montecarlo.stats import replication_row
 
 SEED_STRIDE = 1_000_003
 """Replication ``k`` of base seed ``s`` runs with seed ``s * SEED_STRIDE + k``."""
@@ -155,10 +157,6 @@ class Cell:
 def grid_cells(plan_ref: str, grid: Sequence[tuple[str, list[str]]],
                sets: Sequence[str] = ()) -> list[Cell]:
     """Every combination of the grid, as inline variants of ``plan_ref`` (first key slowest)."""
-    import itertools
-
-    from sim.loading import parse_assignment
-
     base, inline = parse_plan_ref(plan_ref)
     keys = [k for k, _ in grid]
     problems = []
@@ -204,7 +202,7 @@ class Replications:
     """What a batch of replications produced.
 
     ``rows`` holds one flat row per successful replication and plan (see
-    :func:`sim.stats.replication_row`); ``failures`` the others.
+    :func:`sim.montecarlo.stats.replication_row`); ``failures`` the others.
     """
 
     scenario: str
@@ -267,8 +265,6 @@ ChunkResult = tuple[list[dict[str, Any]], list[Failure], float]
 def run_chunk(payload: Payload, chunk: Chunk, base_seed: int,
               progress: Progress | None = None) -> ChunkResult:
     """Every plan of replications ``chunk``; failures caught one by one."""
-    from sim.engine import simulate
-
     t0 = time.perf_counter()
     rows: list[dict[str, Any]] = []
     failures: list[Failure] = []
@@ -342,7 +338,6 @@ _WORKER_PAYLOAD: Payload = []
 def _init_worker(payload: Payload) -> None:
     global _WORKER_PAYLOAD
     _WORKER_PAYLOAD = payload
-    import sim.engine  # noqa: F401  (import once per worker, not in the first task)
 
 
 def _pool_chunk(chunk: Chunk, base_seed: int) -> ChunkResult:
@@ -363,7 +358,7 @@ def _mp_context():
         return mp.get_context("fork")
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.replicate", "sim.engine"])
+        ctx.set_forkserver_preload(["sim.montecarlo.replicate", "sim.engine"])
         return ctx
     return mp.get_context("spawn")
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from sim.config import Expected, Plan, Scenario
-from sim.types import Event
+from sim.core.config import Expected, Plan, Scenario
+from sim.core.types import Event
 
 INJECT_COLUMNS = ("inject", "kind", "trigger", "fired_min", "expected_action", "expected_team",
                   "deadline_min", "action_min", "response_min", "status", "decision",
