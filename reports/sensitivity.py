@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
@@ -457,7 +458,7 @@ def draw_indices(s: Sensitivity, lang: str):
         ax.set_xlim(left=0)
     for ax in list(axes.flat)[len(metrics):]:
         ax.axis("off")
-    handles = [Patch(color=KIND_COLOURS["constant"], label=ph("constant", lang)),
+    handles: list[Artist] = [Patch(color=KIND_COLOURS["constant"], label=ph("constant", lang)),
                Patch(color=KIND_COLOURS["lever"], label=ph("lever", lang))]
     if s.method == "morris":
         handles.append(Line2D([], [], marker="D", color="#222222", ls="", ms=4, label="σ"))

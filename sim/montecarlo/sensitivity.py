@@ -41,7 +41,7 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -152,7 +152,7 @@ def parse_factor(text: str) -> tuple[str, float, float]:
     return name, low, high
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -248,10 +248,11 @@ def plan_levers(inputs: DrillInputs) -> list[Factor]:
                 f"plan: {lo_d:g}x-{hi_d:g}x of {value:g}", label)
     pub = getattr(plan, "publicity", None)
     policy = getattr(getattr(pub, "release_policy", None), "value", None)
-    key = {"proactive": "proactive_delay_min", "reactive": "drafting_min"}.get(policy or "")
-    value = getattr(pub, key, None) if key else None
-    if key and _is_number(value) and value > 0:
-        add(f"publicity.{key}", lo_d * value, hi_d * value, False,
+    statement_key = {"proactive": "proactive_delay_min",
+                     "reactive": "drafting_min"}.get(policy or "")
+    value = getattr(pub, statement_key, None) if statement_key else None
+    if statement_key and _is_number(value) and value > 0:
+        add(f"publicity.{statement_key}", lo_d * value, hi_d * value, False,
             f"plan: {lo_d:g}x-{hi_d:g}x of {value:g}",
             {"zh": "发布权威信息的准备时间", "en": "statement delay"})
     fixed = set(getattr(scenario, "familiarity", {}) or {})
