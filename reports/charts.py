@@ -27,6 +27,9 @@ from reports.chart_style import (
 from reports.document import Figure
 from reports.i18n import VALUE_WORDS, phrase, task_label, word
 from sim.core.result import DrillResult
+from sim.core.types import EventKind
+
+K = EventKind
 
 
 def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, lang: str,
@@ -94,7 +97,7 @@ def draw_rumour(r: DrillResult, lang: str):
 
 def _spans(r: DrillResult, end: float) -> list[tuple[str, str, float, float]]:
     """(team, activity, start, end) from the task_start/task_end pairs of the event log."""
-    ev = r.events[r.events["kind"].isin(("task_start", "task_end"))]
+    ev = r.events[r.events["kind"].isin((K.TASK_START.value, K.TASK_END.value))]
     open_: dict[tuple[str, str], float] = {}
     out = []
     for row in ev.itertuples():
@@ -137,7 +140,7 @@ def draw_gantt(r: DrillResult, lang: str):
             ax.axvline(t, color=colour, ls="--", lw=0.8)
             ax.text(t, -0.7, phrase(f"ms_{key}", lang), fontsize=6, color=colour, rotation=90,
                     va="bottom", ha="right")
-    injects = r.events[r.events["kind"] == "inject"]
+    injects = r.events[r.events["kind"] == K.INJECT.value]
     for row in injects.itertuples():
         ax.plot(row.t_min, len(teams) - 0.4, marker="v", color=ALERT, ms=6)
         ax.text(row.t_min, len(teams) - 0.1, row.subject, fontsize=6, color=ALERT, ha="center")

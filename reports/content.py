@@ -179,9 +179,9 @@ def _phase_line(r: DrillResult, phase: str, lang: str) -> str:
     if phase == "report":
         if m["plan_activated_min"] is None:
             return phrase("phase_report_none", lang)
-        first = ev[ev["kind"] == "first_report"]
-        declared = ev[ev["kind"] == "level_declared"]
-        orders = ev[(ev["kind"] == "dispatch_order")]
+        first = ev[ev["kind"] == K.FIRST_REPORT.value]
+        declared = ev[ev["kind"] == K.LEVEL_DECLARED.value]
+        orders = ev[(ev["kind"] == K.DISPATCH_ORDER.value)]
         return phrase("phase_report_line", lang, first_report=_when(m["first_report_min"], lang),
                       estimate=f"{first['value'].iloc[0]:.0f}" if not first.empty else "—",
                       verified=_when(m["verification_min"], lang),

@@ -30,13 +30,16 @@ import pandas as pd
 from reports.i18n import ITEMS
 from reports.targets import target_rows
 from sim.core.result import DrillResult
-from sim.core.types import Capability, ReleasePolicy
+from sim.core.types import Capability, EventKind, ReleasePolicy
+from sim.core.types import Task as TeamTask
 from sim.core.yamlio import load_file
 
 RULES_FILE = Path(__file__).parent / "data" / "evaluation.yaml"
 GAPS = ("familiarity", "coordination", "equipment", "public_opinion")
 AFTER_ACTIVATION = ("activation", "team_on_site", "cordon", "dialogue_start", "representatives",
                     "agreement", "statement", "report")
+
+K = EventKind
 
 
 @lru_cache(maxsize=1)
@@ -162,12 +165,12 @@ def critical_tasks(r: DrillResult) -> list[Task]:
 
     _task(tasks, "first_report", "first_report", plan.command.first_report_by,
           t.first_report_min, m["first_report_min"],
-          [i for i in _rows(ev, ("slip_late", "slip_incomplete"), subject="first report")])
+          [i for i in _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value), subject=TeamTask.FIRST_REPORT.value)])
     _task(tasks, "verification", "verification", cmd, t.verification_min,
           m.get("verification_min"), [])
 
     # level declared correctly: the first declaration against the level the true count gives
-    declared = ev[ev["kind"] == "level_declared"]
+    declared = ev[ev["kind"] == K.LEVEL_DECLARED.value]
     levels = [lv.id for lv in plan.levels]
     if declared.empty:
         peak_level = _true_level(r, m["peak_crowd"])
@@ -193,30 +196,30 @@ def critical_tasks(r: DrillResult) -> list[Task]:
                            int(at["crowd_present"]), "highest": highest, "peak_level": peak_level}))
 
     _task(tasks, "activation", "activation", cmd, t.plan_activated_min, m["plan_activated_min"],
-          _rows(ev, ("slip_late",), actor=cmd, subject="plan activation"))
+          _rows(ev, (K.SLIP_LATE.value,), actor=cmd, subject=TeamTask.ACTIVATION.value))
 
     for team in r.teams.itertuples():
         if team.command_post or team.dispatched_min is None:
             continue
-        challenges = _rows(ev, ("slip_late",), actor=team.team, subject="mobilisation")
-        challenges += _rows(ev, ("message_late", "message_lost", "message_misdirected"),
+        challenges = _rows(ev, (K.SLIP_LATE.value,), actor=team.team, subject=TeamTask.MOBILISATION.value)
+        challenges += _rows(ev, (K.MESSAGE_LATE.value, K.MESSAGE_LOST.value, K.MESSAGE_MISDIRECTED.value),
                             subject=team.team)
         _task(tasks, f"team_on_site:{team.team}", "team_on_site", team.team, team.target_min,
               team.on_site_min, challenges)
 
-    force = _rows(ev, ("force_used",))
+    force = _rows(ev, (K.FORCE_USED.value,))
     if any(Capability.ORDER in tm.capabilities for tm in plan.teams.values()):
         _task(tasks, "cordon", "cordon", "", t.cordon_min, m.get("cordon_min"), force,
               harm=bool(force), force_used=len(force))
 
-    dialogue_kit = _rows(ev, ("equipment_failed", "equipment_shortage"), subject="loudspeaker")
+    dialogue_kit = _rows(ev, (K.EQUIPMENT_FAILED.value, K.EQUIPMENT_SHORTAGE.value), subject="loudspeaker")
     _task(tasks, "dialogue_start", "dialogue_start", "", t.dialogue_start_min,
           m["dialogue_start_min"], [])
     _task(tasks, "representatives", "representatives", "", t.representatives_min,
           m["representatives_min"], [i for i in dialogue_kit
                                      if m["representatives_min"] is None
                                      or ev.loc[i, "t_min"] <= m["representatives_min"]])
-    waits = _rows(ev, ("talks_resumed",))
+    waits = _rows(ev, (K.TALKS_RESUMED.value,))
     _task(tasks, "agreement", "agreement", "", t.agreement_min, m["agreement_min"], waits)
 
     medical = medical_cases(r)
@@ -227,15 +230,15 @@ def critical_tasks(r: DrillResult) -> list[Task]:
     rumour = m["rumor_peak_reach"] > 0
     if policy is ReleasePolicy.SILENT and t.first_statement_min is None:
         tasks.append(Task("statement", "statement", "", None, m["first_statement_min"], "NA",
-                          "silent_policy", _rows(ev, ("policy_silent",))))
+                          "silent_policy", _rows(ev, (K.POLICY_SILENT.value,))))
     elif policy is ReleasePolicy.REACTIVE and not rumour:
         tasks.append(Task("statement", "statement", "", t.first_statement_min,
                           m["first_statement_min"], "NA", "no_rumour", []))
     else:
         _task(tasks, "statement", "statement", "", t.first_statement_min,
-              m["first_statement_min"], _rows(ev, ("slip_late",), subject="statement"))
+              m["first_statement_min"], _rows(ev, (K.SLIP_LATE.value,), subject=TeamTask.STATEMENT.value))
 
-    sent = ev[ev["kind"] == "report_sent"]
+    sent = ev[ev["kind"] == K.REPORT_SENT.value]
     for rep in plan.reporting:
         if f"report:{rep.id}" not in r.milestones:
             continue
@@ -243,10 +246,10 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         declared_min = m.get("level_declared_min") or 0.0
         deadline = round(declared_min + rep.within_min, 2)
         measured = round(float(row["t_min"].iloc[0]), 2) if not row.empty else None
-        challenges = _rows(ev, ("slip_late", "slip_incomplete"), subject=f"report to {rep.id}")
+        challenges = _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value), subject=TeamTask.REPORT.about(rep.id))
         _task(tasks, f"report:{rep.id}", "report", rep.id, deadline, measured, challenges)
 
-    injuries = _rows(ev, ("injury",))
+    injuries = _rows(ev, (K.INJURY.value,))
     _task(tasks, "cleared", "cleared", "", t.cleared_min, m["cleared_min"], [],
           harm=bool(injuries) and m["cleared_min"] is not None, injuries=len(injuries))
     if tasks[2].reason == "below_plan":
@@ -260,11 +263,11 @@ def critical_tasks(r: DrillResult) -> list[Task]:
 def medical_cases(r: DrillResult) -> list[dict[str, Any]]:
     """Each health incident with its attendance (matched by case number, not by order)."""
     ev = r.events
-    attended = ev[ev["kind"] == "medical_attended"]
+    attended = ev[ev["kind"] == K.MEDICAL_ATTENDED.value]
     by_case = {row.subject: (int(i), float(row.value)) for i, row in attended.iterrows()}
     end = float(r.timeseries["t_min"].iloc[-1]) if len(r.timeseries) else 0.0
     out = []
-    for i, inc in ev[ev["kind"].isin(("health_incident", "injury"))].iterrows():
+    for i, inc in ev[ev["kind"].isin((K.HEALTH_INCIDENT.value, K.INJURY.value))].iterrows():
         hit = by_case.get(inc.subject)
         out.append({"case": inc.subject, "incident_row": int(i), "incident_min": float(inc.t_min),
                     "injury": inc.kind == "injury",
@@ -343,7 +346,7 @@ def _item_args(item: str) -> dict[str, dict]:
 
 def familiarity_gap(r: DrillResult) -> Finding | None:
     ev = r.events
-    rows = _rows(ev, ("slip_late", "slip_incomplete", "message_misdirected"))
+    rows = _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value, K.MESSAGE_MISDIRECTED.value))
     if not rows:
         return None
     by_team: dict[str, float] = {}
@@ -363,10 +366,10 @@ def familiarity_gap(r: DrillResult) -> Finding | None:
 
 def coordination_gap(r: DrillResult) -> Finding | None:
     ev, m = r.events, r.metrics
-    late = _rows(ev, ("message_late",))
-    lost = _rows(ev, ("message_lost",))
-    waits = _rows(ev, ("talks_resumed",))
-    outage = _rows(ev, ("comms_outage",))
+    late = _rows(ev, (K.MESSAGE_LATE.value,))
+    lost = _rows(ev, (K.MESSAGE_LOST.value,))
+    waits = _rows(ev, (K.TALKS_RESUMED.value,))
+    outage = _rows(ev, (K.COMMS_OUTAGE.value,))
     wait_total = float(ev.loc[waits, "value"].sum()) if waits else 0.0
     if not late and not lost and not outage and wait_total < rules()["gaps"]["coordination_wait_min"]:
         return None
@@ -403,8 +406,8 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     ev = r.events
-    failed = _rows(ev, ("equipment_failed",))
-    short = _rows(ev, ("equipment_shortage", "supply_exhausted"))
+    failed = _rows(ev, (K.EQUIPMENT_FAILED.value,))
+    short = _rows(ev, (K.EQUIPMENT_SHORTAGE.value, K.SUPPLY_EXHAUSTED.value))
     medical = next((t for t in tasks if t.key == "medical"), None)
     slow_medical = medical is not None and medical.rating in ("M", "U")
     if not failed and not short and not slow_medical:
@@ -413,14 +416,14 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     outages = []
     for i in failed:
         row = ev.loc[i]
-        fixed = ev[(ev["kind"] == "equipment_replaced") & (ev["subject"] == row.subject)
+        fixed = ev[(ev["kind"] == K.EQUIPMENT_REPLACED.value) & (ev["subject"] == row.subject)
                    & (ev["t_min"] >= row.t_min)]
         t1 = float(fixed["t_min"].iloc[0]) if not fixed.empty else end
-        task_rows = ev[(ev["actor"] == row.actor) & ev["kind"].isin(("task_start", "task_end"))]
+        task_rows = ev[(ev["actor"] == row.actor) & ev["kind"].isin((K.TASK_START.value, K.TASK_END.value))]
         during = {}
         for name in ("explaining", "talks"):
-            s = task_rows[(task_rows["subject"] == name) & (task_rows["kind"] == "task_start")]
-            e = task_rows[(task_rows["subject"] == name) & (task_rows["kind"] == "task_end")]
+            s = task_rows[(task_rows["subject"] == name) & (task_rows["kind"] == K.TASK_START.value)]
+            e = task_rows[(task_rows["subject"] == name) & (task_rows["kind"] == K.TASK_END.value)]
             if not s.empty:
                 t_end = float(e["t_min"].iloc[0]) if not e.empty else end
                 during[name] = round(_overlap(float(row.t_min), t1, float(s["t_min"].iloc[0]),
@@ -459,7 +462,7 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
     at_statement = m["rumor_reach_at_statement"]
     if at_statement is not None and at_statement < threshold:
         return None
-    posted = _rows(ev, ("rumour_posted", "rumour_detected", "statement_issued", "policy_silent"))
+    posted = _rows(ev, (K.RUMOUR_POSTED.value, K.RUMOUR_DETECTED.value, K.STATEMENT_ISSUED.value, K.POLICY_SILENT.value))
     online = ts[ts["rumor_reach"] > 0]
     onlookers_peak = int(online["onlookers"].max()) if not online.empty else 0
     f = Finding("public_opinion", {
@@ -472,7 +475,7 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
     cause = "rumour_silent" if r.plan.publicity.release_policy is ReleasePolicy.SILENT \
         else "rumour_late"
     f.measures.append(_measure(r, "public_opinion", cause, "", _team_args(r, "")))
-    if onlookers_peak > 0 and not r.events[r.events["kind"] == "cordon_set"].empty:
+    if onlookers_peak > 0 and not r.events[r.events["kind"] == K.CORDON_SET.value].empty:
         f.measures.append(_measure(r, "public_opinion", "onlookers_drawn", "", _team_args(r, "")))
     return f
 

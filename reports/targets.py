@@ -10,10 +10,13 @@ from typing import Any
 
 from sim.core.result import DrillResult
 from sim.core.timing import on_time
+from sim.core.types import EventKind
 
 TIMED = ("first_report_min", "verification_min", "plan_activated_min", "cordon_min",
          "dialogue_start_min", "representatives_min", "agreement_min", "cleared_min",
          "first_statement_min")
+
+K = EventKind
 
 
 def _status(target: float | None, measured: float | None) -> tuple[str, float | None]:
@@ -47,7 +50,7 @@ def target_rows(r: DrillResult) -> list[dict[str, Any]]:
                      "measured_min": m.get("medical_response_max_min"), "status": status,
                      "margin_min": margin})
     ev = r.events
-    sent = ev[ev["kind"] == "report_sent"]
+    sent = ev[ev["kind"] == K.REPORT_SENT.value]
     for rep in r.plan.reporting:
         row = sent[sent["subject"] == rep.id]
         declared = m.get("level_declared_min")

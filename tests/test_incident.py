@@ -288,3 +288,9 @@ def test_every_parameter_is_read_by_the_model():
         names = [section] if not isinstance(values, dict) else list(values)
         unread += [f"{section}.{n}" for n in names if not re.search(rf"\.{n}\b", code)]
     assert not unread, unread
+
+
+def test_every_expected_action_is_an_event_kind():
+    from sim.core.types import Action
+
+    assert {a.value for a in Action} <= {k.value for k in EventKind}

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from sim.core.loading import DrillInputs
     from sim.core.world import World
 
+K = EventKind
+
 OUTCOMES = ("resolved", "dispersed_unresolved", "ongoing_at_end", "escalated")
 DECISION_COLUMNS = ("point", "t_min", "trigger", "ref", "action", "label_zh", "label_en",
                     "prescribed", "note")
@@ -128,7 +130,7 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
     on_site = field_teams["on_site_min"].dropna()
     responses = s.medical_responses
     counts = ev["kind"].value_counts()
-    incidents = int(counts.get("health_incident", 0) + counts.get("injury", 0))
+    incidents = int(counts.get(K.HEALTH_INCIDENT.value, 0) + counts.get(K.INJURY.value, 0))
     t_end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
     window = world.params.scuffle.escalated_window_min
     scuffle_late = s.scuffle_until > t_end or s.last_scuffle_end >= t_end - window
@@ -173,7 +175,7 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "cleared_min": _opt(m.get("cleared")),
         "scuffles": int(rec.counters.get("scuffles", 0)),
         "force_used": int(rec.counters.get("force_used", 0)),
-        "injuries": int(counts.get("injury", 0)),
+        "injuries": int(counts.get(K.INJURY.value, 0)),
         "health_incidents": incidents,
         "medical_response_mean_min": _opt(float(np.mean(responses))) if responses else None,
         "medical_response_max_min": _opt(float(np.max(responses))) if responses else None,
@@ -184,9 +186,9 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "messages_sent": len(msgs),
         "messages_late": int(msgs["late"].sum()) if len(msgs) else 0,
         "messages_lost": int(rec.counters.get("messages_lost", 0)),
-        "slips": int(counts.get("slip_late", 0) + counts.get("slip_incomplete", 0)
-                     + counts.get("message_misdirected", 0)),
-        "talks_wait_min": round(float(ev.loc[ev["kind"] == "talks_resumed", "value"].sum()), 2),
+        "slips": int(counts.get(K.SLIP_LATE.value, 0) + counts.get(K.SLIP_INCOMPLETE.value, 0)
+                     + counts.get(K.MESSAGE_MISDIRECTED.value, 0)),
+        "talks_wait_min": round(float(ev.loc[ev["kind"] == K.TALKS_RESUMED.value, "value"].sum()), 2),
         "arrived": int(ts["arrived"].iloc[-1]) if len(ts) else 0,
         "duration_min": round(t_end, 2),
         "injects_fired": int(r.injects["fired_min"].notna().sum()) if len(r.injects) else 0,
@@ -197,7 +199,7 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "end_reason": "time_limit" if cut else "cleared",
         "resolving_at_end": bool(resolving),
         "scuffle_minutes": round(scuffle_min, 2),
-        "health_presentations": int(counts.get("health_incident", 0)
+        "health_presentations": int(counts.get(K.HEALTH_INCIDENT.value, 0)
                                     - rec.counters.get("scripted_health", 0)),
         "talks_rounds_failed": int(rec.counters.get("talks_failed", 0)),
         "broken_promises": int(rec.counters.get("broken_promises", 0)),
