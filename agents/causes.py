@@ -28,7 +28,7 @@ RELIEF = {
 }
 """What a fall of each cause is called when the crowd calms."""
 
-NOTABLE = 0.01
+NOTABLE = 0.02
 """Smallest change of a cause's agitation (0-1 scale) worth naming (numerical)."""
 
 

@@ -82,6 +82,14 @@ def command(world: World):
         _relevel(world, estimate_headcount(world, _estimate_sd(world)), verified=False)
 
 
+def call_leaders(world: World) -> None:
+    """The responsible unit's leaders are asked to come (once): at activation, or when the
+    reception team goes out to a crowd below every level."""
+    if not world.state.leaders_called:
+        world.state.leaders_called = True
+        world.env.process(leaders(world))
+
+
 def _reception(world: World, estimate: float) -> None:
     """A crowd below every level: the reception and dialogue function goes out regardless."""
     cmd_id = world.plan.command.team
@@ -90,6 +98,7 @@ def _reception(world: World, estimate: float) -> None:
               "sent to listen", "", round(estimate))
     for team in world.teams_with(Capability.DIALOGUE):
         world.env.process(order_to_go(world, team.id, cmd_id, "reception"))
+    call_leaders(world)
 
 
 def _activate(world: World, level: Level, declared_at: float):
@@ -101,7 +110,7 @@ def _activate(world: World, level: Level, declared_at: float):
     world.rec.milestone("plan_activated", world.now)
     world.log(cmd.id, EventKind.PLAN_ACTIVATED, f"plan activated at level {level.id}", level.id)
     world.env.process(publicity(world))
-    world.env.process(leaders(world))
+    call_leaders(world)
     # act on the level in force now (verification may have raised it meanwhile)
     _act_on_level(world, world.state.level or level, declared_at)
 

@@ -373,35 +373,42 @@ class Crowd:
 class HealthHazard:
     """Health incidents as one per-person Poisson hazard (mass-gathering medicine).
 
-    The neutral case (a temperate gathering of adults with free water) presents Arbon et
-    al. 2001's 0.992 patients per 1000 attendees over a reference event length; heat
-    (continuous, per 10 F of apparent temperature above the neutral case), no free water
-    and old age multiply it, and the expected count grows with time on site because the
-    hazard is per person-minute (see ``sim/data/parameters.yaml``).
+    The neutral case (a temperate outdoor gathering of adults with free water and room to
+    stand) presents Arbon et al. 2001's 0.992 patients per 1000 attendees over a reference
+    event length; heat (continuous, per 10 F of apparent temperature above the neutral case),
+    no free water, an indoor site, crowding and old age multiply it, and the expected count
+    grows with time on site because the hazard is per person-minute (see
+    ``sim/data/parameters.yaml``).
     """
 
     def __init__(self, params: HealthParams, crowd: Crowd):
         self.p = params
         self.person = np.where(crowd.elderly, params.elderly_ratio, 1.0)
 
-    def shared_rate(self, apparent_f: float, water: bool) -> float:
-        """Hazard per person-minute before personal factors."""
+    def shared_rate(self, apparent_f: float, water: bool, outdoor: bool = True,
+                    density: float = 0.0) -> float:
+        """Hazard per person-minute before personal factors (``density`` in people per m²)."""
         p = self.p
         rate = p.ppr_per_1000 / 1000.0 / (p.reference_hours * 60.0)
         rate *= p.heat_ratio_per_10_at ** (max(0.0, apparent_f - p.heat_reference_f) / 10.0)
         if not water:
             rate *= p.no_water_ratio
+        if not outdoor:
+            rate *= p.indoor_ratio
+        rate *= 1.0 + p.density_ratio_per_person_m2 * max(0.0, density - p.density_free_person_m2)
         return rate
 
     def sample(self, crowd: Crowd, apparent_f: float, water: bool, dt: float,
-               rng: np.random.Generator) -> np.ndarray:
+               rng: np.random.Generator, outdoor: bool = True, area_m2: float = math.inf
+               ) -> np.ndarray:
         """Draw this tick's health incidents among the people present; move them into care."""
         present = np.flatnonzero(crowd.status == _PRESENT)
         if len(present) == 0:
             return np.empty(0, dtype=np.int64)
         weights = self.person[present]
         total = float(weights.sum())
-        k = int(rng.poisson(self.shared_rate(apparent_f, water) * total * dt))
+        rate = self.shared_rate(apparent_f, water, outdoor, len(present) / area_m2)
+        k = int(rng.poisson(rate * total * dt))
         if not k:
             return np.empty(0, dtype=np.int64)
         ill = rng.choice(present, size=min(k, len(present)), replace=False, p=weights / total)

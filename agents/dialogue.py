@@ -90,7 +90,10 @@ def dialogue(world: World, team: TeamState):
     t0, done, heard = world.now, 0.0, 0.0
     need = max(p.dialogue.explain_staff_min_least,
                p.dialogue.explain_staff_min_per_person * world.crowd.present_petitioners())
-    while done < need:
+    # the crowd names representatives once the explanation has reached everyone, or once the
+    # team has been at it for a while: spokespeople step forward before everyone has heard
+    patience = p.dialogue.representatives_within_min
+    while done < need and world.now - t0 < patience:
         if _stalled(world, team):
             yield env.timeout(STEP_MIN)
             continue
@@ -110,7 +113,7 @@ def dialogue(world: World, team: TeamState):
         world.rec.milestone("representatives", world.now)
         world.log("crowd", EventKind.REPRESENTATIVES_CHOSEN,
                   f"the crowd names {reps} representatives", "", reps)
-    could_hear = heard / max(world.now - t0, STEP_MIN) >= 0.5
+    could_hear = heard / max(world.now - t0, STEP_MIN) >= 0.5 and done >= need
 
     # talks need the responsible unit's leader (the plan's 2.2.3) unless the parameters allow
     if not s.leader_on_site and p.dialogue.leader_absent_efficiency <= 0:

@@ -75,6 +75,7 @@ def leaders(world: World):
         yield world.demand_event
     if s.commitment or s.cleared:
         return
-    wait = max(0.0, (s.activated_at or 0.0) + ru.top_leader_delay_min - world.now)
+    called = s.activated_at if s.activated_at is not None else world.now - ru.leader_delay_min
+    wait = max(0.0, called + ru.top_leader_delay_min - world.now)
     yield env.timeout(wait)
     top_leader_arrives(world)

@@ -50,9 +50,11 @@ def _look(world: World, team: TeamState) -> None:
         return
     gate_held = s.gate_hold_until > world.now
     if world.posture(team.id) is Posture.FORCEFUL:
-        # a forceful team treats a vocal crowd in which people act out as a threat
-        if crowd.state >= CrowdState.BLOCKING or gate_held or (
-                crowd.state >= CrowdState.VOCAL and crowd.n_active > 0):
+        # a forceful team treats a vocal crowd in which several act out as a threat
+        rested = world.now - s.last_force >= world.params.order.force_pause_min
+        if rested and (crowd.state >= CrowdState.BLOCKING or gate_held or (
+                crowd.state >= CrowdState.VOCAL
+                and crowd.n_active >= crowd.p.blocking_min_people)):
             force(world, team, "forceful clearance of the gate")
     elif crowd.state >= CrowdState.BLOCKING or gate_held:
         _targeted(world, team)
@@ -61,7 +63,10 @@ def _look(world: World, team: TeamState) -> None:
 def _targeted(world: World, team: TeamState) -> None:
     """One differentiated intervention: a few instigators are led aside."""
     p, s = world.params, world.state
-    led = world.crowd.remove_active(p.order.targeted_removals, world.rng.dynamics)
+    # a few instigators, two officers to each, and never more than a small share of the crowd
+    cap = int(p.order.removal_cap_share * world.crowd.peak_present) - s.removals
+    k = min(p.order.targeted_removals, int(world.officers_on_site() // 2), max(0, cap))
+    led = world.crowd.remove_active(k, world.rng.dynamics)
     world.legitimacy.lose("targeted intervention", p.legitimacy.targeted_loss)
     s.removals += led
     world.cause_events.append(Cause.REMOVALS)

@@ -549,6 +549,7 @@ CAUSE_WORDS: dict[str, dict[str, str]] = {
     "broken_promise": {"zh": "承诺未兑现", "en": "a broken promise"},
     "failed_talks": {"zh": "协商未果", "en": "failed talks"},
     "opposing_line": {"zh": "与现场处置人员对峙", "en": "facing the line"},
+    "scuffle_over": {"zh": "推搡平息", "en": "the push subsiding"},
     "listened": {"zh": "有人接待倾听", "en": "being listened to"},
     "water": {"zh": "提供饮水", "en": "water"},
     "agreement": {"zh": "达成承诺", "en": "the agreement"},

@@ -237,3 +237,37 @@ def test_crowd_state_is_at_most_blocking_from_the_crowd_itself():
 def test_bundled_drills_load():
     for name in ("gate-blockade", "small-group", "large-sit-in"):
         assert load_drill(name).scenario.name == name
+
+
+def test_an_indoor_site_and_room_to_stand_lower_the_health_rate():
+    world = world_for()
+    from agents.crowd import HealthHazard
+
+    h = HealthHazard(world.params.health, world.crowd)
+    outdoor = h.shared_rate(90.0, True, outdoor=True, density=0.5)
+    assert h.shared_rate(90.0, True, outdoor=False, density=0.5) < outdoor
+    assert h.shared_rate(90.0, True, outdoor=True, density=4.0) > outdoor
+
+
+def test_a_group_below_every_level_is_received_and_answered():
+    # 9 calm people under a plan whose lowest level starts at 20: the reception team and
+    # the responsible leader still come, and talks can end in a commitment
+    inputs = inputs_for(Arm(scenario="small-group", plan="linxiang",
+                            scenario_set={"crowd.initial": [9, 9], "crowd.mobilised": [9, 9],
+                                          "injects": []}))
+    from sim.engine import simulate
+
+    rows = [simulate(inputs, s).metrics for s in range(10)]
+    assert sum(m["agreement_min"] is not None for m in rows) >= 8
+
+
+def test_restrained_officers_lead_aside_only_a_few_instigators():
+    from sim.engine import simulate
+
+    inputs = inputs_for(Arm(scenario="gate-blockade", plan="linxiang",
+                            sets=["teams.dialogue.capabilities=[persuasion]"],
+                            scenario_set={"crowd.legitimacy": 0.4}))
+    for seed in range(5):
+        r = simulate(inputs, seed)
+        led = r.events[r.events["kind"] == "targeted_intervention"]["value"].sum()
+        assert led <= 0.05 * r.metrics["peak_crowd"] + 1e-9, (seed, led)

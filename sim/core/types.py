@@ -242,6 +242,7 @@ class Cause(str, Enum):
     BROKEN_PROMISE = "broken_promise"
     FAILED_TALKS = "failed_talks"
     OPPOSING_LINE = "opposing_line"  # an opposing line to push against
+    SCUFFLE_OVER = "scuffle_over"    # the push at the line has subsided
     LISTENED = "listened"            # someone is listening and explaining
     WATER = "water"
     AGREEMENT = "agreement"

@@ -104,6 +104,7 @@ class SiteState:
     last_force: float = -math.inf
     removals: int = 0
     representatives_chosen: bool = False
+    leaders_called: bool = False
     reports_started: set[str] = field(default_factory=set)
     medical_cases: int = 0
     health_incidents: int = 0   # collapses and injuries so far (people)

@@ -89,6 +89,9 @@ def tick(world: World):
         last_reach = reach
 
         apparent = apparent_temperature_f(s.temperature_c, s.humidity_pct)
+        if not sc.site.outdoor:  # a hall shelters from part of the heat
+            apparent = min(apparent, cp.comfort_at_f + cp.indoor_heat_share
+                           * max(0.0, apparent - cp.comfort_at_f))
         listened = s.dialogue_started and any(
             t_.on_site for t_ in world.teams_with(Capability.DIALOGUE))
         stress.step(dt, listened)
@@ -107,7 +110,8 @@ def tick(world: World):
         drivers.heat_leave_per_hour = cp.heat_leave_per_10_at * warm
         out = crowd.step(t, dt, drivers, world.rng.dynamics)
         world.mean_agitation = out.mean_agitation
-        for _ in hazard.sample(crowd, apparent, s.water, dt, world.rng.health):
+        for _ in hazard.sample(crowd, apparent, s.water, dt, world.rng.health,
+                               sc.site.outdoor, sc.site.area_m2):
             env.process(attend(world, injury=False))
 
         if not listened and not drivers.gate_held and out.present and \
@@ -119,8 +123,9 @@ def tick(world: World):
             rec.log(t, "crowd", EventKind.GATE_BLOCKED,
                     f"the crowd moves to block the gate to be heard ({crowd.agitated_share:.0%} "
                     "agitated, nobody listening)", "", out.agitated, Cause.WAITING.value)
-        if drivers.gate_held and crowd.agitated_share >= cp.vocal_share:
-            # the crowd keeps the gate while many are willing, until officers open it
+        if drivers.gate_held and crowd.agitated_share >= cp.vocal_share and \
+                world.officers_on_site() <= 0:
+            # the crowd keeps the gate while many are agitated and no officers are there to open it
             s.gate_hold_until = max(s.gate_hold_until, t + dt)
 
         # scuffles: episodes at the line
@@ -142,11 +147,14 @@ def tick(world: World):
                 events.append(Cause.LEAVING)
             if state is CrowdState.SCUFFLE:
                 events.insert(0, Cause.OPPOSING_LINE)
+            elif prev_state is CrowdState.SCUFFLE:
+                events.insert(0, Cause.SCUFFLE_OVER)
             causes = explain(mark, comps, rising, events)
             names = ";".join(c.value for c in causes)
             rec.log(t, "crowd", EventKind.CROWD_STATE,
                     f"crowd now {state.label} ({out.active} acting, {out.agitated} agitated of "
-                    f"{out.present}); causes: {names.replace(';', ', ')}",
+                    f"{out.present}" + ("; the gate held" if drivers.gate_held else "")
+                    + f"); causes: {names.replace(';', ', ')}",
                     state.label, out.active_share, names)
             world.cause_events.clear()
             mark, mark_present = comps, out.present
