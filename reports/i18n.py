@@ -68,6 +68,13 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 METRIC_LABELS: dict[str, dict[str, str]] = {
+    "peak_active_share": {"zh": "行动人员占比峰值", "en": "Peak share acting out"},
+    "scuffle_minutes": {"zh": "推搡冲突累计时长（分钟）", "en": "Minutes of scuffles"},
+    "health_presentations": {"zh": "群众自发伤病人数（不含脚本注入）", "en": "Health presentations (besides scripted)"},
+    "talks_rounds_failed": {"zh": "未达成一致的协商轮次", "en": "Rounds of talks that failed"},
+    "broken_promises": {"zh": "承诺未兑现次数", "en": "Promises seen broken"},
+    "legitimacy_end": {"zh": "结束时群众信任度", "en": "Legitimacy at the end"},
+    "end_reason": {"zh": "结束原因", "en": "How the run ended"},
     "level": {"zh": "最高响应级别", "en": "Highest level declared"},
     "peak_crowd": {"zh": "上访群众峰值（人）", "en": "Peak petitioners present"},
     "peak_onlookers": {"zh": "围观群众峰值（人）", "en": "Peak onlookers"},
@@ -119,6 +126,7 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "dispersed_unresolved": {"zh": "人员散去但诉求未解决", "en": "dispersed, grievance unresolved"},
     "ongoing_at_end": {"zh": "推演结束时仍在处置", "en": "still ongoing when the drill ended"},
     "escalated": {"zh": "事态升级未得到控制", "en": "escalated, not brought under control"},
+    "time_limit": {"zh": "至想定时限结束", "en": "stopped at the scenario's time limit"},
 }
 
 TARGET_LABELS: dict[str, dict[str, str]] = {

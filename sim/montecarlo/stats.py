@@ -60,10 +60,12 @@ METRICS = (
     "rumor_peak_reach", "rumor_reach_at_statement", "equipment_failures", "messages_sent",
     "messages_late", "messages_lost", "slips", "talks_wait_min", "duration_min",
     "injects_fired", "expected_met", "expected_late", "expected_missed",
+    "peak_active_share", "scuffle_minutes", "health_presentations", "talks_rounds_failed",
+    "broken_promises", "legitimacy_end",
 )
 """The numeric metrics of a run, in report order (``team_on_site_min.<team>`` come after)."""
 
-CATEGORICAL = ("level", "max_crowd_state", "outcome")
+CATEGORICAL = ("level", "max_crowd_state", "outcome", "end_reason")
 """Metrics that are categories: summarised as the share of each value."""
 
 TEAM_PREFIX = "team_on_site_min."
