@@ -15,6 +15,7 @@ Exit codes: 0 success; 2 bad input (the message names file, field and line); 1 i
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import sys
 import traceback
@@ -26,6 +27,8 @@ from rich.console import Console
 from sim.core.errors import InputError, Problem
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+MAX_REPS = 1_000_000
+"""Most replications (as :data:`sim.montecarlo.replicate.MAX_REPS`)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,30 +55,40 @@ def _minutes(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected minutes, got {text!r}") from None
-    if not 0 < value <= 10_000:
-        raise argparse.ArgumentTypeError(f"minutes must be above 0 and at most 10000, got {text}")
+        raise argparse.ArgumentTypeError(f"expected minutes, got {text[:40]!r}") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError(f"minutes must be at least 1 and at most 10000, "
+                                         f"got {text[:40]}")
     return value
+
+
+MAX_SEED = 2**63 - 1
 
 
 def _seed(text: str) -> int:
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 40 else None
     except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"seed must be 0 or more, got {value}")
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text[:40]!r}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"seed must be 0 to {MAX_SEED}, got {value}")
     return value
 
 
-def _count(name: str, low: int = 1):
+def _count(name: str, low: int = 1, high: int = 10**9):
     def parse(text: str) -> int:
         try:
-            value = int(text)
+            value = int(text) if len(text) <= 20 else None
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
+            value = None
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text[:40]!r}")
         if value < low:
             raise argparse.ArgumentTypeError(f"{name} must be {low} or more, got {value}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"{name} must be at most {high}, got {value}")
         return value
     return parse
 
@@ -92,7 +105,7 @@ def _share(text: str) -> float:
 
 def _replication_options(p: argparse.ArgumentParser) -> None:
     """Options shared by compare and sweep."""
-    p.add_argument("--reps", type=_count("--reps"), default=100,
+    p.add_argument("--reps", type=_count("--reps", 1, MAX_REPS), default=100,
                    help="replications of each plan (default 100)")
     p.add_argument("--seed", type=_seed, default=1,
                    help="base seed (default 1); replication k runs with seed SEED*1000003+k "
@@ -209,10 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--method", choices=("morris", "sobol"), default="morris",
                       help="morris (default: elementary effects, ranks by mu*) or sobol "
                            "(variance shares S1 and ST; many more runs)")
-    sens.add_argument("--samples", type=_count("--samples", 2), default=None, metavar="N",
+    sens.add_argument("--samples", type=_count("--samples", 2, 4096), default=None, metavar="N",
                       help="Morris trajectories (default 10), or the Sobol' base sample, a power "
                            "of two (default 64)")
-    sens.add_argument("--reps", type=_count("--reps"), default=None,
+    sens.add_argument("--reps", type=_count("--reps", 1, MAX_REPS), default=None,
                       help="replications of each design point, averaged (default 4)")
     sens.add_argument("--factor", dest="factors", action="append", default=[],
                       metavar="NAME=LOW,HIGH",
@@ -254,9 +267,29 @@ def _slug(text: str) -> str:
     return re.sub(r"[^\w.=-]+", "_", text).strip("_")
 
 
+MAX_STEM = 100
+"""Longest default folder name before its seed, in characters; a longer one is shortened
+and told apart by a hash of the whole."""
+
+
+def _default_out(stem: str, seed: int) -> Path:
+    """``out/<stem>-seed<N>``, the stem made safe for a file name and shortened with a hash
+    when long (a variant with many overrides), so two different runs still write different
+    folders."""
+    name = _slug(stem)
+    if len(name.encode("utf-8")) > MAX_STEM:
+        digest = hashlib.sha1(stem.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+        head = name[:MAX_STEM - 11]
+        while len(head.encode("utf-8")) > MAX_STEM - 11:
+            head = head[:-1]
+        name = f"{head.rstrip('_.-')}-{digest}"
+    return Path("out") / f"{name}-seed{seed}"
+
+
 def cmd_run(args, console: Console) -> int:
     from reports.console import print_summary
     from reports.writer import write_run
+    from sim.core.files import output_folder
     from sim.core.loading import load_drill
     from sim.engine.session import DrillSession, load_decisions, save_decisions
 
@@ -280,34 +313,36 @@ def cmd_run(args, console: Console) -> int:
         if args.seed is not None and args.seed != meta.get("seed"):
             print(f"warning: {args.decisions} was recorded with seed {meta.get('seed')}; "
                   f"replaying with seed {args.seed}", file=sys.stderr)
-    out = args.out or Path("out") / _slug(f"{inputs.scenario.name}-{inputs.plan_label}-seed{seed}")
+    mode = "-interactive" if args.interactive else "-replay" if recorded is not None else ""
+    out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}{mode}", seed)
     facilitated = args.interactive or recorded is not None
     pause_every = args.pause_every if args.interactive else meta.get("pause_every_min")
-    session = DrillSession(inputs, seed, pause_every_min=pause_every,
-                           stop_at_decisions=facilitated)
-    if args.interactive:
-        from reports.facilitator import facilitate
+    with output_folder(out) as folder:
+        session = DrillSession(inputs, seed, pause_every_min=pause_every,
+                               stop_at_decisions=facilitated)
+        if args.interactive:
+            from reports.facilitator import facilitate
 
-        try:
-            facilitate(session, console, args.lang)
-        except (KeyboardInterrupt, EOFError):
-            save_decisions(out / "decisions.yaml", session, inputs.plan_label)
-            print(f"\ninterrupted: {len(session.decisions)} decisions saved to "
-                  f"{out / 'decisions.yaml'}", file=sys.stderr)
-            return 130
-        result = session.result()
-    elif recorded is not None:
-        for warning in session.replay(recorded):
-            print(f"warning: {warning}", file=sys.stderr)
-        result = session.result()
-    else:
-        with console.status("simulating…", spinner="dots") if not args.quiet else _null():
-            result = session.run_to_end()
-    with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
-        written = write_run(result, out, args.lang, args.formats)
-        if facilitated:
-            save_decisions(out / "decisions.yaml", session, inputs.plan_label)
-            written.append(out / "decisions.yaml")
+            try:
+                facilitate(session, console, args.lang)
+            except (KeyboardInterrupt, EOFError):
+                save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
+                print(f"\ninterrupted: {len(session.decisions)} decisions saved to "
+                      f"{out / 'decisions.yaml'}", file=sys.stderr)
+                return 130
+            result = session.result()
+        elif recorded is not None:
+            for warning in session.replay(recorded):
+                print(f"warning: {warning}", file=sys.stderr)
+            result = session.result()
+        else:
+            with console.status("simulating…", spinner="dots") if not args.quiet else _null():
+                result = session.run_to_end()
+        with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
+            written = write_run(result, folder, args.lang, args.formats)
+            if facilitated:
+                save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
+                written.append(folder / "decisions.yaml")
     if args.quiet:
         print(out)
         return EXIT_OK
@@ -325,10 +360,16 @@ class _null:
 
 
 def _check_backend(args) -> None:
-    from sim.core.errors import Problem
+    from sim.montecarlo.replicate import capped_jobs, check_scheduler, default_jobs
 
     if args.scheduler and args.backend != "dask":
         raise InputError([Problem("--scheduler", "", None, "only with --backend dask")])
+    if args.scheduler:
+        check_scheduler(args.scheduler)
+    if args.jobs is not None and args.jobs > default_jobs() and not args.scheduler:
+        print(f"note: --jobs {args.jobs}: this machine lets the command use "
+              f"{default_jobs()} cores; running {capped_jobs(args.jobs)} worker processes",
+              file=sys.stderr)
 
 
 def _report_failures(reps, out: Path) -> int:
@@ -345,19 +386,27 @@ def _report_failures(reps, out: Path) -> int:
 
 def cmd_compare(args, console: Console) -> int:
     from reports.comparison import print_compare, write_compare
+    from sim.core.files import output_folder
     from sim.montecarlo.replicate import prepare, run_replications
     from sim.montecarlo.stats import analyse
 
     _check_backend(args)
+    if len(args.plans) > MAX_PLANS:
+        raise InputError([Problem("--plans", "", None,
+                                  f"{len(args.plans)} plans; at most {MAX_PLANS} in one "
+                                  "comparison")])
     variants = prepare(args.scenario, args.plans, args.sets)
     scenario = variants[0].inputs.scenario.name
-    out = args.out or Path("out") / _slug(f"compare-{scenario}-seed{args.seed}")
-    reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs, backend=args.backend,
-                            scheduler=args.scheduler, show_progress=not args.quiet,
-                            scenario_ref=args.scenario, sets=args.sets)
-    analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
-    with console.status("writing the report…", spinner="dots") if not args.quiet else _null():
-        written = write_compare(reps, analysis, out, args.lang)
+    out = args.out or _default_out(f"compare-{scenario}", args.seed)
+    with output_folder(out) as folder:
+        reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
+                                backend=args.backend, scheduler=args.scheduler,
+                                show_progress=not args.quiet, scenario_ref=args.scenario,
+                                sets=args.sets)
+        analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
+        with console.status("writing the report…", spinner="dots") if not args.quiet \
+                else _null():
+            written = write_compare(reps, analysis, folder, args.lang)
     if args.quiet:
         print(out)
     else:
@@ -370,7 +419,7 @@ def cmd_compare(args, console: Console) -> int:
 
 def cmd_sweep(args, console: Console) -> int:
     from reports.comparison import print_sweep, write_sweep
-    from sim.core.errors import Problem
+    from sim.core.files import output_folder
     from sim.core.loading import load_scenario
     from sim.montecarlo.replicate import grid_cells, parse_grid, prepare, run_replications
     from sim.montecarlo.stats import EVENTS, METRICS, TEAM_PREFIX, analyse
@@ -388,16 +437,20 @@ def cmd_sweep(args, console: Console) -> int:
                                   f"{', '.join(known)})")])
     scenario = variants[0].inputs.scenario.name
     base = variants[0].inputs.plan_label.split("[", 1)[0]
-    out = args.out or Path("out") / _slug(f"sweep-{scenario}-{base}-seed{args.seed}")
-    reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs, backend=args.backend,
-                            scheduler=args.scheduler, show_progress=not args.quiet,
-                            scenario_ref=args.scenario, sets=args.sets)
-    analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
-    cell_rows = [{"plan": v.label, "values": c.values} for v, c in zip(variants, cells, strict=True)]
-    grid_values = [(k, list(dict.fromkeys(c.values[k] for c in cells))) for k, _ in grid]
-    with console.status("writing the report…", spinner="dots") if not args.quiet else _null():
-        written = write_sweep(reps, analysis, grid_values, cell_rows, args.metric, plan_ref, out,
-                              args.lang)
+    out = args.out or _default_out(f"sweep-{scenario}-{base}", args.seed)
+    with output_folder(out) as folder:
+        reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
+                                backend=args.backend, scheduler=args.scheduler,
+                                show_progress=not args.quiet, scenario_ref=args.scenario,
+                                sets=args.sets)
+        analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
+        cell_rows = [{"plan": v.label, "values": c.values}
+                     for v, c in zip(variants, cells, strict=True)]
+        grid_values = [(k, list(dict.fromkeys(c.values[k] for c in cells))) for k, _ in grid]
+        with console.status("writing the report…", spinner="dots") if not args.quiet \
+                else _null():
+            written = write_sweep(reps, analysis, grid_values, cell_rows, args.metric, plan_ref,
+                                  folder, args.lang)
     if args.quiet:
         print(out)
     else:
@@ -413,6 +466,7 @@ def cmd_sweep(args, console: Console) -> int:
 
 def cmd_sensitivity(args, console: Console) -> int:
     from reports.sensitivity import print_sensitivity, write_sensitivity
+    from sim.core.files import output_folder
     from sim.montecarlo.sensitivity import (
         DEFAULT_REPS,
         DEFAULT_SAMPLES,
@@ -425,14 +479,16 @@ def cmd_sensitivity(args, console: Console) -> int:
     samples = args.samples if args.samples is not None else DEFAULT_SAMPLES[args.method]
     check_samples(args.method, samples)
     inputs, factors = prepare(args.scenario, args.plan, args.sets, args.factors, args.only)
-    out = args.out or Path("out") / _slug(f"sensitivity-{inputs.scenario.name}-"
-                                          f"{inputs.plan_label}-{args.method}-seed{args.seed}")
-    s = run_sensitivity(inputs, factors, args.method, samples, args.reps or DEFAULT_REPS,
-                        args.seed, jobs=args.jobs, backend=args.backend,
-                        scheduler=args.scheduler, show_progress=not args.quiet,
-                        scenario_ref=args.scenario, plan_ref=args.plan, sets=args.sets)
-    with console.status("writing the report…", spinner="dots") if not args.quiet else _null():
-        written = write_sensitivity(s, out, args.lang)
+    out = args.out or _default_out(f"sensitivity-{inputs.scenario.name}-"
+                                   f"{inputs.plan_label}-{args.method}", args.seed)
+    with output_folder(out) as folder:
+        s = run_sensitivity(inputs, factors, args.method, samples, args.reps or DEFAULT_REPS,
+                            args.seed, jobs=args.jobs, backend=args.backend,
+                            scheduler=args.scheduler, show_progress=not args.quiet,
+                            scenario_ref=args.scenario, plan_ref=args.plan, sets=args.sets)
+        with console.status("writing the report…", spinner="dots") if not args.quiet \
+                else _null():
+            written = write_sensitivity(s, folder, args.lang)
     if args.quiet:
         print(out)
     else:
@@ -488,6 +544,17 @@ def cmd_list(args, console: Console) -> int:
     return EXIT_OK
 
 
+MAX_PLANS = 50
+"""Most plans in one comparison."""
+
+
+def _printable(text: str) -> str:
+    """A message safe for any terminal: control characters (but line breaks) and unpaired
+    surrogates shown as escapes."""
+    return "".join(c if c in "\n\t" or (c.isprintable() and not "\ud800" <= c <= "\udfff")
+                   else repr(c)[1:-1] for c in text)
+
+
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "validate": cmd_validate,
             "list": cmd_list, "sensitivity": cmd_sensitivity}
 
@@ -500,11 +567,16 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args, console)
     except InputError as exc:
         for p in exc.problems:
-            print(p, file=sys.stderr)
+            print(_printable(str(p)), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print("interrupted; the output folder was left as it was", file=sys.stderr)
         return 130
+    except OSError as exc:  # the disk is full, a folder became unwritable...
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: cannot write the output: {exc.strerror or exc}{where}; the output "
+              "folder was left as it was", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as exc:  # an internal error: say so plainly, keep the trace for a bug report
         print(f"internal error: {exc!r}", file=sys.stderr)
         traceback.print_exc()

@@ -1,7 +1,9 @@
 """The files of ``compare`` and ``sweep``: the data tables (CSV) and ``run.json``, then the
 report, written by the drill report's writer (:func:`reports.writer.write_document`).
 
-Every file is written to a temporary name and renamed into place.
+Every file goes into the command's output folder, written as a set
+(:func:`sim.core.files.output_folder`); every CSV cell a spreadsheet would read as a formula is
+neutralised (:func:`sim.core.files.csv_text`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pandas as pd
 
 from reports.comparison_content import build_compare, build_sweep
 from reports.writer import write_document, write_json
-from sim.core.files import atomic_write
+from sim.core.files import atomic_write, csv_text, output_folder
 from sim.montecarlo.stats import Analysis
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ DATA_TABLES = ("replications", "summary", "differences", "probabilities", "event
 
 
 def _csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\n")
+    return csv_text(df)
 
 
 def failures_frame(reps: Replications) -> pd.DataFrame:
@@ -60,22 +62,26 @@ def write_data(reps: Replications, a: Analysis, out: Path, extra: dict | None = 
 
 def write_compare(reps: Replications, a: Analysis, out: Path, lang: str = "zh") -> list[Path]:
     """Every file of ``compare``: the data, ``comparison.md`` (with ``charts/``) and
-    ``comparison.html``."""
+    ``comparison.html``, as a set."""
     out = Path(out)
-    written = write_data(reps, a, out)
-    return written + write_document(build_compare(reps, a, lang), out, "comparison",
-                                    REPORT_FORMATS)
+    with output_folder(out) as folder:
+        written = write_data(reps, a, folder)
+        written += write_document(build_compare(reps, a, lang), folder, "comparison",
+                                  REPORT_FORMATS)
+    return [out / p.relative_to(folder) for p in written]
 
 
 def write_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[Any]]],
                 cells: Sequence[dict[str, Any]], metric: str, plan: str, out: Path,
                 lang: str = "zh") -> list[Path]:
     """Every file of ``sweep``: the data, ``sweep.csv``, ``sweep.md`` (with
-    ``charts/heatmap.png``) and ``sweep.html``."""
+    ``charts/heatmap.png``) and ``sweep.html``, as a set."""
     out = Path(out)
-    written = write_data(reps, a, out, {"grid": {k: list(vs) for k, vs in grid},
-                                        "metric": metric, "plan": plan})
-    doc, table = build_sweep(reps, a, grid, cells, metric, plan, lang)
-    atomic_write(out / "sweep.csv", _csv(table))
-    written.append(out / "sweep.csv")
-    return written + write_document(doc, out, "sweep", REPORT_FORMATS)
+    with output_folder(out) as folder:
+        written = write_data(reps, a, folder, {"grid": {k: list(vs) for k, vs in grid},
+                                               "metric": metric, "plan": plan})
+        doc, table = build_sweep(reps, a, grid, cells, metric, plan, lang)
+        atomic_write(folder / "sweep.csv", _csv(table))
+        written.append(folder / "sweep.csv")
+        written += write_document(doc, folder, "sweep", REPORT_FORMATS)
+    return [out / p.relative_to(folder) for p in written]

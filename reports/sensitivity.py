@@ -25,7 +25,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from reports import chart_style, render_html, render_md  # noqa: E402
 from reports.document import Bullets, Document, Figure, Section, Subheading, Table  # noqa: E402
 from reports.i18n import lookup  # noqa: E402
-from sim.core.files import atomic_write  # noqa: E402
+from sim.core.files import atomic_write, csv_text, output_folder  # noqa: E402
 from sim.montecarlo.sensitivity import (  # noqa: E402
     BOOTSTRAP,
     CONSTANT,
@@ -574,22 +574,6 @@ def build(s: Sensitivity, lang: str = "zh", chart: Figure | None = None) -> Docu
 # --------------------------------------------------------------------------- files
 
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(v):
-    """A text cell a spreadsheet would read as a formula, neutralised with a leading quote."""
-    return f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA) else v
-
-
-def csv_text(df: pd.DataFrame) -> str:
-    df = df.copy()
-    for c in df.columns:
-        if df[c].dtype == object:
-            df[c] = df[c].map(_safe)
-    return df.to_csv(index=False, lineterminator="\n")
-
-
 def failures_frame(s: Sensitivity) -> pd.DataFrame:
     return pd.DataFrame([{"point": int(f.plan), "rep": f.rep, "seed": f.seed, "error": f.error,
                           "traceback": f.traceback} for f in s.failures],
@@ -607,7 +591,8 @@ def _markdown(doc: Document) -> str:
 def write_sensitivity(s: Sensitivity, out: Path, lang: str = "zh") -> list[Path]:
     """Every file of ``sensitivity`` into ``out``: the data (``factors.csv``, ``samples.csv``,
     ``replications.csv``, ``outputs.csv``, ``indices.csv``, ``failures.csv``, ``run.json``),
-    the chart ``sensitivity.png`` and the report ``sensitivity.md`` / ``sensitivity.html``."""
+    the chart ``sensitivity.png`` and the report ``sensitivity.md`` / ``sensitivity.html``,
+    as a set (:func:`sim.core.files.output_folder`)."""
     out = Path(out)
     chart = make_chart(s, lang)
     doc = build(s, lang, chart)
@@ -626,11 +611,10 @@ def write_sensitivity(s: Sensitivity, out: Path, lang: str = "zh") -> list[Path]
         f"{STEM}.md": _markdown(doc),
         f"{STEM}.html": render_html.render(doc),
     }
-    written = []
-    for name, data in files.items():
-        atomic_write(out / name, data)
-        written.append(out / name)
-    return written
+    with output_folder(out) as folder:
+        for name, data in files.items():
+            atomic_write(folder / name, data)
+    return [out / name for name in files]
 
 
 def _json_safe(v):

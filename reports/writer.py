@@ -1,5 +1,7 @@
-"""Write a run's output files. Each file goes to a temporary name and is renamed into place,
-so an interrupted run never leaves a half-written file under its final name."""
+"""Write a run's output files, as a set: into a temporary folder beside the target, swapped in
+at the end (:func:`sim.core.files.output_folder`), so an interrupted run or a full disk leaves
+the old folder whole or the new one whole. Every CSV cell a spreadsheet would read as a
+formula is neutralised (:func:`sim.core.files.csv_text`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from reports.content import build
 from reports.document import Document
 from reports.evaluation import evaluate, to_json
 from reports.render_md import FIGURE_DIR
-from sim.core.files import atomic_write
+from sim.core.files import atomic_write, csv_text, output_folder
 from sim.core.result import DrillResult
 
 FORMATS = ("md", "html", "docx")
@@ -24,17 +26,24 @@ def write_json(path: Path, obj) -> None:
 
 def write_run(r: DrillResult, out: Path, lang: str = "zh",
               formats: Iterable[str] = ("md", "html")) -> list[Path]:
-    """Write every file of a run into ``out``; return the paths written."""
+    """Write every file of a run into ``out`` as a set; return the paths written (named
+    under ``out``)."""
     out = Path(out)
+    with output_folder(out) as folder:
+        written = _write_run(r, folder, lang, formats)
+    return [out / p.relative_to(folder) for p in written]
+
+
+def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str]) -> list[Path]:
     written = []
 
     def put(name: str, data) -> None:
         atomic_write(out / name, data)
         written.append(out / name)
 
-    put("events.csv", r.events.to_csv(index=False, float_format="%.3f"))
-    put("timeseries.csv", r.timeseries.to_csv(index=False, float_format="%.4f"))
-    put("messages.csv", r.messages.to_csv(index=False, float_format="%.3f"))
+    put("events.csv", csv_text(r.events, float_format="%.3f"))
+    put("timeseries.csv", csv_text(r.timeseries, float_format="%.4f"))
+    put("messages.csv", csv_text(r.messages, float_format="%.3f"))
     write_json(out / "metrics.json", r.metrics)
     written.append(out / "metrics.json")
     e = evaluate(r)
@@ -49,7 +58,8 @@ def write_run(r: DrillResult, out: Path, lang: str = "zh",
 def write_document(doc: Document, out: Path, stem: str, formats: Iterable[str]) -> list[Path]:
     """Write ``doc`` into ``out`` in each of ``formats`` (:data:`FORMATS`): ``<stem>.md`` with
     its charts as PNG files in ``charts/``, ``<stem>.html``, ``<stem>.docx``; return the paths
-    written."""
+    written. ``out`` is usually the open folder of an :func:`~sim.core.files.output_folder`
+    block (the other files of the command beside it)."""
     out = Path(out)
     formats = set(formats)
     written = []

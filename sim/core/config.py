@@ -3,35 +3,119 @@
 A plan says who commands, which teams exist, how fast they must act and what the
 publicity policy is; a scenario says what happens: the site, the weather, the crowd and
 the injects. Unknown keys are errors everywhere. Times are minutes, sizes are people.
+
+Plans and scenarios are shared between offices and are not trusted, so every number with a
+physical meaning has bounds (no infinity, no NaN anywhere), every list and every text has a
+length limit, and texts hold no control character and no unpaired surrogate (a tab, a line
+break and a carriage return are allowed in prose). The limits (the ``MAX_`` constants below)
+are wide beside any real incident and keep any valid file within the speed budgets and a few
+hundred megabytes: the largest crowd a file may describe, for the longest drill, runs in
+seconds (docs/interface.md, "Limits").
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from sim.core.triggers import ConditionError
 from sim.core.triggers import parse as parse_condition
 from sim.core.types import Action, Capability, Equipment, InjectKind, Posture, ReleasePolicy
 
-NonNeg = Annotated[float, Field(ge=0)]
+# --------------------------------------------------------------------------- limits
+
+MAX_MINUTES = 10_000.0
+"""Longest duration or time of day in minutes anywhere in a plan or scenario (a week)."""
+MAX_DRILL_MIN = 2880.0
+"""Longest drill (``end.max_min``): two days."""
+MAX_PETITIONERS = 10_000
+"""Largest mobilised crowd, and most late arrivals all ``arrivals`` injects add together."""
+MAX_ONLOOKERS = 5_000
+"""Most onlookers."""
+MAX_TEAM_SIZE = 10_000
+"""Most people in a team, a reinforcement, a site's security, items of equipment."""
+MAX_TEAMS = 50
+MAX_LEVELS = 10
+MAX_REPORTS = 20
+MAX_STEPS = 20
+"""Most ``first_response`` steps."""
+MAX_INJECTS = 200
+MAX_ID = 64
+"""Longest id (team, level, inject, report) in characters."""
+MAX_NAME = 100
+"""Longest plan or scenario name in characters."""
+MAX_LINE = 500
+"""Longest one-line text (a source, a condition, a file reference) in characters."""
+MAX_PROSE = 4000
+"""Longest prose (a title, a message, a note) in characters."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]")
+
+
+def _char(c: str) -> str:
+    if "\ud800" <= c <= "\udfff":
+        return f"an unpaired surrogate (U+{ord(c):04X})"
+    return f"the control character U+{ord(c):04X}"
+
+
+def _prose(value: str) -> str:
+    """Text with no control character (tab, line break and carriage return allowed) and no
+    unpaired surrogate: Word, the charts and the spreadsheet cannot take them."""
+    m = _CONTROL.search(value)
+    if m:
+        raise ValueError(f"{_char(m.group())} at character {m.start() + 1} is not allowed "
+                         "in text")
+    return value
+
+
+def one_line(value: str) -> str:
+    """:func:`_prose` on one line: no tab or line break either."""
+    _prose(value)
+    m = _LINE_BREAKS.search(value)
+    if m:
+        raise ValueError(f"a tab or line break at character {m.start() + 1} is not allowed "
+                         "here (one line of text)")
+    return value
+
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID),
+               AfterValidator(one_line)]
+"""An id: a team, a level, an inject, a report."""
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME),
+                 AfterValidator(one_line)]
+Line = Annotated[str, StringConstraints(max_length=MAX_LINE), AfterValidator(one_line)]
+Prose = Annotated[str, StringConstraints(max_length=MAX_PROSE), AfterValidator(_prose)]
+
+NonNeg = Annotated[float, Field(ge=0, le=MAX_MINUTES)]
 Share = Annotated[float, Field(ge=0, le=1)]
-Minutes = Annotated[float, Field(ge=0, le=10_000)]
-People = Annotated[int, Field(ge=0, le=1_000_000)]
+Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES)]
+People = Annotated[int, Field(ge=0, le=MAX_PETITIONERS)]
+Count = Annotated[int, Field(ge=0, le=MAX_TEAM_SIZE)]
 
 
 class Strict(BaseModel):
-    """Base: unknown keys are errors; validated objects are immutable."""
+    """Base: unknown keys are errors; validated objects are immutable; no infinity or NaN."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Text(Strict):
     """A phrase in both languages."""
 
-    zh: str
-    en: str
+    zh: Prose
+    en: Prose
 
     @model_validator(mode="before")
     @classmethod
@@ -66,19 +150,45 @@ class Span(Strict):
         return self
 
 
+class MinutesSpan(Span):
+    """A range of minutes."""
+
+
+class HeadcountSpan(Span):
+    """A range of people."""
+
+    low: Annotated[float, Field(ge=0, le=MAX_PETITIONERS)]
+    high: Annotated[float, Field(ge=0, le=MAX_PETITIONERS)]
+
+
+class ShareSpan(Span):
+    """A range of shares (0 to 1)."""
+
+    low: Share
+    high: Share
+
+
+class FactorSpan(Span):
+    """A range of factors (0 to 10)."""
+
+    low: Annotated[float, Field(ge=0, le=10)]
+    high: Annotated[float, Field(ge=0, le=10)]
+
+
 # --------------------------------------------------------------------------- plan
 
 
 class Level(Strict):
     """A warning/response level: its headcount band, who commands, who is sent."""
 
-    id: str = Field(min_length=1)
+    id: Id
     name: Text
-    color: str = ""
-    min_headcount: People
-    max_headcount: People | None = None
+    color: Annotated[str, StringConstraints(max_length=40), AfterValidator(one_line)] = ""
+    min_headcount: Annotated[int, Field(ge=0, le=1_000_000)]
+    max_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     commander: Text
-    dispatch: list[str] = Field(default_factory=list, description="team ids sent at this level")
+    dispatch: list[Id] = Field(default_factory=list, max_length=MAX_TEAMS,
+                               description="team ids sent at this level")
     request_reinforcement: bool = False
     report_up: bool = True
 
@@ -86,26 +196,26 @@ class Level(Strict):
 class Reinforcement(Strict):
     """Extra officers the order team can call in (for example the armed police squadron)."""
 
-    size: Annotated[int, Field(ge=1, le=100_000)]
+    size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)]
     delay_min: Minutes
-    from_level: str = Field(description="level id from which reinforcement is requested")
+    from_level: Id = Field(description="level id from which reinforcement is requested")
 
 
 class Team(Strict):
     """A team as the plan defines it."""
 
     name: Text
-    capabilities: list[Capability] = Field(min_length=1)
-    size: Annotated[int, Field(ge=1, le=100_000)]
+    capabilities: list[Capability] = Field(min_length=1, max_length=len(Capability))
+    size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)]
     mobilisation_min: Minutes = 10.0
     travel_min: Minutes = 10.0
     familiarity: Share = 0.7
-    equipment: dict[Equipment, People] = Field(default_factory=dict)
+    equipment: dict[Equipment, Count] = Field(default_factory=dict)
     on_site_within_min: Minutes | None = None
     prepositioned: bool = False
     posture: Posture | None = None
     reinforcement: Reinforcement | None = None
-    staff: dict[Capability, Annotated[int, Field(ge=0, le=100_000)]] = Field(
+    staff: dict[Capability, Count] = Field(
         default_factory=dict,
         description="how the team's people split between its capabilities; capabilities not "
                     "listed share the rest evenly")
@@ -140,10 +250,10 @@ class Team(Strict):
 class Report(Strict):
     """An upward report the plan requires."""
 
-    id: str = Field(min_length=1)
+    id: Id
     to: Text
     within_min: Minutes = Field(description="deadline after the level is declared")
-    from_level: str | None = None
+    from_level: Id | None = None
 
 
 class Targets(Strict):
@@ -165,11 +275,12 @@ class Targets(Strict):
 class Command(Strict):
     """How the command HQ works."""
 
-    team: str = "command"
+    team: Id = "command"
     verify_min: Minutes = 5.0
     activate_min: Minutes = 5.0
-    reassess_every_min: Annotated[float, Field(gt=0, le=1000)] = 15.0
-    first_report_by: str = Field(
+    reassess_every_min: Annotated[float, Field(ge=1, le=1000)] = Field(
+        default=15.0, description="minutes between reassessments (at least one)")
+    first_report_by: Id = Field(
         default="command", description="team whose duty staff spot the crowd and report")
 
 
@@ -177,7 +288,7 @@ class Publicity(Strict):
     """The plan's information-release policy."""
 
     release_policy: ReleasePolicy
-    team: str = Field(description="team that drafts and issues statements")
+    team: Id = Field(description="team that drafts and issues statements")
     proactive_delay_min: Minutes = 30.0
     reactive_threshold: Share = 0.05
     drafting_min: Minutes = 20.0
@@ -199,19 +310,20 @@ class ResponsibleUnit(Strict):
 class Plan(Strict):
     """An emergency plan: levels, teams, reporting chain, targets, policies."""
 
-    name: str = Field(min_length=1)
+    name: Name
     title: Text
-    source: str = ""
-    extends: str | None = Field(
-        default=None, description="a plan (bundled name or path) whose fields this one overrides")
-    levels: list[Level] = Field(min_length=1)
-    teams: dict[str, Team] = Field(min_length=1)
+    source: Line = ""
+    extends: Line | None = Field(
+        default=None, description="a plan (bundled name, or a path in the plan's own folder "
+                                  "tree) whose fields this one overrides")
+    levels: list[Level] = Field(min_length=1, max_length=MAX_LEVELS)
+    teams: dict[Id, Team] = Field(min_length=1, max_length=MAX_TEAMS)
     command: Command = Command()
-    reporting: list[Report] = Field(default_factory=list)
+    reporting: list[Report] = Field(default_factory=list, max_length=MAX_REPORTS)
     targets: Targets = Targets()
     publicity: Publicity
     responsible_unit: ResponsibleUnit
-    first_response: list[str] = Field(default_factory=list)
+    first_response: list[Id] = Field(default_factory=list, max_length=MAX_STEPS)
 
     @field_validator("levels")
     @classmethod
@@ -258,11 +370,11 @@ class Site(Strict):
 
     name: Text
     outdoor: bool = True
-    area_m2: Annotated[float, Field(gt=0, le=1_000_000)] = 800.0
-    gate_width_m: Annotated[float, Field(gt=0, le=1000)] = Field(
+    area_m2: Annotated[float, Field(ge=10, le=1_000_000)] = 800.0
+    gate_width_m: Annotated[float, Field(ge=0.5, le=1000)] = Field(
         default=6.0, description="width of the gate a crowd may block: more people are "
                                  "needed to block a wider gate")
-    security: Annotated[int, Field(ge=0, le=10_000)] = Field(
+    security: Count = Field(
         default=0, description="the site's own security guards present from the start: an "
                                "opposing line for the crowd before any order team arrives")
 
@@ -270,24 +382,24 @@ class Site(Strict):
 class Weather(Strict):
     """Air temperature and humidity at the site."""
 
-    temperature_c: Annotated[float, Field(ge=-40, le=55)] = 22.0
+    temperature_c: Annotated[float, Field(ge=-40, le=50)] = 22.0
     humidity_pct: Annotated[float, Field(ge=0, le=100)] = 50.0
 
 
 class Onlookers(Strict):
     """Bystanders who gather while nothing cordons the area."""
 
-    max: People = 50
-    rate_per_min: NonNeg = 0.5
+    max: Annotated[int, Field(ge=0, le=MAX_ONLOOKERS)] = 50
+    rate_per_min: Annotated[float, Field(ge=0, le=100)] = 0.5
 
 
 class Crowd(Strict):
     """The petitioners: how many, how fast, how aggrieved."""
 
-    initial: Span
-    mobilised: Span
+    initial: HeadcountSpan
+    mobilised: HeadcountSpan
     arrival_window_min: Minutes = 30.0
-    hardship: Span = Span(low=0.3, high=0.9)
+    hardship: ShareSpan = ShareSpan(low=0.3, high=0.9)
     legitimacy: Share = 0.7
     elderly_share: Share = 0.1
     hard_core_share: Share = 0.1
@@ -306,7 +418,7 @@ class Crowd(Strict):
 class Talks(Strict):
     """How much work a commitment takes."""
 
-    work_staff_min: Annotated[float, Field(gt=0, le=1_000_000)] = Field(
+    work_staff_min: Annotated[float, Field(ge=1, le=1_000_000)] = Field(
         default=300.0, description="negotiators' staff-minutes at the table for one round")
     questions: Annotated[int, Field(ge=0, le=20)] = Field(
         default=2, description="questions per round that need an answer from command")
@@ -319,10 +431,10 @@ class Expected(Strict):
     """The action an inject expects, and how soon (minutes after the inject fires)."""
 
     action: Action
-    team: str | None = Field(default=None, description="team expected to act (actor or subject)")
+    team: Id | None = Field(default=None, description="team expected to act (actor or subject)")
     capability: Capability | None = Field(
         default=None, description="any team with this capability (plan-independent)")
-    within_min: Annotated[float, Field(gt=0, le=10_000)]
+    within_min: Annotated[float, Field(gt=0, le=MAX_MINUTES)]
     description: Text | None = None
 
     @model_validator(mode="after")
@@ -349,16 +461,16 @@ class InjectBase(Strict):
     :data:`Inject`); a field another kind needs is an unknown field here.
     """
 
-    id: str = Field(min_length=1)
+    id: Id
     at_min: Minutes | None = None
-    when: str | None = None
-    contingency_for: str | None = None
+    when: Line | None = None
+    contingency_for: Id | None = None
     kind: InjectKind
     expected: Expected | None = None
     clause: Text | None = Field(default=None, description="the plan clause the inject tests")
     decision: bool = Field(default=False, description="trainees decide here (facilitator mode)")
     message: Text | None = Field(default=None, description="what the inject says, for the room")
-    note: str = ""
+    note: Prose = ""
 
     @field_validator("when")
     @classmethod
@@ -403,14 +515,14 @@ class HealthInject(InjectBase):
     """``count`` people fall ill (the elderly likelier)."""
 
     kind: Literal[InjectKind.HEALTH_INCIDENT]
-    count: Annotated[int, Field(ge=1, le=10_000)] = 1
+    count: Annotated[int, Field(ge=1, le=MAX_PETITIONERS)] = 1
 
 
 class EquipmentInject(InjectBase):
     """An item of a team's kit fails."""
 
     kind: Literal[InjectKind.EQUIPMENT_FAILURE]
-    team: str
+    team: Id
     item: Equipment
 
 
@@ -432,14 +544,14 @@ class WeatherInject(InjectBase):
     """The temperature changes."""
 
     kind: Literal[InjectKind.WEATHER]
-    temperature_c: Annotated[float, Field(ge=-40, le=55)]
+    temperature_c: Annotated[float, Field(ge=-40, le=50)]
 
 
 class MessageInject(InjectBase):
     """A message for a team, logged for the exercise."""
 
     kind: Literal[InjectKind.MESSAGE]
-    team: str
+    team: Id
     message: Text
 
 
@@ -460,23 +572,25 @@ Inject = Annotated[
 class End(Strict):
     """When the drill stops."""
 
-    max_min: Annotated[float, Field(gt=0, le=2880)] = 240.0
+    max_min: Annotated[float, Field(ge=1, le=MAX_DRILL_MIN)] = 240.0
     stop_when_cleared: bool = True
 
 
 class Scenario(Strict):
     """A scripted drill: the incident the plan is tested against."""
 
-    name: str = Field(min_length=1)
+    name: Name
     title: Text
-    plan: str = Field(min_length=1, description="default plan: a bundled name or a path")
+    plan: Annotated[str, StringConstraints(min_length=1, max_length=MAX_LINE),
+                    AfterValidator(one_line)] = Field(
+        description="default plan: a bundled name, or a path in the scenario's own folder tree")
     description: Text | None = None
     site: Site
     weather: Weather = Weather()
     crowd: Crowd
     talks: Talks = Talks()
-    familiarity: dict[str, Share] = Field(default_factory=dict)
-    injects: list[Inject] = Field(default_factory=list)
+    familiarity: dict[Id, Share] = Field(default_factory=dict, max_length=MAX_TEAMS)
+    injects: list[Inject] = Field(default_factory=list, max_length=MAX_INJECTS)
     end: End = End()
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="overrides of model parameters, by section")
@@ -484,8 +598,12 @@ class Scenario(Strict):
     @field_validator("injects")
     @classmethod
     def _unique_ids(cls, injects: list[Inject]) -> list[Inject]:
-        ids = [i.id for i in injects]
-        dup = sorted({i for i in ids if ids.count(i) > 1})
+        counts = Counter(i.id for i in injects)
+        dup = sorted(i for i, n in counts.items() if n > 1)
         if dup:
             raise ValueError(f"inject ids repeat: {', '.join(dup)}")
+        arrivals = sum(i.count for i in injects if isinstance(i, ArrivalsInject))
+        if arrivals > MAX_PETITIONERS:
+            raise ValueError(f"arrivals injects bring {arrivals:,} people; at most "
+                             f"{MAX_PETITIONERS:,} in all")
         return injects

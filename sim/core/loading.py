@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.core.config import EquipmentInject, Plan, Scenario
 from sim.core.errors import InputError, Problem
 from sim.core.parameters import Parameters, default_parameter_data, merge
 from sim.core.types import Capability, InjectKind
-from sim.core.yamlio import Document, dotted, load_file
+from sim.core.yamlio import Document, dotted, load_file, load_text
 
 BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
 PLANS_DIR = BUNDLED / "plans"
@@ -57,6 +56,51 @@ def resolve(ref: str, kind: str, relative_to: Path | None = None) -> Path:
                               f"(bundled: {names})")])
 
 
+_NAME = re.compile(r"[\w-]+")
+
+
+def reference(ref: str, kind: str, folder: Path, root: Path) -> Path:
+    """The file that a file names: a plan's ``extends:``, a scenario's ``plan:``.
+
+    Files travel between offices and are not trusted, so such a name may only be a bundled
+    plan by name (``linxiang``) or a ``.yaml`` file inside ``root``, the folder tree of the
+    file the user named: relative to ``referrer``'s folder, with no absolute path and no
+    ``..`` or symbolic link leading out of ``root``. A relative path is read from ``folder``,
+    the naming file's folder. Nothing outside ``root`` is opened, and whether it exists is not
+    told."""
+    bundled_dir = PLANS_DIR if kind == "plans" else DRILLS_DIR
+    what = "plan" if kind == "plans" else "scenario"
+    names = ", ".join(p.stem for p in bundled(kind))
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem(_shorten(ref), "", None, message)])
+
+    if _NAME.fullmatch(ref):
+        named = bundled_dir / f"{ref}.yaml"
+        if named.is_file():
+            return named
+        raise refuse(f"no bundled {what} of that name (bundled: {names}); a file is named "
+                     "by its path, ending in .yaml")
+    path = Path(ref)
+    if path.is_absolute() or ref.startswith("~"):
+        raise refuse(f"an absolute path is not allowed here: name a bundled {what} ({names}) "
+                     f"or a .yaml file inside {root}")
+    if path.suffix not in (".yaml", ".yml"):
+        raise refuse(f"expected a bundled {what} ({names}) or the path of a .yaml file")
+    real = (folder / path).resolve()
+    if not real.is_relative_to(root):
+        raise refuse(f"leads out of the folder {root} (through '..' or a symbolic link); a "
+                     f"file may name a bundled {what} or a file in its own folder tree only")
+    if not real.is_file():
+        raise refuse(f"no such {what} file in {root} (bundled: {names})")
+    return real
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, for a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -78,21 +122,38 @@ def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def problems_from(exc: ValidationError, doc: Document | None, label: str,
                   prefix: tuple[Any, ...] = ()) -> list[Problem]:
-    """Turn pydantic's errors into problems that name file, dotted field and line."""
+    """Turn pydantic's errors into problems that name file, dotted field and line.
+
+    A field a plan takes from its base (``extends:``) is named with the base, and its value
+    is not repeated: a message tells of the file it names."""
     out = []
     for err in exc.errors(include_url=False):
         loc = _without_tags(tuple(p for p in err["loc"] if p != "[key]"))
         path = prefix + loc
         line = doc.line_of(path) if doc is not None else None
+        base = _inherited_from(doc, path)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field (not part of the schema; check the spelling)"
         elif err["type"] == "missing":
             msg = "required field is missing"
-        elif "input" in err and not isinstance(err["input"], (dict, list)):
+        elif "input" in err and not isinstance(err["input"], (dict, list)) and base is None:
             msg = f"{msg} (got {_describe(err['input'])})"
-        out.append(Problem(label, dotted(path), line, msg))
+        if base is not None:
+            msg = f"{msg} (in the base plan {base}; validate it on its own)"
+        out.append(Problem(label, _shorten(dotted(path), 120), line, msg))
     return out
+
+
+def _inherited_from(doc: Document | None, path: tuple[Any, ...]) -> str | None:
+    """The base plan a field of ``doc`` comes from, or None when ``doc`` spells it out."""
+    inherited = getattr(doc, "inherited", None)
+    if not inherited:
+        return None
+    for i in range(1, len(path) + 1):
+        if path[:i] in inherited:
+            return inherited[path[:i]]
+    return None
 
 
 def _validate(model: type[M], doc: Document) -> M:
@@ -108,6 +169,9 @@ def _validate(model: type[M], doc: Document) -> M:
 # --------------------------------------------------------------------------- overrides
 
 
+MAX_KEY_PARTS = 12
+"""Most parts of a dotted key (no field of a plan is deeper)."""
+
 _REF = re.compile(r"^(?P<base>[^\[\]]+?)(?:\[(?P<sets>.*)\])?$")
 
 
@@ -116,12 +180,22 @@ def parse_assignment(text: str, label: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key or not re.fullmatch(r"[\w-]+(\.[\w-]+)*", key):
-        raise InputError([Problem(label, key, None,
-                                  f"expected KEY=VALUE with a dotted key, got {text!r}")])
+        raise InputError([Problem(label, _shorten(key), None,
+                                  f"expected KEY=VALUE with a dotted key, got "
+                                  f"{_shorten(repr(text))}")])
+    if key.count(".") >= MAX_KEY_PARTS:
+        raise InputError([Problem(label, _shorten(key), None,
+                                  f"a key of more than {MAX_KEY_PARTS} parts; no field is "
+                                  "that deep")])
+    if not raw.strip():
+        return key, ""
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+        value = load_text(raw, label).data
+    except InputError as exc:
+        if any("malformed YAML" in p.message for p in exc.problems):
+            return key, raw  # not YAML: the text as it is
+        raise InputError([Problem(label, _shorten(key), None, p.message)
+                          for p in exc.problems]) from None
     return key, value
 
 
@@ -183,11 +257,19 @@ class LoadedPlan:
 
 
 def load_plan(ref: str, sets: list[str] | None = None,
-              relative_to: Path | None = None) -> LoadedPlan:
-    """Load a plan by name or path, with inline ``[k=v,...]`` and ``--set`` overrides."""
+              relative_to: Path | None = None, within: Path | None = None) -> LoadedPlan:
+    """Load a plan by name or path, with inline ``[k=v,...]`` and ``--set`` overrides.
+
+    ``relative_to``: a folder where a path given on the command line is looked for first.
+    ``within``: the plan is named in a file (a scenario's ``plan:``) whose folder tree is
+    ``within``: only a bundled plan or a file inside that tree is accepted (see
+    :func:`reference`); ``relative_to`` is then the naming file's folder."""
     base, inline = parse_plan_ref(ref)
-    path = resolve(base, "plans", relative_to)
-    doc = _plan_document(path, [])
+    if within is not None:
+        path = reference(base, "plans", relative_to or within, within)
+    else:
+        path = resolve(base, "plans", relative_to)
+    doc = plan_document(path)
     plan = _validate(Plan, doc)
     problems = plan_problems(plan, doc)
     if problems:
@@ -209,13 +291,22 @@ MAX_EXTENDS = 8
 """Longest chain of ``extends:`` accepted."""
 
 
-def _plan_document(path: Path, chain: list[Path]) -> Document:
+def plan_document(path: Path, label: str | None = None) -> Document:
+    """A plan file's document with any ``extends:`` base merged under it. The bases may be
+    bundled plans or files in the plan's own folder tree (see :func:`reference`)."""
+    root = PLANS_DIR if path.parent == PLANS_DIR else path.parent.resolve()
+    return _plan_document(path, [], root, label)
+
+
+def _plan_document(path: Path, chain: list[Path], root: Path,
+                   label: str | None = None) -> Document:
     """A plan file's document with any ``extends:`` base merged under it.
 
     Mappings merge key by key (the extending plan wins); lists and values replace. Lines
-    point into the extending file where it spells a field out, else to its ``extends`` line.
+    point into the extending file where it spells a field out, else to its ``extends`` line;
+    the fields taken from the base are listed in the document's ``inherited``.
     """
-    doc = load_file(path, _label(path, PLANS_DIR, "plans"))
+    doc = load_file(path, label or _label(path, PLANS_DIR, "plans"))
     data = doc.data
     if not isinstance(data, dict) or "extends" not in data:
         return doc
@@ -227,14 +318,30 @@ def _plan_document(path: Path, chain: list[Path]) -> Document:
         raise InputError([Problem(doc.label, "extends", line,
                                   "plans extend each other in a cycle (or a chain too long)")])
     try:
-        base_path = resolve(ref, "plans", path.parent)
-        base = _plan_document(base_path, [*chain, path.resolve()])
+        base_path = reference(ref, "plans", path.parent, root)
+        base = _plan_document(base_path, [*chain, path.resolve()],
+                              PLANS_DIR if base_path.parent == PLANS_DIR else root)
     except InputError as exc:
         raise InputError([Problem(doc.label, "extends", line, f"cannot load the base plan: {p}")
                           for p in exc.problems]) from None
-    merged = merge(base.data, {k: v for k, v in data.items() if k != "extends"})
+    own = {k: v for k, v in data.items() if k != "extends"}
+    merged = merge(base.data, own)
     merged["extends"] = ref
-    return Document(doc.label, merged, doc.lines)
+    inherited = {path_: _shorten(ref) for path_ in _inherited(base.data, own)}
+    return Document(doc.label, merged, doc.lines, inherited)
+
+
+def _inherited(base: Any, own: Any, path: tuple[Any, ...] = ()) -> set[tuple[Any, ...]]:
+    """The paths of ``base`` that ``own`` does not spell out (merged as :func:`merge` does)."""
+    out: set[tuple[Any, ...]] = set()
+    if not isinstance(base, dict):
+        return out
+    for key, value in base.items():
+        if not isinstance(own, dict) or key not in own:
+            out.add(path + (key,))
+        elif isinstance(value, dict) and isinstance(own[key], dict):
+            out |= _inherited(value, own[key], path + (key,))
+    return out
 
 
 def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
@@ -285,6 +392,12 @@ def load_scenario(ref: str) -> tuple[Scenario, Document, Path]:
     if problems:
         raise InputError(problems)
     return scenario, doc, path
+
+
+def scenario_root(path: Path) -> Path:
+    """The folder tree a scenario's ``plan:`` must stay in: its own folder (the bundled
+    scenarios name bundled plans)."""
+    return path.parent.resolve()
 
 
 def msel_problems(scenario: Scenario, doc: Document | None) -> list[Problem]:
@@ -380,7 +493,8 @@ def load_drill(scenario_ref: str, plan_ref: str | None = None,
     scenario, doc, spath = load_scenario(scenario_ref)
     if plan_ref is None:
         try:
-            loaded = load_plan(scenario.plan, sets, relative_to=spath.parent)
+            loaded = load_plan(scenario.plan, sets, relative_to=spath.parent,
+                               within=scenario_root(spath))
         except InputError as exc:
             # the scenario names the plan: say which file, field and line did
             if any(p.file == "--set" for p in exc.problems):
@@ -417,11 +531,13 @@ def validate_file(path: str) -> list[Problem]:
     """Every problem in one plan or scenario file (empty when it is valid)."""
     try:
         found = _find_any(path)
-        doc = load_file(found)
+        label = _label(found, PLANS_DIR, "plans") if found.parent == PLANS_DIR else \
+            _label(found, DRILLS_DIR, "drills")
+        doc = load_file(found, label)
         data = doc.data if isinstance(doc.data, dict) else {}
         is_plan = bool({"teams", "levels", "extends"} & set(data))
         if is_plan:
-            doc = _plan_document(found, [])
+            doc = plan_document(found, label)
     except InputError as exc:
         return exc.problems
     try:
@@ -433,7 +549,7 @@ def validate_file(path: str) -> list[Problem]:
     problems_msel = msel_problems(obj, doc)
     problems: list[Problem] = []
     try:
-        loaded = load_plan(obj.plan, relative_to=Path(doc.label).parent)
+        loaded = load_plan(obj.plan, relative_to=found.parent, within=scenario_root(found))
         problems += scenario_problems(obj, loaded.plan, doc)
     except InputError as exc:
         problems += [Problem(doc.label, "plan", doc.line_of(("plan",)),

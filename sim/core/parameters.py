@@ -2,6 +2,13 @@
 
 Every constant of the model lives in that file with a comment on its source; this module
 only declares their types so that a typo in an override is an error, never a silent no-op.
+
+Every number has bounds: a scenario may override any parameter (``parameters:``), and a
+scenario is not trusted, so no value it may give can make a run divide by zero, overflow,
+loop without end or take more than the speed budgets allow. The bounds are wide beside the
+plausible ranges (the ``uncertain`` section) and their sources; intervals of periodic
+processes (a patrol, a check, a resend) are at least a minute, and the rumour's explicit
+Euler steps are kept stable (see :meth:`Parameters._stable`).
 """
 
 from __future__ import annotations
@@ -13,20 +20,37 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from sim.core.config import Span, Strict
+from sim.core.config import MAX_MINUTES, FactorSpan, MinutesSpan, Strict
 from sim.core.yamlio import load_file
 
 PARAMETERS_FILE = Path(__file__).resolve().parents[1] / "data" / "parameters.yaml"
 
-Pos = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
+Factor = Annotated[float, Field(ge=0, le=100)]
+"""A multiplier or a per-unit effect (times, agitation per cause, people per officer)."""
+Rate = Annotated[float, Field(ge=0, le=1000)]
+"""A rate per hour or per minute of something that is then drawn or decays."""
+Small = Annotated[float, Field(ge=0, le=10)]
+"""An effect added to agitation (0 to 1) or a spread on a log scale."""
+Duration = Annotated[float, Field(ge=0, le=MAX_MINUTES)]
+"""A duration in minutes."""
+Interval = Annotated[float, Field(ge=1, le=1000)]
+"""The interval of a periodic process, in minutes: at least one, so a run has a bounded
+number of steps."""
+Logit = Annotated[float, Field(ge=-20, le=20)]
+"""A term of a log-odds sum."""
+Fahrenheit = Annotated[float, Field(ge=32, le=130)]
 
 
 _Section = Strict
 
 
-Pair = Span
-"""A uniform range given in YAML as ``[low, high]`` (the same type as the schemas' ``Span``)."""
+Pair = MinutesSpan
+"""A uniform range of minutes given in YAML as ``[low, high]``."""
+
+
+MAX_EULER_STEP = 0.5
+"""Largest rate x step of the rumour's Euler sub-steps."""
 
 
 class Range(Strict):
@@ -50,58 +74,60 @@ class Range(Strict):
 
 
 class CrowdParams(_Section):
-    active_threshold: Pos
-    arrest_k: Pos
-    peer_threshold_mean: float
-    peer_threshold_sd: Pos
+    active_threshold: Share
+    arrest_k: Factor
+    peer_threshold_mean: Share
+    peer_threshold_sd: Share
     group_size: Annotated[int, Field(ge=1, le=1000)]
+    indoor_heat_share: Share
+    thirst_build_hours: Annotated[float, Field(gt=0, le=48)]
     global_visibility: Share
-    initial_agitation_factor: Pos
+    initial_agitation_factor: Small
     onlooker_hardship: Share
-    agitation_rate_per_min: Pos
-    waiting_stress_per_hour: Pos
-    waiting_stress_max: Pos
-    listened_relief_per_hour: Pos
-    provocation_half_life_min: Annotated[float, Field(gt=0)]
-    rumour_stress: Pos
-    heat_stress_per_10_at: Pos
-    thirst_stress_per_10_at: Pos
-    comfort_at_f: float
-    broken_promise_stress: Pos
-    failed_talks_stress: Pos
+    agitation_rate_per_min: Small
+    waiting_stress_per_hour: Small
+    waiting_stress_max: Small
+    listened_relief_per_hour: Small
+    provocation_half_life_min: Annotated[float, Field(ge=0.1, le=MAX_MINUTES)]
+    rumour_stress: Small
+    heat_stress_per_10_at: Small
+    thirst_stress_per_10_at: Small
+    comfort_at_f: Fahrenheit
+    broken_promise_stress: Small
+    failed_talks_stress: Small
     vocal_share: Share
     state_exit_share: Share
-    blocking_people_per_m: Pos
-    blocking_min_people: Annotated[int, Field(ge=1)]
+    blocking_people_per_m: Factor
+    blocking_min_people: Annotated[int, Field(ge=1, le=10_000)]
     reblock_share: Share
-    reblock_per_hour: Pos
-    block_hold_min: Pos
-    fatigue_leave_per_hour: Pos
-    fatigue_growth_per_hour: Pos
-    heat_leave_per_10_at: Pos
-    satisfied_leave_per_hour: Pos
-    hard_core_satisfied_x: Pos
-    onlooker_leave_per_hour: Pos
-    onlooker_rumour_boost: Pos
+    reblock_per_hour: Rate
+    block_hold_min: Duration
+    fatigue_leave_per_hour: Rate
+    fatigue_growth_per_hour: Rate
+    heat_leave_per_10_at: Rate
+    satisfied_leave_per_hour: Rate
+    hard_core_satisfied_x: Factor
+    onlooker_leave_per_hour: Rate
+    onlooker_rumour_boost: Factor
     cleared_share: Share
     representatives_max: Annotated[int, Field(ge=1, le=50)]
 
 
 class ScuffleParams(_Section):
-    contact_per_active_hour: Pos
-    forceful_contact_x: Pos
-    mean_episode_min: Annotated[float, Field(gt=0)]
-    force_extends_min: Pos
+    contact_per_active_hour: Rate
+    forceful_contact_x: Factor
+    mean_episode_min: Annotated[float, Field(ge=0.1, le=MAX_MINUTES)]
+    force_extends_min: Duration
     injury_per_contact: Share
-    forceful_injury_x: Pos
-    contact_per_officer: Pos
-    escalated_window_min: Pos
+    forceful_injury_x: Factor
+    contact_per_officer: Factor
+    escalated_window_min: Duration
 
 
 class LegitimacyParams(_Section):
-    waiting_loss_per_min: Pos
-    explanation_gain_per_staff_min: Pos
-    talks_gain_per_min: Pos
+    waiting_loss_per_min: Share
+    explanation_gain_per_staff_min: Share
+    talks_gain_per_min: Share
     commitment_gain: Share
     water_gain: Share
     force_loss: Share
@@ -111,24 +137,33 @@ class LegitimacyParams(_Section):
     floor: Share
     ceiling: Share
 
+    @model_validator(mode="after")
+    def _floor_below_ceiling(self) -> LegitimacyParams:
+        if self.floor > self.ceiling:
+            raise ValueError(f"floor ({self.floor}) is above ceiling ({self.ceiling})")
+        return self
+
 
 class HealthParams(_Section):
-    ppr_per_1000: Pos
-    reference_hours: Annotated[float, Field(gt=0)]
-    heat_ratio_per_10_at: Pos
-    heat_reference_f: float
-    no_water_ratio: Pos
-    elderly_ratio: Pos
+    ppr_per_1000: Factor
+    reference_hours: Annotated[float, Field(ge=0.5, le=48)]
+    heat_ratio_per_10_at: Annotated[float, Field(ge=0.5, le=2)]
+    heat_reference_f: Fahrenheit
+    no_water_ratio: Annotated[float, Field(ge=0, le=10)]
+    elderly_ratio: Annotated[float, Field(gt=0, le=10)]
+    indoor_ratio: Annotated[float, Field(gt=0, le=10)]
+    density_ratio_per_person_m2: Factor
+    density_free_person_m2: Factor
     transport_share: Share
     on_site_response_min: Pair
-    dispatch_min: Pos
+    dispatch_min: Duration
     treatment_min: Pair
 
 
 class EstimateParams(_Section):
-    first_report_sd: Pos
-    verified_sd: Pos
-    intel_sd: Pos
+    first_report_sd: Annotated[float, Field(ge=0, le=3)]
+    verified_sd: Annotated[float, Field(ge=0, le=3)]
+    intel_sd: Annotated[float, Field(ge=0, le=3)]
     first_report_bias: Annotated[float, Field(gt=0, le=10)]
 
 
@@ -136,19 +171,19 @@ class CommandParams(_Section):
     first_report_min: Pair
     report_drafting_min: Pair
     answer_min: Pair
-    leader_travel_min: Pos
+    leader_travel_min: Duration
 
 
 class CommsParams(_Section):
-    latency_min: Pos
-    latency_sigma: Pos
-    loss_prob: Annotated[float, Field(ge=0, lt=1)]
-    ack_timeout_min: Annotated[float, Field(gt=0)]
-    late_after_min: Pos
+    latency_min: Annotated[float, Field(ge=0, le=120)]
+    latency_sigma: Annotated[float, Field(ge=0, le=3)]
+    loss_prob: Annotated[float, Field(ge=0, le=0.5)]
+    ack_timeout_min: Annotated[float, Field(ge=1, le=120)]
+    late_after_min: Duration
 
 
 class FamiliarityParams(_Section):
-    slowdown: Pos
+    slowdown: Small
     late_prob: Share
     late_extra_min: Pair
     incomplete_prob: Share
@@ -165,77 +200,80 @@ class FacilitatorParams(_Section):
 
 
 class TeamParams(_Section):
-    delay_jitter: Pair
+    delay_jitter: FactorSpan
 
 
 class OrderParams(_Section):
-    cordon_staff_min: Pos
-    disperse_per_officer_hour: Pos
-    patrol_every_min: Annotated[float, Field(gt=0)]
+    cordon_staff_min: Annotated[float, Field(ge=0, le=100_000)]
+    disperse_per_officer_hour: Rate
+    patrol_every_min: Interval
     force_agitation_shock: Share
-    forceful_deterrence_x: Pos
-    targeted_removals: Annotated[int, Field(ge=0)]
+    forceful_deterrence_x: Factor
+    targeted_removals: Annotated[int, Field(ge=0, le=1000)]
+    removal_cap_share: Share
+    force_pause_min: Duration
     forceful_clear_share: Share
-    security_deterrence_x: Pos
-    reinforcement_travel_min: Pos
+    security_deterrence_x: Factor
+    reinforcement_travel_min: Duration
 
 
 class DialogueParams(_Section):
-    explain_staff_min_per_person: Pos
-    explain_staff_min_least: Pos
-    explain_staff_max: Annotated[float, Field(gt=0)]
+    explain_staff_min_per_person: Rate
+    explain_staff_min_least: Annotated[float, Field(ge=0, le=100_000)]
+    representatives_within_min: Interval
+    explain_staff_max: Annotated[float, Field(gt=0, le=1000)]
     no_loudspeaker_efficiency: Share
     no_room_efficiency: Share
-    agitation_drag: Pos
+    agitation_drag: Factor
     leader_absent_efficiency: Share
-    loudspeaker_fail_per_hour: Pos
+    loudspeaker_fail_per_hour: Rate
 
 
 class TalksParams(_Section):
-    negotiators_max: Annotated[float, Field(gt=0)]
+    negotiators_max: Annotated[float, Field(ge=0.1, le=100)]
     understaffed_exponent: Annotated[float, Field(ge=0, le=1)]
-    base_logit: float
-    leader_logit: float
-    top_leader_logit: float
-    top_leader_missing_logit: float
-    answers_logit: float
-    loudspeaker_logit: float
-    agitation_logit: float
-    legitimacy_logit: float
-    demand_logit: float
+    base_logit: Logit
+    leader_logit: Logit
+    top_leader_logit: Logit
+    top_leader_missing_logit: Logit
+    answers_logit: Logit
+    loudspeaker_logit: Logit
+    agitation_logit: Logit
+    legitimacy_logit: Logit
+    demand_logit: Logit
     retry_work_share: Annotated[float, Field(gt=0, le=1)]
-    retry_pause_min: Pos
+    retry_pause_min: Duration
 
 
 class PersuasionParams(_Section):
-    per_staff_hour: Pos
-    after_commitment_x: Pos
+    per_staff_hour: Rate
+    after_commitment_x: Factor
     no_vehicle_efficiency: Share
     resist_agitation: Share
 
 
 class LogisticsParams(_Section):
-    water_portions_per_person_hour: Pos
-    room_setup_min: Pos
+    water_portions_per_person_hour: Rate
+    room_setup_min: Duration
     replacement_min: Pair
 
 
 class RumourParams(_Section):
-    spread_per_min: Pos
-    debunk_per_min: Pos
-    stifle_per_min: Pos
+    spread_per_min: Small
+    debunk_per_min: Small
+    stifle_per_min: Small
     seed_share: Share
     escalation_seed_share: Share
-    statement_spread_per_min: Pos
+    statement_spread_per_min: Small
     statement_seed_share: Share
-    monitoring_every_min: Annotated[float, Field(gt=0)]
+    monitoring_every_min: Interval
     substeps: Annotated[int, Field(ge=1, le=100)]
 
 
 class Parameters(_Section):
     """All model parameters, by section (see the YAML file for sources)."""
 
-    tick_min: Annotated[float, Field(gt=0, le=10)]
+    tick_min: Annotated[float, Field(ge=0.5, le=5)]
     crowd: CrowdParams
     scuffle: ScuffleParams
     legitimacy: LegitimacyParams
@@ -256,6 +294,19 @@ class Parameters(_Section):
     """Constants whose value is uncertain: dotted name to the plausible range [low, high].
 
     Sensitivity analysis samples these ranges; calibration reports them."""
+
+    @model_validator(mode="after")
+    def _stable(self) -> Parameters:
+        """The rumour's explicit Euler sub-steps stay stable (no overshoot below zero)."""
+        h = self.tick_min / self.rumour.substeps
+        for name in ("spread_per_min", "debunk_per_min", "stifle_per_min",
+                     "statement_spread_per_min"):
+            rate = getattr(self.rumour, name)
+            if rate * h > MAX_EULER_STEP:
+                raise ValueError(
+                    f"rumour.{name} x tick_min / rumour.substeps is {rate * h:g}; at most "
+                    f"{MAX_EULER_STEP} for a stable step (raise rumour.substeps)")
+        return self
 
     @model_validator(mode="after")
     def _uncertain_names(self) -> Parameters:

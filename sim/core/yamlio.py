@@ -2,8 +2,11 @@
 
 Plan and scenario files travel between offices, so they are read with PyYAML's safe
 composer only: no tag outside YAML's core schema is honoured (``!!python/object`` is an
-error, nothing is constructed), and a file that is too big, too deeply nested or that
-expands into too many nodes through aliases is refused before it can exhaust memory.
+error, nothing is constructed), and a file that is too big, too deeply nested, that
+expands into too many nodes through aliases or refers to itself through an alias, or that
+holds a number too long to read, is refused before it can exhaust memory or time. Only a
+regular file is read, its size checked first (:func:`sim.core.files.read_limited`). Every
+refusal is an :class:`~sim.core.errors.InputError` naming the file and the line.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 import yaml
 
 from sim.core.errors import InputError, Problem
+from sim.core.files import read_limited
 
 MAX_BYTES = 1_000_000
 """Largest file read, in bytes: a real plan is a few kilobytes."""
@@ -22,6 +26,20 @@ MAX_DEPTH = 32
 """Deepest nesting of mappings and sequences accepted."""
 MAX_NODES = 100_000
 """Most YAML nodes (after alias expansion) accepted in one file."""
+MAX_NUMBER_CHARS = 64
+"""Longest number literal accepted, in characters (a float has 17 significant digits)."""
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_TAG_HINTS = {
+    "tag:yaml.org,2002:timestamp": "a date or time, which these files do not take; if it is "
+                                   "meant as text, put it in quotes (\"2024-05-01\")",
+    "tag:yaml.org,2002:binary": "binary data, which these files do not take",
+    "tag:yaml.org,2002:set": "a set, which these files do not take; write a list",
+    "tag:yaml.org,2002:omap": "an ordered mapping, which these files do not take; write a "
+                              "plain mapping",
+    "tag:yaml.org,2002:pairs": "a list of pairs, which these files do not take; write a "
+                               "plain mapping",
+}
 
 _CORE_TAGS = {
     "tag:yaml.org,2002:map",
@@ -51,11 +69,14 @@ class Document:
         label: the file as named to the user.
         data: the plain Python data (dicts, lists, scalars).
         lines: 1-based line of each field, keyed by its path (keys and list indices).
+        inherited: fields the file does not spell out but takes from another (a plan's base,
+            ``extends:``), keyed by path, to the name of that other file.
     """
 
     label: str
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
+    inherited: dict[Path_, str] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
         """Line of ``path`` or of its nearest ancestor that the file spells out."""
@@ -87,15 +108,23 @@ def _check_depth(text: str, label: str) -> None:
                                    f"nested more than {MAX_DEPTH} levels deep; refused")
             elif isinstance(token, _CLOSERS):
                 depth -= 1
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_problem(exc, label) from None
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, label, text) from None
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, label: str) -> InputError:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark else None
-    what = " ".join(s for s in (exc.context, exc.problem) if s)
-    return _problem(label, line, f"malformed YAML: {what}")
+def _yaml_problem(exc: yaml.YAMLError, label: str, text: str = "") -> InputError:
+    if isinstance(exc, yaml.reader.ReaderError):
+        line = text[:exc.position].count("\n") + 1 if text else None
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        what = "a NUL character" if code == 0 else f"the control character U+{code:04X}"
+        return _problem(label, line, f"{what} is not allowed in a YAML file (only text); "
+                                     "if it is meant, write it as an escape in double quotes")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(s for s in (exc.context, exc.problem) if s)
+        return _problem(label, line, f"malformed YAML: {what}")
+    return _problem(label, None, f"malformed YAML: {exc}")
 
 
 class _Builder:
@@ -107,36 +136,71 @@ class _Builder:
         self.count = 0
         self.constructor = yaml.SafeLoader("")
 
+        self.open: set[int] = set()
+
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.count += 1
+        line = node.start_mark.line + 1
         if self.count > MAX_NODES:
-            raise _problem(self.label, node.start_mark.line + 1,
+            raise _problem(self.label, line,
                            f"more than {MAX_NODES} values (aliases included); refused")
-        self.lines.setdefault(path, node.start_mark.line + 1)
+        if len(path) > MAX_DEPTH:
+            raise _problem(self.label, line, f"nested more than {MAX_DEPTH} levels deep; refused")
+        self.lines.setdefault(path, line)
         if node.tag not in _CORE_TAGS:
-            raise _problem(self.label, node.start_mark.line + 1,
-                           f"tag {node.tag!r} is not allowed; plain YAML values only",
+            hint = _TAG_HINTS.get(node.tag)
+            raise _problem(self.label, line,
+                           f"this value is {hint}" if hint else
+                           f"tag {_short(node.tag)!r} is not allowed; plain YAML values only",
                            dotted(path))
-        if isinstance(node, yaml.MappingNode):
-            out: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _CORE_TAGS:
-                    raise _problem(self.label, key_node.start_mark.line + 1,
-                                   "mapping keys must be plain scalars", dotted(path))
-                key = self.constructor.construct_object(key_node)
-                if key == "<<":
-                    raise _problem(self.label, key_node.start_mark.line + 1,
-                                   "merge keys (<<) are not supported; write the fields out",
-                                   dotted(path))
-                if key in out:
-                    raise _problem(self.label, key_node.start_mark.line + 1,
-                                   f"key {key!r} appears twice", dotted(path + (key,)))
-                self.lines[path + (key,)] = key_node.start_mark.line + 1
-                out[key] = self.build(value_node, path + (key,))
-            return out
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        if id(node) in self.open:
+            raise _problem(self.label, line, "an alias refers to a value that contains it "
+                                             "(a recursive alias); refused", dotted(path))
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node)
+        finally:
+            self.open.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if key_node.tag == _MERGE_TAG:
+                raise _problem(self.label, line, "merge keys (<<) are not supported; write "
+                                                 "the fields out", dotted(path))
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _CORE_TAGS:
+                raise _problem(self.label, line, "mapping keys must be plain scalars (text or "
+                                                 "numbers)", dotted(path))
+            key = self._scalar(key_node, path)
+            if key in out:
+                raise _problem(self.label, line, f"key {_short(key)!r} appears twice",
+                               dotted(path + (key,)))
+            self.lines[path + (key,)] = line
+            out[key] = self.build(value_node, path + (key,))
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        numeric = node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        if numeric and len(node.value) > MAX_NUMBER_CHARS:
+            raise _problem(self.label, node.start_mark.line + 1,
+                           f"a number of {len(node.value):,} characters; at most "
+                           f"{MAX_NUMBER_CHARS}", dotted(path))
+        try:
+            return self.constructor.construct_object(node)
+        except (ValueError, OverflowError) as exc:
+            raise _problem(self.label, node.start_mark.line + 1,
+                           f"cannot read this value: {exc}", dotted(path)) from None
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``value`` as text, cut to ``limit`` characters for a message."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def load_text(text: str, label: str) -> Document:
@@ -146,8 +210,8 @@ def load_text(text: str, label: str) -> Document:
     _check_depth(text, label)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_problem(exc, label) from None
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, label, text) from None
     except RecursionError:
         raise _problem(label, None, "nested too deeply; refused") from None
     if node is None:
@@ -155,8 +219,10 @@ def load_text(text: str, label: str) -> Document:
     builder = _Builder(label)
     try:
         data = builder.build(node, ())
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_problem(exc, label) from None
+    except yaml.YAMLError as exc:
+        raise _yaml_problem(exc, label, text) from None
+    except RecursionError:
+        raise _problem(label, None, "nested too deeply; refused") from None
     return Document(label, data, builder.lines)
 
 
@@ -164,16 +230,9 @@ def load_file(path: str | Path, label: str | None = None) -> Document:
     """Read and parse the YAML file at ``path``; ``InputError`` on any problem."""
     path = Path(path)
     label = label or str(path)
+    raw = read_limited(path, MAX_BYTES, label)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _problem(label, None, f"cannot read the file: {exc.strerror}") from None
-    if size > MAX_BYTES:
-        raise _problem(label, None, f"{size:,} bytes is larger than {MAX_BYTES:,}; refused")
-    try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _problem(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise _problem(label, None, f"cannot read the file: {exc.strerror}") from None
     return load_text(text, label)

@@ -15,13 +15,13 @@ from typing import Annotated, Any, Literal
 
 import simpy
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from agents.command import command
 from agents.decisions import ACTION_NAMES, Option, apply, check_args, options
 from agents.injects import schedule
 from agents.teams import deploy
-from sim.core.config import Strict
+from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
 from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
 from sim.core.loading import DrillInputs, problems_from
@@ -194,6 +194,9 @@ def save_decisions(path: Path, session: DrillSession, plan_label: str) -> None:
 def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
     """Read a ``decisions.yaml``; bad content is an input error naming file, field and line."""
     doc = load_file(path)
+    if not isinstance(doc.data, dict):
+        raise InputError([Problem(doc.label, "", doc.line_of(()),
+                                  "expected a mapping with scenario, plan, seed and decisions")])
     try:
         record = DecisionsFile.model_validate(doc.data)
     except ValidationError as exc:
@@ -211,26 +214,48 @@ def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
     return record.model_dump(exclude={"decisions"}), out
 
 
-class DecisionRecord(Strict):
-    """One line of decisions.yaml."""
+MAX_DECISIONS = 10_000
+"""Most decisions a decisions.yaml may hold (a drill pauses at most every minute for two
+days, plus its injects and levels)."""
 
-    point: Annotated[int, Field(ge=1)]
-    t_min: Annotated[float, Field(ge=0)]
+
+class DecisionRecord(Strict):
+    """One line of decisions.yaml (a file that may come from elsewhere: bounded like a plan)."""
+
+    point: Annotated[int, Field(ge=1, le=1_000_000)]
+    t_min: Annotated[float, Field(ge=0, le=MAX_MINUTES)]
     trigger: Literal["inject", "level", "pause"]
-    ref: str = ""
+    ref: Line = ""
     action: Literal[ACTION_NAMES]  # type: ignore[valid-type]
-    args: dict[str, Any] = Field(default_factory=dict)
-    note: str = ""
+    args: dict[Id, Any] = Field(default_factory=dict, max_length=20)
+    note: Prose = ""
+
+    @field_validator("args")
+    @classmethod
+    def _plain_args(cls, args: dict[str, Any]) -> dict[str, Any]:
+        for key, value in args.items():
+            if isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, int):
+                if not 0 <= value <= 3650:
+                    raise ValueError(f"{key}: {value} is out of range (0 to 3650)")
+            elif isinstance(value, str):
+                one_line(value)
+                if len(value) > 64:
+                    raise ValueError(f"{key}: longer than 64 characters")
+            else:
+                raise ValueError(f"{key}: expected a name or a whole number")
+        return args
 
 
 class DecisionsFile(Strict):
     """The whole decisions.yaml."""
 
-    scenario: str = ""
-    plan: str = ""
-    seed: Annotated[int, Field(ge=0)] = 1
-    pause_every_min: Annotated[float, Field(gt=0, le=10_000)] | None = None
-    decisions: list[DecisionRecord]
+    scenario: Line = ""
+    plan: Line = ""
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
+    pause_every_min: Annotated[float, Field(ge=1, le=MAX_MINUTES)] | None = None
+    decisions: list[DecisionRecord] = Field(max_length=MAX_DECISIONS)
 
 
 def snapshot(session: DrillSession) -> dict[str, Any]:

@@ -25,11 +25,16 @@ that reading the dataclasses below costs nothing.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import itertools
 import logging
 import math
 import os
 import re
+import signal
+import socket
+import struct
+import sys
 import threading
 import time
 import traceback
@@ -70,6 +75,13 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def capped_jobs(jobs: int | None) -> int:
+    """``jobs`` worker processes, at most the cores this process may use (more would only
+    share the same cores and cost memory); every core when None."""
+    cores = default_jobs()
+    return cores if jobs is None else max(1, min(jobs, cores))
 
 
 # --------------------------------------------------------------------------- variants
@@ -335,9 +347,36 @@ def _chunk_failed(payload: Payload, chunk: Chunk, base_seed: int, exc: BaseExcep
 _WORKER_PAYLOAD: Payload = []
 
 
-def _init_worker(payload: Payload) -> None:
+def _init_worker(payload: Payload, parent: int | None = None) -> None:
     global _WORKER_PAYLOAD
     _WORKER_PAYLOAD = payload
+    if parent is not None:
+        _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker process when the process that started the pool is gone (killed, even
+    by SIGKILL), instead of running on alone: the kernel's parent-death signal where there
+    is one (Linux), and a thread that checks every second everywhere."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except OSError:
+                pass
+            if os.getppid() == 1 and parent != 1:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _pool_chunk(chunk: Chunk, base_seed: int) -> ChunkResult:
@@ -383,7 +422,7 @@ def _start_local(payload: Payload, chunks: list[Chunk], base_seed: int, jobs: in
     from concurrent.futures import ProcessPoolExecutor
 
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(),
-                             initializer=_init_worker, initargs=(payload,))
+                             initializer=_init_worker, initargs=(payload, os.getpid()))
     futures = {ex.submit(_pool_chunk, c, base_seed): c for c in chunks}
     return _gather_local(ex, futures, payload, base_seed, tick)
 
@@ -405,6 +444,80 @@ def _gather_local(ex, futures, payload: Payload, base_seed: int,
     ex.shutdown(wait=True)
 
 
+SCHEDULER_TIMEOUT_S = 10.0
+"""How long to wait for a Dask scheduler to connect and say who it is."""
+
+MAX_HANDSHAKE_BYTES = 1 << 20
+"""Largest first message a Dask scheduler sends (its handshake is a few hundred bytes)."""
+
+
+def check_scheduler(address: str) -> tuple[str, int]:
+    """``tcp://HOST:PORT`` -> ``(HOST, PORT)``; an ``InputError`` naming ``--scheduler`` for
+    anything else."""
+    from urllib.parse import urlsplit
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem("--scheduler", "", None, message)])
+
+    shown = address if len(address) <= 80 else address[:77] + "..."
+    if "://" not in address:
+        raise refuse(f"expected an address tcp://HOST:PORT, got {shown!r}")
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError as exc:
+        raise refuse(f"expected an address tcp://HOST:PORT, got {shown!r} ({exc})") from None
+    if parts.scheme != "tcp":
+        raise refuse(f"the address must start with tcp:// (a Dask scheduler), got "
+                     f"{parts.scheme + '://'!r}")
+    if not parts.hostname or port is None or parts.path not in ("", "/") or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise refuse(f"expected an address tcp://HOST:PORT, got {shown!r}")
+    return parts.hostname, port
+
+
+def probe_scheduler(host: str, port: int, timeout: float | None = None) -> None:
+    """Connect to ``host:port`` and read the first frame header a Dask scheduler sends:
+    a refused connection is told at once, a service that stays silent or sends something
+    else (a banner, a huge length) within ``timeout`` seconds is refused with a message,
+    before Dask reads anything from it."""
+    timeout = SCHEDULER_TIMEOUT_S if timeout is None else timeout
+    where = f"{host}:{port}"
+
+    def refuse(message: str) -> InputError:
+        return InputError([Problem("--scheduler", "", None, message)])
+
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except ConnectionRefusedError:
+        raise refuse(f"connection refused by {where}: no Dask scheduler listens there") from None
+    except socket.gaierror as exc:
+        raise refuse(f"cannot resolve the host {host!r}: {exc.strerror or exc}") from None
+    except TimeoutError:
+        raise refuse(f"no connection to {where} within {timeout:g} s") from None
+    except OSError as exc:
+        raise refuse(f"cannot connect to {where}: {exc.strerror or exc}") from None
+    with sock:
+        head = b""
+        deadline = time.monotonic() + timeout
+        try:
+            while len(head) < 8:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                got = sock.recv(8 - len(head))
+                if not got:
+                    raise refuse(f"{where} closed the connection: not a Dask scheduler")
+                head += got
+        except TimeoutError:
+            raise refuse(f"{where} accepted the connection but sent nothing within "
+                         f"{timeout:g} s: not a Dask scheduler") from None
+        except OSError as exc:
+            raise refuse(f"connection to {where} failed: {exc.strerror or exc}") from None
+    (length,) = struct.unpack("<Q", head)
+    if not 0 < length <= MAX_HANDSHAKE_BYTES:
+        raise refuse(f"{where} does not speak Dask's protocol (it sent "
+                     f"{head!r}...): not a Dask scheduler")
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: str | None = None, workers: int | None = None,
                 processes: bool = True):
@@ -412,7 +525,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
     single-threaded worker processes bound to 127.0.0.1 (no dashboard), closed on exit.
     ``processes=False`` makes the workers threads of this process (slower here: the drills
     are Python code and hold the GIL). Without Dask installed: an :class:`InputError` naming
-    the extra to install."""
+    the extra to install. A scheduler address is checked, and the scheduler probed, before
+    Dask connects (:func:`check_scheduler`, :func:`probe_scheduler`): a bad address, a
+    refused connection, a silent or foreign service are input errors with a message."""
+    if scheduler:
+        host, port = check_scheduler(scheduler)
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -421,12 +538,13 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
                                   "pip install 'petition-drill[cluster]'")]) from None
 
     if scheduler:
+        probe_scheduler(host, port)
         try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
+            client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT_S:g}s")
+        except Exception as exc:  # any failure to connect is the address's, not ours
             raise InputError([Problem("--scheduler", "", None,
-                                      f"cannot reach the Dask scheduler at {scheduler}: "
-                                      f"{exc}")]) from None
+                                      f"cannot connect to the Dask scheduler at {scheduler}: "
+                                      f"{type(exc).__name__}: {str(exc)[:200]}")]) from None
         try:
             yield client
         finally:
@@ -435,7 +553,7 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
     # worker processes talk over TCP on the loopback only; threads in this process use
     # Dask's in-process transport, which opens no socket at all
     where = {"host": "127.0.0.1"} if processes else {}
-    cluster = LocalCluster(n_workers=workers or default_jobs(), threads_per_worker=1,
+    cluster = LocalCluster(n_workers=capped_jobs(workers), threads_per_worker=1,
                            processes=processes, dashboard_address=None,
                            silence_logs=logging.ERROR, **where)
     client = Client(cluster)
@@ -502,6 +620,7 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
                                   f"expected one of {', '.join(BACKENDS)}, got {backend!r}")])
     if jobs is not None and jobs < 1:
         raise InputError([Problem("--jobs", "", None, f"expected 1 or more, got {jobs}")])
+    jobs = capped_jobs(jobs)
     payload: Payload = [(v.label, v.inputs) for v in variants]
     first = variants[0].inputs
     out = Replications(first.scenario.name, scenario_ref or str(first.scenario_path),
@@ -516,7 +635,7 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
             chunks = chunks_for(reps, len(payload), workers, split_plans)
             results = _start_dask(payload, chunks, base_seed, client, tick)
         else:
-            workers = min(jobs or default_jobs(), reps * len(payload) if split_plans else reps)
+            workers = min(jobs, reps * len(payload) if split_plans else reps)
             chunks = chunks_for(reps, len(payload), workers, split_plans)
             workers = min(workers, len(chunks))
             results = _start_local(payload, chunks, base_seed, workers, tick)
