@@ -10,6 +10,7 @@ the last change are named.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from sim.core.parameters import CrowdParams
@@ -57,15 +58,18 @@ class SharedStress:
         self.broken_promise *= 0.5 ** (dt / (3.0 * p.provocation_half_life_min))
         self.failed_talks *= 0.5 ** (dt / p.provocation_half_life_min)
 
-    def components(self, rumour_reach: float, apparent_f: float, water: bool) -> dict[Cause, float]:
-        """Agitation added to everyone present, by cause (0-1 scale)."""
+    def components(self, rumour_reach: float, apparent_f: float, water: bool,
+                   hours_on_site: float = math.inf) -> dict[Cause, float]:
+        """Agitation added to everyone present, by cause (0-1 scale); thirst builds over
+        ``thirst_build_hours`` of the crowd's time on site without water."""
         p = self.p
         warm = max(0.0, apparent_f - p.comfort_at_f) / 10.0
+        dry = min(1.0, hours_on_site / p.thirst_build_hours)
         out = {
             Cause.WAITING: self.waiting,
             Cause.RUMOUR: p.rumour_stress * rumour_reach,
             Cause.HEAT: p.heat_stress_per_10_at * warm,
-            Cause.THIRST: 0.0 if water else p.thirst_stress_per_10_at * warm,
+            Cause.THIRST: 0.0 if water else p.thirst_stress_per_10_at * warm * dry,
             Cause.BROKEN_PROMISE: self.broken_promise,
             Cause.FAILED_TALKS: self.failed_talks,
         }

@@ -129,7 +129,7 @@ def _talks(world: World, team: TeamState, staff: float, could_hear: bool):
     tp = p.talks
     # officials at the table saturate at a few; fewer than that slow a round less than
     # in proportion (one official can still talk, just longer)
-    negotiators = tp.negotiators_max * min(1.0, staff / tp.negotiators_max) ** tp.understaffed_exponent
+    # (the responsible leader, and the top leader when he comes, sit at the table too)
     questions = world.scenario.talks.questions
     work = world.scenario.talks.work_staff_min
     round_no = 0
@@ -157,6 +157,9 @@ def _talks(world: World, team: TeamState, staff: float, could_hear: bool):
                 asks.pop(0)
                 got = yield from _ask_command(world, team, questions - len(asks))
                 answered += int(got)
+            at_table = staff + float(s.leader_on_site) + float(s.top_leader_on_site)
+            negotiators = tp.negotiators_max * min(1.0, at_table / tp.negotiators_max) \
+                ** tp.understaffed_exponent
             room = 1.0 if s.room else p.dialogue.no_room_efficiency
             leader = 1.0 if s.leader_on_site else p.dialogue.leader_absent_efficiency
             drag = 1.0 + p.dialogue.agitation_drag * world.mean_agitation

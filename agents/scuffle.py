@@ -51,7 +51,7 @@ def start(world: World, causes: list[Cause], by_force: bool) -> int:
     names = ";".join(c.value for c in causes)
     if not ongoing:
         world.log("crowd", EventKind.SCUFFLE_STARTED,
-                  f"pushing and shoving at the line: {contacts:.0f} people in contact, "
+                  f"pushing and shoving at the line: {contacts:.0f} in contact, "
                   f"{len(hurt)} hurt; causes: {names.replace(';', ', ')}",
                   "", round(contacts), names)
     for _ in hurt:

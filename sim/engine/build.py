@@ -95,7 +95,7 @@ def tick(world: World):
         listened = s.dialogue_started and any(
             t_.on_site for t_ in world.teams_with(Capability.DIALOGUE))
         stress.step(dt, listened)
-        shared = stress.components(reach, apparent, s.water)
+        shared = stress.components(reach, apparent, s.water, t / 60.0)
         warm = max(0.0, apparent - cp.comfort_at_f) / 10.0
 
         drivers.legitimacy = world.legitimacy.value
@@ -115,6 +115,7 @@ def tick(world: World):
             env.process(attend(world, injury=False))
 
         if not listened and not drivers.gate_held and out.present and \
+                stress.waiting >= 0.5 * cp.waiting_stress_max and \
                 crowd.agitated_share >= cp.reblock_share and \
                 world.rng.dynamics.random() < 1.0 - math.exp(-cp.reblock_per_hour / 60.0 * dt):
             # an agitated crowd nobody listens to moves to block the gate to be heard
@@ -126,7 +127,7 @@ def tick(world: World):
         if drivers.gate_held and crowd.agitated_share >= cp.vocal_share and \
                 world.officers_on_site() <= 0:
             # the crowd keeps the gate while many are agitated and no officers are there to open it
-            s.gate_hold_until = max(s.gate_hold_until, t + dt)
+            s.gate_hold_until = max(s.gate_hold_until, t + 2 * dt)
 
         # scuffles: episodes at the line
         scuffle.end_if_over(world)
