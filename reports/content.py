@@ -386,6 +386,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     s.blocks.append(phrase("score_line", lang, score=e.score,
                            grade=e.grade_zh if lang == "zh" else e.grade_en,
                            rated=sum(counts[k] for k in "PSMU"), **counts))
+    if e.caps:
+        sep = "、" if lang == "zh" else "; "
+        s.blocks.append(phrase("grade_capped", lang, caps=sep.join(
+            phrase(f"cap_{c}", lang) for c in e.caps)))
     s.blocks.append(Table(
         [phrase("task", lang), phrase("target", lang), phrase("measured", lang),
          phrase("rating", lang), phrase("reason", lang)],

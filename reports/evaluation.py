@@ -107,6 +107,8 @@ class Evaluation:
     grade_zh: str
     grade_en: str
     findings: list[Finding]
+    caps: list[str] = field(default_factory=list)
+    """Ids of the caps (``caps`` in evaluation.yaml) that lowered the grade below the score's."""
 
     @property
     def measures(self) -> list[Measure]:
@@ -480,10 +482,40 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
     return f
 
 
+def _caps_met(r: DrillResult, tasks: list[Task]) -> list[str]:
+    """The caps of evaluation.yaml whose condition the run meets, in their order."""
+    m = r.metrics
+    medical = next((t for t in tasks if t.key == "medical"), None)
+    rumour = rules()["gaps"]["rumour_reach"]
+    met = {
+        "escalated": m["outcome"] == "escalated",
+        "injuries": m["injuries"] > 0,
+        "force": m.get("force_used", 0) > 0,
+        "unattended": medical is not None and medical.reason == "unattended",
+        "unresolved": m["agreement_min"] is None and not m.get("resolving_at_end", False),
+        "rumour_unanswered": m["rumor_peak_reach"] >= rumour and m["first_statement_min"] is None,
+    }
+    return [c["id"] for c in rules()["caps"] if met.get(c["id"], False)]
+
+
+def cap_grade(zh: str, en: str, caps: list[str]) -> tuple[str, str, list[str]]:
+    """Lower the grade to the lowest cap met; returns the grade and the caps that lowered it."""
+    grades = rules()["grades"]
+    order = [g["zh"] for g in grades]
+    worst = order.index(zh)
+    lowering = []
+    for cap in rules()["caps"]:
+        if cap["id"] in caps and order.index(cap["grade"]) > order.index(zh):
+            lowering.append(cap["id"])
+            worst = max(worst, order.index(cap["grade"]))
+    return grades[worst]["zh"], grades[worst]["en"], lowering
+
+
 def evaluate(r: DrillResult) -> Evaluation:
     """The whole evaluation of a run."""
     tasks = critical_tasks(r)
     value, zh, en = score(tasks)
+    zh, en, lowering = cap_grade(zh, en, _caps_met(r, tasks))
     findings = [f for f in (familiarity_gap(r), coordination_gap(r), equipment_gap(r, tasks),
                             public_opinion_gap(r)) if f is not None]
     force = _rows(r.events, ("force_used",))
@@ -497,7 +529,7 @@ def evaluate(r: DrillResult) -> Evaluation:
             target.facts["force_used"] = len(force)
             target.measures.append(measure)
         findings.sort(key=lambda f: GAPS.index(f.gap))
-    return Evaluation(tasks, value, zh, en, findings)
+    return Evaluation(tasks, value, zh, en, findings, lowering)
 
 
 def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
@@ -529,6 +561,8 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
         "grades": rules()["grades"],
         "score": e.score,
         "grade": {"zh": e.grade_zh, "en": e.grade_en},
+        "caps": rules()["caps"],
+        "grade_capped_by": e.caps,
         "counts": e.counts(),
         "tasks": [{**{k: v for k, v in asdict(t).items() if k != "challenges"},
                    "challenges": rows(t.challenges)} for t in e.tasks],
