@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from sim.core.errors import InputError, Problem
 
@@ -347,7 +348,7 @@ def cmd_run(args, console: Console) -> int:
         print(out)
         return EXIT_OK
     print_summary(result, console, args.lang)
-    console.print(f"[bold]{len(written)} files written to[/] {out}/")
+    console.print(f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
     return EXIT_OK
 
 
@@ -413,7 +414,7 @@ def cmd_compare(args, console: Console) -> int:
         print_compare(reps, analysis, console, args.lang)
         console.print(f"{len(reps.rows)} runs in {reps.elapsed_s:.1f} s "
                       f"({reps.backend}, {reps.workers} workers); "
-                      f"[bold]{len(written)} files written to[/] {out}/")
+                      f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
     return _report_failures(reps, out)
 
 
@@ -460,7 +461,7 @@ def cmd_sweep(args, console: Console) -> int:
                     args.metric, console, args.lang)
         console.print(f"{len(reps.rows)} runs in {reps.elapsed_s:.1f} s "
                       f"({reps.backend}, {reps.workers} workers); "
-                      f"[bold]{len(written)} files written to[/] {out}/")
+                      f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
     return _report_failures(reps, out)
 
 
@@ -496,7 +497,7 @@ def cmd_sensitivity(args, console: Console) -> int:
         console.print(f"{len(factors)} factors, {s.n_points} points × {s.reps_per_point} "
                       f"replications in {s.replications.elapsed_s:.1f} s "
                       f"({s.replications.backend}, {s.replications.workers} workers); "
-                      f"[bold]{len(written)} files written to[/] {out}/")
+                      f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
     if not s.failures:
         return EXIT_OK
     first = s.failures[0]
@@ -516,9 +517,9 @@ def cmd_validate(args, console: Console) -> int:
         if problems:
             bad += 1
             for p in problems:
-                print(p, file=sys.stderr)
+                print(_printable(str(p)), file=sys.stderr)
         else:
-            console.print(f"[green]ok[/] {name}")
+            console.print(f"[green]ok[/] {escape(name)}")
     return EXIT_INPUT if bad else EXIT_OK
 
 
@@ -551,7 +552,7 @@ MAX_PLANS = 50
 def _printable(text: str) -> str:
     """A message safe for any terminal: control characters (but line breaks) and unpaired
     surrogates shown as escapes."""
-    return "".join(c if c in "\n\t" or (c.isprintable() and not "\ud800" <= c <= "\udfff")
+    return "".join(c if c == "\n" or (c.isprintable() and not "\ud800" <= c <= "\udfff")
                    else repr(c)[1:-1] for c in text)
 
 

@@ -40,12 +40,19 @@ Use::
 Any "Glyph ... missing from font(s)" warning that matplotlib might still raise is kept off
 stderr (a filter installed at import): a chart never prints to the terminal, which keeps
 ``--quiet`` quiet.
+
+Text from plan and scenario files (team names, ids, plan labels) is drawn as it is written:
+mathtext is off (``text.parse_math``), so ``$...$`` in a team name shows as dollars instead of
+being parsed as a formula, and :func:`png_bytes` and :func:`svg_text` pass every text of the
+figure through :func:`chart_text` first (control characters and unpaired surrogates, which no
+font can draw, become U+FFFD).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 import warnings
 from collections.abc import Callable
 from functools import lru_cache
@@ -62,7 +69,7 @@ __all__ = [
     "ALERT", "BUNDLED_FAMILY", "BUNDLED_FONT", "CJK_FAMILIES", "DPI", "FONT_NOTE",
     "GANTT_COLOURS", "INK", "LATIN", "MUTED", "PALETTE", "RATING_COLOURS", "STATE_COLOURS",
     "TASK_COLOUR", "apply", "chart_lang", "cjk_font", "font_family", "has_cjk", "png_bytes", "rc",
-    "render", "svg_text",
+    "render", "svg_text", "chart_text",
 ]
 
 LATIN = "DejaVu Sans"
@@ -189,6 +196,8 @@ def rc(lang: str) -> dict:
         # whichever font draws them
         "axes.unicode_minus": False,
         "savefig.dpi": DPI,
+        # labels come from plan files: "$...$" is text, never a formula to parse
+        "text.parse_math": False,
     }
 
 
@@ -223,8 +232,43 @@ def render(draw: Callable[[str], Any], lang: str) -> tuple[bytes, str]:
 
 
 
+_UNDRAWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def chart_text(text: str) -> str:
+    """``text`` as a chart can draw it: control characters (a line break and a tab kept; a
+    carriage return folded into a line break) and unpaired surrogates become U+FFFD."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNDRAWABLE.sub("\ufffd", text)
+
+
+def _clean(fig) -> None:
+    """Every text of ``fig`` made drawable (:func:`chart_text`), and none parsed as
+    mathtext: titles, labels, legends, annotations and the fixed tick labels."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for t in fig.findobj(Text):
+        text = t.get_text()
+        if isinstance(text, str):
+            clean = chart_text(text)
+            if clean != text:
+                t.set_text(clean)
+        t.set_parse_math(False)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            fmt = axis.get_major_formatter()
+            if isinstance(fmt, FixedFormatter):
+                fmt.seq = [chart_text(str(s)) for s in fmt.seq]
+            elif isinstance(fmt, FuncFormatter) and not getattr(fmt, "_drawable", False):
+                # tick labels given as a list (set_yticklabels): cleaned as they are drawn
+                fmt.func = (lambda f: lambda x, pos=None: chart_text(str(f(x, pos))))(fmt.func)
+                fmt._drawable = True  # type: ignore[attr-defined]
+
+
 def png_bytes(fig) -> bytes:
     """The figure as PNG (for Markdown and Word)."""
+    _clean(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
     return buf.getvalue()
@@ -233,7 +277,8 @@ def png_bytes(fig) -> bytes:
 def svg_text(fig) -> str:
     """The figure as SVG whose text stays text, drawn by the browser's fonts (for the web
     page)."""
+    _clean(fig)
     buf = io.StringIO()
-    with plt.rc_context({"svg.fonttype": "none"}):
+    with plt.rc_context({"svg.fonttype": "none", "text.parse_math": False}):
         fig.savefig(buf, format="svg", bbox_inches="tight")
     return buf.getvalue()

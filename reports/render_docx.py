@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document as WordDocument
 from docx.oxml.ns import qn
@@ -14,40 +15,50 @@ EAST_ASIAN_FONT = "SimSun"
 """Font Word uses for Chinese text (宋体, present on every Chinese Windows)."""
 
 
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def docx_text(text: object) -> str:
+    """Text Word can hold: characters XML does not allow (control characters other than tab,
+    line feed and carriage return; unpaired surrogates) become U+FFFD. Names and notes come
+    from plan and scenario files, which are not trusted."""
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
 def render(doc: Document) -> bytes:
-    """The .docx file's bytes."""
+    """The .docx file's bytes (every text passed through :func:`docx_text`)."""
     word = WordDocument()
     style = word.styles["Normal"]
     style.font.size = Pt(10.5)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-    word.add_heading(doc.title, level=0)
-    word.add_paragraph(doc.subtitle)
+    word.add_heading(docx_text(doc.title), level=0)
+    word.add_paragraph(docx_text(doc.subtitle))
     for section in doc.sections:
-        word.add_heading(section.title, level=1)
+        word.add_heading(docx_text(section.title), level=1)
         for block in section.blocks:
             if isinstance(block, Table):
                 table = word.add_table(rows=1, cols=len(block.columns))
                 table.style = "Table Grid"
                 for cell, text in zip(table.rows[0].cells, block.columns, strict=True):
-                    cell.text = str(text)
+                    cell.text = docx_text(text)
                     for run in cell.paragraphs[0].runs:
                         run.bold = True
                 for row in block.rows:
                     cells = table.add_row().cells
                     for cell, text in zip(cells, row, strict=True):
-                        cell.text = str(text)
+                        cell.text = docx_text(text)
             elif isinstance(block, Figure):
                 word.add_picture(io.BytesIO(block.png), width=Cm(16))
-                word.add_paragraph(block.caption)
+                word.add_paragraph(docx_text(block.caption))
             elif isinstance(block, Subheading):
-                word.add_heading(block.text, level=2)
+                word.add_heading(docx_text(block.text), level=2)
             elif isinstance(block, Bullets):
                 for item in block.items:
-                    word.add_paragraph(item, style="List Bullet")
+                    word.add_paragraph(docx_text(item), style="List Bullet")
             else:
-                word.add_paragraph(block)
+                word.add_paragraph(docx_text(block))
     if doc.footer:
-        word.add_paragraph(doc.footer)
+        word.add_paragraph(docx_text(doc.footer))
     buf = io.BytesIO()
     word.save(buf)
     return buf.getvalue()

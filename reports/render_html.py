@@ -1,7 +1,8 @@
 """Render a :class:`Document` as one self-contained HTML page (charts embedded).
 
 Text from plan and scenario files is escaped by Jinja2's autoescaping: a title such as
-``<script>`` shows as text and never runs.
+``<script>`` shows as text and never runs; characters a page cannot carry (control
+characters, unpaired surrogates) are replaced first.
 """
 
 from __future__ import annotations
@@ -76,8 +77,22 @@ def _inline_svg(svg: str) -> Markup:
     return Markup(re.sub(r"<script.*?</script>", "", body, flags=re.S | re.I))
 
 
+_NOT_HTML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _finalize(value):
+    """Every value the page prints: characters HTML cannot carry (control characters other
+    than tab and line breaks, unpaired surrogates) become U+FFFD; escaping follows."""
+    if isinstance(value, Markup):
+        return Markup(_NOT_HTML.sub("\ufffd", str(value)))
+    if isinstance(value, str):
+        return _NOT_HTML.sub("\ufffd", value)
+    return value
+
+
 def _environment() -> Environment:
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+                      finalize=_finalize)
     env.tests["table"] = lambda b: isinstance(b, Table)
     env.tests["figure"] = lambda b: isinstance(b, Figure)
     env.tests["subheading"] = lambda b: isinstance(b, Subheading)

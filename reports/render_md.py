@@ -10,15 +10,20 @@ FIGURE_DIR = "charts"
 
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 
 def md(text: str) -> str:
-    """Text as literal Markdown: markup characters escaped, line breaks folded into spaces.
+    """Text as literal Markdown: markup characters escaped, every kind of line break (a
+    carriage return too) folded into a space, so a name never splits a table row; other
+    control characters and unpaired surrogates become U+FFFD.
 
     Names, titles and notes come from plan and scenario files, which are not trusted: a
     ``<script>`` or a ``# heading`` in them must show as text, not act.
     """
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split("\n")))
+    text = _CONTROL.sub("\ufffd", _BREAKS.sub(" ", str(text)))
+    return _SPECIAL.sub(r"\\\1", text)
 
 
 def _cell(text: str) -> str:

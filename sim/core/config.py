@@ -37,12 +37,16 @@ from sim.core.types import Action, Capability, Equipment, InjectKind, Posture, R
 
 MAX_MINUTES = 10_000.0
 """Longest duration or time of day in minutes anywhere in a plan or scenario (a week)."""
-MAX_DRILL_MIN = 2880.0
-"""Longest drill (``end.max_min``): two days."""
-MAX_PETITIONERS = 10_000
-"""Largest mobilised crowd, and most late arrivals all ``arrivals`` injects add together."""
-MAX_ONLOOKERS = 5_000
+MAX_DRILL_MIN = 1440.0
+"""Longest drill (``end.max_min``): a day and a night."""
+MAX_PETITIONERS = 5_000
+"""Most petitioners: the mobilised crowd and the late arrivals of every ``arrivals`` inject
+together (the README's speed budget is measured at this size)."""
+MAX_ONLOOKERS = 2_000
 """Most onlookers."""
+MAX_OUTAGE_MIN = 480.0
+"""Most minutes of ``comms_outage`` in one scenario, all injects together (every message in
+flight is resent every few minutes while channels are down)."""
 MAX_TEAM_SIZE = 10_000
 """Most people in a team, a reinforcement, a site's security, items of equipment."""
 MAX_TEAMS = 50
@@ -90,9 +94,23 @@ def one_line(value: str) -> str:
     return value
 
 
+_TEAM_ID = re.compile(r"[\w-]+")
+
+
+def _team_id(value: str) -> str:
+    if not _TEAM_ID.fullmatch(value):
+        raise ValueError("a team id is letters, digits, '_' and '-' only (it is addressed by "
+                         "dotted paths such as teams.<id>.size)")
+    return value
+
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID),
                AfterValidator(one_line)]
-"""An id: a team, a level, an inject, a report."""
+"""An id: a level, an inject, a report."""
+TeamId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID),
+                   AfterValidator(_team_id)]
+"""A team id: a key of a plan's ``teams`` and part of override paths
+(``teams.dialogue.size=8``), so letters, digits, ``_`` and ``-`` only."""
 Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME),
                  AfterValidator(one_line)]
 Line = Annotated[str, StringConstraints(max_length=MAX_LINE), AfterValidator(one_line)]
@@ -187,7 +205,7 @@ class Level(Strict):
     min_headcount: Annotated[int, Field(ge=0, le=1_000_000)]
     max_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     commander: Text
-    dispatch: list[Id] = Field(default_factory=list, max_length=MAX_TEAMS,
+    dispatch: list[TeamId] = Field(default_factory=list, max_length=MAX_TEAMS,
                                description="team ids sent at this level")
     request_reinforcement: bool = False
     report_up: bool = True
@@ -275,12 +293,12 @@ class Targets(Strict):
 class Command(Strict):
     """How the command HQ works."""
 
-    team: Id = "command"
+    team: TeamId = "command"
     verify_min: Minutes = 5.0
     activate_min: Minutes = 5.0
     reassess_every_min: Annotated[float, Field(ge=1, le=1000)] = Field(
         default=15.0, description="minutes between reassessments (at least one)")
-    first_report_by: Id = Field(
+    first_report_by: TeamId = Field(
         default="command", description="team whose duty staff spot the crowd and report")
 
 
@@ -288,7 +306,7 @@ class Publicity(Strict):
     """The plan's information-release policy."""
 
     release_policy: ReleasePolicy
-    team: Id = Field(description="team that drafts and issues statements")
+    team: TeamId = Field(description="team that drafts and issues statements")
     proactive_delay_min: Minutes = 30.0
     reactive_threshold: Share = 0.05
     drafting_min: Minutes = 20.0
@@ -317,7 +335,7 @@ class Plan(Strict):
         default=None, description="a plan (bundled name, or a path in the plan's own folder "
                                   "tree) whose fields this one overrides")
     levels: list[Level] = Field(min_length=1, max_length=MAX_LEVELS)
-    teams: dict[Id, Team] = Field(min_length=1, max_length=MAX_TEAMS)
+    teams: dict[TeamId, Team] = Field(min_length=1, max_length=MAX_TEAMS)
     command: Command = Command()
     reporting: list[Report] = Field(default_factory=list, max_length=MAX_REPORTS)
     targets: Targets = Targets()
@@ -431,7 +449,8 @@ class Expected(Strict):
     """The action an inject expects, and how soon (minutes after the inject fires)."""
 
     action: Action
-    team: Id | None = Field(default=None, description="team expected to act (actor or subject)")
+    team: TeamId | None = Field(default=None,
+                                description="team expected to act (actor or subject)")
     capability: Capability | None = Field(
         default=None, description="any team with this capability (plan-independent)")
     within_min: Annotated[float, Field(gt=0, le=MAX_MINUTES)]
@@ -522,7 +541,7 @@ class EquipmentInject(InjectBase):
     """An item of a team's kit fails."""
 
     kind: Literal[InjectKind.EQUIPMENT_FAILURE]
-    team: Id
+    team: TeamId
     item: Equipment
 
 
@@ -551,7 +570,7 @@ class MessageInject(InjectBase):
     """A message for a team, logged for the exercise."""
 
     kind: Literal[InjectKind.MESSAGE]
-    team: Id
+    team: TeamId
     message: Text
 
 
@@ -589,7 +608,7 @@ class Scenario(Strict):
     weather: Weather = Weather()
     crowd: Crowd
     talks: Talks = Talks()
-    familiarity: dict[Id, Share] = Field(default_factory=dict, max_length=MAX_TEAMS)
+    familiarity: dict[TeamId, Share] = Field(default_factory=dict, max_length=MAX_TEAMS)
     injects: list[Inject] = Field(default_factory=list, max_length=MAX_INJECTS)
     end: End = End()
     parameters: dict[str, Any] = Field(
@@ -602,8 +621,17 @@ class Scenario(Strict):
         dup = sorted(i for i, n in counts.items() if n > 1)
         if dup:
             raise ValueError(f"inject ids repeat: {', '.join(dup)}")
-        arrivals = sum(i.count for i in injects if isinstance(i, ArrivalsInject))
-        if arrivals > MAX_PETITIONERS:
-            raise ValueError(f"arrivals injects bring {arrivals:,} people; at most "
-                             f"{MAX_PETITIONERS:,} in all")
+        outage = sum(i.duration_min for i in injects if isinstance(i, OutageInject))
+        if outage > MAX_OUTAGE_MIN:
+            raise ValueError(f"comms_outage injects last {outage:g} min together; at most "
+                             f"{MAX_OUTAGE_MIN:g}")
         return injects
+
+    @model_validator(mode="after")
+    def _people(self) -> Scenario:
+        arrivals = sum(i.count for i in self.injects if isinstance(i, ArrivalsInject))
+        if self.crowd.mobilised.high + arrivals > MAX_PETITIONERS:
+            raise ValueError(f"crowd.mobilised ({self.crowd.mobilised.high:g} at most) and the "
+                             f"arrivals injects ({arrivals:,}) add up to more than "
+                             f"{MAX_PETITIONERS:,} petitioners")
+        return self

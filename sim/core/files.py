@@ -84,7 +84,9 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    # text is always written as valid UTF-8: an unpaired surrogate (from a file name that is
+    # not UTF-8) becomes "?" instead of stopping the run
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:

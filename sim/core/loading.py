@@ -124,24 +124,34 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
                   prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Turn pydantic's errors into problems that name file, dotted field and line.
 
-    A field a plan takes from its base (``extends:``) is named with the base, and its value
-    is not repeated: a message tells of the file it names."""
+    A message tells of the file it names only: problems in fields a plan takes from its base
+    (``extends:``) are not spelled out (neither field nor value), but counted in one problem
+    at the ``extends`` line that names the base, to be validated on its own."""
     out = []
+    inherited: dict[str, int] = {}
     for err in exc.errors(include_url=False):
         loc = _without_tags(tuple(p for p in err["loc"] if p != "[key]"))
         path = prefix + loc
-        line = doc.line_of(path) if doc is not None else None
         base = _inherited_from(doc, path)
+        if base is not None:
+            inherited[base] = inherited.get(base, 0) + 1
+            continue
+        line = doc.line_of(path) if doc is not None else None
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field (not part of the schema; check the spelling)"
         elif err["type"] == "missing":
             msg = "required field is missing"
-        elif "input" in err and not isinstance(err["input"], (dict, list)) and base is None:
+        elif err["type"] == "string_unicode":
+            msg = "an unpaired surrogate (a broken character) is not allowed in text"
+        elif "input" in err and not isinstance(err["input"], (dict, list)):
             msg = f"{msg} (got {_describe(err['input'])})"
-        if base is not None:
-            msg = f"{msg} (in the base plan {base}; validate it on its own)"
         out.append(Problem(label, _shorten(dotted(path), 120), line, msg))
+    for base, n in inherited.items():
+        line = doc.line_of(("extends",)) if doc is not None else None
+        out.append(Problem(label, "extends", line,
+                           f"the base plan {base} has {n} problem{'s' if n > 1 else ''} in "
+                           f"fields this plan takes from it; validate {base} on its own"))
     return out
 
 
@@ -269,11 +279,21 @@ def load_plan(ref: str, sets: list[str] | None = None,
         path = reference(base, "plans", relative_to or within, within)
     else:
         path = resolve(base, "plans", relative_to)
-    doc = plan_document(path)
-    plan = _validate(Plan, doc)
-    problems = plan_problems(plan, doc)
-    if problems:
-        raise InputError(problems)
+    try:
+        doc = plan_document(path)
+        plan = _validate(Plan, doc)
+        problems = plan_problems(plan, doc)
+        if problems:
+            raise InputError(problems)
+    except InputError as exc:
+        if within is None or path.parent == PLANS_DIR:
+            raise
+        # a plan another file names: what is wrong inside it is told when it is validated on
+        # its own, never here (a message tells of the file the user named)
+        n = len(exc.problems)
+        raise InputError([Problem(_shorten(base), "", None,
+                                  f"has {n} problem{'s' if n > 1 else ''} as a plan; validate "
+                                  "it on its own")]) from None
     name = plan.name if path.parent != PLANS_DIR else base
     label = name if not inline else f"{name}[{','.join(inline)}]"
     plan = apply_overrides(plan, inline, ref)
@@ -319,11 +339,20 @@ def _plan_document(path: Path, chain: list[Path], root: Path,
                                   "plans extend each other in a cycle (or a chain too long)")])
     try:
         base_path = reference(ref, "plans", path.parent, root)
-        base = _plan_document(base_path, [*chain, path.resolve()],
-                              PLANS_DIR if base_path.parent == PLANS_DIR else root)
     except InputError as exc:
         raise InputError([Problem(doc.label, "extends", line, f"cannot load the base plan: {p}")
                           for p in exc.problems]) from None
+    try:
+        base = _plan_document(base_path, [*chain, path.resolve()],
+                              PLANS_DIR if base_path.parent == PLANS_DIR else root)
+    except InputError as exc:
+        # what is wrong inside the base is told when the base is validated, not here: a
+        # message tells of the file it names
+        n = len(exc.problems)
+        raise InputError([Problem(doc.label, "extends", line,
+                                  f"cannot load the base plan {_shorten(ref)}: it has {n} "
+                                  f"problem{'s' if n > 1 else ''}; validate it on its own")]) \
+            from None
     own = {k: v for k, v in data.items() if k != "extends"}
     merged = merge(base.data, own)
     merged["extends"] = ref

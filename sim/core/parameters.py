@@ -150,7 +150,7 @@ class HealthParams(_Section):
     heat_ratio_per_10_at: Annotated[float, Field(ge=0.5, le=2)]
     heat_reference_f: Fahrenheit
     no_water_ratio: Annotated[float, Field(ge=0, le=10)]
-    elderly_ratio: Annotated[float, Field(gt=0, le=10)]
+    elderly_ratio: Annotated[float, Field(ge=0.1, le=10)]
     indoor_ratio: Annotated[float, Field(gt=0, le=10)]
     density_ratio_per_person_m2: Factor
     density_free_person_m2: Factor
@@ -178,7 +178,7 @@ class CommsParams(_Section):
     latency_min: Annotated[float, Field(ge=0, le=120)]
     latency_sigma: Annotated[float, Field(ge=0, le=3)]
     loss_prob: Annotated[float, Field(ge=0, le=0.5)]
-    ack_timeout_min: Annotated[float, Field(ge=1, le=120)]
+    ack_timeout_min: Annotated[float, Field(ge=2, le=120)]
     late_after_min: Duration
 
 

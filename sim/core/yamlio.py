@@ -11,6 +11,7 @@ refusal is an :class:`~sim.core.errors.InputError` naming the file and the line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ MAX_BYTES = 1_000_000
 """Largest file read, in bytes: a real plan is a few kilobytes."""
 MAX_DEPTH = 32
 """Deepest nesting of mappings and sequences accepted."""
-MAX_NODES = 100_000
-"""Most YAML nodes (after alias expansion) accepted in one file."""
+MAX_NODES = 50_000
+"""Most YAML values accepted in one file, as written and after alias expansion (the largest
+valid scenario or decisions file has a few tens of thousands)."""
 MAX_NUMBER_CHARS = 64
 """Longest number literal accepted, in characters (a float has 17 significant digits)."""
 
@@ -57,6 +59,10 @@ _OPENERS = (
     yaml.FlowSequenceStartToken,
 )
 _CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+_VALUES = (yaml.ScalarToken, yaml.AliasToken)
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (several times faster), else PyYAML's own."""
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 Path_ = tuple[Any, ...]
 
@@ -98,9 +104,12 @@ def _problem(label: str, line: int | None, message: str, field_: str = "") -> In
 
 
 def _check_depth(text: str, label: str) -> None:
+    """Refuse, from the tokens alone (before anything is built), a file nested more than
+    :data:`MAX_DEPTH` deep or with more than :data:`MAX_NODES` values written out."""
     depth = 0
+    values = 0
     try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        for token in yaml.scan(text, Loader=_LOADER):
             if isinstance(token, _OPENERS):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -108,17 +117,33 @@ def _check_depth(text: str, label: str) -> None:
                                    f"nested more than {MAX_DEPTH} levels deep; refused")
             elif isinstance(token, _CLOSERS):
                 depth -= 1
+            elif isinstance(token, _VALUES):
+                values += 1
+                if values > MAX_NODES:
+                    raise _problem(label, token.start_mark.line + 1,
+                                   f"more than {MAX_NODES:,} values; refused (a plan or "
+                                   "scenario has a few thousand at most)")
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, label, text) from None
 
 
+def _line_at(text: str, position: int) -> int | None:
+    """The line of ``position`` in ``text``: a byte offset for libyaml, a character offset
+    for PyYAML's own reader."""
+    if not text:
+        return None
+    before = text.encode("utf-8")[:position] if _LOADER is not yaml.SafeLoader \
+        else text[:position].encode("utf-8")
+    return before.count(b"\n") + 1
+
+
 def _yaml_problem(exc: yaml.YAMLError, label: str, text: str = "") -> InputError:
     if isinstance(exc, yaml.reader.ReaderError):
-        line = text[:exc.position].count("\n") + 1 if text else None
+        line = _line_at(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         what = "a NUL character" if code == 0 else f"the control character U+{code:04X}"
-        return _problem(label, line, f"{what} is not allowed in a YAML file (only text); "
-                                     "if it is meant, write it as an escape in double quotes")
+        return _problem(label, line, f"{what} is not allowed: a plan or scenario file holds "
+                                     "text only")
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -207,9 +232,14 @@ def load_text(text: str, label: str) -> Document:
     """Parse YAML ``text`` (named ``label`` in messages) into a :class:`Document`."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise _problem(label, None, f"larger than {MAX_BYTES:,} bytes; refused")
+    bad = _SURROGATE.search(text)
+    if bad:
+        line = text[:bad.start()].count("\n") + 1
+        raise _problem(label, line, f"an unpaired surrogate (U+{ord(bad.group()):04X}, a "
+                                    "broken character) is not allowed: the text is not valid")
     _check_depth(text, label)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise _yaml_problem(exc, label, text) from None
     except RecursionError:

@@ -214,9 +214,9 @@ def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
     return record.model_dump(exclude={"decisions"}), out
 
 
-MAX_DECISIONS = 10_000
-"""Most decisions a decisions.yaml may hold (a drill pauses at most every minute for two
-days, plus its injects and levels)."""
+MAX_DECISIONS = 4_000
+"""Most decisions a decisions.yaml may hold: a drill of a day pauses at most every minute,
+at its decision injects and at each reassessment that changes the level."""
 
 
 class DecisionRecord(Strict):
