@@ -210,7 +210,12 @@ class Crowd:
         if len(idx) == 0:
             return idx
         weights = np.where(self.elderly[idx], elderly_weight, 1.0)
-        chosen = rng.choice(idx, size=min(count, len(idx)), replace=False, p=weights / weights.sum())
+        size = min(count, len(idx))
+        total = float(weights.sum())
+        p = weights / total if total > 0 else None
+        if p is not None and np.count_nonzero(p) < size:
+            p = None  # weights that cannot be drawn from (all zero, too few): even odds
+        chosen = rng.choice(idx, size=size, replace=False, p=p)
         self.status[chosen] = _IN_CARE
         return chosen
 
