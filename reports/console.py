@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from reports.content import fmt_min, metric_text, team_name
@@ -16,7 +17,8 @@ STATUS_STYLE = {"met": "green", "missed": "red", "not_done": "yellow", "no_targe
 def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
     """Print the run's summary tables."""
     m = r.metrics
-    console.rule(f"[bold]{r.scenario.title.get(lang)}[/] · {r.plan_label} · "
+    # titles, names and labels come from plan and scenario files: text, never markup
+    console.rule(f"[bold]{escape(r.scenario.title.get(lang))}[/] · {escape(r.plan_label)} · "
                  f"{phrase('seed', lang)} {r.seed}")
     table = Table(title=phrase("targets", lang), show_lines=False)
     for col in ("task", "target", "measured", "margin", "status"):
@@ -28,7 +30,7 @@ def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
         elif row["subject"]:
             label = f"{label}: {team_name(r, row['subject'], lang)}"
         style = STATUS_STYLE[row["status"]]
-        table.add_row(label,
+        table.add_row(escape(label),
                       fmt_min(row["target_min"], lang) if row["target_min"] is not None else "—",
                       fmt_min(row["measured_min"], lang),
                       "" if row["margin_min"] is None else f"{row['margin_min']:+.1f}",
@@ -40,5 +42,5 @@ def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
     for key in ("level", "peak_crowd", "max_crowd_state", "scuffles", "health_incidents",
                 "medical_response_max_min", "rumor_peak_reach", "first_statement_min",
                 "equipment_failures", "messages_late", "slips", "outcome"):
-        figures.add_row(METRIC_LABELS[key][lang], metric_text(key, m.get(key), lang))
+        figures.add_row(METRIC_LABELS[key][lang], escape(metric_text(key, m.get(key), lang)))
     console.print(figures)
