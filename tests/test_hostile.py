@@ -1,0 +1,447 @@
+"""Hostile and careless inputs: every one exits 0 or 2 as it should, with a clear message,
+no traceback, at once.
+
+The corpus is ``tests/hostile/`` (small files, one hostile value each) plus files and
+commands made here (too big or too odd to keep: a 5,000-digit number, 9,000 teams, a
+13,500-inject chain, a pipe, a device, a symbolic link, servers that are not Dask
+schedulers). Each case names the command, the exit code and a fragment of the message.
+Disclosure: no message ever shows a line of a file outside the plan's folder tree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, call_cli, run_cli
+
+HOSTILE = ROOT / "tests" / "hostile"
+SECRET = "db_password: hunter2-do-not-print\napi_token: tok-7f3a9c\n"
+SECRET_WORDS = ("hunter2", "db_password", "api_token", "tok-7f3a9c")
+FAST_S = 20.0
+"""Each refusal comes in well under this (most in a fraction of a second)."""
+
+
+@dataclass
+class Case:
+    """One hostile command: ``args`` with ``{h}`` (the corpus) and ``{tmp}`` (a fresh
+    folder) filled in, the exit code and fragments expected on stderr. ``make`` prepares
+    files in ``{tmp}``; ``process`` runs the command in a process of its own (with a time
+    limit), for what could hang."""
+
+    id: str
+    args: list[str]
+    code: int
+    fragments: list[str] = field(default_factory=list)
+    make: Callable[[Path], None] | None = None
+    process: bool = False
+
+
+def _plan(tmp: Path, name: str, text: str) -> None:
+    (tmp / name).write_text(text, encoding="utf-8")
+
+
+def _long_int(tmp: Path) -> None:
+    _plan(tmp, "long-int.yaml", "extends: linxiang\nname: digits\nteams:\n  order:\n    size: "
+          + "9" * 5000 + "\n")
+
+
+def _teams(n: int) -> Callable[[Path], None]:
+    def make(tmp: Path) -> None:
+        body = "".join(f"  t{i}: {{name: t, capabilities: [dialogue], size: 1}}\n"
+                       for i in range(n))
+        _plan(tmp, "teams.yaml", "extends: linxiang\nname: many\nteams:\n" + body)
+    return make
+
+
+def _reports(n: int) -> Callable[[Path], None]:
+    def make(tmp: Path) -> None:
+        body = "".join(f"  - {{id: r{i}, to: x, within_min: 5}}\n" for i in range(n))
+        _plan(tmp, "reports.yaml", "extends: linxiang\nname: reports\nreporting:\n" + body)
+    return make
+
+
+def _chain(n: int) -> Callable[[Path], None]:
+    def make(tmp: Path) -> None:
+        rows = ["  - {id: C0, at_min: 1, kind: rumour, expected: &e {action: statement_issued, "
+                "within_min: 1}}\n"]
+        rows += [f"  - {{id: C{i}, contingency_for: C{i - 1}, kind: rumour, expected: *e}}\n"
+                 for i in range(1, n)]
+        text = (HOSTILE / "crowd-billion.yaml").read_text(encoding="utf-8").replace(
+            "mobilised: 1000000000", "mobilised: 30")
+        assert len(text) + sum(map(len, rows)) < 1_000_000
+        _plan(tmp, "chain.yaml", text + "injects:\n" + "".join(rows))
+    return make
+
+
+def _big(tmp: Path) -> None:
+    _plan(tmp, "big.yaml", "name: big\n# " + "x" * 1_100_000 + "\n")
+
+
+def _fifo(tmp: Path) -> None:
+    os.mkfifo(tmp / "fifo.yaml")
+
+
+def _existing_file(tmp: Path) -> None:
+    (tmp / "taken").write_text("not a folder\n", encoding="utf-8")
+
+
+def _foreign(tmp: Path) -> None:
+    (tmp / "mine").mkdir()
+    (tmp / "mine" / "thesis.docx").write_bytes(b"years of work")
+
+
+CASES = [
+    # --------------------------------------------------------------- where files may point
+    Case("extends-absolute", ["validate", "{h}/extends-absolute.yaml"], 2,
+         ["extends:", "an absolute path is not allowed"]),
+    Case("extends-dotdot", ["validate", "{h}/extends-dotdot.yaml"], 2,
+         ["extends:", "leads out of the folder"]),
+    Case("extends-not-yaml", ["validate", "{h}/extends-not-yaml.yaml"], 2,
+         ["the path of a .yaml file"]),
+    Case("scenario-plan-absolute",
+         ["run", "{h}/scenario-plan-absolute.yaml", "--out", "{tmp}/out"], 2,
+         ["plan:", "an absolute path is not allowed"]),
+    Case("scenario-plan-dotdot", ["validate", "{h}/scenario-plan-dotdot.yaml"], 2,
+         ["plan:", "leads out of the folder"]),
+    # --------------------------------------------------------------- YAML itself
+    Case("control-character", ["validate", "{h}/control-char.yaml"], 2,
+         ["control-char.yaml:1:", "control character U+0001"]),
+    Case("nul", ["validate", "{h}/nul.yaml"], 2, ["nul.yaml:1:", "NUL character"]),
+    Case("recursive-alias", ["validate", "{h}/recursive-alias.yaml"], 2,
+         ["recursive-alias.yaml:2:", "recursive alias"]),
+    Case("recursive-alias-map", ["validate", "{h}/recursive-alias-map.yaml"], 2,
+         ["recursive alias"]),
+    Case("recursive-alias-decisions",
+         ["run", "small-group", "--decisions", "{h}/decisions-recursive.yaml",
+          "--out", "{tmp}/out"], 2, ["decisions-recursive.yaml:4:", "recursive alias"]),
+    Case("decisions-pause-tiny",
+         ["run", "small-group", "--decisions", "{h}/decisions-pause.yaml", "--out", "{tmp}/out"],
+         2, ["pause_every_min", "greater than or equal to 1"]),
+    Case("merge-key", ["validate", "{h}/merge-key.yaml"], 2, ["merge keys (<<)"]),
+    Case("date", ["validate", "{h}/date.yaml"], 2, ["source:", "put it in quotes"]),
+    Case("python-tag", ["validate", "{h}/python-tag.yaml"], 2, ["not allowed"]),
+    Case("integer-5000-digits", ["validate", "{tmp}/long-int.yaml"], 2,
+         ["teams.order.size", "a number of 5,000 characters"], make=_long_int),
+    Case("file-over-1MB", ["validate", "{tmp}/big.yaml"], 2, ["larger than"], make=_big),
+    # --------------------------------------------------------------- not files at all
+    Case("validate-dev-zero", ["validate", "/dev/zero"], 2, ["not a regular file"],
+         process=True),
+    Case("decisions-dev-zero", ["run", "small-group", "--decisions", "/dev/zero",
+                                "--out", "{tmp}/out"], 2, ["not a regular file"], process=True),
+    Case("validate-fifo", ["validate", "{tmp}/fifo.yaml"], 2, ["not a regular file"],
+         make=_fifo, process=True),
+    Case("validate-folder", ["validate", "{h}"], 2, ["is a folder"]),
+    # --------------------------------------------------------------- text for Word, charts, tables
+    Case("team-name-control", ["run", "small-group", "--plan", "{h}/team-name-control.yaml",
+                               "--out", "{tmp}/out"], 2,
+         ["teams.dialogue.name.zh", "control character U+0007"]),
+    Case("team-name-surrogate", ["run", "small-group", "--plan",
+                                 "{h}/team-name-surrogate.yaml", "--out", "{tmp}/out"], 2,
+         ["team-name-surrogate.yaml:5:", "invalid Unicode character"]),
+    Case("set-surrogate", ["run", "small-group", "--set", "teams.dialogue.name=a\udcffb",
+                           "--out", "{tmp}/out"], 2, ["--set", "unpaired surrogate"]),
+    Case("team-id-tab", ["validate", "{h}/team-id-tab.yaml"], 2, ["team id is letters"]),
+    Case("team-id-formula", ["validate", "{h}/team-id-formula.yaml"], 2,
+         ["team id is letters, digits"]),
+    Case("plan-ref-control", ["run", "small-group", "--plan",
+                              "linxiang[teams.dialogue.name=a\x01b]", "--out", "{tmp}/out"], 2,
+         ["control character U+0001"]),
+    # --------------------------------------------------------------- numbers out of bounds
+    Case("crowd-billion", ["validate", "{h}/crowd-billion.yaml"], 2,
+         ["crowd.mobilised", "less than or equal to 5000"]),
+    Case("crowd-inf", ["validate", "{h}/crowd-inf.yaml"], 2,
+         ["crowd.mobilised", "finite number"]),
+    Case("crowd-nan", ["validate", "{h}/crowd-nan.yaml"], 2, ["crowd.initial", "finite number"]),
+    Case("onlooker-rate-1e300", ["validate", "{h}/onlooker-rate.yaml"], 2,
+         ["crowd.onlookers.rate_per_min", "less than or equal to 100"]),
+    Case("site-area-1e-300", ["validate", "{h}/site-area-tiny.yaml"], 2,
+         ["site.area_m2", "greater than or equal to 10"]),
+    Case("tick-1e-6", ["validate", "{h}/tick-tiny.yaml"], 2,
+         ["parameters.tick_min", "greater than or equal to 0.5"]),
+    Case("patrol-1e-300", ["validate", "{h}/patrol-tiny.yaml"], 2,
+         ["parameters.order.patrol_every_min", "greater than or equal to 1"]),
+    Case("reassess-1e-300", ["validate", "{h}/reassess-tiny.yaml"], 2,
+         ["command.reassess_every_min", "greater than or equal to 1"]),
+    Case("message-loss", ["validate", "{h}/message-loss.yaml"], 2,
+         ["parameters.comms.loss_prob", "parameters.comms.ack_timeout_min"]),
+    Case("outage-10h", ["validate", "{h}/outage-long.yaml"], 2, ["comms_outage", "at most 480"]),
+    Case("heat-ratio", ["validate", "{h}/heat-ratio.yaml"], 2, ["heat_ratio_per_10_at"]),
+    Case("team-size-1e9", ["validate", "{h}/team-size-huge.yaml"], 2,
+         ["teams.order.size", "less than or equal to 10000"]),
+    Case("teams-9000", ["validate", "{tmp}/teams.yaml"], 2, ["more than 50,000 values"],
+         make=_teams(9000)),
+    Case("teams-51", ["validate", "{tmp}/teams.yaml"], 2, ["teams:", "at most 50"],
+         make=_teams(51)),
+    Case("reports-20000", ["validate", "{tmp}/reports.yaml"], 2, ["more than 50,000 values"],
+         make=_reports(20000)),
+    Case("reports-21", ["validate", "{tmp}/reports.yaml"], 2, ["reporting:", "at most 20"],
+         make=_reports(21)),
+    Case("contingency-chain-13500", ["validate", "{tmp}/chain.yaml"], 2,
+         ["more than 50,000 values"], make=_chain(13500)),
+    Case("contingency-chain-201", ["validate", "{tmp}/chain.yaml"], 2,
+         ["injects:", "at most 200"], make=_chain(201)),
+    Case("scenario-name-300", ["run", "{h}/scenario-name-long.yaml"], 2,
+         ["name:", "at most 100 characters"]),
+    # --------------------------------------------------------------- the command line
+    Case("set-key-5000-deep", ["run", "small-group", "--set", "a" + ".a" * 5000 + "=1",
+                               "--out", "{tmp}/out"], 2, ["--set", "more than 12 parts"]),
+    Case("set-value-5000-deep", ["run", "small-group", "--set",
+                                 "teams.dialogue.size=" + "[" * 5000 + "]" * 5000,
+                                 "--out", "{tmp}/out"], 2, ["--set", "nested more than"]),
+    Case("pause-every-1e-300", ["run", "small-group", "--interactive", "--pause-every",
+                                "1e-300"], 2, ["at least 1"]),
+    Case("seed-5000-digits", ["run", "small-group", "--seed", "7" * 5000], 2,
+         ["seed must be a whole number"]),
+    Case("out-existing-file", ["run", "small-group", "--out", "{tmp}/taken"], 2,
+         ["--out:", "exists and is not a folder"], make=_existing_file),
+    Case("out-proc", ["run", "small-group", "--out", "/proc/drill-out"], 2,
+         ["--out:", "under /proc"]),
+    Case("out-name-300", ["run", "small-group", "--out", "{tmp}/" + "o" * 300], 2,
+         ["--out:", "file name too long"]),
+    Case("out-foreign-folder", ["run", "small-group", "--out", "{tmp}/mine"], 2,
+         ["--out:", "did not write (thesis.docx)"], make=_foreign),
+    Case("scheduler-bogus", ["compare", "small-group", "--plans", "linxiang", "--backend",
+                             "dask", "--scheduler", "bogus", "--out", "{tmp}/out"], 2,
+         ["--scheduler:", "expected an address tcp://HOST:PORT"]),
+    Case("scheduler-http", ["compare", "small-group", "--plans", "linxiang", "--backend",
+                            "dask", "--scheduler", "http://127.0.0.1:8786", "--out",
+                            "{tmp}/out"], 2, ["--scheduler:", "must start with tcp://"]),
+    Case("scheduler-no-port", ["sweep", "small-group", "--grid", "teams.dialogue.size=4,6",
+                               "--backend", "dask", "--scheduler", "tcp://127.0.0.1",
+                               "--out", "{tmp}/out"], 2, ["--scheduler:", "tcp://HOST:PORT"]),
+]
+
+
+def _fill(args: list[str], tmp: Path) -> list[str]:
+    return [a.replace("{h}", str(HOSTILE)).replace("{tmp}", str(tmp)) for a in args]
+
+
+def _check(res, case: Case, elapsed: float) -> None:
+    assert res.returncode == case.code, (case.id, res.returncode, res.stderr[-2000:])
+    assert "Traceback" not in res.stderr, res.stderr
+    assert "internal error" not in res.stderr, res.stderr
+    for fragment in case.fragments:
+        assert fragment in res.stderr, f"{fragment!r} not in stderr:\n{res.stderr[-2000:]}"
+    assert elapsed < FAST_S, f"{case.id} took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_case(case: Case, tmp_path):
+    if case.make is not None:
+        case.make(tmp_path)
+    args = _fill(case.args, tmp_path)
+    start = time.monotonic()
+    if case.process:
+        res = run_cli(*args, cwd=tmp_path, timeout=60)
+    else:
+        res = call_cli(*args, cwd=tmp_path)
+    _check(res, case, time.monotonic() - start)
+    if case.code == 2:
+        assert not (tmp_path / "out").exists()
+
+
+def test_every_corpus_file_is_used():
+    used = {Path(a.split("/")[-1]).name for c in CASES for a in c.args if "{h}/" in a}
+    files = {p.name for p in HOSTILE.glob("*.yaml")}
+    assert files - used <= {"team-name-mathtext.yaml", "team-name-cr.yaml"}, files - used
+
+
+# --------------------------------------------------------------------------- disclosure
+
+
+@pytest.fixture
+def secret_tree(tmp_path) -> Path:
+    """A secret file beside a plan folder, one inside it, and plans pointing at both."""
+    (tmp_path / "secret").mkdir()
+    secret = tmp_path / "secret" / "creds.yaml"
+    secret.write_text(SECRET, encoding="utf-8")
+    plans = tmp_path / "plans"
+    (plans / "sub").mkdir(parents=True)
+    (plans / "sub" / "creds.yaml").write_text(SECRET, encoding="utf-8")
+    (plans / "link.yaml").symlink_to(secret)
+    refs = {"absolute": str(secret), "dotdot": "../secret/creds.yaml", "symlink": "link.yaml",
+            "inside": "sub/creds.yaml", "home": "~/creds.yaml",
+            "dotdot-in-name": "sub/../../secret/creds.yaml"}
+    for name, ref in refs.items():
+        (plans / f"{name}.yaml").write_text(f"extends: {ref}\nname: {name}\n", encoding="utf-8")
+    scenario = (HOSTILE / "crowd-billion.yaml").read_text(encoding="utf-8").replace(
+        "mobilised: 1000000000", "mobilised: 30")
+    for name, ref in (("s-absolute", str(secret)), ("s-dotdot", "../secret/creds.yaml"),
+                      ("s-inside", "sub/creds.yaml")):
+        (plans / f"{name}.yaml").write_text(scenario.replace("plan: linxiang", f"plan: {ref}"),
+                                            encoding="utf-8")
+    return plans
+
+
+@pytest.mark.parametrize("name", ["absolute", "dotdot", "symlink", "inside", "home",
+                                  "dotdot-in-name", "s-absolute", "s-dotdot", "s-inside"])
+def test_no_message_shows_another_files_content(secret_tree, name):
+    path = secret_tree / f"{name}.yaml"
+    for args in (["validate", str(path)],
+                 ["run", str(path), "--out", str(secret_tree / "out")] if name.startswith("s-")
+                 else ["run", "small-group", "--plan", str(path),
+                       "--out", str(secret_tree / "out")]):
+        res = call_cli(*args)
+        assert res.returncode == 2, res.stderr
+        assert "Traceback" not in res.stderr
+        for word in SECRET_WORDS:
+            assert word not in res.stderr + res.stdout, (name, res.stderr)
+    if name not in ("inside", "s-inside"):
+        assert ("link.yaml" if name == "symlink" else "creds.yaml") in res.stderr  # named
+        assert any(w in res.stderr for w in ("absolute path", "leads out of the folder")), \
+            res.stderr
+
+
+def test_a_base_plan_inside_the_tree_is_used(tmp_path):
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "bigger.yaml").write_text(
+        "extends: linxiang\nname: bigger\nteams: {dialogue: {size: 9}}\n", encoding="utf-8")
+    (tmp_path / "mine.yaml").write_text(
+        "extends: base/bigger.yaml\nname: mine\nteams: {order: {size: 25}}\n", encoding="utf-8")
+    from sim.core.loading import load_plan
+
+    plan = load_plan(str(tmp_path / "mine.yaml")).plan
+    assert (plan.teams["dialogue"].size, plan.teams["order"].size) == (9, 25)
+    res = call_cli("validate", str(tmp_path / "mine.yaml"))
+    assert res.returncode == 0, res.stderr
+
+
+# --------------------------------------------------------------------------- text in reports
+
+
+def test_mathtext_and_carriage_returns_in_team_names_are_drawn_as_text(tmp_path):
+    for name in ("team-name-mathtext", "team-name-cr"):
+        out = tmp_path / name
+        res = call_cli("run", "small-group", "--plan", str(HOSTILE / f"{name}.yaml"), "--lang",
+                       "en", "--formats", "md,html,docx", "--out", str(out), "--quiet")
+        assert res.returncode == 0, res.stderr
+        assert {"report.md", "report.html", "report.docx"} <= {p.name for p in out.iterdir()}
+    md = (tmp_path / "team-name-cr" / "report.md").read_text(encoding="utf-8")
+    assert "\r" not in md
+    # every row of every table has as many cells as its header: no row split by the name
+    blocks: list[list[str]] = []
+    previous = ""
+    for line in md.splitlines():
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                blocks.append([])
+            blocks[-1].append(line)
+        previous = line
+    assert blocks
+    for block in blocks:
+        widths = {len(re.split(r"(?<!\\)\|", line)) for line in block}
+        assert len(widths) == 1, block
+    named = [line for block in blocks for line in block if "talks \\|" in line]
+    assert named and all("talks \\| x \\| y \\| team" in line for line in named), named
+    math = (tmp_path / "team-name-mathtext" / "report.md").read_text(encoding="utf-8")
+    assert "$\\\\frac{1}{0}$" in math or "$\\frac{1}{0}$" in math
+
+
+# --------------------------------------------------------------------------- Dask schedulers
+
+
+@contextlib.contextmanager
+def _server(behaviour: str) -> Iterator[int]:
+    """A TCP service on 127.0.0.1 that is not a Dask scheduler: it sends an SSH banner, an
+    absurd frame length, or nothing at all."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+    srv.settimeout(0.2)
+    port = srv.getsockname()[1]
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            held.append(conn)
+            if behaviour == "banner":
+                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+            elif behaviour == "huge":
+                conn.sendall((2**40).to_bytes(8, "little"))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join(2)
+        for c in held:
+            c.close()
+        srv.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("behaviour, fragment", [
+    ("banner", "does not speak Dask's protocol"),
+    ("huge", "does not speak Dask's protocol"),
+    ("silent", "sent nothing within 1 s"),
+    ("refused", "connection refused"),
+])
+def test_a_scheduler_that_is_not_dask_is_refused_quickly(behaviour, fragment, tmp_path,
+                                                         monkeypatch):
+    from sim.montecarlo import replicate
+
+    monkeypatch.setattr(replicate, "SCHEDULER_TIMEOUT_S", 1.0)
+    with contextlib.ExitStack() as stack:
+        port = _free_port() if behaviour == "refused" else stack.enter_context(_server(behaviour))
+        start = time.monotonic()
+        res = call_cli("compare", "small-group", "--plans", "linxiang", "--reps", "2",
+                       "--backend", "dask", "--scheduler", f"tcp://127.0.0.1:{port}",
+                       "--out", str(tmp_path / "out"), "--quiet")
+        elapsed = time.monotonic() - start
+    _check(res, Case(behaviour, [], 2, ["--scheduler:", fragment]), elapsed)
+    assert elapsed < 8, elapsed
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def test_jobs_are_capped_at_the_cores(tmp_path):
+    from sim.montecarlo.replicate import default_jobs
+
+    res = call_cli("compare", "small-group", "--plans", "linxiang", "--reps", "2", "--jobs",
+                   "1000", "--out", str(tmp_path / "out"), "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert f"running {default_jobs()} worker processes" in res.stderr
+
+
+def test_read_only_output_folder(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(ro)],
+                             capture_output=True).returncode == 0
+    if not mounted:
+        os.chmod(ro, 0o555)
+        if os.access(ro, os.W_OK):  # root without mount: nothing is read-only here
+            pytest.skip("cannot make a read-only folder here")
+    try:
+        res = call_cli("run", "small-group", "--out", str(ro / "out"))
+        _check(res, Case("ro", [], 2, ["--out:", "cannot"]), 0)
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(ro)], check=False)
+        else:
+            os.chmod(ro, 0o755)
