@@ -6,8 +6,10 @@ import io
 import re
 
 from docx import Document as WordDocument
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
 
 from reports.document import Bullets, Document, Figure, Subheading, Table
 
@@ -23,6 +25,19 @@ def docx_text(text: object) -> str:
     line feed and carriage return; unpaired surrogates) become U+FFFD. Names and notes come
     from plan and scenario files, which are not trusted."""
     return _NOT_XML.sub("\ufffd", str(text))
+
+
+def _bullet(word, sect, text: str, style_id: str) -> None:
+    """A bulleted paragraph at the end of the body, added in constant time (python-docx's own
+    ``add_paragraph`` looks up the style by name and scans the body for each paragraph, which
+    takes minutes for the tens of thousands of evidence lines a long drill can have)."""
+    p = OxmlElement("w:p")
+    if sect is not None:
+        sect.addprevious(p)
+    else:
+        word.element.body.append(p)
+    p.get_or_add_pPr().style = style_id
+    Paragraph(p, word._body).add_run(text)
 
 
 def render(doc: Document) -> bytes:
@@ -53,8 +68,10 @@ def render(doc: Document) -> bytes:
             elif isinstance(block, Subheading):
                 word.add_heading(docx_text(block.text), level=2)
             elif isinstance(block, Bullets):
+                bullet = word.styles["List Bullet"].style_id
+                sect = word.element.body.sectPr
                 for item in block.items:
-                    word.add_paragraph(docx_text(item), style="List Bullet")
+                    _bullet(word, sect, docx_text(item), bullet)
             else:
                 word.add_paragraph(docx_text(block))
     if doc.footer:

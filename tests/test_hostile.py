@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -445,3 +446,131 @@ def test_read_only_output_folder(tmp_path):
             subprocess.run(["umount", str(ro)], check=False)
         else:
             os.chmod(ro, 0o755)
+
+
+# --------------------------------------------------------------------------- the costliest files
+
+
+def _worst(folder: Path) -> Path:
+    """A plan and a scenario at the limits that cost the most: 50 teams of 10,000, 10 levels
+    that flip at every reassessment (each minute), 20 upward reports, 5,000 petitioners and
+    2,000 onlookers for a day at half-minute ticks, 200 injects (provocations, rumours, broken
+    promises, arrivals), 480 minutes without channels and resends every 2 minutes, 50 °C at
+    100% humidity, every slip certain, scuffles as likely as the bounds allow."""
+    import yaml
+
+    from sim.core.yamlio import load_file
+
+    plan = load_file(ROOT / "scenarios" / "plans" / "linxiang.yaml").data
+    base = {k: v for k, v in plan["teams"].items() if k != "command"}
+    teams = {"command": plan["teams"]["command"]}
+    i = 0
+    while len(teams) < 50:
+        for tid, team in base.items():
+            if len(teams) < 50:
+                i += 1
+                teams[f"{tid}{i}"] = {**team, "size": 10000, "familiarity": 0.0}
+    for team in teams.values():
+        if "posture" in team:
+            team["posture"] = "forceful"
+        if "reinforcement" in team:
+            team["reinforcement"] = {**team["reinforcement"], "size": 10000, "from_level": "L1"}
+    level = plan["levels"][0]
+    plan.update(name="worst", teams=teams, levels=[
+        {**level, "id": f"L{k}", "min_headcount": 2**k, "max_headcount": None,
+         "dispatch": [t for t in teams if t != "command"], "request_reinforcement": True}
+        for k in range(10)])
+    plan["reporting"] = [{"id": f"r{k}", "to": "x", "within_min": 1} for k in range(20)]
+    plan["command"]["reassess_every_min"] = 1
+    (folder / "plan.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    injects = [{"id": f"A{k}", "at_min": k * 20, "kind": "arrivals", "count": 50}
+               for k in range(40)]
+    injects.append({"id": "OUT", "at_min": 0, "kind": "comms_outage", "duration_min": 480})
+    kinds = ["block_gate", "agitation", "rumour", "broken_promise", "health_incident"]
+    for k in range(200 - len(injects)):
+        item = {"id": f"Z{k}", "when": f"t_min > {k * 9} for 2 min", "kind": kinds[k % 5]}
+        if item["kind"] in ("block_gate", "agitation"):
+            item.update(share=1, delta=1)
+        elif item["kind"] == "rumour":
+            item["share"] = 0.9
+        elif item["kind"] == "health_incident":
+            item["count"] = 100
+        injects.append(item)
+    scenario = {
+        "name": "worst", "title": "worst", "plan": "plan.yaml",
+        "site": {"name": "gate", "security": 10000},
+        "weather": {"temperature_c": 50, "humidity_pct": 100},
+        "crowd": {"initial": 3000, "mobilised": 3000, "hardship": [1, 1], "legitimacy": 0,
+                  "hard_core_share": 1, "elderly_share": 1,
+                  "onlookers": {"max": 2000, "rate_per_min": 100}},
+        "end": {"max_min": 1440, "stop_when_cleared": False},
+        "injects": injects,
+        "parameters": {
+            "tick_min": 0.5, "rumour": {"substeps": 100},
+            "comms": {"loss_prob": 0.5, "ack_timeout_min": 2},
+            "estimate": {"first_report_sd": 3, "verified_sd": 3, "intel_sd": 3},
+            "familiarity": {"misdirect_prob": 1, "late_prob": 1, "incomplete_prob": 1},
+            "order": {"patrol_every_min": 1},
+            "scuffle": {"contact_per_active_hour": 1000, "mean_episode_min": 0.1,
+                        "injury_per_contact": 1},
+            "uncertain": {"scuffle.contact_per_active_hour": [0.01, 1000],
+                          "scuffle.mean_episode_min": [0.1, 12],
+                          "scuffle.injury_per_contact": [0.005, 1]}},
+    }
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_the_costliest_valid_files_run_within_a_minute_and_a_gigabyte(tmp_path):
+    import resource
+
+    path = _worst(tmp_path)
+    res = call_cli("validate", str(path), str(tmp_path / "plan.yaml"))
+    assert res.returncode == 0, res.stderr
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, str(ROOT / "run_drill.py"), "run", str(path),
+                           "--formats", "md,html,docx", "--out", str(tmp_path / "out"),
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert proc.returncode == 0, proc.stderr
+    assert elapsed < 60, elapsed
+    assert peak_mb < 1024, peak_mb
+
+
+def test_the_writers_take_any_text():
+    """Whatever reaches a report (a label from the command line, a future field), Word, the
+    web page, Markdown and the charts write it: characters they cannot hold become U+FFFD,
+    line breaks in Markdown fold into spaces, ``$...$`` is text."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from docx import Document as WordDocument
+
+    from reports import chart_style, render_docx, render_html, render_md
+    from reports.document import Bullets, Document, Figure, Section, Table
+
+    nasty = "a\x01b\ud800c\r\nd|e$\\undefined$f\x0bg"
+    with chart_style.apply("en"):
+        fig, ax = plt.subplots()
+        ax.set_yticks([0, 1])
+        ax.set_yticklabels([nasty, "ok"])
+        ax.set_title(nasty)
+        ax.plot([0, 1], [0, 1], label=nasty)
+        ax.legend()
+        png, svg = chart_style.png_bytes(fig), chart_style.svg_text(fig)
+        plt.close(fig)
+    assert png.startswith(b"\x89PNG") and "\ud800" not in svg and "\x01" not in svg
+    doc = Document(nasty, nasty, "en", [Section(nasty, [
+        nasty, Table([nasty, "b"], [[nasty, "x"]]), Bullets([nasty] * 3),
+        Figure(nasty, "c.png", png, svg)])], nasty)
+    md = render_md.render(doc)
+    assert "\r" not in md and "\x01" not in md and "\ud800" not in md
+    assert "| a\ufffdb\ufffdc d\\|e$\\\\undefined$f g | b |" in md
+    page = render_html.render(doc)
+    page.encode("utf-8")
+    assert "\x01" not in page
+    word = WordDocument(io.BytesIO(render_docx.render(doc)))
+    assert "a\ufffdb\ufffdc" in word.paragraphs[0].text

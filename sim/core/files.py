@@ -160,6 +160,9 @@ OUTPUT_NAMES = frozenset({
 """The names an output folder of this project may hold: an existing folder is replaced only
 when it is empty or holds nothing else (never a folder of someone's own files)."""
 
+_TEMPORARY = re.compile(r"\..+\.tmp")
+"""A file :func:`atomic_write` left half-written when its command was killed."""
+
 MAX_NAME_BYTES = 200
 """Longest output folder name accepted, in bytes (the file system allows 255; the temporary
 folder beside it needs the rest)."""
@@ -203,7 +206,7 @@ def check_target(target: Path, label: str = LABEL) -> None:
         except OSError as exc:
             raise _refuse(f"cannot read the folder {target}: {exc.strerror or exc}",
                           label) from None
-        foreign = [n for n in entries if n not in OUTPUT_NAMES]
+        foreign = [n for n in entries if n not in OUTPUT_NAMES and not _TEMPORARY.fullmatch(n)]
         if foreign:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise _refuse(f"{target} holds files this command did not write ({shown}); it "
