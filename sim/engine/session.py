@@ -214,7 +214,7 @@ def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
     return record.model_dump(exclude={"decisions"}), out
 
 
-MAX_DECISIONS = 4_000
+MAX_DECISIONS = 3_000
 """Most decisions a decisions.yaml may hold: a drill of a day pauses at most every minute,
 at its decision injects and at each reassessment that changes the level."""
 
