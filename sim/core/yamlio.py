@@ -142,8 +142,8 @@ def _yaml_problem(exc: yaml.YAMLError, label: str, text: str = "") -> InputError
         line = _line_at(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         what = "a NUL character" if code == 0 else f"the control character U+{code:04X}"
-        return _problem(label, line, f"{what} is not allowed: a plan or scenario file holds "
-                                     "text only")
+        return _problem(label, line, f"{what} is not allowed: only text is (a binary or "
+                                     "corrupted file?)")
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
