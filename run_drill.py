@@ -104,13 +104,8 @@ def _share(text: str) -> float:
     return value
 
 
-def _replication_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by compare and sweep."""
-    p.add_argument("--reps", type=_count("--reps", 1, MAX_REPS), default=100,
-                   help="replications of each plan (default 100)")
-    p.add_argument("--seed", type=_seed, default=1,
-                   help="base seed (default 1); replication k runs with seed SEED*1000003+k "
-                        "under every plan")
+def _runner_options(p: argparse.ArgumentParser) -> None:
+    """Where replications run: shared by compare, sweep and sensitivity."""
     p.add_argument("--jobs", type=_count("--jobs"), default=None,
                    help="worker processes (default: every core; 1 runs in this process)")
     p.add_argument("--backend", choices=("local", "dask"), default="local",
@@ -118,6 +113,16 @@ def _replication_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786); default: a LocalCluster of "
                         "--jobs workers on 127.0.0.1")
+
+
+def _replication_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by compare and sweep."""
+    p.add_argument("--reps", type=_count("--reps", 1, MAX_REPS), default=100,
+                   help="replications of each plan (default 100)")
+    p.add_argument("--seed", type=_seed, default=1,
+                   help="base seed (default 1); replication k runs with seed SEED*1000003+k "
+                        "under every plan")
+    _runner_options(p)
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override a field of every plan by dotted path (repeatable)")
     p.add_argument("--rumour-threshold", type=_share, default=0.5,
@@ -242,13 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="base seed of the design, the bootstrap and the replications "
                            "(default 1); replication k runs with seed SEED*1000003+k at every "
                            "point")
-    sens.add_argument("--jobs", type=_count("--jobs"), default=None,
-                      help="worker processes (default: every core; 1 runs in this process)")
-    sens.add_argument("--backend", choices=("local", "dask"), default="local",
-                      help="local process pool (default) or a Dask distributed cluster")
-    sens.add_argument("--scheduler", metavar="ADDRESS",
-                      help="Dask scheduler address (tcp://host:8786); default: a LocalCluster "
-                           "of --jobs workers on 127.0.0.1")
+    _runner_options(sens)
     sens.add_argument("--out", type=Path,
                       help="output folder (default "
                            "out/sensitivity-<scenario>-<plan>-<method>-seed<N>)")

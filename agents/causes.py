@@ -11,7 +11,7 @@ the last change are named.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sim.core.parameters import CrowdParams
 from sim.core.types import Cause
@@ -46,7 +46,6 @@ class SharedStress:
     waiting: float = 0.0
     broken_promise: float = 0.0
     failed_talks: float = 0.0
-    last: dict[Cause, float] = field(default_factory=dict)
 
     def step(self, dt: float, listened: bool) -> None:
         p = self.p

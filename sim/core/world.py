@@ -56,6 +56,11 @@ class TeamState:
     reinforced: int = 0
     reinforcement_requested: bool = False
     crews: simpy.Resource | None = None
+    staff: dict[Capability, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the plan is frozen, so the split of its people is worked out once (the tick reads it)
+        self.staff = {c: self.cfg.staff_for(c) for c in self.cfg.capabilities}
 
     @property
     def on_site(self) -> bool:
@@ -67,7 +72,7 @@ class TeamState:
 
     def staff_for(self, cap: Capability) -> float:
         """Staff working on ``cap`` (people; see :meth:`sim.core.config.Team.staff_for`)."""
-        return self.cfg.staff_for(cap)
+        return self.staff.get(cap, 0.0)
 
 
 @dataclass
