@@ -121,6 +121,8 @@ Share = Annotated[float, Field(ge=0, le=1)]
 Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES)]
 People = Annotated[int, Field(ge=0, le=MAX_PETITIONERS)]
 Count = Annotated[int, Field(ge=0, le=MAX_TEAM_SIZE)]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+"""A time of day, ``HH:MM`` on a 24-hour clock."""
 
 
 class Strict(BaseModel):
@@ -604,6 +606,9 @@ class Scenario(Strict):
                     AfterValidator(one_line)] = Field(
         description="default plan: a bundled name, or a path in the scenario's own folder tree")
     description: Text | None = None
+    start_clock: Clock = Field(
+        default="09:00", description="time of day at T0 (HH:MM); clock times in reports count "
+                                     "from it, and it decides which minutes are dark")
     site: Site
     weather: Weather = Weather()
     crowd: Crowd
