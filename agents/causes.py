@@ -47,10 +47,12 @@ class SharedStress:
     broken_promise: float = 0.0
     failed_talks: float = 0.0
 
-    def step(self, dt: float, listened: bool) -> None:
+    def step(self, dt: float, listened: float) -> None:
+        """Advance ``dt`` minutes; ``listened`` (0-1) is how far someone listens to the crowd
+        (1: a dialogue team; less: first-response staff at the gate; 0: nobody)."""
         p = self.p
-        if listened:
-            self.waiting = max(0.0, self.waiting - p.listened_relief_per_hour * dt / 60.0)
+        if listened > 0:
+            self.waiting = max(0.0, self.waiting - listened * p.listened_relief_per_hour * dt / 60.0)
         else:
             self.waiting = min(p.waiting_stress_max,
                                self.waiting + p.waiting_stress_per_hour * dt / 60.0)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 
+from agents.first_response import first_response
 from agents.leaders import leaders
 from agents.publicity import publicity
 from agents.teams import order_to_go
 from sim.core.config import Level
 from sim.core.rng import uniform
+from sim.core.triggers import Watch
+from sim.core.triggers import parse as parse_condition
 from sim.core.types import Capability, EventKind, Task
 from sim.core.world import World
 
@@ -58,17 +61,25 @@ def command(world: World):
     if redo:
         yield env.timeout(redo)
 
-    level = plan.level_for(estimate)
-    declared_at = None
-    if level is not None:
-        declared_at = _declare(world, level, estimate, provisional=True)
-        env.process(_activate(world, level, declared_at))
+    world.headcount_estimate = estimate
+    world.aware = True
+    env.process(first_response(world, reporter, start_report))
+    if not plan.levels:
+        _own_judgement(world, estimate)
+    elif world.state.level is not None:   # declared on a warning before T0
+        _relevel(world, estimate, verified=False)
     else:
-        _reception(world, estimate)
+        level = _applicable(world, estimate)
+        if level is not None:
+            declared_at = _declare(world, level, estimate, provisional=True)
+            env.process(_activate(world, level, declared_at))
+        else:
+            _reception(world, estimate)
 
     # verification confirms or corrects the provisional level
     yield env.timeout(plan.command.verify_min * world.slowdown(cmd))
     estimate = estimate_headcount(world, _estimate_sd(world))
+    world.headcount_estimate = estimate
     world.rec.milestone("verification", world.now)
     world.log(cmd.id, EventKind.VERIFIED, f"headcount verified at about {estimate:.0f}", "",
               round(estimate))
@@ -79,7 +90,38 @@ def command(world: World):
         yield env.timeout(plan.command.reassess_every_min)
         if world.state.cleared:
             break
-        _relevel(world, estimate_headcount(world, _estimate_sd(world)), verified=False)
+        world.headcount_estimate = estimate_headcount(world, _estimate_sd(world))
+        _relevel(world, world.headcount_estimate, verified=False)
+
+
+def level_watch(world: World):
+    """Levels graded by a condition (``levels[].when``): every tick command weighs each
+    condition as it sees the situation (its own headcount estimate as ``crowd_present``),
+    and raises the level the moment a higher one applies. Started by the engine when a level
+    has a condition."""
+    watches = {lv.id: Watch(parse_condition(lv.when)) for lv in world.plan.levels if lv.when}
+    while not world.state.cleared:
+        state = {**world.conditions, "crowd_present": world.headcount_estimate}
+        world.level_held = {lid: w.update(world.now, state) for lid, w in watches.items()}
+        if world.aware and world.plan.levels:
+            _relevel(world, world.headcount_estimate, verified=False)
+        yield world.env.timeout(world.params.tick_min)
+
+
+def _applicable(world: World, estimate: float) -> Level | None:
+    """The highest level of the plan that applies to ``estimate`` and the conditions held."""
+    held = world.level_held
+    by_text = {lv.when: held.get(lv.id, False) for lv in world.plan.levels if lv.when}
+    return world.plan.level_for(estimate, lambda text: by_text.get(text, False))
+
+
+def _own_judgement(world: World, estimate: float) -> None:
+    """A plan without levels: the HQ activates the plan and sends every team on the first
+    report."""
+    world.log(world.plan.command.team, EventKind.BELOW_THRESHOLD,
+              f"about {estimate:.0f} people; the plan has no levels: the HQ acts on its own "
+              "judgement and sends every team", "", round(estimate))
+    world.env.process(_activate(world, None, world.now))
 
 
 def call_leaders(world: World) -> None:
@@ -101,16 +143,32 @@ def _reception(world: World, estimate: float) -> None:
     call_leaders(world)
 
 
-def _activate(world: World, level: Level, declared_at: float):
-    """Activate the plan at ``level`` and act on it."""
+def _activate(world: World, level: Level | None, declared_at: float):
+    """Activate the plan at ``level`` (None: a plan without levels) and act on it."""
     cmd = world.teams[world.plan.command.team]
     yield world.env.timeout(world.plan.command.activate_min * world.slowdown(cmd)
                             + world.slip_late(cmd, Task.ACTIVATION))
-    world.state.activated_at = world.now
-    world.rec.milestone("plan_activated", world.now)
-    world.log(cmd.id, EventKind.PLAN_ACTIVATED, f"plan activated at level {level.id}", level.id)
+    activated(world, level, declared_at, world.now)
+
+
+def activated(world: World, level: Level | None, declared_at: float, t: float) -> None:
+    """The plan is activated at minute ``t`` (before T0 on a warning): publicity starts, the
+    leaders are called and the level's teams are sent (every team without levels)."""
+    cmd_id = world.plan.command.team
+    world.state.activated_at = t
+    world.rec.milestone("plan_activated", t)
+    world.rec.log(t, cmd_id, EventKind.PLAN_ACTIVATED,
+                  f"plan activated at level {level.id}" if level else
+                  "plan activated (no levels: every team is sent)", level.id if level else "")
     world.env.process(publicity(world))
     call_leaders(world)
+    if level is None:
+        for tid, team in world.plan.teams.items():
+            if tid != cmd_id and not team.prepositioned:
+                world.env.process(order_to_go(world, tid, cmd_id, "plan activated"))
+        for rep in world.plan.reporting:
+            start_report(world, rep.id, declared_at)
+        return
     # act on the level in force now (verification may have raised it meanwhile)
     _act_on_level(world, world.state.level or level, declared_at)
 
@@ -118,7 +176,7 @@ def _activate(world: World, level: Level, declared_at: float):
 def _relevel(world: World, estimate: float, verified: bool) -> None:
     """Compare the level the estimate gives with the one in force, and act on a change."""
     plan, s, cmd_id = world.plan, world.state, world.plan.command.team
-    new = plan.level_for(estimate)
+    new = _applicable(world, estimate)
     index = plan.levels.index(new) if new is not None else -1
     if new is not None and s.level is None:
         declared_at = _declare(world, new, estimate, provisional=False)
@@ -140,19 +198,52 @@ def _relevel(world: World, estimate: float, verified: bool) -> None:
                   round(estimate))
 
 
-def _declare(world: World, level: Level, estimate: float, provisional: bool) -> float:
+def _declare(world: World, level: Level, estimate: float, provisional: bool,
+             t: float | None = None, why: str = "") -> float:
+    """Declare ``level`` at minute ``t`` (default now; before T0 on a warning)."""
+    t = world.now if t is None else t
     index = world.plan.levels.index(level)
     previous = world.state.level
     world.state.level, world.state.level_index = level, index
     world.state.level_provisional = provisional
-    world.rec.milestone("level_declared", world.now)
+    world.rec.milestone("level_declared", t)
     kind = EventKind.LEVEL_DECLARED if previous is None else EventKind.LEVEL_RAISED
-    world.log(world.plan.command.team, kind,
-              f"level {level.id} declared on about {estimate:.0f} people"
-              + (" (provisional, on the first report)" if provisional else ""), level.id,
-              round(estimate))
+    colour = f" ({level.color})" if level.color else ""
+    world.rec.log(t, world.plan.command.team, kind,
+                  f"level {level.id}{colour} declared on " + (why or f"about {estimate:.0f} people")
+                  + (" (provisional, on the first report)" if provisional else ""), level.id,
+                  round(estimate))
+    if level.commander is not None and level.commander not in world.roles_called:
+        world.roles_called.add(level.commander)
+        world.env.process(_commander(world, level.commander, t))
     world.request_decision("level", level.id)
-    return world.now
+    return t
+
+
+def declare_on_warning(world: World, level: Level, estimate: float, t: float) -> None:
+    """A level declared on intelligence at minute ``t`` (before T0: negative), and the plan
+    activated on it."""
+    cmd = world.teams[world.plan.command.team]
+    _declare(world, level, estimate, provisional=False, t=t,
+             why=f"the warning (about {estimate:.0f} people expected)")
+    at = t + world.plan.command.activate_min * world.slowdown(cmd)
+    if at <= world.now:
+        for tid in level.dispatch:
+            world.teams[tid].head_start = max(world.teams[tid].head_start, world.now - at)
+        activated(world, level, t, at)
+    else:
+        world.env.process(_activate(world, level, t))
+
+
+def _commander(world: World, role_id: str, called_at: float):
+    """The level's commander (a role of the plan) is called and comes to the site."""
+    role = world.plan.roles[role_id]
+    world.rec.log(called_at, world.plan.command.team, EventKind.COMMANDER_CALLED,
+                  f"{role_id} called to take command", role_id)
+    yield world.env.timeout(max(0.0, called_at + role.arrive_min * world.night_x() - world.now))
+    world.roles_here.add(role_id)
+    world.log(role_id, EventKind.COMMANDER_ON_SITE, f"{role_id} on site and in command", role_id,
+              world.now)
 
 
 def _act_on_level(world: World, level: Level, declared_at: float) -> None:
@@ -170,13 +261,21 @@ def _act_on_level(world: World, level: Level, declared_at: float) -> None:
         return
     ids = [lv.id for lv in plan.levels]
     for rep in plan.reporting:
-        if rep.id in world.state.reports_started:
-            continue
         if rep.from_level is not None and ids.index(level.id) < ids.index(rep.from_level):
             continue
-        world.state.reports_started.add(rep.id)
-        world.rec.milestone(f"report:{rep.id}", world.now)
-        env.process(_upward_report(world, rep.id, declared_at + rep.within_min))
+        start_report(world, rep.id, declared_at)
+
+
+def start_report(world: World, report_id: str, since: float | None = None) -> None:
+    """Start upward report ``report_id`` (once), due ``within_min`` after ``since`` (default
+    now)."""
+    if report_id in world.state.reports_started:
+        return
+    rep = next(r for r in world.plan.reporting if r.id == report_id)
+    since = world.now if since is None else since
+    world.state.reports_started.add(rep.id)
+    world.rec.milestone(f"report:{rep.id}", world.now)
+    world.env.process(_upward_report(world, rep.id, since + rep.within_min))
 
 
 def _upward_report(world: World, report_id: str, deadline: float):

@@ -53,7 +53,9 @@ class TickDrivers:
         persuasion_rate: petitioners persuaded to leave per minute.
         commitment: a credible commitment has been made.
         gate_held: the gate is held by the crowd regardless of who acts (an inject).
-        heat_leave_per_hour: extra hourly chance of leaving from heat (or cold, rain).
+        heat_leave_per_hour: extra hourly chance of leaving from heat.
+        weather_leave_per_hour: extra hourly chance of leaving in rain or cold, for a person
+            of no hardship (scaled by ``1 - hardship``: the least committed go first).
         resist_agitation: people above this agitation cannot be persuaded before a commitment.
     """
 
@@ -67,6 +69,7 @@ class TickDrivers:
     commitment: bool = False
     gate_held: bool = False
     heat_leave_per_hour: float = 0.0
+    weather_leave_per_hour: float = 0.0
     resist_agitation: float = 1.0
 
 
@@ -125,6 +128,7 @@ class Crowd:
         self.agitation = self.hardship * (1.0 - cfg.legitimacy) * params.initial_agitation_factor
         self.provoked = np.zeros(n)      # fading agitation from provocations
         self.forced = np.zeros(n)        # fading agitation from force met
+        self.relief = np.zeros(n)        # lasting relief from a counsellor's talk
         self.status = np.zeros(n, dtype=np.int8)
         self.injured = np.zeros(n, dtype=bool)
         self.representative = np.zeros(n, dtype=bool)
@@ -233,6 +237,19 @@ class Crowd:
         self.active[chosen] = False
         return chosen
 
+    def counsel(self, count: int, relief: float, distressed: float,
+                rng: np.random.Generator) -> int:
+        """A counsellor talks with up to ``count`` elderly or distressed petitioners present
+        (hardship at or above ``distressed``) not yet counselled, the most agitated first;
+        each keeps ``relief`` off their agitation's target."""
+        idx = np.flatnonzero((self.status == _PRESENT) & ~self.onlooker & (self.relief == 0)
+                             & (self.elderly | (self.hardship >= distressed)))
+        if len(idx) == 0 or count <= 0:
+            return 0
+        chosen = idx[np.argsort(-self.agitation[idx], kind="stable")[:count]]
+        self.relief[chosen] = relief
+        return len(chosen)
+
     def choose_representatives(self) -> int:
         """The petitioners present name up to five representatives (the most aggrieved)."""
         idx = self._petitioners_present()
@@ -246,6 +263,12 @@ class Crowd:
 
     def present_petitioners(self) -> int:
         return int(np.count_nonzero((self.status == _PRESENT) & ~self.onlooker))
+
+    def elderly_agitation(self) -> float:
+        """Mean agitation of the elderly petitioners who came (0 when none did)."""
+        mask = self.elderly & ~self.onlooker & (self.status != _NOT_ARRIVED)
+        n = int(np.count_nonzero(mask))
+        return float(self.agitation[mask].mean()) if n else 0.0
 
     def all_arrived(self, t: float) -> bool:
         return t >= self.last_scheduled
@@ -282,7 +305,7 @@ class Crowd:
         self.provoked *= fade
         self.forced *= fade
         target = (self.hardship * (1.0 - d.legitimacy) + sum(d.shared.values())
-                  + self.provoked + self.forced)
+                  + self.provoked + self.forced - self.relief)
         self.agitation += (target - self.agitation) * (1.0 - math.exp(-p.agitation_rate_per_min * dt))
         np.clip(self.agitation, 0.0, 1.0, out=self.agitation)
 
@@ -313,6 +336,8 @@ class Crowd:
         # leaving: fatigue growing with hours on site, heat, satisfaction, persuasion
         hours = np.maximum(0.0, t - self.t_arrive) / 60.0
         hourly = p.fatigue_leave_per_hour + p.fatigue_growth_per_hour * hours + d.heat_leave_per_hour
+        if d.weather_leave_per_hour:
+            hourly = hourly + d.weather_leave_per_hour * (1.0 - self.hardship)
         if d.commitment:
             hourly = hourly + p.satisfied_leave_per_hour
             hourly = np.where(self.hard_core, p.satisfied_leave_per_hour * p.hard_core_satisfied_x,
@@ -404,13 +429,17 @@ class HealthHazard:
         return rate
 
     def sample(self, crowd: Crowd, apparent_f: float, water: bool, dt: float,
-               rng: np.random.Generator, outdoor: bool = True, area_m2: float = math.inf
-               ) -> np.ndarray:
-        """Draw this tick's health incidents among the people present; move them into care."""
+               rng: np.random.Generator, outdoor: bool = True, area_m2: float = math.inf,
+               cold_elderly_x: float = 1.0) -> np.ndarray:
+        """Draw this tick's health incidents among the people present; move them into care.
+
+        ``cold_elderly_x`` multiplies the rate of the elderly (cold weather)."""
         present = np.flatnonzero(crowd.status == _PRESENT)
         if len(present) == 0:
             return np.empty(0, dtype=np.int64)
         weights = self.person[present]
+        if cold_elderly_x != 1.0:
+            weights = weights * np.where(crowd.elderly[present], cold_elderly_x, 1.0)
         total = float(weights.sum())
         rate = self.shared_rate(apparent_f, water, outdoor, len(present) / area_m2)
         k = int(rng.poisson(rate * total * dt))

@@ -57,7 +57,7 @@ def success_chance(world: World, answered: float, heard: bool) -> float:
     """Chance that a round of talks ends in a commitment (logistic in what is present)."""
     p, s = world.params.talks, world.state
     logit = p.base_logit
-    if s.leader_on_site:
+    if s.leader_on_site or world.roles_here:
         logit += p.leader_logit
     if s.demand_top_leader:
         logit += p.top_leader_logit if s.top_leader_on_site else p.top_leader_missing_logit
@@ -173,6 +173,7 @@ def _talks(world: World, team: TeamState, staff: float, could_hear: bool):
         chance = success_chance(world, answered / questions if questions else 1.0,
                                 could_hear or team.working(Equipment.LOUDSPEAKER) > 0)
         if world.rng.talks.random() < chance:
+            yield from _await_authority(world, team)
             commit(world, team.id, f"commitment made to the representatives after round "
                                    f"{round_no} (chance {chance:.0%})")
             return
@@ -186,18 +187,41 @@ def _talks(world: World, team: TeamState, staff: float, could_hear: bool):
         yield env.timeout(tp.retry_pause_min)
 
 
+def _await_authority(world: World, team: TeamState):
+    """A demand above the authority of those on site waits for someone who may commit to it
+    (a level's commander, the top leader)."""
+    demand = world.scenario.talks.demand
+    if world.authority_here() >= demand:
+        return
+    world.log(team.id, EventKind.AWAITING_AUTHORITY,
+              f"the representatives accept, but the demand ({demand:.0%}) is above the authority "
+              "of those on site: the commitment waits for a leader who may give it", "",
+              world.authority_here())
+    while world.authority_here() < demand and not world.state.cleared:
+        yield world.env.timeout(STEP_MIN)
+
+
+def _answerer(world: World, number: int) -> TeamState:
+    """Who answers question ``number``: the plan's answering teams in turn (``answers_min``),
+    else command."""
+    answering = [t for t in world.teams.values() if t.cfg.answers_min is not None]
+    if answering:
+        return answering[(number - 1) % len(answering)]
+    return world.teams[world.plan.command.team]
+
+
 def _ask_command(world: World, team: TeamState, number: int):
     """Talks stall while a question goes to the answering team and the answer comes back.
 
     Returns True when the answer came (the drill may end first)."""
     env = world.env
-    cmd = world.teams[world.plan.command.team]
+    cmd = _answerer(world, number)
     t0 = world.now
     world.log(team.id, EventKind.TALKS_WAITING,
-              f"talks wait for command's answer to question {number}", f"question {number}")
+              f"talks wait for {cmd.id}'s answer to question {number}", f"question {number}")
     yield world.comms.send(team.id, cmd.id, f"question {number}", team.familiarity)
-    yield env.timeout(uniform(world.rng.talks, world.params.command.answer_min)
-                      * world.slowdown(cmd))
+    span = cmd.cfg.answers_min or world.params.command.answer_min
+    yield env.timeout(uniform(world.rng.talks, span) * world.slowdown(cmd))
     yield world.comms.send(cmd.id, team.id, f"answer {number}", cmd.familiarity)
     world.log(team.id, EventKind.TALKS_RESUMED, f"answer {number} received; talks resume after "
               f"{world.now - t0:.0f} min", f"question {number}", world.now - t0)

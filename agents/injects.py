@@ -11,6 +11,7 @@ from __future__ import annotations
 from agents.dialogue import equipment_failed
 from agents.leaders import break_promise, demand_top_leader
 from agents.medical import attend
+from agents.risk import person_at_risk
 from sim.core.config import (
     ArrivalsInject,
     EquipmentInject,
@@ -18,6 +19,7 @@ from sim.core.config import (
     Inject,
     MessageInject,
     OutageInject,
+    PersonAtRiskInject,
     ProvocationInject,
     RumourInject,
     WeatherInject,
@@ -86,6 +88,13 @@ def _deadline(world: World, item: Inject):
         fire(world, child, "contingency")
 
 
+def _nobody(world: World, item: EquipmentInject | MessageInject) -> None:
+    """An inject addressed to a capability no team of the plan has: nothing happens."""
+    cap = item.capability.value if item.capability else ""
+    world.log("exercise", EventKind.INJECT_SKIPPED,
+              f"inject {item.id}: no team of the plan has the {cap} capability", item.id)
+
+
 def _apply(world: World, item: Inject, trigger: str):
     """What the inject does to the drill, by kind."""
     env, s, crowd = world.env, world.state, world.crowd
@@ -113,7 +122,11 @@ def _apply(world: World, item: Inject, trigger: str):
         for _ in people:
             env.process(attend(world, injury=False))
     elif isinstance(item, EquipmentInject):
-        equipment_failed(world, world.teams[item.team], item.item, f"inject {item.id}")
+        team_id = item.target(world.plan)
+        if team_id is None:
+            _nobody(world, item)
+        else:
+            equipment_failed(world, world.teams[team_id], item.item, f"inject {item.id}")
     elif isinstance(item, RumourInject):
         share = item.share if item.share is not None else world.params.rumour.seed_share
         world.rumour.seed(share)
@@ -124,13 +137,23 @@ def _apply(world: World, item: Inject, trigger: str):
         world.log("exercise", EventKind.COMMS_OUTAGE, f"channels down for {item.duration_min:g} min",
                   item.id, item.duration_min)
     elif isinstance(item, WeatherInject):
-        s.temperature_c = item.temperature_c
-        world.log("exercise", EventKind.WEATHER, f"temperature now {item.temperature_c:g} C",
-                  item.id, item.temperature_c)
+        if item.temperature_c is not None:
+            s.temperature_c = item.temperature_c
+        if item.precipitation is not None:
+            s.precipitation = item.precipitation
+        world.log("exercise", EventKind.WEATHER,
+                  f"temperature now {s.temperature_c:g} C, precipitation {s.precipitation.value}",
+                  s.precipitation.value, s.temperature_c)
     elif isinstance(item, MessageInject):
-        yield world.comms.send("exercise", item.team, f"inject {item.id}")
-        world.log(item.team, EventKind.MESSAGE_RECEIVED, f"{item.team} receives: {item.message.en}",
-                  item.id)
+        team_id = item.target(world.plan)
+        if team_id is None:
+            _nobody(world, item)
+        else:
+            yield world.comms.send("exercise", team_id, f"inject {item.id}")
+            world.log(team_id, EventKind.MESSAGE_RECEIVED, f"{team_id} receives: {item.message.en}",
+                      item.id)
+    elif isinstance(item, PersonAtRiskInject):
+        env.process(person_at_risk(world, item.height_m, item.id))
     elif kind is InjectKind.DEMAND_LEADER:
         demand_top_leader(world)
         world.log("crowd", EventKind.DEMAND_LEADER, "the crowd demands to see the top leader",

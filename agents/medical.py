@@ -13,8 +13,9 @@ from sim.core.types import Capability, EventKind
 from sim.core.world import World
 
 
-def attend(world: World, injury: bool):
-    """The process of one health incident, from collapse to care."""
+def attend(world: World, injury: bool, detail: str | None = None):
+    """The process of one health incident, from collapse to care (``detail``: what happened,
+    when it was not a collapse or a scuffle injury)."""
     env, p, s = world.env, world.params.health, world.state
     t0 = world.now
     s.pending_medical += 1
@@ -23,7 +24,8 @@ def attend(world: World, injury: bool):
     s.health_incidents += 1
     case = f"case {s.medical_cases}"
     world.log("crowd", EventKind.INJURY if injury else EventKind.HEALTH_INCIDENT,
-              "a person is injured in the scuffle" if injury else "a person collapses", case)
+              detail or ("a person is injured in the scuffle" if injury else "a person collapses"),
+              case)
     units = world.teams_with(Capability.MEDICAL)
     if not units:
         world.log("crowd", EventKind.MEDICAL_UNAVAILABLE, "the plan has no medical unit", "")

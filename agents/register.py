@@ -1,5 +1,6 @@
 """Which routine each capability runs on site."""
 
+from agents.care import evacuation, psych_support
 from agents.dialogue import dialogue
 from agents.logistics import logistics
 from agents.order import order
@@ -12,4 +13,6 @@ ROUTINES.update({
     Capability.DIALOGUE: dialogue,
     Capability.PERSUASION: persuasion,
     Capability.LOGISTICS: logistics,
+    Capability.PSYCH_SUPPORT: psych_support,
+    Capability.EVACUATION: evacuation,
 })

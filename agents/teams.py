@@ -29,16 +29,24 @@ def deploy(world: World, team: TeamState):
     team.t_dispatched = world.now
     if not team.on_site:
         team.status = TeamStatus.MOBILISING
-        mob = team.cfg.mobilisation_min * world.slowdown(team) * uniform(world.rng.teams, world.params.teams.delay_jitter)
+        jitter = world.params.teams.delay_jitter
+        dark = world.night_x()
+        mob = team.cfg.mobilisation_min * world.slowdown(team) * uniform(world.rng.teams, jitter) * dark
         mob += world.slip_late(team, Task.MOBILISATION)
-        yield from world.task(team, Task.MOBILISING, mob)
+        travel = team.cfg.travel_min * uniform(world.rng.teams, jitter) * dark
+        # a team warned before T0 has done part of this already
+        done_mob = min(mob, team.head_start)
+        done_travel = min(travel, team.head_start - done_mob)
+        yield from world.task(team, Task.MOBILISING, mob - done_mob)
         team.status = TeamStatus.TRAVELLING
-        travel = team.cfg.travel_min * uniform(world.rng.teams, world.params.teams.delay_jitter)
-        yield from world.task(team, Task.TRAVELLING, travel)
+        yield from world.task(team, Task.TRAVELLING, travel - done_travel)
         team.status = TeamStatus.ON_SITE
         team.t_on_site = world.now
         team.arrived.succeed()
-        world.log(team.id, EventKind.TEAM_ON_SITE, f"{team.id} on site", team.id, world.now)
+        early = team.head_start > 0 and mob + travel <= team.head_start
+        world.log(team.id, EventKind.TEAM_ON_SITE,
+                  f"{team.id} on site" + (" before the crowd (sent on the warning)" if early else ""),
+                  team.id, world.now)
     for cap in team.cfg.capabilities:
         routine = ROUTINES.get(cap)
         if routine is not None:

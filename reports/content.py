@@ -86,6 +86,9 @@ def team_name(r: DrillResult, tid: str, lang: str) -> str:
         return team.name.get(lang)
     if tid.startswith("upper:"):
         return report_name(r, tid.split(":", 1)[1], lang)
+    role = r.plan.roles.get(tid)
+    if role is not None:
+        return role.name.get(lang)
     return word(ACTORS, tid, lang)
 
 
@@ -132,19 +135,22 @@ PHASES: dict[str, tuple[str, ...]] = {
     phase: tuple(k.value for k in kinds) for phase, kinds in {
         "report": (K.FIRST_REPORT, K.VERIFIED, K.BELOW_THRESHOLD, K.LEVEL_DECLARED,
                    K.LEVEL_RAISED, K.LEVEL_CONFIRMED, K.LEVEL_LOWERED, K.PLAN_ACTIVATED,
-                   K.REPORT_SENT, K.POLICY_SILENT),
+                   K.REPORT_SENT, K.POLICY_SILENT, K.WARNING_SIGNAL, K.WARNING_DETECTED,
+                   K.COMMANDER_CALLED, K.COMMANDER_ON_SITE, K.FIRST_RESPONSE),
         "stabilise": (K.TEAM_ON_SITE, K.CORDON_SET, K.GATE_BLOCKED, K.FORCE_USED,
                       K.TARGETED_INTERVENTION, K.CROWD_STATE, K.SCUFFLE_STARTED,
                       K.SCUFFLE_ENDED, K.WATER_PROVIDED, K.HEALTH_INCIDENT, K.INJURY,
                       K.MEDICAL_ATTENDED, K.REINFORCEMENT_REQUESTED, K.REINFORCEMENT_ARRIVED,
                       K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED, K.EQUIPMENT_SHORTAGE,
                       K.SUPPLY_EXHAUSTED, K.ARRIVALS, K.AGITATION, K.WEATHER, K.COMMS_OUTAGE,
-                      K.RECALLED, K.MEDICAL_UNAVAILABLE),
+                      K.RECALLED, K.MEDICAL_UNAVAILABLE, K.EVACUATED, K.PSYCH_SUPPORT,
+                      K.PERSON_AT_RISK, K.RESCUE_DEPLOYED, K.TALK_DOWN_STARTED, K.PERSON_SAFE,
+                      K.PERSON_FELL),
         "information": (K.RUMOUR_POSTED, K.RUMOUR_DETECTED, K.STATEMENT_ISSUED),
         "negotiation": (K.DIALOGUE_STARTED, K.REPRESENTATIVES_CHOSEN, K.LEADER_ON_SITE,
                         K.TOP_LEADER_ON_SITE, K.TALKS_WAITING, K.TALKS_RESUMED, K.TALKS_STALLED,
                         K.TALKS_FAILED, K.AGREEMENT, K.PROMISE_BROKEN, K.ROOM_READY,
-                        K.DEMAND_LEADER),
+                        K.DEMAND_LEADER, K.AWAITING_AUTHORITY),
         "dispersal": (K.CLEARED, K.TRANSPORTED, K.INJECT_SKIPPED),
     }.items()
 }

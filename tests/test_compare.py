@@ -315,7 +315,9 @@ def test_grid_cells_are_inline_variants():
 
 def test_sweep_writes_a_heat_map_and_a_table(tmp_path):
     out = tmp_path / "sweep"
-    proc = call_cli("sweep", "small-group", "--plan", "linxiang", "--grid", "teams.dialogue.size=4,8",
+    # the unit's leader is there at once, so that talks start when representatives are named
+    proc = call_cli("sweep", "small-group", "--plan", "linxiang[responsible_unit.leader_delay_min=0]",
+                    "--grid", "teams.dialogue.size=4,8",
                     "--grid", "teams.order.posture=restrained,forceful", "--reps", "4", "--jobs", "2",
                     "--lang", "en", "--out", str(out))
     assert proc.returncode == 0, proc.stderr

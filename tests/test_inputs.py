@@ -230,7 +230,7 @@ def test_overlapping_level_thresholds(tmp_path):
 
 def test_inject_naming_a_missing_team(tmp_path):
     lines = read_lines("drills", "small-group")
-    line = set_line(lines, "  - id: SG-1", "team:", "team: negotiators")
+    line = set_line(lines, "  - id: SG-1", "capability:", "team: negotiators")
     path = write(lines, tmp_path / "inject.yaml")
 
     p = problem_at(validate_file(str(path)), "injects.0.team")

@@ -298,7 +298,9 @@ def drills(draw, most: int, longest: float) -> DrillInputs:
     sdata["site"]["gate_width_m"] = draw(st.floats(0.5, 1000))
     sdata["site"]["security"] = draw(st.integers(0, 200))
     sdata["weather"] = {"temperature_c": draw(st.floats(-40, 50)),
-                        "humidity_pct": draw(st.floats(0, 100))}
+                        "humidity_pct": draw(st.floats(0, 100)),
+                        "precipitation": draw(st.sampled_from(["none", "rain", "heavy_rain"]))}
+    sdata["start_clock"] = f"{draw(st.integers(0, 23)):02d}:{draw(st.integers(0, 59)):02d}"
     sdata["talks"] = {"work_staff_min": draw(st.floats(1, 5000)),
                       "questions": draw(st.integers(0, 20)), "demand": draw(st.floats(0, 1))}
     sdata["familiarity"] = {}
@@ -309,7 +311,8 @@ def drills(draw, most: int, longest: float) -> DrillInputs:
     extra = draw(injects(end, teams, kit, most - hi))
     keep = [i for i in sdata["injects"] if i.get("team") in (None, *teams)
             and (i.get("expected") or {}).get("team") in (None, *teams)
-            and (i["kind"] != "equipment_failure" or i.get("item") in kit.get(i["team"], []))
+            and (i["kind"] != "equipment_failure" or "team" not in i
+                 or i.get("item") in kit.get(i["team"], []))
             and (i.get("at_min") is None or i["at_min"] <= end)]
     ids = {i["id"] for i in keep}
     keep = [i for i in keep if i.get("contingency_for") in (None, *ids)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,7 +32,17 @@ from pydantic import (
 
 from sim.core.triggers import ConditionError
 from sim.core.triggers import parse as parse_condition
-from sim.core.types import Action, Capability, Equipment, InjectKind, Posture, ReleasePolicy
+from sim.core.types import (
+    Action,
+    Capability,
+    Equipment,
+    FirstStep,
+    InjectKind,
+    Posture,
+    Precipitation,
+    ReleasePolicy,
+    Signal,
+)
 
 # --------------------------------------------------------------------------- limits
 
@@ -198,19 +209,75 @@ class FactorSpan(Span):
 # --------------------------------------------------------------------------- plan
 
 
+def _checked_condition(value: str | None) -> str | None:
+    """A condition in the trigger grammar, or None; a ValueError says what is wrong."""
+    if value is not None:
+        try:
+            parse_condition(value)
+        except ConditionError as exc:
+            raise ValueError(f"invalid condition: {exc}") from None
+    return value
+
+
+Condition = Annotated[str, StringConstraints(max_length=MAX_LINE), AfterValidator(one_line),
+                      AfterValidator(_checked_condition)]
+"""A condition in the trigger grammar (``sim.core.triggers``)."""
+
+
 class Level(Strict):
-    """A warning/response level: its headcount band, who commands, who is sent."""
+    """A response level: when it applies (a headcount, a condition, or either), who commands,
+    who is sent."""
 
     id: Id
     name: Text
-    color: Annotated[str, StringConstraints(max_length=40), AfterValidator(one_line)] = ""
-    min_headcount: Annotated[int, Field(ge=0, le=1_000_000)]
-    max_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
-    commander: Text
+    color: Annotated[str, StringConstraints(max_length=40), AfterValidator(one_line)] = Field(
+        default="", description="the level's colour (红色, orange...): shown when it is declared")
+    min_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = Field(
+        default=None, description="the level applies once the estimated headcount reaches this")
+    max_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = Field(
+        default=None, description="top of the level's headcount band (checked against the next "
+                                  "level's start)")
+    when: Condition | None = Field(
+        default=None, description="the level applies while this condition holds, as command "
+                                  "sees it (crowd_present is command's estimate)")
+    commander: Id | None = Field(
+        default=None, description="the role (plan `roles`) who takes command at this level")
     dispatch: list[TeamId] = Field(default_factory=list, max_length=MAX_TEAMS,
-                               description="team ids sent at this level")
+                                   description="team ids sent at this level")
     request_reinforcement: bool = False
     report_up: bool = True
+
+    @model_validator(mode="after")
+    def _applies(self) -> Level:
+        if self.min_headcount is None and self.when is None:
+            raise ValueError("a level needs min_headcount, when, or both")
+        if self.max_headcount is not None and self.min_headcount is None:
+            raise ValueError("max_headcount needs min_headcount")
+        return self
+
+
+class Role(Strict):
+    """A leader the plan names (指挥长, 分管副市长...): called when a level they command is
+    declared, on site after ``arrive_min``; ``authority`` is the hardest demand (``talks.demand``,
+    0-1) they can commit to."""
+
+    name: Text
+    arrive_min: Minutes = 30.0
+    authority: Share = 1.0
+
+
+class PlanWarning(Strict):
+    """What the plan does on a warning before T0 (a call to gather spotted online, a tip-off)."""
+
+    preposition: list[TeamId] = Field(
+        default_factory=list, max_length=MAX_TEAMS,
+        description="teams sent to the site on the warning, ahead of the crowd")
+    declare_level: Id | None = Field(
+        default=None, description="the level declared on the warning (else the level whose "
+                                  "condition the expected crowd meets, if any)")
+    statement: bool = Field(default=False,
+                            description="issue a statement on the warning, before the crowd")
+    clause: Text | None = None
 
 
 class Reinforcement(Strict):
@@ -239,6 +306,9 @@ class Team(Strict):
         default_factory=dict,
         description="how the team's people split between its capabilities; capabilities not "
                     "listed share the rest evenly")
+    answers_min: MinutesSpan | None = Field(
+        default=None, description="the team answers questions from the talks (法制办, a "
+                                  "department concerned) within this many minutes")
 
     @model_validator(mode="after")
     def _staff_fits(self) -> Team:
@@ -325,6 +395,10 @@ class ResponsibleUnit(Strict):
     name: Text
     leader_delay_min: Minutes = 45.0
     top_leader_delay_min: Minutes = 120.0
+    authority: Share = Field(
+        default=1.0, description="the hardest demand (talks.demand, 0-1) the unit's leader can "
+                                 "commit to; above it a commitment waits for a role or the top "
+                                 "leader with the authority")
 
 
 class Plan(Strict):
@@ -336,26 +410,38 @@ class Plan(Strict):
     extends: Line | None = Field(
         default=None, description="a plan (bundled name, or a path in the plan's own folder "
                                   "tree) whose fields this one overrides")
-    levels: list[Level] = Field(min_length=1, max_length=MAX_LEVELS)
+    levels: list[Level] = Field(
+        default_factory=list, max_length=MAX_LEVELS,
+        description="response levels from the lowest; none: the HQ acts on its own judgement "
+                    "and sends every team on the first report")
+    roles: dict[Id, Role] = Field(default_factory=dict, max_length=MAX_TEAMS,
+                                  description="leaders a level may name as its commander")
     teams: dict[TeamId, Team] = Field(min_length=1, max_length=MAX_TEAMS)
     command: Command = Command()
     reporting: list[Report] = Field(default_factory=list, max_length=MAX_REPORTS)
     targets: Targets = Targets()
     publicity: Publicity
     responsible_unit: ResponsibleUnit
-    first_response: list[Id] = Field(default_factory=list, max_length=MAX_STEPS)
+    first_response: list[FirstStep] = Field(
+        default_factory=list, max_length=MAX_STEPS,
+        description="steps the first team on the spot takes right after its first report")
+    warning: PlanWarning | None = Field(
+        default=None, description="what the plan does on a warning before T0")
 
     @field_validator("levels")
     @classmethod
     def _levels_ordered(cls, levels: list[Level]) -> list[Level]:
-        for i, lv in enumerate(levels):
+        banded = [lv for lv in levels if lv.min_headcount is not None]
+        for i, lv in enumerate(banded):
+            assert lv.min_headcount is not None
             if lv.max_headcount is not None and lv.max_headcount < lv.min_headcount:
                 raise ValueError(
                     f"level {lv.id}: max_headcount {lv.max_headcount} is below its "
                     f"min_headcount {lv.min_headcount}")
             if i == 0:
                 continue
-            prev = levels[i - 1]
+            prev = banded[i - 1]
+            assert prev.min_headcount is not None
             if lv.min_headcount <= prev.min_headcount:
                 raise ValueError(
                     f"levels overlap: {lv.id} starts at {lv.min_headcount}, not above "
@@ -369,11 +455,14 @@ class Plan(Strict):
             raise ValueError(f"level ids repeat: {ids}")
         return levels
 
-    def level_for(self, headcount: float) -> Level | None:
-        """The highest level whose band starts at or below ``headcount`` (None below all)."""
+    def level_for(self, headcount: float, holds: Callable[[str], bool] | None = None
+                  ) -> Level | None:
+        """The highest level that applies: its band starts at or below ``headcount``, or its
+        ``when`` condition holds (``holds`` evaluates one); None when no level applies."""
         found = None
         for lv in self.levels:
-            if headcount >= lv.min_headcount:
+            if (lv.min_headcount is not None and headcount >= lv.min_headcount) or \
+                    (lv.when is not None and holds is not None and holds(lv.when)):
                 found = lv
         return found
 
@@ -400,10 +489,42 @@ class Site(Strict):
 
 
 class Weather(Strict):
-    """Air temperature and humidity at the site."""
+    """Air temperature, humidity and rain at the site."""
 
     temperature_c: Annotated[float, Field(ge=-40, le=50)] = 22.0
     humidity_pct: Annotated[float, Field(ge=0, le=100)] = 50.0
+    precipitation: Precipitation = Precipitation.NONE
+
+
+class WarningSign(Strict):
+    """One sign before T0: a call to gather posted online (monitoring can spot it) or a
+    tip-off that reaches command directly."""
+
+    kind: Signal
+    before_min: Annotated[float, Field(gt=0, le=MAX_DRILL_MIN)] | None = Field(
+        default=None, description="minutes before T0 the sign appears (default: the warning's "
+                                  "lead_min)")
+    expected: People = Field(description="the crowd the sign announces (people)")
+
+
+class ScenarioWarning(Strict):
+    """The phase before T0: signs that a crowd is coming."""
+
+    lead_min: Annotated[float, Field(gt=0, le=MAX_DRILL_MIN)] = Field(
+        description="how long before T0 the first sign appears (minutes)")
+    signals: list[WarningSign] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _within_lead(self) -> ScenarioWarning:
+        for i, sign in enumerate(self.signals):
+            if sign.before_min is not None and sign.before_min > self.lead_min:
+                raise ValueError(f"signals[{i}].before_min ({sign.before_min:g}) is earlier than "
+                                 f"the warning's lead_min ({self.lead_min:g})")
+        return self
+
+    def before(self, sign: WarningSign) -> float:
+        """Minutes before T0 ``sign`` appears."""
+        return sign.before_min if sign.before_min is not None else self.lead_min
 
 
 class Onlookers(Strict):
@@ -539,11 +660,36 @@ class HealthInject(InjectBase):
     count: Annotated[int, Field(ge=1, le=MAX_PETITIONERS)] = 1
 
 
-class EquipmentInject(InjectBase):
-    """An item of a team's kit fails."""
+class Addressed(InjectBase):
+    """An inject for one team: named by ``team``, or the first team of the plan with
+    ``capability`` (so that the scenario runs under any plan)."""
+
+    team: TeamId | None = None
+    capability: Capability | None = None
+
+    @model_validator(mode="after")
+    def _one_address(self) -> Addressed:
+        if (self.team is None) == (self.capability is None):
+            raise ValueError("name a team or a capability (exactly one)")
+        return self
+
+    def target(self, plan: Plan) -> str | None:
+        """The team the inject is for under ``plan`` (None: no team of the plan has the
+        capability). An equipment failure goes to the first such team carrying the item."""
+        if self.team is not None:
+            return self.team
+        assert self.capability is not None
+        teams = plan.teams_with(self.capability)
+        item = getattr(self, "item", None)
+        carrying = [t for t in teams if item is not None and plan.teams[t].equipment.get(item, 0)]
+        found = carrying or teams
+        return found[0] if found else None
+
+
+class EquipmentInject(Addressed):
+    """An item of a team's kit fails (with ``capability``: the first such team carrying it)."""
 
     kind: Literal[InjectKind.EQUIPMENT_FAILURE]
-    team: TeamId
     item: Equipment
 
 
@@ -562,17 +708,31 @@ class OutageInject(InjectBase):
 
 
 class WeatherInject(InjectBase):
-    """The temperature changes."""
+    """The temperature or the rain changes."""
 
     kind: Literal[InjectKind.WEATHER]
-    temperature_c: Annotated[float, Field(ge=-40, le=50)]
+    temperature_c: Annotated[float, Field(ge=-40, le=50)] | None = None
+    precipitation: Precipitation | None = None
+
+    @model_validator(mode="after")
+    def _changes(self) -> WeatherInject:
+        if self.temperature_c is None and self.precipitation is None:
+            raise ValueError("a weather inject changes temperature_c, precipitation or both")
+        return self
 
 
-class MessageInject(InjectBase):
+class PersonAtRiskInject(InjectBase):
+    """Someone climbs a crane, a roof or a bridge and threatens to jump."""
+
+    kind: Literal[InjectKind.PERSON_AT_RISK]
+    height_m: Annotated[float, Field(ge=2, le=300)] = Field(
+        default=15.0, description="how high the person is (m); a fall from higher is worse")
+
+
+class MessageInject(Addressed):
     """A message for a team, logged for the exercise."""
 
     kind: Literal[InjectKind.MESSAGE]
-    team: TeamId
     message: Text
 
 
@@ -585,7 +745,7 @@ class SimpleInject(InjectBase):
 
 Inject = Annotated[
     ArrivalsInject | ProvocationInject | HealthInject | EquipmentInject | RumourInject
-    | OutageInject | WeatherInject | MessageInject | SimpleInject,
+    | OutageInject | WeatherInject | MessageInject | SimpleInject | PersonAtRiskInject,
     Field(discriminator="kind")]
 """One inject, its fields checked by kind."""
 
@@ -611,6 +771,8 @@ class Scenario(Strict):
                                      "from it, and it decides which minutes are dark")
     site: Site
     weather: Weather = Weather()
+    warning: ScenarioWarning | None = Field(
+        default=None, description="signs before T0 that a crowd is coming")
     crowd: Crowd
     talks: Talks = Talks()
     familiarity: dict[TeamId, Share] = Field(default_factory=dict, max_length=MAX_TEAMS)

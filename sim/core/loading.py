@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sim.core.config import EquipmentInject, Plan, Scenario
 from sim.core.errors import InputError, Problem
 from sim.core.parameters import Parameters, default_parameter_data, merge
-from sim.core.types import Capability, InjectKind
+from sim.core.types import Capability, InjectKind, ReleasePolicy
 from sim.core.yamlio import Document, dotted, load_file, load_text
 
 BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
@@ -409,6 +409,26 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
         if rep.from_level is not None and rep.from_level not in level_ids:
             add(("reporting", i, "from_level"),
                 f"unknown level {rep.from_level!r} (levels: {', '.join(level_ids)})")
+    roles = ", ".join(sorted(plan.roles)) or "none declared"
+    for i, lv in enumerate(plan.levels):
+        if lv.commander is not None and lv.commander not in plan.roles:
+            add(("levels", i, "commander"),
+                f"unknown role {lv.commander!r} (roles: {roles}); declare it under `roles:`")
+    for rid in plan.roles:
+        if rid in team_ids:
+            add(("roles", rid), f"role {rid!r} has the id of a team; give it another id")
+    if plan.warning is not None:
+        for j, tid in enumerate(plan.warning.preposition):
+            if tid not in team_ids:
+                add(("warning", "preposition", j),
+                    f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
+        if plan.warning.declare_level is not None and plan.warning.declare_level not in level_ids:
+            add(("warning", "declare_level"),
+                f"unknown level {plan.warning.declare_level!r} "
+                f"(levels: {', '.join(level_ids) or 'none'})")
+        if plan.warning.statement and plan.publicity.release_policy is ReleasePolicy.SILENT:
+            add(("warning", "statement"),
+                "the plan's release policy is silent: it cannot issue a statement on a warning")
     return out
 
 

@@ -270,6 +270,64 @@ class RumourParams(_Section):
     substeps: Annotated[int, Field(ge=1, le=100)]
 
 
+class WeatherParams(_Section):
+    rain_leave_per_hour: Rate
+    heavy_rain_x: Factor
+    rain_onlooker_x: Share
+    cold_below_f: Annotated[float, Field(ge=-40, le=100)]
+    wet_cold_f: Annotated[float, Field(ge=0, le=50)]
+    cold_leave_per_10_below: Rate
+    cold_elderly_ratio_per_10_below: Annotated[float, Field(ge=1, le=10)]
+
+
+class NightParams(_Section):
+    dusk_hour: Annotated[float, Field(ge=12, le=24)]
+    dawn_hour: Annotated[float, Field(ge=0, le=12)]
+    onlooker_x: Share
+    team_delay_x: Annotated[float, Field(ge=1, le=10)]
+
+
+class WarningParams(_Section):
+    detect_min: Pair
+    monitoring_sd: Small
+    tip_off_sd: Small
+    watch_every_min: Interval
+    threshold_x: Share
+
+
+class FirstResponseParams(_Section):
+    step_min: Pair
+    cordon_onlooker_x: Share
+    traffic_onlooker_x: Share
+    disperse_per_hour: Rate
+    water_min: Duration
+    calm_relief_x: Share
+
+
+class EvacuationParams(_Section):
+    per_staff_hour: Rate
+
+
+class PsychParams(_Section):
+    people_per_staff_hour: Rate
+    relief: Share
+    distressed_hardship: Share
+
+
+class RiskParams(_Section):
+    rescue_setup_min: Pair
+    talk_down_per_hour: Rate
+    talk_down_psych_x: Factor
+    talk_down_leader_x: Factor
+    rescue_reach_per_hour: Rate
+    jump_per_hour: Rate
+    jump_talking_x: Factor
+    jump_crowd_x: Factor
+    cushion_height_max_m: Annotated[float, Field(ge=0, le=300)]
+    agitation: Share
+    onlooker_x: Factor
+
+
 class Parameters(_Section):
     """All model parameters, by section (see the YAML file for sources)."""
 
@@ -290,6 +348,13 @@ class Parameters(_Section):
     persuasion: PersuasionParams
     logistics: LogisticsParams
     rumour: RumourParams
+    weather: WeatherParams
+    night: NightParams
+    warning: WarningParams
+    first_response: FirstResponseParams
+    evacuation: EvacuationParams
+    psych_support: PsychParams
+    risk: RiskParams
     uncertain: dict[str, Range] = Field(default_factory=dict)
     """Constants whose value is uncertain: dotted name to the plausible range [low, high].
 

@@ -205,4 +205,19 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "broken_promises": int(rec.counters.get("broken_promises", 0)),
         "legitimacy_end": round(float(world.legitimacy.value), 4),
         "level_times": _level_times(ev),
+        "warning_known_min": _opt(m.get("warning")),
+        "first_response_steps": int(counts.get(K.FIRST_RESPONSE.value, 0)),
+        "commander_on_site_min": _opt(_first(ev, K.COMMANDER_ON_SITE)),
+        "person_at_risk_min": _opt(m.get("person_at_risk")),
+        "person_outcome": (s.risk_outcome.value if s.risk_outcome is not None
+                           else "at_risk" if s.person_at_risk else None),
+        "person_safe_min": _opt(m.get("person_safe")),
+        "counselled": int(s.counselled),
+        "elderly_agitation_end": round(world.crowd.elderly_agitation(), 4),
     }
+
+
+def _first(ev: pd.DataFrame, kind: EventKind) -> float | None:
+    """Minute of the first event of ``kind`` (None if none)."""
+    times = ev.loc[ev["kind"] == kind.value, "t_min"]
+    return float(times.iloc[0]) if len(times) else None

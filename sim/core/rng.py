@@ -19,6 +19,8 @@ PURPOSES = (
     "equipment",   # random equipment failures
     "talks",       # representatives and talks
     "medical",     # response and treatment times
+    "risk",        # a person at risk: talked down, rescued or falling
+    "warning",     # signs before T0: when they are spotted, what they say
 )
 
 
@@ -39,6 +41,8 @@ class Streams:
     equipment: np.random.Generator
     talks: np.random.Generator
     medical: np.random.Generator
+    risk: np.random.Generator
+    warning: np.random.Generator
 
 
 def uniform(rng: np.random.Generator, span) -> float:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 VARIABLES: dict[str, str] = {
@@ -42,6 +43,11 @@ VARIABLES: dict[str, str] = {
     "dialogue": "the dialogue team has started (true/false)",
     "representatives": "the crowd has named its representatives (true/false)",
     "cordon": "the cordon is set (true/false)",
+    "expected_crowd": "the crowd intelligence expects: a warning's estimate (people), 0 without",
+    "injuries": "people hurt in scuffles so far",
+    "person_at_risk": "someone is threatening self-harm at height now (true/false)",
+    "dark": "it is dark at the site (true/false): the clock is outside daylight hours",
+    "warning": "a warning has been received before or during the drill (true/false)",
 }
 """State variables a condition may name, with their meaning and units."""
 
@@ -214,6 +220,7 @@ class _Parser:
         self.expect("a name, a number or a quoted string")
 
 
+@lru_cache(maxsize=1024)
 def parse(text: str) -> Condition:
     """Parse ``text``; :class:`ConditionError` says what is wrong and where."""
     if not isinstance(text, str):

@@ -20,6 +20,50 @@ class Capability(str, Enum):
     MEDICAL = "medical"
     PUBLICITY = "publicity"
     INTEL = "intel"
+    MONITORING = "monitoring"        # online public-opinion monitoring (舆情监测), before T0 too
+    PSYCH_SUPPORT = "psych_support"  # psychological support (心理疏导)
+    RESCUE = "rescue"                # the fire brigade's rescue (119): air cushion, reaching a person
+    EVACUATION = "evacuation"        # moving the uninvolved public away (疏散无关群众)
+
+
+class FirstStep(str, Enum):
+    """A step of the plan's first response (先期处置), taken by the first team on the spot
+    right after its first report, before the level's teams arrive."""
+
+    CORDON = "cordon"                      # a provisional cordon by the site's own staff
+    TRAFFIC_CONTROL = "traffic_control"    # the road in front closed to through traffic
+    DISPERSE_ONLOOKERS = "disperse_onlookers"
+    CALM_CROWD = "calm_crowd"              # staff listen and explain: nobody waits unheard
+    CALL_AMBULANCE = "call_ambulance"      # the medical teams called at once (120)
+    WATER_FOOD = "water_food"              # drinking water from the unit's own stock
+    EVACUATE_UNINVOLVED = "evacuate_uninvolved"
+    CALL_110 = "call_110"                  # the police called at once, whatever the level
+    REPORT_UPWARD = "report_upward"        # the first upward report sent at once
+
+
+class Precipitation(str, Enum):
+    """Rain at the site."""
+
+    NONE = "none"
+    RAIN = "rain"
+    HEAVY_RAIN = "heavy_rain"
+
+
+class Signal(str, Enum):
+    """A warning sign before T0."""
+
+    ONLINE_CALL = "online_call"    # a call to gather posted online: monitoring can spot it
+    TIP_OFF = "tip_off"            # a tip-off reaches command directly
+
+
+class RiskOutcome(str, Enum):
+    """How a person threatening self-harm at height ends."""
+
+    TALKED_DOWN = "talked_down"    # came down after talking
+    RESCUED = "rescued"            # brought down by the rescuers
+    CAUGHT = "caught"              # fell onto the rescuers' air cushion
+    FELL = "fell"                  # fell with nothing to catch them
+    AT_RISK = "at_risk"            # still up there when the drill ended
 
 
 class Posture(str, Enum):
@@ -94,6 +138,7 @@ class InjectKind(str, Enum):
     WEATHER = "weather"                 # temperature changes
     MESSAGE = "message"                 # a message for a team, logged for the exercise
     BROKEN_PROMISE = "broken_promise"   # a promise made to the crowd is seen to be broken
+    PERSON_AT_RISK = "person_at_risk"   # someone climbs a crane or a roof and threatens to jump
 
 
 class Action(str, Enum):
@@ -119,7 +164,15 @@ class Action(str, Enum):
     REINFORCEMENT_REQUESTED = "reinforcement_requested"
     LEADER_ON_SITE = "leader_on_site"
     TOP_LEADER_ON_SITE = "top_leader_on_site"
+    COMMANDER_ON_SITE = "commander_on_site"
     CLEARED = "cleared"
+    FIRST_RESPONSE = "first_response"
+    RESCUE_DEPLOYED = "rescue_deployed"
+    TALK_DOWN_STARTED = "talk_down_started"
+    PERSON_SAFE = "person_safe"
+    PSYCH_SUPPORT = "psych_support"
+    EVACUATED = "evacuated"
+    WARNING_DETECTED = "warning_detected"
 
 
 class EventKind(str, Enum):
@@ -137,12 +190,19 @@ class EventKind(str, Enum):
     LEVEL_RAISED = "level_raised"
     LEVEL_CONFIRMED = "level_confirmed"
     LEVEL_LOWERED = "level_lowered"
+    COMMANDER_CALLED = "commander_called"
+    COMMANDER_ON_SITE = "commander_on_site"
+    AWAITING_AUTHORITY = "awaiting_authority"
+    FIRST_RESPONSE = "first_response"
     PLAN_ACTIVATED = "plan_activated"
     DISPATCH_ORDER = "dispatch_order"
     DISPATCHED = "dispatched"
     REPORT_SENT = "report_sent"
     REINFORCEMENT_REQUESTED = "reinforcement_requested"
     REINFORCEMENT_ARRIVED = "reinforcement_arrived"
+    # before T0: warning signs and what the plan does on them
+    WARNING_SIGNAL = "warning_signal"
+    WARNING_DETECTED = "warning_detected"
     # teams
     PREPOSITIONED = "prepositioned"
     TEAM_ON_SITE = "team_on_site"
@@ -193,6 +253,14 @@ class EventKind(str, Enum):
     AGITATION = "agitation"
     DEMAND_LEADER = "demand_leader"
     CLEARED = "cleared"
+    EVACUATED = "evacuated"
+    PSYCH_SUPPORT = "psych_support"
+    # a person threatening self-harm at height
+    PERSON_AT_RISK = "person_at_risk"
+    RESCUE_DEPLOYED = "rescue_deployed"
+    TALK_DOWN_STARTED = "talk_down_started"
+    PERSON_SAFE = "person_safe"
+    PERSON_FELL = "person_fell"
     # public opinion
     RUMOUR_POSTED = "rumour_posted"
     RUMOUR_DETECTED = "rumour_detected"

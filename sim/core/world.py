@@ -23,7 +23,17 @@ from sim.core.legitimacy import Legitimacy
 from sim.core.parameters import Parameters
 from sim.core.recorder import Recorder
 from sim.core.rng import Streams, uniform
-from sim.core.types import Capability, Cause, Equipment, EventKind, Posture, Task, TeamStatus
+from sim.core.types import (
+    Capability,
+    Cause,
+    Equipment,
+    EventKind,
+    Posture,
+    Precipitation,
+    RiskOutcome,
+    Task,
+    TeamStatus,
+)
 
 
 @dataclass
@@ -57,6 +67,7 @@ class TeamState:
     reinforcement_requested: bool = False
     crews: simpy.Resource | None = None
     staff: dict[Capability, float] = field(default_factory=dict)
+    head_start: float = 0.0   # minutes of mobilisation and travel done before T0 (a warning)
 
     def __post_init__(self) -> None:
         # the plan is frozen, so the split of its people is worked out once (the tick reads it)
@@ -113,6 +124,18 @@ class SiteState:
     reports_started: set[str] = field(default_factory=set)
     medical_cases: int = 0
     health_incidents: int = 0   # collapses and injuries so far (people)
+    precipitation: Precipitation = Precipitation.NONE
+    warning: bool = False          # a warning sign has reached command
+    expected_crowd: float = 0.0    # the crowd intelligence expects (people)
+    person_at_risk: bool = False   # someone threatens self-harm at height now
+    risk_started: float | None = None
+    risk_outcome: RiskOutcome | None = None
+    # first response (先期处置) in force
+    first_cordon: bool = False
+    first_traffic: bool = False
+    first_dispersing: float = 0.0  # staff of the first team moving onlookers on (people)
+    first_listening: bool = False
+    counselled: int = 0            # petitioners a counsellor has talked with (people)
 
 
 class World:
@@ -133,7 +156,12 @@ class World:
             temperature_c=scenario.weather.temperature_c,
             humidity_pct=scenario.weather.humidity_pct,
             demand_top_leader=scenario.crowd.demand_top_leader,
+            precipitation=scenario.weather.precipitation,
         )
+        hours, minutes = scenario.start_clock.split(":")
+        self.start_hour = int(hours) + int(minutes) / 60.0
+        self.roles_here: set[str] = set()    # roles of the plan on site (commanders)
+        self.roles_called: set[str] = set()
         self.legitimacy = Legitimacy(scenario.crowd.legitimacy, params.legitimacy.floor,
                                      params.legitimacy.ceiling)
         self.leader_here = env.event()
@@ -169,6 +197,10 @@ class World:
         self.cause_events: list[Cause] = []  # what happened since the crowd's last change of state
         self.situation_index = -1           # the level the last reassessment found, when lower
         self.mean_agitation = 0.0            # of the petitioners present at the last tick
+        self.conditions: dict = {}           # state variables of trigger conditions, last tick
+        self.headcount_estimate = 0.0        # command's latest headcount estimate (people)
+        self.aware = False                   # command knows of the incident (report, warning)
+        self.level_held: dict[str, bool] = {}  # level id -> its `when` condition holds now
 
     # ------------------------------------------------------------------ derived state
 
@@ -196,6 +228,28 @@ class World:
         return any(t.on_site and self.posture(t.id) is Posture.FORCEFUL
                    for t in self.teams.values() if Capability.ORDER in t.cfg.capabilities)
 
+    def clock_hour(self, t: float | None = None) -> float:
+        """Hour of the day (0-24) at minute ``t`` (default now), from the scenario's start_clock."""
+        t = self.now if t is None else t
+        return (self.start_hour + t / 60.0) % 24.0
+
+    def dark(self, t: float | None = None) -> bool:
+        """It is dark at the site at minute ``t`` (default now)."""
+        h, n = self.clock_hour(t), self.params.night
+        return h >= n.dusk_hour or h < n.dawn_hour
+
+    def authority_here(self) -> float:
+        """The hardest demand (0-1) that someone on site can commit to: the responsible
+        unit's leader, a role of the plan (a level's commander) or the top leader."""
+        best = 0.0
+        if self.state.leader_on_site:
+            best = self.plan.responsible_unit.authority
+        for role in self.roles_here:
+            best = max(best, self.plan.roles[role].authority)
+        if self.state.top_leader_on_site:
+            best = 1.0
+        return best
+
     def in_scuffle(self) -> bool:
         return self.state.scuffle_until > self.now
 
@@ -222,6 +276,10 @@ class World:
     def slowdown(self, team: TeamState) -> float:
         """Task-time multiplier for a team's familiarity with the plan."""
         return 1.0 + self.params.familiarity.slowdown * (1.0 - team.familiarity)
+
+    def night_x(self) -> float:
+        """Multiplier of call-out and travel times now (slower in the dark)."""
+        return self.params.night.team_delay_x if self.dark() else 1.0
 
     def slip_late(self, team: TeamState, task: Task, ref: str = "") -> float:
         """Minutes a task starts late because staff are unsure of the plan (0 if no slip)."""

@@ -13,17 +13,19 @@ import simpy
 import agents.register  # noqa: F401  (fills the capability routines)
 from agents import scuffle
 from agents.causes import SharedStress, explain
+from agents.command import level_watch
 from agents.crowd import Crowd, HealthHazard, TickDrivers, apparent_temperature_f
 from agents.injects import check_watches
 from agents.medical import attend
 from agents.order import dispersal_rate
 from agents.persuasion import persuasion_rate
 from agents.rumour import Rumour
+from agents.warning import warning
 from sim.core.config import ArrivalsInject
 from sim.core.loading import DrillInputs
 from sim.core.recorder import Recorder
 from sim.core.rng import Streams
-from sim.core.types import Capability, Cause, CrowdState, EventKind
+from sim.core.types import Capability, Cause, CrowdState, EventKind, Precipitation
 from sim.core.world import World
 
 
@@ -35,8 +37,12 @@ def build_world(inputs: DrillInputs, seed: int) -> World:
     extra = sum(i.count for i in scenario.injects if isinstance(i, ArrivalsInject))
     crowd = Crowd(scenario.crowd, params.crowd, streams.crowd, extra_capacity=extra)
     n_ticks = int(math.ceil(scenario.end.max_min / params.tick_min)) + 2
-    return World(env, scenario, inputs.plan, params, streams, Recorder(n_ticks), crowd,
-                 Rumour(params.rumour, inputs.plan.publicity.reach), SharedStress(params.crowd))
+    world = World(env, scenario, inputs.plan, params, streams, Recorder(n_ticks), crowd,
+                  Rumour(params.rumour, inputs.plan.publicity.reach), SharedStress(params.crowd))
+    env.process(warning(world))
+    if any(lv.when for lv in inputs.plan.levels):
+        env.process(level_watch(world))
+    return world
 
 
 def condition_state(world: World, row: dict) -> dict:
@@ -44,7 +50,65 @@ def condition_state(world: World, row: dict) -> dict:
     s = world.state
     return {**row, "health_incidents": s.health_incidents,
             "statement_out": s.statement_out, "agreement": s.commitment, "cordon": s.cordon,
-            "dialogue": s.dialogue_started, "representatives": s.representatives_chosen}
+            "dialogue": s.dialogue_started, "representatives": s.representatives_chosen,
+            "expected_crowd": s.expected_crowd, "injuries": world.rec.counters.get("injuries", 0),
+            "person_at_risk": s.person_at_risk, "dark": world.dark(), "warning": s.warning}
+
+
+def _onlooker_inflow(world: World, reach: float) -> float:
+    """Expected onlooker arrivals per minute: fewer in the dark, in rain, behind a cordon or
+    traffic control; more while someone threatens to jump."""
+    s, cp, sc = world.state, world.params.crowd, world.scenario
+    if s.cordon:
+        return 0.0
+    rate = sc.crowd.onlookers.rate_per_min * (1.0 + cp.onlooker_rumour_boost * reach)
+    fr, wp = world.params.first_response, world.params.weather
+    if s.first_cordon:
+        rate *= fr.cordon_onlooker_x
+    if s.first_traffic:
+        rate *= fr.traffic_onlooker_x
+    if world.dark():
+        rate *= world.params.night.onlooker_x
+    if sc.site.outdoor and s.precipitation is not Precipitation.NONE:
+        rate *= wp.rain_onlooker_x ** (2 if s.precipitation is Precipitation.HEAVY_RAIN else 1)
+    if s.person_at_risk:
+        rate *= world.params.risk.onlooker_x
+    return rate
+
+
+def _evacuation_rate(world: World) -> float:
+    """Onlookers moved away per minute by evacuation teams on site and first-response staff."""
+    per = world.params.evacuation.per_staff_hour / 60.0
+    rate = sum(t.staff_for(Capability.EVACUATION) for t in world.teams_with(Capability.EVACUATION)
+               if t.on_site) * per
+    return rate + world.state.first_dispersing
+
+
+def _weather_leave(world: World) -> tuple[float, float]:
+    """Extra hourly leaving for the least committed (rain, cold) and the elderly's health-rate
+    multiplier in the cold (outdoors only)."""
+    s, wp = world.state, world.params.weather
+    if not world.scenario.site.outdoor:
+        return 0.0, 1.0
+    rain = {Precipitation.NONE: 0.0, Precipitation.RAIN: 1.0,
+            Precipitation.HEAVY_RAIN: wp.heavy_rain_x}[s.precipitation]
+    felt_f = s.temperature_c * 9.0 / 5.0 + 32.0 - (wp.wet_cold_f if rain else 0.0)
+    cold = max(0.0, wp.cold_below_f - felt_f) / 10.0
+    leave = wp.rain_leave_per_hour * rain + wp.cold_leave_per_10_below * cold
+    return leave, wp.cold_elderly_ratio_per_10_below ** cold
+
+
+def _counsel(world: World, dt: float) -> None:
+    """Counsellors on site talk with distressed and elderly petitioners, one at a time."""
+    pp = world.params.psych_support
+    staff = sum(t.staff_for(Capability.PSYCH_SUPPORT) for t in world.teams_with(
+        Capability.PSYCH_SUPPORT) if t.on_site)
+    if staff <= 0 or world.in_scuffle():
+        return
+    k = int(world.rng.dynamics.poisson(staff * pp.people_per_staff_hour / 60.0 * dt))
+    if k:
+        done = world.crowd.counsel(k, pp.relief, pp.distressed_hardship, world.rng.dynamics)
+        world.state.counselled += done
 
 
 ESCALATING = (Cause.FORCE, Cause.PROVOCATION, Cause.BROKEN_PROMISE, Cause.FAILED_TALKS)
@@ -94,24 +158,27 @@ def tick(world: World):
                            * max(0.0, apparent - cp.comfort_at_f))
         listened = s.dialogue_started and any(
             t_.on_site for t_ in world.teams_with(Capability.DIALOGUE))
-        stress.step(dt, listened)
+        stress.step(dt, 1.0 if listened else (
+            p.first_response.calm_relief_x if s.first_listening else 0.0))
         shared = stress.components(reach, apparent, s.water, t / 60.0)
         warm = max(0.0, apparent - cp.comfort_at_f) / 10.0
 
         drivers.legitimacy = world.legitimacy.value
         drivers.shared = shared
         drivers.deterrence = world.deterrence()
-        drivers.onlooker_inflow = 0.0 if s.cordon else (
-            sc.crowd.onlookers.rate_per_min * (1.0 + cp.onlooker_rumour_boost * reach))
-        drivers.onlooker_dispersal = dispersal_rate(world)
+        drivers.onlooker_inflow = _onlooker_inflow(world, reach)
+        drivers.onlooker_dispersal = dispersal_rate(world) + _evacuation_rate(world)
+        weather_leave, cold_x = _weather_leave(world)
+        drivers.weather_leave_per_hour = weather_leave
         drivers.persuasion_rate = persuasion_rate(world)
         drivers.commitment = s.commitment
         drivers.gate_held = s.gate_hold_until > t
         drivers.heat_leave_per_hour = cp.heat_leave_per_10_at * warm
+        _counsel(world, dt)
         out = crowd.step(t, dt, drivers, world.rng.dynamics)
         world.mean_agitation = out.mean_agitation
         for _ in hazard.sample(crowd, apparent, s.water, dt, world.rng.health,
-                               sc.site.outdoor, sc.site.area_m2):
+                               sc.site.outdoor, sc.site.area_m2, cold_x):
             env.process(attend(world, injury=False))
 
         if not listened and not drivers.gate_held and out.present and \
@@ -172,8 +239,9 @@ def tick(world: World):
             "water": float(s.water), "scuffle": float(state is CrowdState.SCUFFLE),
         }
         rec.tick(row)
+        world.conditions = condition_state(world, row)
         if world.watches:
-            check_watches(world, condition_state(world, row))
+            check_watches(world, world.conditions)
 
         if not s.cleared and crowd.all_arrived(t) and t > 0 and \
                 out.present <= cp.cleared_share * crowd.peak_present:
@@ -182,7 +250,7 @@ def tick(world: World):
             rec.log(t, "crowd", EventKind.CLEARED,
                     f"site cleared: {out.present} petitioners remain", "", out.present)
         if s.cleared and sc.end.stop_when_cleared and s.pending_medical == 0 \
-                and not world.in_scuffle():
+                and not world.in_scuffle() and not s.person_at_risk:
             world.done.succeed()
             return
         yield env.timeout(dt)
