@@ -21,6 +21,7 @@ def logistics(world: World, team: TeamState):
         world.log(team.id, EventKind.EQUIPMENT_SHORTAGE, f"{team.id} has no water to hand out",
                   "water")
     env.process(_water_supply(world, team))
+    env.process(_meal(world, team))
     yield from world.task(team, Task.ROOM, p.room_setup_min * world.slowdown(team))
     s.room = True
     world.log(team.id, EventKind.ROOM_READY, "reception room ready for talks", "room")
@@ -52,6 +53,24 @@ def _water_supply(world: World, team: TeamState):
             s.water = False
             team.stock[Equipment.WATER] = 0
             world.log(team.id, EventKind.SUPPLY_EXHAUSTED, "water has run out", "water")
+
+
+def _meal(world: World, team: TeamState):
+    """Food for a crowd that has stood there through a meal time, while the stock lasts."""
+    p, s = world.params.logistics, world.state
+    yield world.env.timeout(max(0.0, p.food_after_min - world.now))
+    if s.cleared or not team.on_site:
+        return
+    people = world.crowd.present_petitioners()
+    if team.stock.get(Equipment.FOOD, 0) <= 0:
+        world.log(team.id, EventKind.EQUIPMENT_SHORTAGE, f"{team.id} has no food to hand out",
+                  Equipment.FOOD.value)
+        return
+    served = min(people, team.stock[Equipment.FOOD])
+    team.stock[Equipment.FOOD] -= served
+    world.legitimacy.gain("food", p.food_gain * (served / max(people, 1)))
+    world.log(team.id, EventKind.FOOD_PROVIDED, f"{team.id} hands out food to {served} people",
+              Equipment.FOOD.value, served)
 
 
 def request_replacement(world: World, team: TeamState, item: Equipment):

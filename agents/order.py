@@ -12,7 +12,7 @@ against the police (ESIM: Reicher et al. 2004; Stott et al. 2008).
 from __future__ import annotations
 
 from agents import scuffle
-from sim.core.types import Capability, Cause, CrowdState, EventKind, Posture, Task
+from sim.core.types import Capability, Cause, CrowdState, Equipment, EventKind, Posture, Task
 from sim.core.world import TeamState, World
 
 
@@ -28,7 +28,8 @@ def order(world: World, team: TeamState):
     env, p, s = world.env, world.params.order, world.state
     officers = team.staff_for(Capability.ORDER)
     _look(world, team)  # a blocked gate is dealt with on arrival
-    cordon_min = p.cordon_staff_min / max(officers, 1.0) * world.slowdown(team)
+    cordon_min = p.cordon_staff_min / max(officers, 1.0) * world.slowdown(team) \
+        * (1.0 if team.working(Equipment.BARRIER) > 0 else p.no_barrier_x)
     yield from world.task(team, Task.CORDON, cordon_min)
     if not s.cordon:
         s.cordon = True

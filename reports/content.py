@@ -39,6 +39,7 @@ from reports.i18n import (
     task_label,
     word,
 )
+from reports.plan_summary import plan_section
 from sim.core.result import DrillResult
 from sim.core.timing import on_time
 from sim.core.types import EventKind
@@ -86,6 +87,8 @@ def team_name(r: DrillResult, tid: str, lang: str) -> str:
         return team.name.get(lang)
     if tid.startswith("upper:"):
         return report_name(r, tid.split(":", 1)[1], lang)
+    if tid == "responsible_unit":
+        return r.plan.responsible_unit.name.get(lang)
     role = r.plan.roles.get(tid)
     if role is not None:
         return role.name.get(lang)
@@ -139,7 +142,7 @@ PHASES: dict[str, tuple[str, ...]] = {
                    K.COMMANDER_CALLED, K.COMMANDER_ON_SITE, K.FIRST_RESPONSE),
         "stabilise": (K.TEAM_ON_SITE, K.CORDON_SET, K.GATE_BLOCKED, K.FORCE_USED,
                       K.TARGETED_INTERVENTION, K.CROWD_STATE, K.SCUFFLE_STARTED,
-                      K.SCUFFLE_ENDED, K.WATER_PROVIDED, K.HEALTH_INCIDENT, K.INJURY,
+                      K.SCUFFLE_ENDED, K.WATER_PROVIDED, K.FOOD_PROVIDED, K.HEALTH_INCIDENT, K.INJURY,
                       K.MEDICAL_ATTENDED, K.REINFORCEMENT_REQUESTED, K.REINFORCEMENT_ARRIVED,
                       K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED, K.EQUIPMENT_SHORTAGE,
                       K.SUPPLY_EXHAUSTED, K.ARRIVALS, K.AGITATION, K.WEATHER, K.COMMS_OUTAGE,
@@ -476,4 +479,5 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         s.blocks.append(make_figure(partial(draw_response, tasks=e.tasks), r, lang,
                                     "chart_response", "response.png"))
         doc.sections.append(s)
+    doc.sections.append(plan_section(r, lang))
     return doc

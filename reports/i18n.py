@@ -225,11 +225,12 @@ EVENTS: dict[str, dict[str, str]] = {
     "message_lost": {"zh": "{actor}发往{subject_name}的信息丢失，重发", "en": "{actor}'s message to {subject_name} is lost and resent"},
     "message_late": {"zh": "{actor}发往{subject_name}的信息迟到（{value0}分钟）", "en": "{actor}'s message to {subject_name} arrives late ({value0} min)"},
     "message_misdirected": {"zh": "{actor}发往{subject_name}的信息误送他组后转交", "en": "{actor}'s message for {subject_name} goes to the wrong team first"},
-    "leader_on_site": {"zh": "涉事单位负责人到场", "en": "The responsible unit's leader arrives"},
+    "leader_on_site": {"zh": "{actor}负责人到场", "en": "The leader of {actor} arrives"},
     "top_leader_on_site": {"zh": "主要领导到场接见群众", "en": "The top leader meets the crowd"},
     "demand_leader": {"zh": "群众要求见主要领导", "en": "The crowd demands to see the top leader"},
     "comms_outage": {"zh": "通信中断{value0}分钟", "en": "Communications down for {value0} min"},
     "weather": {"zh": "天气变化：气温{value0}℃，{subject_word}", "en": "Weather now {value0} °C, {subject_word}"},
+    "food_provided": {"zh": "{actor}为{value0}名群众提供食品", "en": "{actor} hands out food to {value0} people"},
     "commander_called": {"zh": "{actor}通知{subject_name}赶赴现场指挥", "en": "{actor} calls {subject_name} to take command"},
     "commander_on_site": {"zh": "{actor}到达现场指挥", "en": "{actor} arrives and takes command"},
     "awaiting_authority": {"zh": "群众代表接受方案，但诉求超出现场人员的决定权限，等待有权限的领导到场承诺", "en": "The representatives accept, but the demand is beyond the authority of those on site; the commitment waits for a leader who may give it"},
@@ -568,6 +569,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "representatives_chosen": {"zh": "推选代表", "en": "representatives chosen"},
     "agreement": {"zh": "达成承诺", "en": "commitment"},
     "water_provided": {"zh": "提供饮用水", "en": "water provided"},
+    "food_provided": {"zh": "提供食品", "en": "food provided"},
     "equipment_replaced": {"zh": "更换故障装备", "en": "equipment replaced"},
     "medical_attended": {"zh": "医疗救护到位", "en": "medical care"},
     "statement_issued": {"zh": "发布权威信息", "en": "official statement"},
@@ -576,6 +578,14 @@ ACTIONS: dict[str, dict[str, str]] = {
     "leader_on_site": {"zh": "涉事单位负责人到场", "en": "unit leader on site"},
     "top_leader_on_site": {"zh": "主要领导到场", "en": "top leader on site"},
     "cleared": {"zh": "现场疏散", "en": "site cleared"},
+    "commander_on_site": {"zh": "指挥员到场", "en": "commander on site"},
+    "first_response": {"zh": "先期处置", "en": "first response"},
+    "rescue_deployed": {"zh": "铺设救生气垫", "en": "air cushion set up"},
+    "talk_down_started": {"zh": "开始劝导轻生人员", "en": "talking with the person at risk"},
+    "person_safe": {"zh": "轻生人员脱险", "en": "person at risk safe"},
+    "psych_support": {"zh": "开展心理疏导", "en": "psychological support"},
+    "evacuated": {"zh": "疏散无关群众", "en": "uninvolved public moved away"},
+    "warning_detected": {"zh": "获悉预警信息", "en": "warning received"},
 }
 
 CAPABILITIES: dict[str, dict[str, str]] = {
@@ -587,6 +597,10 @@ CAPABILITIES: dict[str, dict[str, str]] = {
     "medical": {"zh": "医疗救护", "en": "medical"},
     "publicity": {"zh": "宣传", "en": "publicity"},
     "intel": {"zh": "信息收集", "en": "intelligence"},
+    "monitoring": {"zh": "网络舆情监测", "en": "online monitoring"},
+    "psych_support": {"zh": "心理疏导", "en": "psychological support"},
+    "rescue": {"zh": "消防救援", "en": "rescue"},
+    "evacuation": {"zh": "疏散无关群众", "en": "evacuation"},
 }
 
 CAUSE_WORDS: dict[str, dict[str, str]] = {

@@ -8,6 +8,7 @@ sender's acknowledgement timeout; delivery fires the event ``send`` returned.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -22,8 +23,12 @@ class Comms:
     """All channels of one run."""
 
     def __init__(self, env: simpy.Environment, params: CommsParams, slips: FamiliarityParams,
-                 rng: np.random.Generator, recorder: Recorder, team_ids: list[str]):
+                 rng: np.random.Generator, recorder: Recorder, team_ids: list[str],
+                 has_radio: Callable[[str], bool] | None = None):
+        """``has_radio(sender)`` says whether a team has a working radio; senders outside
+        the plan's teams (upper levels, exercise control) use their own lines."""
         self.env = env
+        self.has_radio = has_radio
         self.p = params
         self.slips = slips
         self.rng = rng
@@ -53,23 +58,27 @@ class Comms:
                                        deadline_min, done))
         return done
 
-    def _latency(self) -> float:
-        return float(self.p.latency_min * math.exp(self.p.latency_sigma * self.rng.standard_normal()))
+    def _latency(self, radio: bool = True) -> float:
+        x = 1.0 if radio else self.p.no_radio_latency_x
+        return float(x * self.p.latency_min
+                     * math.exp(self.p.latency_sigma * self.rng.standard_normal()))
 
     def _deliver(self, msg_id, sender, recipient, topic, familiarity, deadline, done):
         env, now0 = self.env, float(self.env.now)
+        radio = self.has_radio is None or sender not in self.team_ids or self.has_radio(sender)
+        loss = self.p.loss_prob * (1.0 if radio else self.p.no_radio_loss_x)
         misdirected = False
         others = [t for t in self.team_ids if t not in (sender, recipient)]
         if others and self.rng.random() < self.slips.misdirect_prob * (1.0 - familiarity):
             misdirected = True
             wrong = others[int(self.rng.integers(len(others)))]
-            yield env.timeout(self._latency() + uniform(self.rng, self.slips.forward_min))
+            yield env.timeout(self._latency(radio) + uniform(self.rng, self.slips.forward_min))
             self.rec.log(env.now, sender, EventKind.MESSAGE_MISDIRECTED,
                          f"'{topic}' for {recipient} went to {wrong} and was forwarded",
                          recipient, msg_id)
         lost = False
         while True:
-            if env.now < self.outage_until or self.rng.random() < self.p.loss_prob:
+            if env.now < self.outage_until or self.rng.random() < loss:
                 lost = True
                 self.rec.count("messages_lost")
                 self.rec.log(env.now, sender, EventKind.MESSAGE_LOST,
@@ -77,7 +86,7 @@ class Comms:
                              f"{self.p.ack_timeout_min:g} min", recipient, msg_id)
                 yield env.timeout(self.p.ack_timeout_min)
                 continue
-            yield env.timeout(self._latency())
+            yield env.timeout(self._latency(radio))
             break
         t = float(env.now)
         limit = deadline if not math.isnan(deadline) else now0 + self.p.late_after_min

@@ -180,6 +180,8 @@ class CommsParams(_Section):
     loss_prob: Annotated[float, Field(ge=0, le=0.5)]
     ack_timeout_min: Annotated[float, Field(ge=2, le=120)]
     late_after_min: Duration
+    no_radio_loss_x: Annotated[float, Field(ge=1, le=20)]
+    no_radio_latency_x: Annotated[float, Field(ge=1, le=20)]
 
 
 class FamiliarityParams(_Section):
@@ -205,6 +207,7 @@ class TeamParams(_Section):
 
 class OrderParams(_Section):
     cordon_staff_min: Annotated[float, Field(ge=0, le=100_000)]
+    no_barrier_x: Annotated[float, Field(ge=1, le=10)]
     disperse_per_officer_hour: Rate
     patrol_every_min: Interval
     force_agitation_shock: Share
@@ -254,6 +257,8 @@ class PersuasionParams(_Section):
 
 class LogisticsParams(_Section):
     water_portions_per_person_hour: Rate
+    food_after_min: Duration
+    food_gain: Share
     room_setup_min: Duration
     replacement_min: Pair
 

@@ -157,6 +157,7 @@ class Action(str, Enum):
     REPRESENTATIVES_CHOSEN = "representatives_chosen"
     AGREEMENT = "agreement"
     WATER_PROVIDED = "water_provided"
+    FOOD_PROVIDED = "food_provided"
     EQUIPMENT_REPLACED = "equipment_replaced"
     MEDICAL_ATTENDED = "medical_attended"
     STATEMENT_ISSUED = "statement_issued"
@@ -166,13 +167,13 @@ class Action(str, Enum):
     TOP_LEADER_ON_SITE = "top_leader_on_site"
     COMMANDER_ON_SITE = "commander_on_site"
     CLEARED = "cleared"
+    PSYCH_SUPPORT = "psych_support"
+    EVACUATED = "evacuated"
+    WARNING_DETECTED = "warning_detected"
     FIRST_RESPONSE = "first_response"
     RESCUE_DEPLOYED = "rescue_deployed"
     TALK_DOWN_STARTED = "talk_down_started"
     PERSON_SAFE = "person_safe"
-    PSYCH_SUPPORT = "psych_support"
-    EVACUATED = "evacuated"
-    WARNING_DETECTED = "warning_detected"
 
 
 class EventKind(str, Enum):
@@ -233,6 +234,7 @@ class EventKind(str, Enum):
     PROMISE_BROKEN = "promise_broken"
     # logistics and equipment
     WATER_PROVIDED = "water_provided"
+    FOOD_PROVIDED = "food_provided"
     SUPPLY_EXHAUSTED = "supply_exhausted"
     ROOM_READY = "room_ready"
     EQUIPMENT_FAILED = "equipment_failed"

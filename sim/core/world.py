@@ -182,7 +182,8 @@ class World:
                     env, capacity=max(1, state.stock.get(Equipment.AMBULANCE, 0)))
             self.teams[tid] = state
         self.comms = Comms(env, params.comms, params.familiarity, streams.comms, recorder,
-                           list(self.teams))
+                           list(self.teams),
+                           lambda tid: self.teams[tid].working(Equipment.RADIO) > 0)
         self.done = env.event()
         self.watches: list = []          # (Watch, Inject) pairs not yet fired
         self.contingencies: dict[str, list] = {}
