@@ -257,7 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="no progress bar; print only the output folder")
 
     val = sub.add_parser("validate", help="check plan and scenario files; list every problem")
-    val.add_argument("files", nargs="+", help="plan or scenario files (or bundled names)")
+    val.add_argument("files", nargs="+",
+                     help="plan or scenario files (or bundled names); scenarios given with "
+                          "plans are checked against each of them, e.g. 'validate "
+                          "my-plan.yaml gate-blockade online-call'")
 
     sub.add_parser("list", help="the bundled plans and scenarios")
     return parser
@@ -508,11 +511,13 @@ def cmd_sensitivity(args, console: Console) -> int:
 
 
 def cmd_validate(args, console: Console) -> int:
-    from sim.core.loading import validate_file
+    from sim.core.loading import is_plan_file, validate_file
 
+    # scenarios given with plans are checked against each of those plans
+    plans = [name for name in args.files if is_plan_file(name)]
     bad = 0
     for name in args.files:
-        problems = validate_file(name)
+        problems = validate_file(name, plans or None)
         if problems:
             bad += 1
             for p in problems:

@@ -99,17 +99,26 @@ def level_watch(world: World):
     condition as it sees the situation (its own headcount estimate as ``crowd_present``),
     and raises the level the moment a higher one applies. Started by the engine when a level
     has a condition."""
-    watches = {lv.id: Watch(parse_condition(lv.when)) for lv in world.plan.levels if lv.when}
     while not world.state.cleared:
-        state = {**world.conditions, "crowd_present": world.headcount_estimate}
-        world.level_held = {lid: w.update(world.now, state) for lid, w in watches.items()}
         if world.aware and world.plan.levels:
             _relevel(world, world.headcount_estimate, verified=False)
         yield world.env.timeout(world.params.tick_min)
 
 
+def _weigh_conditions(world: World) -> None:
+    """Update which levels' conditions hold now, as command sees the situation."""
+    if not world.level_watches:
+        world.level_watches = {lv.id: Watch(parse_condition(lv.when))
+                               for lv in world.plan.levels if lv.when}
+    state = {**world.conditions, "crowd_present": world.headcount_estimate}
+    world.level_held = {lid: w.update(world.now, state)
+                        for lid, w in world.level_watches.items()}
+
+
 def _applicable(world: World, estimate: float) -> Level | None:
     """The highest level of the plan that applies to ``estimate`` and the conditions held."""
+    if any(lv.when for lv in world.plan.levels):
+        _weigh_conditions(world)
     held = world.level_held
     by_text = {lv.when: held.get(lv.id, False) for lv in world.plan.levels if lv.when}
     return world.plan.level_for(estimate, lambda text: by_text.get(text, False))

@@ -576,8 +576,22 @@ def _find_any(ref: str) -> Path:
                                                  f"of that name (bundled: {names})")]) from None
 
 
-def validate_file(path: str) -> list[Problem]:
-    """Every problem in one plan or scenario file (empty when it is valid)."""
+def is_plan_file(path: str) -> bool:
+    """Whether ``path`` (a file or a bundled name) holds a plan rather than a scenario; False
+    when it cannot be read (:func:`validate_file` then says why)."""
+    try:
+        found = _find_any(path)
+        doc = load_file(found, str(found))
+    except InputError:
+        return False
+    return isinstance(doc.data, dict) and bool({"teams", "levels", "extends"} & set(doc.data))
+
+
+def validate_file(path: str, plans: list[str] | None = None) -> list[Problem]:
+    """Every problem in one plan or scenario file (empty when it is valid).
+
+    A scenario is checked against ``plans`` (files or bundled names) when given, else against
+    the plan it names."""
     try:
         found = _find_any(path)
         label = _label(found, PLANS_DIR, "plans") if found.parent == PLANS_DIR else \
@@ -597,12 +611,18 @@ def validate_file(path: str) -> list[Problem]:
         return exc.problems
     problems_msel = msel_problems(obj, doc)
     problems: list[Problem] = []
-    try:
-        loaded = load_plan(obj.plan, relative_to=found.parent, within=scenario_root(found))
-        problems += scenario_problems(obj, loaded.plan, doc)
-    except InputError as exc:
-        problems += [Problem(doc.label, "plan", doc.line_of(("plan",)),
-                             f"its plan cannot be loaded: {p}") for p in exc.problems]
+    for ref in plans or [None]:
+        try:
+            if ref is None:
+                loaded = load_plan(obj.plan, relative_to=found.parent, within=scenario_root(found))
+            else:
+                loaded = load_plan(ref)
+            problems += scenario_problems(obj, loaded.plan, doc)
+        except InputError as exc:
+            if ref is not None:
+                continue   # the plan's own problems are told when it is validated itself
+            problems += [Problem(doc.label, "plan", doc.line_of(("plan",)),
+                                 f"its plan cannot be loaded: {p}") for p in exc.problems]
     try:
         load_parameters(obj, doc)
     except InputError as exc:

@@ -202,6 +202,7 @@ class World:
         self.headcount_estimate = 0.0        # command's latest headcount estimate (people)
         self.aware = False                   # command knows of the incident (report, warning)
         self.level_held: dict[str, bool] = {}  # level id -> its `when` condition holds now
+        self.level_watches: dict = {}          # level id -> the Watch of its `when` condition
 
     # ------------------------------------------------------------------ derived state
 
