@@ -611,7 +611,8 @@ def validate_file(path: str, plans: list[str] | None = None) -> list[Problem]:
         return exc.problems
     problems_msel = msel_problems(obj, doc)
     problems: list[Problem] = []
-    for ref in plans or [None]:
+    refs: list[str | None] = list(plans) if plans else [None]
+    for ref in refs:
         try:
             if ref is None:
                 loaded = load_plan(obj.plan, relative_to=found.parent, within=scenario_root(found))
