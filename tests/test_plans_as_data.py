@@ -218,8 +218,11 @@ def test_monitoring_brings_the_statement_and_the_right_level_earlier():
     without = [simulate(inputs_with("online-call", plan_edit=_no_monitoring), s).metrics
                for s in range(n)]
     end = 300.0
-    assert_paired(np.array([m["first_statement_min"] or end for m in without]),
-                  np.array([m["first_statement_min"] or end for m in with_m]), -1,
+
+    def at(m: dict[str, Any], key: str) -> float:
+        return end if m[key] is None else m[key]
+    assert_paired(np.array([at(m, "first_statement_min") for m in without]),
+                  np.array([at(m, "first_statement_min") for m in with_m]), -1,
                   "first statement")
     assert_paired(np.array([m["level_times"].get("II", end) for m in without]),
                   np.array([m["level_times"].get("II", end) for m in with_m]), -1,
@@ -245,8 +248,10 @@ def test_rescue_resolves_a_person_at_risk_more_often_and_sooner():
     assert_share_up(np.array([m["person_outcome"] in safe for m in base]),
                     np.array([m["person_outcome"] in safe for m in fire]), "person safe")
     end = 240.0
-    assert_paired(np.array([m["person_safe_min"] or end for m in base]),
-                  np.array([m["person_safe_min"] or end for m in fire]), -1, "time to safety")
+    assert_paired(np.array([end if m["person_safe_min"] is None else m["person_safe_min"]
+                            for m in base]),
+                  np.array([end if m["person_safe_min"] is None else m["person_safe_min"]
+                            for m in fire]), -1, "time to safety")
 
 
 def _rain(s: dict[str, Any]) -> None:
@@ -270,7 +275,8 @@ def _psych(p: dict[str, Any]) -> None:
     p["teams"]["psych"] = {"name": {"zh": "心理疏导组", "en": "Psychological support"},
                            "capabilities": ["psych_support"], "size": 4,
                            "mobilisation_min": 10, "travel_min": 10}
-    p["levels"][0]["dispatch"].append("psych")
+    for level in p["levels"]:
+        level["dispatch"].append("psych")
 
 
 @pytest.mark.slow
