@@ -13,7 +13,7 @@ import math
 from agents.first_response import first_response
 from agents.leaders import leaders
 from agents.publicity import publicity
-from agents.teams import order_to_go
+from agents.teams import order_to_go, ordered_before_t0
 from sim.core.config import Level
 from sim.core.rng import uniform
 from sim.core.triggers import Watch
@@ -179,6 +179,9 @@ def activated(world: World, level: Level | None, declared_at: float, t: float) -
             start_report(world, rep.id, declared_at)
         return
     # act on the level in force now (verification may have raised it meanwhile)
+    if t < world.now:   # activated before T0 on a warning: the orders went out then
+        for tid in level.dispatch:
+            ordered_before_t0(world, tid, cmd_id, f"level {level.id}", t)
     _act_on_level(world, world.state.level or level, declared_at)
 
 
@@ -284,15 +287,28 @@ def start_report(world: World, report_id: str, since: float | None = None) -> No
     since = world.now if since is None else since
     world.state.reports_started.add(rep.id)
     world.rec.milestone(f"report:{rep.id}", world.now)
-    world.env.process(_upward_report(world, rep.id, since + rep.within_min))
+    world.env.process(_upward_report(world, rep.id, since + rep.within_min, since))
 
 
-def _upward_report(world: World, report_id: str, deadline: float):
-    """Draft and send one upward report; late if it arrives after the plan's deadline."""
+def _upward_report(world: World, report_id: str, deadline: float, since: float | None = None):
+    """Draft and send one upward report; late if it arrives after the plan's deadline.
+
+    A report started before T0 (``since`` < 0, on a warning) has been drafted and sent by
+    then if it took less than the lead: it is logged at its minute before T0."""
     p = world.params
     cmd = world.teams[world.plan.command.team]
     draft = uniform(world.rng.command, p.command.report_drafting_min) * world.slowdown(cmd)
     draft += world.slip_late(cmd, Task.REPORT, report_id)
+    if since is not None and since < world.now:
+        sent = since + draft + p.comms.latency_min
+        if sent <= world.now:
+            world.rec.log(sent, cmd.id, EventKind.REPORT_SENT,
+                          f"upward report '{report_id}' delivered"
+                          + (f", {sent - deadline:.0f} min after its deadline"
+                             if sent > deadline else " on time"),
+                          report_id, round(sent - deadline, 2))
+            return
+        draft = sent - world.now - p.comms.latency_min
     yield world.env.timeout(draft)
     redo = world.slip_incomplete(cmd, Task.REPORT, report_id)
     if redo:

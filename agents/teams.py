@@ -53,6 +53,18 @@ def deploy(world: World, team: TeamState):
             env.process(routine(world, team))
 
 
+def ordered_before_t0(world: World, team_id: str, by: str, reason: str, t: float) -> None:
+    """An order to go given at minute ``t`` before T0 (on a warning): delivered by then."""
+    team = world.teams[team_id]
+    if team.dispatched.triggered or team.ordered:
+        return
+    team.ordered = True
+    world.rec.log(t, by, EventKind.DISPATCH_ORDER, f"{by} orders {team_id} to the site ({reason})",
+                  team_id)
+    team.dispatched.succeed()
+    world.rec.log(t, team_id, EventKind.DISPATCHED, f"{team_id} received the order to go", team_id)
+
+
 def order_to_go(world: World, team_id: str, by: str, reason: str):
     """Command's order to a team travels as a message; the team is dispatched on delivery."""
     team = world.teams[team_id]

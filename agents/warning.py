@@ -15,7 +15,7 @@ import math
 
 from agents.command import declare_on_warning
 from agents.publicity import issue_statement
-from agents.teams import order_to_go
+from agents.teams import order_to_go, ordered_before_t0
 from sim.core.rng import uniform
 from sim.core.triggers import parse as parse_condition
 from sim.core.types import Capability, EventKind, Signal, Task
@@ -77,9 +77,10 @@ def _learned(world: World, t: float, who: str, estimate: float) -> None:
     cmd = plan.command.team
     for tid in plan.warning.preposition:
         world.teams[tid].head_start = max(world.teams[tid].head_start, lead)
-        world.rec.log(t, cmd, EventKind.DISPATCH_ORDER,
-                      f"{cmd} sends {tid} ahead of the crowd (warning)", tid)
-        world.env.process(order_to_go(world, tid, cmd, "warning"))
+        if t < world.now:
+            ordered_before_t0(world, tid, cmd, "warning", t)
+        else:
+            world.env.process(order_to_go(world, tid, cmd, "warning"))
     level = None
     if plan.warning.declare_level is not None:
         level = next(lv for lv in plan.levels if lv.id == plan.warning.declare_level)
