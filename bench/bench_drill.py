@@ -1,9 +1,15 @@
 """Benchmark the drill engine and the ``run`` command.
 
 Measures, on this machine:
-  1. the model alone for one ``large-sit-in`` drill (300+ people, 4 simulated hours);
+  1. the model alone for one ``large-sit-in`` drill (300+ people, 4 simulated hours), and
+     its ratio to a minimal vectorised tick of the same crowd (the floor, bench/references.py);
   2. the model alone for the same drill scaled to 5,000 petitioners;
-  3. the whole ``python run_drill.py run large-sit-in`` command, reports included.
+  3. the cost per person-minute at 5,000 people (the most a scenario may have) against one
+     SimPy process per person;
+  4. the whole ``python run_drill.py run large-sit-in`` command, reports included;
+  5. ``list`` and ``validate`` (start-up).
+Times are CPU seconds of this process (wall for the commands); the machine's load average is
+printed with them, since other work on the machine slows every figure.
 
 Usage:  python bench/bench_drill.py [--reps N] [--json FILE]
 """
@@ -24,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.references import minimal_tick, simpy_crowd  # noqa: E402
 from sim.core.loading import DrillInputs, apply_overrides, load_drill  # noqa: E402
 from sim.engine import simulate  # noqa: E402
 
@@ -32,14 +39,48 @@ def _time_model(inputs: DrillInputs, reps: int) -> dict:
     simulate(inputs, 0)  # warm caches and imports
     times, people = [], []
     for seed in range(reps):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         r = simulate(inputs, seed)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
         people.append(r.metrics["arrived"])
-    return {"median_ms": round(statistics.median(times) * 1000, 1),
-            "max_ms": round(max(times) * 1000, 1), "reps": reps,
-            "people_arrived_median": statistics.median(people),
-            "simulated_min": r.metrics["duration_min"]}
+    median = statistics.median(times)
+    minutes = r.metrics["duration_min"]
+    crowd = int(statistics.median(people)) + int(inputs.scenario.crowd.onlookers.max)
+    floor = statistics.median(minimal_tick(crowd, int(minutes), s) for s in range(3))
+    return {"median_ms": round(median * 1000, 1), "max_ms": round(max(times) * 1000, 1),
+            "reps": reps, "people_arrived_median": statistics.median(people),
+            "simulated_min": minutes,
+            "per_tick_us": round(median / minutes * 1e6, 1),
+            "floor_per_tick_us": round(floor / minutes * 1e6, 1),
+            "ratio_to_floor": round(median / floor, 1)}
+
+
+def _per_person(people: int, minutes: int) -> dict:
+    """Cost per person-minute of the model against one SimPy process per person."""
+    base = load_drill("large-sit-in")
+    inputs = scaled(base, people)
+    inputs = DrillInputs(apply_overrides(inputs.scenario, [f"end.max_min={minutes}"], "bench"),
+                         inputs.plan, inputs.plan_label, inputs.params, inputs.scenario_path,
+                         inputs.plan_path)
+    simulate(inputs, 0)
+    t0 = time.process_time()
+    simulate(inputs, 1)
+    model = time.process_time() - t0
+    ref = simpy_crowd(people, minutes)
+    return {"people": people, "minutes": minutes,
+            "model_us_per_person_min": round(model / (people * minutes) * 1e6, 3),
+            "simpy_us_per_person_min": round(ref / (people * minutes) * 1e6, 3),
+            "ratio_simpy_to_model": round(ref / model, 1)}
+
+
+def _time_cli(*args: str, reps: int = 5) -> float:
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "run_drill.py"), *args], check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return round(statistics.median(times), 3)
 
 
 def scaled(inputs: DrillInputs, people: int) -> DrillInputs:
@@ -80,7 +121,11 @@ def main() -> int:
                    f"{platform.python_version()}, {platform.processor() or platform.system()}",
         "large_sit_in_model": _time_model(base_full, args.reps),
         "people_5000_model": _time_model(scaled(base, 5000), max(5, args.reps // 4)),
+        "people_5000_vs_simpy": _per_person(5_000, 60),
         "run_command": _time_command(3),
+        "list_s": _time_cli("list"),
+        "validate_s": _time_cli("validate", "linxiang", "gate-blockade"),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(figures, indent=2))
     if args.json:

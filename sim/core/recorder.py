@@ -27,7 +27,8 @@ class Recorder:
         self.messages: list[Message] = []
         self.milestones: dict[str, float] = {}
         self.counters: dict[str, float] = {}
-        self.series = {c: np.zeros(n_ticks) for c in SERIES_COLUMNS if c not in ("crowd_state", "level")}
+        self.columns = [c for c in SERIES_COLUMNS if c not in ("crowd_state", "level")]
+        self.table = np.zeros((n_ticks, len(self.columns)))
         self.series_state: list[str] = []
         self.series_level: list[str] = []
         self.n = 0
@@ -49,14 +50,21 @@ class Recorder:
     def count(self, name: str, by: float = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
 
+    @property
+    def series(self) -> dict[str, np.ndarray]:
+        """The numeric time series by column (views of the table, one entry per tick slot)."""
+        return {c: self.table[:, j] for j, c in enumerate(self.columns)}
+
+    def tick_values(self, values: tuple, state: str, level: str) -> None:
+        """Store one tick: the numeric columns in ``columns`` order, the state and level."""
+        i = self.n
+        if i >= len(self.table):
+            self.table = np.concatenate([self.table, np.zeros_like(self.table)])
+        self.table[i] = values
+        self.series_state.append(state)
+        self.series_level.append(level)
+        self.n = i + 1
+
     def tick(self, row: dict) -> None:
         """Store one tick of the time series (``row`` has every column)."""
-        i = self.n
-        if i >= len(self.series["t_min"]):
-            for key, arr in self.series.items():
-                self.series[key] = np.concatenate([arr, np.zeros_like(arr)])
-        for key, arr in self.series.items():
-            arr[i] = row[key]
-        self.series_state.append(row["crowd_state"])
-        self.series_level.append(row["level"])
-        self.n = i + 1
+        self.tick_values(tuple(row[c] for c in self.columns), row["crowd_state"], row["level"])

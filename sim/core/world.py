@@ -181,6 +181,8 @@ class World:
                 state.crews = simpy.Resource(
                     env, capacity=max(1, state.stock.get(Equipment.AMBULANCE, 0)))
             self.teams[tid] = state
+        self._with_cap = {cap: [t for t in self.teams.values() if cap in t.cfg.capabilities]
+                          for cap in Capability}
         self.comms = Comms(env, params.comms, params.familiarity, streams.comms, recorder,
                            list(self.teams),
                            lambda tid: self.teams[tid].working(Equipment.RADIO) > 0)
@@ -208,8 +210,8 @@ class World:
 
     def officers_on_site(self) -> float:
         """Order officers on site now, reinforcements included (people)."""
-        return sum(t.staff_for(Capability.ORDER) + t.reinforced for t in self.teams.values()
-                   if t.on_site and Capability.ORDER in t.cfg.capabilities)
+        return sum(t.staff_for(Capability.ORDER) + t.reinforced
+                   for t in self._with_cap[Capability.ORDER] if t.on_site)
 
     def opposing_line(self) -> float:
         """People who stand against the crowd: officers on site and the site's security."""
@@ -219,8 +221,8 @@ class World:
         """Officers as the crowd weighs them in the chance of arrest (C in Epstein's P)."""
         p = self.params.order
         c = self.scenario.site.security * p.security_deterrence_x
-        for t in self.teams.values():
-            if t.on_site and Capability.ORDER in t.cfg.capabilities:
+        for t in self._with_cap[Capability.ORDER]:
+            if t.on_site:
                 x = p.forceful_deterrence_x if self.posture(t.id) is Posture.FORCEFUL else 1.0
                 c += (t.staff_for(Capability.ORDER) + t.reinforced) * x
         return c
@@ -307,7 +309,8 @@ class World:
         return 0.0
 
     def teams_with(self, cap: Capability) -> list[TeamState]:
-        return [t for t in self.teams.values() if cap in t.cfg.capabilities]
+        """The teams with capability ``cap``, in plan order (a shared list: do not change it)."""
+        return self._with_cap[cap]
 
     def task(self, team: TeamState, task: Task, minutes: float):
         """A timed task of a team, logged as start and end (for the Gantt chart)."""

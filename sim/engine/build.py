@@ -140,6 +140,7 @@ def tick(world: World):
                                                         * sc.site.gate_width_m))))
     prev_state = CrowdState.CALM
     last_reach = 0.0
+    conditioned = any(lv.when for lv in world.plan.levels)   # levels weigh conditions
     mark: dict[Cause, float] = {}
     mark_present = 0
     while True:
@@ -228,20 +229,20 @@ def tick(world: World):
             mark, mark_present = comps, out.present
             prev_state = state
 
-        row = {
-            "t_min": t, "crowd_present": out.present, "onlookers": out.onlookers,
-            "arrived": out.arrived, "left": out.left, "in_care": out.in_care,
-            "mean_agitation": out.mean_agitation, "active_share": out.active_share,
-            "crowd_state": state.label, "legitimacy": world.legitimacy.value,
-            "rumor_reach": reach, "statement_reach": world.rumour.statement_reach,
-            "rumor_spreaders": world.rumour.y,
-            "level": s.level.id if s.level else "", "officers_on_site": world.officers_on_site(),
-            "water": float(s.water), "scuffle": float(state is CrowdState.SCUFFLE),
-        }
-        rec.tick(row)
-        world.conditions = condition_state(world, row)
-        if world.watches:
-            check_watches(world, world.conditions)
+        # one tick of the time series, in the recorder's column order (SERIES_COLUMNS)
+        officers = world.officers_on_site()
+        level = s.level.id if s.level else ""
+        values = (t, out.present, out.onlookers, out.arrived, out.left, out.in_care,
+                  out.mean_agitation, out.active_share, world.legitimacy.value, reach,
+                  world.rumour.statement_reach, world.rumour.y, officers, float(s.water),
+                  float(state is CrowdState.SCUFFLE))
+        rec.tick_values(values, state.label, level)
+        if world.watches or world.level_watches or conditioned:
+            row = dict(zip(rec.columns, values, strict=True))
+            row["crowd_state"], row["level"] = state.label, level
+            world.conditions = condition_state(world, row)
+            if world.watches:
+                check_watches(world, world.conditions)
 
         if not s.cleared and crowd.all_arrived(t) and t > 0 and \
                 out.present <= cp.cleared_share * crowd.peak_present:
