@@ -238,7 +238,7 @@ def tick(world: World):
                   float(state is CrowdState.SCUFFLE))
         rec.tick_values(values, state.label, level)
         if world.watches or world.level_watches or conditioned:
-            row = dict(zip(rec.columns, values, strict=True))
+            row: dict[str, float | str] = dict(zip(rec.columns, values, strict=True))
             row["crowd_state"], row["level"] = state.label, level
             world.conditions = condition_state(world, row)
             if world.watches:
