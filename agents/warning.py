@@ -16,6 +16,7 @@ import math
 from agents.command import declare_on_warning
 from agents.publicity import issue_statement
 from agents.teams import order_to_go, ordered_before_t0
+from sim.core.config import Level
 from sim.core.rng import uniform
 from sim.core.triggers import parse as parse_condition
 from sim.core.types import Capability, EventKind, Signal, Task
@@ -81,19 +82,23 @@ def _learned(world: World, t: float, who: str, estimate: float) -> None:
             ordered_before_t0(world, tid, cmd, "warning", t)
         else:
             world.env.process(order_to_go(world, tid, cmd, "warning"))
-    level = None
-    if plan.warning.declare_level is not None:
-        level = next(lv for lv in plan.levels if lv.id == plan.warning.declare_level)
-    else:
-        world.conditions = {**world.conditions, "expected_crowd": s.expected_crowd,
-                            "warning": True}
-        level = plan.level_for(s.expected_crowd, lambda text: _holds(world, text))
+    level = _warned_level(world) if plan.warning.declare else None
     if level is not None and s.level is None:
         world.aware = True
-        world.headcount_estimate = max(world.headcount_estimate, 0.0)
         declare_on_warning(world, level, s.expected_crowd, t)
     if plan.warning.statement:
         world.env.process(_early_statement(world, t))
+
+
+def _warned_level(world: World) -> Level | None:
+    """The level the plan declares on a warning: the one it names, else the one the expected
+    crowd and the conditions call for."""
+    w, s = world.plan.warning, world.state
+    assert w is not None
+    if w.declare_level is not None:
+        return next(lv for lv in world.plan.levels if lv.id == w.declare_level)
+    world.conditions = {**world.conditions, "expected_crowd": s.expected_crowd, "warning": True}
+    return world.plan.level_for(s.expected_crowd, lambda text: _holds(world, text))
 
 
 def _holds(world: World, text: str) -> bool:

@@ -155,7 +155,8 @@ def plan_section(r: DrillResult, lang: str) -> Section:
         sep = "、" if lang == "zh" else ", "
         s.blocks.append(_w("warning_text", lang,
                            teams=sep.join(_team(r, t, lang) for t in w.preposition) or "—",
-                           level=w.declare_level or _w("by_condition", lang),
+                           level=(w.declare_level or _w("by_condition", lang)) if w.declare
+                           else _w("no", lang),
                            statement=_w("statement_yes" if w.statement else "statement_no", lang))
                         + (f" {w.clause.get(lang)}" if w.clause else ""))
     s.blocks.append(Subheading(_w("command", lang)))

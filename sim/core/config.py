@@ -272,6 +272,9 @@ class PlanWarning(Strict):
     preposition: list[TeamId] = Field(
         default_factory=list, max_length=MAX_TEAMS,
         description="teams sent to the site on the warning, ahead of the crowd")
+    declare: bool = Field(
+        default=True, description="declare a level on the warning (false: only send teams "
+                                  "ahead and wait for the crowd to grade it)")
     declare_level: Id | None = Field(
         default=None, description="the level declared on the warning (else the level whose "
                                   "condition the expected crowd meets, if any)")

@@ -422,6 +422,8 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
             if tid not in team_ids:
                 add(("warning", "preposition", j),
                     f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
+        if plan.warning.declare_level is not None and not plan.warning.declare:
+            add(("warning", "declare_level"), "declare is false: no level is declared on a warning")
         if plan.warning.declare_level is not None and plan.warning.declare_level not in level_ids:
             add(("warning", "declare_level"),
                 f"unknown level {plan.warning.declare_level!r} "
