@@ -129,6 +129,10 @@ class Crowd:
         self.provoked = np.zeros(n)      # fading agitation from provocations
         self.forced = np.zeros(n)        # fading agitation from force met
         self.relief = np.zeros(n)        # lasting relief from a counsellor's talk
+        # which of those are known to be all zero (the tick then skips them)
+        self._provoked_any = self._forced_any = self._relief_any = False
+        self.is_petitioner = ~self.onlooker
+        self._buf = np.empty(n)          # scratch for the tick (no allocation per tick)
         self.status = np.zeros(n, dtype=np.int8)
         self.injured = np.zeros(n, dtype=bool)
         self.representative = np.zeros(n, dtype=bool)
@@ -179,12 +183,14 @@ class Crowd:
                 break
         people = np.concatenate(chosen)
         self.provoked[people] = np.clip(self.provoked[people] + delta, -1.0, 1.0)
+        self._provoked_any = True
         return len(people)
 
     def force(self, delta: float) -> int:
         """Indiscriminate force: everyone present meets it (ESIM); returns people pushed."""
         idx = self._petitioners_present()
         self.forced[idx] = np.minimum(1.0, self.forced[idx] + delta)
+        self._forced_any = True
         return len(idx)
 
     def remove_active(self, count: int, rng: np.random.Generator) -> int:
@@ -248,6 +254,7 @@ class Crowd:
             return 0
         chosen = idx[np.argsort(-self.agitation[idx], kind="stable")[:count]]
         self.relief[chosen] = relief
+        self._relief_any = True
         return len(chosen)
 
     def choose_representatives(self) -> int:
@@ -297,16 +304,26 @@ class Crowd:
                 self.onlooker_next += k
 
         present = st == _PRESENT
-        pet = present & ~self.onlooker
+        pet = present & self.is_petitioner
         n_pet = int(np.count_nonzero(pet))
 
         # provocations and force fade; agitation relaxes toward grievance plus causes
+        # (in place in a scratch buffer; arrays known to be zero are skipped)
         fade = 0.5 ** (dt / p.provocation_half_life_min)
-        self.provoked *= fade
-        self.forced *= fade
-        target = (self.hardship * (1.0 - d.legitimacy) + sum(d.shared.values())
-                  + self.provoked + self.forced - self.relief)
-        self.agitation += (target - self.agitation) * (1.0 - math.exp(-p.agitation_rate_per_min * dt))
+        target = self._buf
+        np.multiply(self.hardship, 1.0 - d.legitimacy, out=target)
+        target += sum(d.shared.values())
+        if self._provoked_any:
+            self.provoked *= fade
+            target += self.provoked
+        if self._forced_any:
+            self.forced *= fade
+            target += self.forced
+        if self._relief_any:
+            target -= self.relief
+        target -= self.agitation
+        target *= 1.0 - math.exp(-p.agitation_rate_per_min * dt)
+        self.agitation += target
         np.clip(self.agitation, 0.0, 1.0, out=self.agitation)
 
         # willing: Epstein's net risk; acting: thresholds against what each person sees
@@ -380,16 +397,18 @@ class Crowd:
             state = CrowdState.CALM
         self.state = state
 
-        present = st == _PRESENT
-        pet_now = present & ~self.onlooker
-        n_present = int(np.count_nonzero(pet_now))
+        # counts by status in two passes: everyone, and the onlookers' block at the end
+        everyone = np.bincount(st, minlength=4)
+        watching = np.bincount(st[self.onlooker_start:], minlength=4)
+        n_present = int(everyone[_PRESENT] - watching[_PRESENT])
+        pet_now = (st == _PRESENT) & self.is_petitioner
         self.peak_present = max(self.peak_present, n_present)
         return TickOutcome(
             present=n_present,
-            onlookers=int(np.count_nonzero(present & self.onlooker)),
-            arrived=int(np.count_nonzero(st != _NOT_ARRIVED)),
-            left=int(np.count_nonzero(st == _LEFT)),
-            in_care=int(np.count_nonzero(st == _IN_CARE)),
+            onlookers=int(watching[_PRESENT]),
+            arrived=int(len(st) - everyone[_NOT_ARRIVED]),
+            left=int(everyone[_LEFT]),
+            in_care=int(everyone[_IN_CARE]),
             active=n_active,
             willing=n_willing,
             agitated=n_agitated,

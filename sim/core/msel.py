@@ -39,8 +39,8 @@ def match(events: Iterable[Event], expected: Expected, t_from: float,
     return None
 
 
-def inject_table(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, str]],
-                 events: list[Event], end_min: float) -> pd.DataFrame:
+def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, str]],
+                events: list[Event], end_min: float) -> list[dict]:
     """One row per inject of the scenario: when it fired and how its expected action went."""
     rows = []
     ordered = sorted(events, key=lambda e: e.t_min)
@@ -75,5 +75,10 @@ def inject_table(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, s
             else:
                 row["status"] = "open" if deadline > end_min else "missed"
         rows.append(row)
+    return rows
+
+
+def inject_table(rows: list[dict]) -> pd.DataFrame:
+    """The rows of :func:`inject_rows` as a frame (what never happened is None)."""
     frame = pd.DataFrame(rows, columns=list(INJECT_COLUMNS)).astype(object)
     return frame.where(frame.notna(), None)  # what never happened stays None, not NaN

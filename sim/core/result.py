@@ -6,6 +6,7 @@ Reports read a :class:`DrillResult` only; they never see SimPy.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.config import Plan, Scenario
-from sim.core.msel import inject_table
+from sim.core.msel import inject_rows, inject_table
 from sim.core.parameters import Parameters
 from sim.core.types import Capability, CrowdState, Event, EventKind, Message
 
@@ -96,42 +97,62 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
     for col in ("dispatched_min", "on_site_min", "target_min"):
         # times that never happened stay None (not NaN), as in metrics.json
         teams[col] = teams[col].astype(object).where(teams[col].notna(), None)
-    end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
-    injects = inject_table(inputs.scenario, plan, world.fired, rec.events, end)
+    rows = inject_rows(inputs.scenario, plan, world.fired, rec.events, _end(world))
     result = DrillResult(inputs.scenario, plan, inputs.plan_label, seed, events, ts, messages,
-                         teams, dict(rec.milestones), injects,
+                         teams, dict(rec.milestones), inject_table(rows),
                          pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS), inputs.params)
-    result.metrics = compute_metrics(result, world)
+    result.metrics = compute_metrics(world, inputs, seed, rows)
     return result
 
 
-def _level_times(ev: pd.DataFrame) -> dict[str, float]:
+def _end(world: World) -> float:
+    """The last tick's minute."""
+    rec = world.rec
+    return float(rec.table[rec.n - 1, rec.columns.index("t_min")]) if rec.n else 0.0
+
+
+def run_metrics(world: World, inputs: DrillInputs, seed: int) -> dict[str, Any]:
+    """Only the metrics of a finished world (no frames): what Monte Carlo work keeps."""
+    rows = inject_rows(inputs.scenario, inputs.plan, world.fired, world.rec.events, _end(world))
+    return compute_metrics(world, inputs, seed, rows)
+
+
+def _level_times(events: list[Event]) -> dict[str, float]:
     """Each level declared, with the first time it was declared or raised to (minutes)."""
-    rows = ev[ev["kind"].isin((EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value))]
     out: dict[str, float] = {}
-    for row in rows.itertuples():
-        out.setdefault(str(row.subject), round(float(row.t_min), 2))
+    for e in events:
+        if e.kind in (K.LEVEL_DECLARED.value, K.LEVEL_RAISED.value):
+            out.setdefault(str(e.subject), round(float(e.t_min), 2))
     return out
 
 
-def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
-    """The flat metrics object of INTERFACE.md, plus a few extra keys."""
-    rec, plan, s = world.rec, r.plan, world.state
-    ts, ev, msgs = r.timeseries, r.events, r.messages
-    m = r.milestones
-    levels_seen = [lv for lv in ts["level"].unique() if lv] if len(ts) else []
+def _first(events: list[Event], kind: EventKind) -> float | None:
+    """Minute of the first event of ``kind`` (None if none)."""
+    return next((float(e.t_min) for e in events if e.kind == kind.value), None)
+
+
+def compute_metrics(world: World, inputs: DrillInputs, seed: int,
+                    injects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The flat metrics object of INTERFACE.md, plus a few extra keys, from the run's raw
+    record (no frames: Monte Carlo work needs only this; see :func:`run_metrics`)."""
+    rec, plan, s, sc = world.rec, inputs.plan, world.state, inputs.scenario
+    n = rec.n
+    col = {c: rec.table[:n, j] for j, c in enumerate(rec.columns)}
+    events = sorted(rec.events, key=lambda e: e.t_min)
+    m = rec.milestones
     ids = [lv.id for lv in plan.levels]
+    levels_seen = [lv for lv in dict.fromkeys(rec.series_level) if lv]
     level = max(levels_seen, key=ids.index) if levels_seen else (s.level.id if s.level else None)
     if s.level is not None and (level is None or ids.index(s.level.id) > ids.index(level)):
         level = s.level.id
-    states = [CrowdState[x.upper()] for x in ts["crowd_state"].unique()] if len(ts) else []
+    states = [CrowdState[x.upper()] for x in dict.fromkeys(rec.series_state)]
     max_state = max(states).label if states else "calm"
-    field_teams = r.teams[~r.teams["command_post"]]
-    on_site = field_teams["on_site_min"].dropna()
+    on_site = [t.t_on_site for t in world.teams.values()
+               if Capability.COMMAND not in t.cfg.capabilities and t.t_on_site is not None]
     responses = s.medical_responses
-    counts = ev["kind"].value_counts()
+    counts = Counter(e.kind for e in events)
     incidents = int(counts.get(K.HEALTH_INCIDENT.value, 0) + counts.get(K.INJURY.value, 0))
-    t_end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
+    t_end = float(col["t_min"][-1]) if n else 0.0
     window = world.params.scuffle.escalated_window_min
     scuffle_late = s.scuffle_until > t_end or s.last_scuffle_end >= t_end - window
     if "agreement" in m and "cleared" in m:
@@ -144,30 +165,32 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         outcome = "ongoing_at_end"
     # a run the scenario's time limit cut while it was on its way to resolution: agreement
     # made and the crowd already leaving
-    present_end = int(ts["crowd_present"].iloc[-1]) if len(ts) else 0
-    peak = int(ts["crowd_present"].max()) if len(ts) else 0
+    present = col["crowd_present"]
+    present_end = int(present[-1]) if n else 0
+    peak = int(present.max()) if n else 0
     cut = "cleared" not in m
     resolving = cut and "agreement" in m and not scuffle_late and present_end < 0.5 * max(peak, 1)
     reach_at = rec.counters.get("rumor_reach_at_statement")
     scuffle_min = float(rec.counters.get("scuffle_minutes", 0.0))
     if s.scuffle_until > -math.inf and s.scuffle_until != s.last_scuffle_end:
         scuffle_min += max(0.0, t_end - s.scuffle_started)  # an episode still going at the end
+    statuses = Counter(row["status"] for row in injects)
     return {
-        "scenario": r.scenario.name,
-        "plan": r.plan_label,
-        "seed": r.seed,
+        "scenario": sc.name,
+        "plan": inputs.plan_label,
+        "seed": seed,
         "level": level,
-        "peak_crowd": int(ts["crowd_present"].max()) if len(ts) else 0,
-        "peak_onlookers": int(ts["onlookers"].max()) if len(ts) else 0,
-        "peak_mean_agitation": round(float(ts["mean_agitation"].max()), 4) if len(ts) else 0.0,
-        "peak_active_share": round(float(ts["active_share"].max()), 4) if len(ts) else 0.0,
+        "peak_crowd": peak,
+        "peak_onlookers": int(col["onlookers"].max()) if n else 0,
+        "peak_mean_agitation": round(float(col["mean_agitation"].max()), 4) if n else 0.0,
+        "peak_active_share": round(float(col["active_share"].max()), 4) if n else 0.0,
         "max_crowd_state": max_state,
         "first_report_min": _opt(m.get("first_report")),
         "verification_min": _opt(m.get("verification")),
         "level_declared_min": _opt(m.get("level_declared")),
         "plan_activated_min": _opt(m.get("plan_activated")),
-        "first_team_on_site_min": _opt(on_site.min()) if len(on_site) else None,
-        "team_on_site_min": {row.team: _opt(row.on_site_min) for row in r.teams.itertuples()},
+        "first_team_on_site_min": _opt(min(on_site)) if on_site else None,
+        "team_on_site_min": {tid: _opt(t.t_on_site) for tid, t in world.teams.items()},
         "cordon_min": _opt(m.get("cordon")),
         "dialogue_start_min": _opt(m.get("dialogue_start")),
         "representatives_min": _opt(m.get("representatives")),
@@ -180,21 +203,23 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "medical_response_mean_min": _opt(float(np.mean(responses))) if responses else None,
         "medical_response_max_min": _opt(float(np.max(responses))) if responses else None,
         "first_statement_min": _opt(m.get("first_statement")),
-        "rumor_peak_reach": round(float(ts["rumor_reach"].max()), 4) if len(ts) else 0.0,
+        "rumor_peak_reach": round(float(col["rumor_reach"].max()), 4) if n else 0.0,
         "rumor_reach_at_statement": round(reach_at, 4) if reach_at is not None else None,
         "equipment_failures": int(rec.counters.get("equipment_failures", 0)),
-        "messages_sent": len(msgs),
-        "messages_late": int(msgs["late"].sum()) if len(msgs) else 0,
+        "messages_sent": len(rec.messages),
+        "messages_late": sum(1 for msg in rec.messages if msg.late),
         "messages_lost": int(rec.counters.get("messages_lost", 0)),
         "slips": int(counts.get(K.SLIP_LATE.value, 0) + counts.get(K.SLIP_INCOMPLETE.value, 0)
                      + counts.get(K.MESSAGE_MISDIRECTED.value, 0)),
-        "talks_wait_min": round(float(ev.loc[ev["kind"] == K.TALKS_RESUMED.value, "value"].sum()), 2),
-        "arrived": int(ts["arrived"].iloc[-1]) if len(ts) else 0,
+        "talks_wait_min": round(float(sum(e.value for e in events
+                                          if e.kind == K.TALKS_RESUMED.value
+                                          and not math.isnan(e.value))), 2),
+        "arrived": int(col["arrived"][-1]) if n else 0,
         "duration_min": round(t_end, 2),
-        "injects_fired": int(r.injects["fired_min"].notna().sum()) if len(r.injects) else 0,
-        "expected_met": int(r.injects["status"].isin(("met", "already_done")).sum()) if len(r.injects) else 0,
-        "expected_late": int((r.injects["status"] == "late").sum()) if len(r.injects) else 0,
-        "expected_missed": int((r.injects["status"] == "missed").sum()) if len(r.injects) else 0,
+        "injects_fired": sum(1 for row in injects if row["fired_min"] is not None),
+        "expected_met": statuses["met"] + statuses["already_done"],
+        "expected_late": statuses["late"],
+        "expected_missed": statuses["missed"],
         "outcome": outcome,
         "end_reason": "time_limit" if cut else "cleared",
         "resolving_at_end": bool(resolving),
@@ -204,10 +229,10 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "talks_rounds_failed": int(rec.counters.get("talks_failed", 0)),
         "broken_promises": int(rec.counters.get("broken_promises", 0)),
         "legitimacy_end": round(float(world.legitimacy.value), 4),
-        "level_times": _level_times(ev),
+        "level_times": _level_times(events),
         "warning_known_min": _opt(m.get("warning")),
         "first_response_steps": int(counts.get(K.FIRST_RESPONSE.value, 0)),
-        "commander_on_site_min": _opt(_first(ev, K.COMMANDER_ON_SITE)),
+        "commander_on_site_min": _opt(_first(events, K.COMMANDER_ON_SITE)),
         "person_at_risk_min": _opt(m.get("person_at_risk")),
         "person_outcome": (s.risk_outcome.value if s.risk_outcome is not None
                            else "at_risk" if s.person_at_risk else None),
@@ -215,9 +240,3 @@ def compute_metrics(r: DrillResult, world: World) -> dict[str, Any]:
         "counselled": int(s.counselled),
         "elderly_agitation_end": round(world.crowd.elderly_agitation(), 4),
     }
-
-
-def _first(ev: pd.DataFrame, kind: EventKind) -> float | None:
-    """Minute of the first event of ``kind`` (None if none)."""
-    times = ev.loc[ev["kind"] == kind.value, "t_min"]
-    return float(times.iloc[0]) if len(times) else None

@@ -6,6 +6,6 @@
 """
 
 from sim.engine.build import build_world, tick
-from sim.engine.session import DrillSession, simulate
+from sim.engine.session import DrillSession, simulate, simulate_metrics
 
-__all__ = ["DrillSession", "build_world", "simulate", "tick"]
+__all__ = ["DrillSession", "build_world", "simulate", "simulate_metrics", "tick"]

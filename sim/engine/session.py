@@ -26,7 +26,7 @@ from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
 from sim.core.loading import DrillInputs, problems_from
 from sim.core.msel import match
-from sim.core.result import DrillResult, build_result
+from sim.core.result import DrillResult, build_result, run_metrics
 from sim.core.types import EventKind
 from sim.core.world import World
 from sim.core.yamlio import load_file
@@ -306,3 +306,12 @@ def snapshot(session: DrillSession) -> dict[str, Any]:
 def simulate(inputs: DrillInputs, seed: int) -> DrillResult:
     """Run one drill with ``seed`` and return its result (the plan decides everything)."""
     return DrillSession(inputs, seed).run_to_end()
+
+
+def simulate_metrics(inputs: DrillInputs, seed: int) -> dict[str, Any]:
+    """Run one drill like :func:`simulate` and return only its metrics (no frames: what
+    replications keep, at a fraction of the cost of the full result)."""
+    session = DrillSession(inputs, seed)
+    while (point := session.next_point()) is not None:
+        session.decide(point, next(o for o in session.options(point) if o.prescribed))
+    return run_metrics(session.world, inputs, seed)

@@ -44,7 +44,7 @@ from typing import Any
 
 from sim.core.errors import InputError, Problem
 from sim.core.loading import DrillInputs, load_drill, parse_assignment, parse_plan_ref
-from sim.engine import simulate
+from sim.engine import simulate_metrics
 from sim.montecarlo.stats import replication_row
 
 SEED_STRIDE = 1_000_003
@@ -284,8 +284,7 @@ def run_chunk(payload: Payload, chunk: Chunk, base_seed: int,
         seed = replication_seed(base_seed, k)
         for label, inputs in _chunk_plans(payload, chunk):
             try:
-                result = simulate(inputs, seed)
-                rows.append(replication_row(label, k, seed, result.metrics))
+                rows.append(replication_row(label, k, seed, simulate_metrics(inputs, seed)))
             except Exception as exc:  # reported with its seed, never dropped
                 failures.append(Failure(label, k, seed, repr(exc), traceback.format_exc()))
             if progress is not None:
