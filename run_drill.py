@@ -326,9 +326,11 @@ def cmd_run(args, console: Console) -> int:
             try:
                 facilitate(session, console, args.lang)
             except (KeyboardInterrupt, EOFError):
+                from reports.room_text import t
+
                 save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
-                print(f"\ninterrupted: {len(session.decisions)} decisions saved to "
-                      f"{out / 'decisions.yaml'}", file=sys.stderr)
+                print("\n" + t("interrupted", args.lang, n=len(session.decisions),
+                                path=out / "decisions.yaml"), file=sys.stderr)
                 return 130
             result = session.result()
         elif recorded is not None:

@@ -211,7 +211,9 @@ class DrillSession:
             zh += f"（原定T+{recorded_min:g}，此前无法执行，顺延至此）"
             en += f" (recorded at T+{recorded_min:g}; not possible until now)"
         self.world.decision_log.append({
-            "point": d.point, "t_min": d.t_min, "trigger": d.trigger, "ref": d.ref,
+            # the report names a stop of the clock a pause
+            "point": d.point, "t_min": d.t_min,
+            "trigger": "pause" if d.trigger == "time" else d.trigger, "ref": d.ref,
             "action": d.action, "label_zh": zh, "label_en": en,
             "prescribed": option.prescribed, "note": note})
         return d
@@ -464,7 +466,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
     h, m = (int(x) for x in w.scenario.start_clock.split(":"))
     clock = h * 60 + m + int(w.now)
     return {
-        "t_min": round(w.now, 1),
+        "t_min": round(w.now, 3),
         "clock": f"{clock // 60 % 24:02d}:{clock % 60:02d}",
         "start_clock": w.scenario.start_clock,
         "finished": session.finished,
