@@ -9,6 +9,7 @@ simulation.
 from __future__ import annotations
 
 import math
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -72,6 +73,17 @@ TEXT: dict[str, dict[str, str]] = {
     "interrupted": {"zh": "推演中断：已保存{n}项决策至 {path}",
                     "en": "interrupted: {n} decisions saved to {path}"},
     "ended": {"zh": "推演结束：{clock}", "en": "The drill has ended: {clock}"},
+    "room_start": {"zh": "推演室已启动：投屏 {projector}  导调台 {console}\n结束后输出至 {out}；按 Ctrl-C 关闭。",
+                   "en": "The drill room is open: projector {projector}  console {console}\n"
+                         "outputs go to {out} at the end; Ctrl-C closes it."},
+    "room_token": {"zh": "已向网络开放：每项控制都需要导调员令牌 {token}（导调台地址已包含），投屏页面只读。",
+                   "en": "Open to the network: every control needs the facilitator's token {token} "
+                         "(the console address carries it); the projector view is read-only."},
+    "room_unfinished": {"zh": "推演未结束即关闭：已保存{n}项决策和{m}条观察员记录至 {path}",
+                        "en": "closed before the end: {n} decisions and {m} observers' notes saved "
+                              "to {path}"},
+    "room_written": {"zh": "推演结束，{n}个文件已写入 {out}", "en": "The drill ended; {n} files "
+                     "written to {out}"},
     "notes": {"zh": "观察员记录", "en": "Observers' notes"},
     "note_author": {"zh": "记录人", "en": "By"},
     "note_text": {"zh": "内容", "en": "Note"},
@@ -153,7 +165,7 @@ def inject_text(item: dict[str, Any], lang: str, plan=None) -> str:
     own = item.get(f"message_{lang}") or ""
     if own:
         return own
-    fields = dict(item.get("fields") or {})
+    fields = {k: getattr(v, "value", v) for k, v in (item.get("fields") or {}).items()}
     if "team" in fields:
         fields["team"] = team_name(plan, fields["team"], lang)
     if "item" in fields:
@@ -173,8 +185,14 @@ def event_text(plan, event: dict[str, Any], lang: str,
     says what it says (``injects``: fired injects by id), a decision names the choice."""
     row = dict(event)
     kind, subject = row.get("kind"), str(row.get("subject") or "")
-    if kind == "inject" and injects and subject in injects:
-        return t("inject_event", lang, id=subject, text=inject_text(injects[subject], lang, plan))
+    if kind == "inject":
+        item = (injects or {}).get(subject)
+        if item is None:  # added on the spot: its kind is in the log's detail
+            found = re.search(r"\((\w+), ", str(row.get("detail") or ""))
+            if found and found.group(1) in INJECT_KIND:
+                item = {"id": subject, "kind": found.group(1)}
+        if item is not None:
+            return t("inject_event", lang, id=subject, text=inject_text(item, lang, plan))
     if kind == "decision" and subject in DECISION_WORDS:
         return t("decision_event", lang, what=DECISION_WORDS[subject][lang])
     value = row.get("value")

@@ -187,7 +187,7 @@ class DrillSession:
         self.notes.append(note)
         return note
 
-    def options(self, point: DecisionPoint) -> list[Option]:
+    def options(self, point: DecisionPoint | None = None) -> list[Option]:
         return options(self.world)
 
     def decide(self, point: DecisionPoint, option: Option, note: str = "",
@@ -458,7 +458,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
                       "kind": item.kind.value,
                       "message_zh": item.message.zh if item.message else "",
                       "message_en": item.message.en if item.message else "",
-                      "fields": {k: getattr(item, k) for k in
+                      "fields": {k: getattr(getattr(item, k), "value", getattr(item, k)) for k in
                                  ("team", "item", "count", "temperature_c", "duration_min")
                                  if getattr(item, k, None) is not None}})
     feed = [e._asdict() | {"value": None if e.value != e.value else e.value}
