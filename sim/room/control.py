@@ -97,8 +97,8 @@ class Room:
         if self.state in ("ended", "writing", "written", "failed"):
             raise ControlError("the drill has ended")
         if action in ("start", "resume"):
-            if action == "start" and self.state != "ready":
-                raise ControlError("the drill has started already")
+            if action == "start" and self.state == "running":
+                raise ControlError("the drill is running already")
             self._leave_point()
             self.state = "running"
         elif action == "pause":
@@ -185,7 +185,7 @@ class Room:
             files.append(folder / "decisions.yaml")
             files.append(write_replay(folder, self.lang, plan=self.inputs.plan,
                                       scenario=self.inputs.scenario))
-        return [str(self.out / Path(f).name) for f in files]
+        return [str(self.out / Path(f).relative_to(folder)) for f in files]
 
     def save_partial(self) -> Path:
         """decisions.yaml (with the notes) of a drill stopped before its end."""

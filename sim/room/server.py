@@ -173,6 +173,9 @@ def create_app(room: Room, host: str = "127.0.0.1", token: str | None = None,
         return FileResponse(Path(chart_style.BUNDLED_FONT), media_type="font/otf",
                             headers={"Cache-Control": "max-age=86400"})
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     async def state(request: Request) -> Response:
         return Response(driver.state_json(), media_type="application/json")
 
@@ -201,6 +204,7 @@ def create_app(room: Room, host: str = "127.0.0.1", token: str | None = None,
     hosts = allowed_hosts or ([*LOCAL_HOSTS, "[::1]"] if not guarded else ["*"])
     app = Starlette(
         routes=[Route("/", projector), Route("/console", console), Route("/font.otf", font),
+                Route("/favicon.ico", no_icon),
                 Route("/api/state", state), Route("/api/stream", stream),
                 Route("/api/control", guard(do_control), methods=["POST"]),
                 Route("/api/decide", guard(do_decide), methods=["POST"]),
