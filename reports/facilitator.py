@@ -185,7 +185,8 @@ def facilitate(session, console: Console, lang: str = "zh",
         controls = [(k, o) for k, o in keyed.items() if o.action in FACILITATOR_ACTIONS]
         console.print(_options_table(t("options", lang), trainees, lang))
         keys = _read_keys(t("ask", lang), dict(trainees), console, ask, lang)
-        note = ask(t("note", lang)).strip()
+        # a note decisions.yaml can hold: no control characters
+        note = "".join(c for c in ask(t("note", lang)).strip() if c.isprintable())
         if not keys:
             keys = [k for k, o in trainees if o.prescribed]
         _apply(session, point, keys, keyed, note, console, lang, team_ids, inject_ids)

@@ -64,6 +64,9 @@ def test_on_loopback_controls_need_no_token_but_must_be_json_for_this_host(tmp_p
         # a form post (what another site's page can send without asking) is refused
         form = client.post("/api/note", data={"text": "forged"})
         assert form.status_code == 409
+        # a note decisions.yaml could not hold is refused, not saved
+        bad = client.post("/api/note", json={"text": "bell\x07"})
+        assert bad.status_code == 409 and "not allowed" in bad.json()["error"]
         assert [n["text"] for n in room.session.notes] == ["seen at the gate"]
     with TestClient(app, base_url="http://attacker.example:8765") as client:
         assert client.post("/api/note", json={"text": "rebound"}).status_code == 400

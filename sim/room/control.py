@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from reports.facilitator import option_key
 from reports.replay import write_replay
 from reports.room_view import labels, option_rows, point_label, view
 from reports.writer import write_run
 from sim.core.files import output_folder
 from sim.core.loading import DrillInputs
-from sim.engine.session import EPS, DecisionPoint, DrillSession, save_decisions
+from sim.engine.session import EPS, DecisionPoint, DrillSession, NoteRecord, save_decisions
 
 STATES = ("ready", "running", "paused", "decision", "ended", "writing", "written", "failed")
 """ready: not started; running: the clock runs; paused: the facilitator stopped it;
@@ -36,6 +38,16 @@ MAX_NOTE = 2_000
 
 class ControlError(ValueError):
     """A control that cannot be carried out now (said to the console)."""
+
+
+def _checked(text: str, author: str = "") -> None:
+    """A note or author decisions.yaml can hold (so that it replays): refused otherwise."""
+    if len(text) > MAX_NOTE or len(author) > 80:
+        raise ControlError(f"the note is longer than {MAX_NOTE} characters")
+    try:
+        NoteRecord.model_validate({"t_min": 0, "author": author, "text": text})
+    except ValidationError as exc:
+        raise ControlError("; ".join(e["msg"] for e in exc.errors())) from None
 
 
 @dataclass
@@ -140,8 +152,7 @@ class Room:
         """Apply the options under ``keys`` in order; returns the keys applied."""
         if not keys:
             raise ControlError("no option chosen")
-        if len(note) > MAX_NOTE:
-            raise ControlError(f"the note is longer than {MAX_NOTE} characters")
+        _checked(note)
         known = self._keyed()
         bad = [k for k in keys if k not in known]
         if bad:
@@ -161,8 +172,7 @@ class Room:
         text, author = text.strip(), author.strip()
         if not text:
             raise ControlError("the note is empty")
-        if len(text) > MAX_NOTE or len(author) > 80:
-            raise ControlError(f"the note is longer than {MAX_NOTE} characters")
+        _checked(text, author)
         note = self.session.add_note(text, author)
         self.version += 1
         return note
