@@ -194,4 +194,8 @@ def facilitate(session, console: Console, lang: str = "zh",
             console.print(_options_table(t("controls", lang), controls, lang))
             extra = _read_keys(t("ask_control", lang), dict(controls), console, ask, lang)
             _apply(session, point, extra, keyed, "", console, lang, team_ids, inject_ids)
-    console.print(Text(t("ended", lang, clock=clock(session.snapshot(since), lang)), style="bold"))
+    snap = session.snapshot(since)
+    lines = [Text(f"  {minute(when)}  {text}") for when, text in
+             feed_lines(plan, snap.get("feed", []), lang, snap.get("injects_fired"))]
+    console.print(Panel(Group(Text(t("feed", lang), style="bold"), *lines[-25:]),
+                        title=t("ended", lang, clock=clock(snap, lang))))
