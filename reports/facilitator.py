@@ -26,7 +26,7 @@ from reports.room_text import (
     POSTURE,
     STATUS,
     clock,
-    expected_text,
+    expected_lines,
     feed_lines,
     inject_text,
     minute,
@@ -116,10 +116,10 @@ def situation_panel(snap: dict[str, Any], point, lang: str, plan=None,
                       word(SUBJECTS, team["activity"], lang) if team["activity"] else "")
     blocks.append(table)
     blocks.append(Text(t("expected", lang), style="bold"))
-    if snap["expected_open"]:
-        for item in snap["expected_open"]:
-            blocks.append(Text("  " + expected_text(item, lang, plan),
-                               style="bold red" if item.get("overdue") else ""))
+    expected = expected_lines(snap, lang, plan)
+    if expected:
+        for line, overdue in expected:
+            blocks.append(Text("  " + line, style="bold red" if overdue else ""))
     else:
         blocks.append(Text("  " + t("none", lang)))
     return Panel(Group(*blocks), title=t("title", lang, n=point.index, clock=clock(snap, lang),

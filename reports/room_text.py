@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from reports.content import describe
-from reports.i18n import ACTIONS, ITEMS, VALUE_WORDS, lookup, word
+from reports.i18n import ACTIONS, ITEMS, TARGET_LABELS, VALUE_WORDS, lookup, word
 
 TEXT: dict[str, dict[str, str]] = {
     "clock": {"zh": "T+{t:.0f}分钟（{clock}）", "en": "T+{t:.0f} min ({clock})"},
@@ -48,6 +48,8 @@ TEXT: dict[str, dict[str, str]] = {
     "expected_item": {"zh": "{inject}：{action}{who}，限T+{due:.0f}前", "en": "{inject}: {action}{who}, "
                       "due by T+{due:.0f}"},
     "overdue": {"zh": "【已超时】", "en": "[OVERDUE]"},
+    "target_item": {"zh": "预案时限：{what}{who}，T+{due:.0f}前", "en": "The plan's target: {what}{who} "
+                    "by T+{due:.0f}"},
     "none": {"zh": "无", "en": "none"},
     "title": {"zh": "决策点 {n}｜{clock}｜{why}", "en": "Decision point {n} | {clock} | {why}"},
     "why_inject": {"zh": "导调注入 {ref}", "en": "inject {ref}"},
@@ -232,6 +234,31 @@ def expected_text(item: dict[str, Any], lang: str, plan=None) -> str:
     text = t("expected_item", lang, inject=item["inject"], action=word(ACTIONS, item["action"], lang),
              who=who, due=item["due_min"])
     return (t("overdue", lang) + text) if item.get("overdue") else text
+
+
+def target_text(item: dict[str, Any], lang: str, plan=None) -> str:
+    """A time target of the plan not reached yet (overdue marked)."""
+    who = item.get("team") or ""
+    if who:
+        name = team_name(plan, who, lang)
+        who = f"（{name}）" if lang == "zh" else f" ({name})"
+    text = t("target_item", lang, what=word(TARGET_LABELS, item["target"], lang), who=who,
+             due=item["due_min"])
+    return (t("overdue", lang) + text) if item.get("overdue") else text
+
+
+def expected_lines(snap: dict[str, Any], lang: str, plan=None,
+                   targets: int = 3) -> list[tuple[str, bool]]:
+    """What the plan expects next: the injects' expected actions still open, then the
+    plan's nearest time targets not reached (``targets`` of them, all overdue ones);
+    each as (text, overdue)."""
+    out = [(expected_text(x, lang, plan), bool(x.get("overdue")))
+           for x in snap.get("expected_open", [])]
+    open_targets = snap.get("targets_open", [])
+    shown = [x for x in open_targets if x.get("overdue")]
+    shown += [x for x in open_targets if not x.get("overdue")][:targets]
+    out += [(target_text(x, lang, plan), bool(x.get("overdue"))) for x in shown]
+    return out
 
 
 def state_word(state: str, lang: str) -> str:

@@ -13,7 +13,7 @@ from reports.room_text import (
     STATUS,
     TEXT,
     clock,
-    expected_text,
+    expected_lines,
     feed_lines,
     inject_text,
     minute,
@@ -52,8 +52,8 @@ def view(snap: dict[str, Any], plan, lang: str) -> dict[str, Any]:
     feed = [{"time": minute(when), "text": text}
             for when, text in feed_lines(plan, snap.get("feed", []), lang,
                                          snap.get("injects_fired"))][-FEED_LINES:]
-    expected = [{"text": expected_text(x, lang, plan), "overdue": bool(x.get("overdue"))}
-                for x in snap["expected_open"]]
+    expected = [{"text": line, "overdue": overdue}
+                for line, overdue in expected_lines(snap, lang, plan)]
     return {
         "clock": clock(snap, lang),
         "time_of_day": snap["clock"],

@@ -42,6 +42,10 @@ LATE = EventPriority(2)
 instant (SimPy's own are 0 and 1), so stopping there never reorders the model's events."""
 EPS = 1e-3
 """Times closer than this (minutes) are the same moment (decisions.yaml keeps 3 decimals)."""
+TIMED_TARGETS = ("first_report_min", "verification_min", "plan_activated_min", "cordon_min",
+                 "dialogue_start_min", "representatives_min", "agreement_min", "cleared_min",
+                 "first_statement_min")
+"""The plan's targets timed by a milestone of the same name (less ``_min``)."""
 ROUNDING = 5e-4
 """The most a time in decisions.yaml differs from the moment it records (3 decimals)."""
 
@@ -451,6 +455,20 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
                                     item.expected.capability.value
                                     if item.expected.capability else ""),
                                 "due_min": due, "overdue": w.now > due + EPS})
+    targets = []  # the plan's time targets (minutes from T0) not reached yet
+    for key in TIMED_TARGETS:
+        due = getattr(w.plan.targets, key)
+        if due is not None and key[:-len("_min")] not in rec.milestones:
+            targets.append({"target": key, "team": "", "due_min": float(due),
+                            "overdue": w.now > due + EPS})
+    for tid, t in w.teams.items():
+        due = t.cfg.on_site_within_min if t.cfg.on_site_within_min is not None \
+            else w.plan.targets.team_on_site_min
+        if due is not None and not t.on_site and (t.ordered or t.dispatched.triggered) \
+                and tid not in w.recalled:
+            targets.append({"target": "team_on_site_min", "team": tid, "due_min": float(due),
+                            "overdue": w.now > due + EPS})
+    targets.sort(key=lambda x: x["due_min"])
     fired = []
     for iid, (t0, trigger) in sorted(w.fired.items(), key=lambda kv: kv[1][0]):
         item = items[iid]
@@ -486,6 +504,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
         "health_pending": s.pending_medical,
         "teams": teams,
         "expected_open": waiting,
+        "targets_open": targets,
         "injects_fired": fired,
         "injects_pending": [item.id for item in w.scenario.injects
                             if item.id not in w.fired and item.id not in w.skipped],
