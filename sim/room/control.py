@@ -170,6 +170,8 @@ class Room:
 
     def note(self, text: str, author: str = "") -> dict[str, Any]:
         text, author = text.strip(), author.strip()
+        if self.state in ("ended", "writing", "written", "failed"):
+            raise ControlError("the drill has ended: its files hold the notes made until then")
         if not text:
             raise ControlError("the note is empty")
         _checked(text, author)

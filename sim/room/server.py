@@ -28,6 +28,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from sse_starlette.sse import EventSourceResponse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -184,14 +185,21 @@ def create_app(room: Room, host: str = "127.0.0.1", token: str | None = None,
         queue.put_nowait(driver.state_json())
         driver.listeners.add(queue)
 
+        closing = anyio.Event()   # set by sse-starlette when the server shuts down
+
         async def events() -> AsyncIterator[dict[str, str]]:
             try:
-                while True:
-                    yield {"event": "state", "data": await queue.get()}
+                while not closing.is_set():
+                    data = None
+                    with anyio.move_on_after(0.5):
+                        data = await queue.get()
+                    if data is not None:
+                        yield {"event": "state", "data": data}
             finally:
                 driver.listeners.discard(queue)
 
-        return EventSourceResponse(events(), ping=15)
+        return EventSourceResponse(events(), ping=15, shutdown_event=closing,
+                                   shutdown_grace_period=1.0)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
