@@ -152,7 +152,7 @@ function render(st) {
   fillLabels(st.labels, lang);
   text('title', st.title[lang]);
   text('clock', v.clock);
-  text('status', stateWord(st.state, lang) + (st.point ? ' · ' + st.point[lang] : ''));
+  text('status', st.point ? st.point[lang] : stateWord(st.state, lang));
   for (const k of ['level', 'crowd', 'onlookers', 'agitation', 'rumour', 'statement_out',
                    'agreement']) text(k, v[k]);
   const s = document.getElementById('state'); s.textContent = v.state;
