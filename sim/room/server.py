@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -84,7 +85,11 @@ class Driver:
             if self.room.state != "running":
                 self.wake.clear()
                 continue
-            self.room.tick()
+            try:
+                self.room.tick()
+            except Exception as exc:  # an internal error: shown on the console, clock stopped
+                self.room.state, self.room.error = "failed", f"{type(exc).__name__}: {exc}"
+                traceback.print_exc()
             self.publish()
             await asyncio.sleep(self.speed)
 
