@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import re
+import secrets
 import sys
 import traceback
 from pathlib import Path
@@ -92,6 +93,16 @@ def _count(name: str, low: int = 1, high: int = 10**9):
             raise argparse.ArgumentTypeError(f"{name} must be at most {high}, got {value}")
         return value
     return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text[:40]!r}") from None
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"seconds must be 0 to 60, got {text[:40]}")
+    return value
 
 
 def _share(text: str) -> float:
@@ -256,6 +267,47 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--quiet", action="store_true",
                       help="no progress bar; print only the output folder")
 
+    room = sub.add_parser(
+        "room", help="the drill room: a projector view and a facilitator console in the browser",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  drill room gate-blockade\n"
+               "  drill room large-sit-in --plan linxiang --port 8800 --speed 2\n"
+               "  drill room gate-blockade --host 0.0.0.0   # the room's network: controls need "
+               "the token printed\n"
+               "Open the projector view (/) on the shared screen and the console (/console) on "
+               "the facilitator's\nscreen. At the end the output folder is written as by "
+               "'run' (with decisions.yaml, the\nobservers' notes and replay.html); 'run "
+               "--decisions' replays it exactly.")
+    room.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
+    room.add_argument("--plan", help="plan file or bundled name, optionally PLAN[KEY=VALUE,...]; "
+                                     "default: the scenario's own plan")
+    room.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
+                      help="override a plan field by dotted path (repeatable)")
+    room.add_argument("--seed", type=_seed, default=1, help="random seed (default 1)")
+    room.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1, this machine only); any "
+                           "other address makes every control need the facilitator's token")
+    room.add_argument("--port", type=_count("--port", 1, 65535), default=8765,
+                      help="port (default 8765)")
+    room.add_argument("--speed", type=_seconds, default=1.0, metavar="SECONDS",
+                      help="real seconds per simulated minute while the clock runs (default 1)")
+    room.add_argument("--pause-every", type=_minutes, metavar="MIN",
+                      help="also stop for a decision every MIN simulated minutes")
+    room.add_argument("--out", type=Path,
+                      help="output folder (default out/<scenario>-<plan>-room-seed<N>)")
+    room.add_argument("--lang", choices=("zh", "en"), default="zh",
+                      help="report and message language (default zh)")
+    room.add_argument("--formats", type=_formats, default=["md", "html"],
+                      help="report formats, comma-separated from md,html,docx (default md,html)")
+
+    rep = sub.add_parser("replay", help="write an animated replay.html of a run's output folder",
+                         epilog="Example: drill replay out/gate-blockade-linxiang-seed1")
+    rep.add_argument("folder", type=Path, help="a run's output folder (with events.csv and "
+                                               "timeseries.csv)")
+    rep.add_argument("--lang", choices=("zh", "en"), default="zh",
+                     help="language of the page (default zh)")
+
     val = sub.add_parser("validate", help="check plan and scenario files; list every problem")
     val.add_argument("files", nargs="+",
                      help="plan or scenario files (or bundled names); scenarios given with "
@@ -291,6 +343,7 @@ def _default_out(stem: str, seed: int) -> Path:
 
 def cmd_run(args, console: Console) -> int:
     from reports.console import print_summary
+    from reports.replay import write_replay
     from reports.writer import write_run
     from sim.core.files import output_folder
     from sim.core.loading import load_drill
@@ -301,12 +354,13 @@ def cmd_run(args, console: Console) -> int:
                                   "choose --interactive or --decisions, not both")])
     if args.pause_every and not args.interactive:
         raise InputError([Problem("--pause-every", "", None, "only with --interactive")])
-    recorded, meta = None, dict[str, Any]()
+    recorded, meta, notes = None, dict[str, Any](), list[dict[str, Any]]()
     if args.decisions:
         meta, recorded = load_decisions(args.decisions)
     seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     inputs = load_drill(args.scenario, args.plan, args.sets)
     if recorded is not None:
+        notes = meta.get("notes") or []
         if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:
             print(f"warning: {args.decisions} was recorded for scenario {meta['scenario']!r}, "
                   f"not {inputs.scenario.name!r}", file=sys.stderr)
@@ -329,12 +383,15 @@ def cmd_run(args, console: Console) -> int:
             try:
                 facilitate(session, console, args.lang)
             except (KeyboardInterrupt, EOFError):
+                from reports.room_text import t
+
                 save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
-                print(f"\ninterrupted: {len(session.decisions)} decisions saved to "
-                      f"{out / 'decisions.yaml'}", file=sys.stderr)
+                print("\n" + t("interrupted", args.lang, n=len(session.decisions),
+                                path=out / "decisions.yaml"), file=sys.stderr)
                 return 130
             result = session.result()
         elif recorded is not None:
+            session.notes = [dict(n) for n in notes]
             for warning in session.replay(recorded):
                 print(f"warning: {warning}", file=sys.stderr)
             result = session.result()
@@ -342,7 +399,9 @@ def cmd_run(args, console: Console) -> int:
             with console.status("simulating…", spinner="dots") if not args.quiet else _null():
                 result = session.run_to_end()
         with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
+            result.replay_file = "replay.html"
             written = write_run(result, folder, args.lang, args.formats)
+            written.append(write_replay(folder, args.lang, inputs.plan, inputs.scenario))
             if facilitated:
                 save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
                 written.append(folder / "decisions.yaml")
@@ -510,6 +569,79 @@ def cmd_sensitivity(args, console: Console) -> int:
     return EXIT_INTERNAL
 
 
+def cmd_room(args, console: Console) -> int:
+    import socket
+
+    import uvicorn
+
+    from reports.room_text import t
+    from sim.core.loading import load_drill
+    from sim.room.control import Room
+    from sim.room.server import create_app, needs_token
+
+    inputs = load_drill(args.scenario, args.plan, args.sets)
+    out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}-room", args.seed)
+    try:
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((args.host, args.port))
+    except OSError as exc:
+        raise InputError([Problem("--port", "", None, f"cannot listen on {args.host} port "
+                                  f"{args.port}: {exc.strerror or exc}")]) from None
+    room = Room(inputs, args.seed, out, args.lang, args.formats, args.pause_every)
+    token = secrets.token_urlsafe(18)
+    app = create_app(room, args.host, token, args.speed)
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    base = f"http://{shown}:{args.port}"
+    guarded = needs_token(args.host)
+    console_url = f"{base}/console" + (f"?token={token}" if guarded else "")
+    print(t("room_start", args.lang, projector=f"{base}/", console=console_url, out=out),
+          flush=True)
+    if guarded:
+        print(t("room_token", args.lang, token=token), flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    if room.state == "written":
+        print(t("room_written", args.lang, n=len(room.written), out=out))
+        return EXIT_OK
+    if room.state == "failed":
+        print(f"error: {room.error}", file=sys.stderr)
+        return EXIT_INTERNAL
+    if room.session.decisions or room.session.notes:
+        path = room.save_partial()
+        print(t("room_unfinished", args.lang, n=len(room.session.decisions),
+                m=len(room.session.notes), path=path), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_replay(args, console: Console) -> int:
+    import json
+
+    from reports.replay import write_replay
+    from sim.core.loading import load_drill
+
+    folder = args.folder
+    for name in ("events.csv", "timeseries.csv"):
+        if not (folder / name).is_file():
+            raise InputError([Problem(str(folder / name), "", None,
+                                      "not found: give a run's output folder")])
+    plan = scenario = None
+    try:
+        meta = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        inputs = load_drill(str(meta["scenario"]), str(meta["plan"]))
+        plan, scenario = inputs.plan, inputs.scenario
+    except (OSError, ValueError, KeyError, TypeError, InputError):
+        print(f"note: the plan and scenario of {folder} were not found; the replay shows "
+              "team and inject ids and a clock from 09:00", file=sys.stderr)
+    try:
+        path = write_replay(folder, args.lang, plan, scenario)
+    except (ValueError, KeyError) as exc:
+        raise InputError([Problem(str(folder), "", None,
+                                  f"cannot read the run's CSV files: {exc}")]) from None
+    console.print(f"[bold]written[/] {escape(str(path))}")
+    return EXIT_OK
+
+
 def cmd_validate(args, console: Console) -> int:
     from sim.core.loading import is_plan_file, validate_file
 
@@ -561,7 +693,8 @@ def _printable(text: str) -> str:
 
 
 COMMANDS = {"run": cmd_run, "compare": cmd_compare, "sweep": cmd_sweep, "validate": cmd_validate,
-            "list": cmd_list, "sensitivity": cmd_sensitivity}
+            "list": cmd_list, "sensitivity": cmd_sensitivity, "room": cmd_room,
+            "replay": cmd_replay}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,7 @@ from reports.i18n import (
     word,
 )
 from reports.plan_summary import plan_section
+from reports.room_report import room_blocks
 from sim.core.result import DrillResult
 from sim.core.timing import on_time
 from sim.core.types import EventKind
@@ -443,6 +444,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
               word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
               d.label_zh if lang == "zh" else d.label_en, d.note]
              for d in r.decisions.itertuples()]))
+    s.blocks.extend(room_blocks(r, lang))
     s.blocks.append(Subheading(sub("s3_gaps")))
     if not e.findings:
         s.blocks.append(phrase("no_gaps", lang))

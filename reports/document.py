@@ -41,6 +41,18 @@ class Bullets:
     items: list[str]
 
 
+class Link(str):
+    """A paragraph that links to a file beside the report (shown as text where links are not
+    drawn)."""
+
+    href: str
+
+    def __new__(cls, text: str, href: str) -> Link:
+        obj = super().__new__(cls, text)
+        obj.href = href
+        return obj
+
+
 Block = str | Table | Figure | Subheading | Bullets
 
 

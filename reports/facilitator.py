@@ -1,10 +1,14 @@
-"""The facilitator's console for a drill run with trainees (``run --interactive``).
+"""The facilitator's terminal panel for a drill run with trainees (``run --interactive``).
 
-At each decision point it shows the situation in a panel, lists the options the plan allows
-with the plan's own prescription as the default (taken on a bare Enter), asks for the
-trainees' choice and a note, and hands them to the session. Input that is not an option is
-asked again with the options shown. It reads and writes through the functions it is given,
-so tests can drive it, and it never touches SimPy itself.
+At each decision point it tells the room what happened since the last pause: the clock (T+
+and the time of day), the injects that fired with what they say, the events in order, the
+crowd, the team board with each team's status and posture, and what the plan expects next,
+overdue items marked. Then it lists the trainees' options under keys that stay the same at
+every pause (``s`` is always the statement, ``d2`` always sends the plan's second team),
+reads one or several keys, a note, and hands the choices to the session; the facilitator's
+own controls (skip or add an inject) are listed and asked apart. Every word is in the chosen
+language. It reads and writes through the functions it is given, so tests can drive it, and
+it never touches SimPy itself (the session is duck-typed).
 """
 
 from __future__ import annotations
@@ -12,127 +16,186 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from reports.i18n import ACTIONS, SUBJECTS, VALUE_WORDS, lookup, word
+from reports.i18n import SUBJECTS, word
+from reports.room_text import (
+    POSTURE,
+    STATUS,
+    clock,
+    expected_lines,
+    feed_lines,
+    inject_text,
+    minute,
+    state_word,
+    t,
+)
 
-TEXT = {
-    "title": {"zh": "决策点 {n}（T+{t:.0f}分钟）：{why}", "en": "Decision point {n} (T+{t:.0f}): {why}"},
-    "why_inject": {"zh": "导调注入 {ref}", "en": "inject {ref}"},
-    "why_level": {"zh": "宣布{ref}级响应", "en": "level {ref} declared"},
-    "why_pause": {"zh": "定时暂停", "en": "scheduled pause"},
-    "situation": {"zh": "现场态势", "en": "Situation"},
-    "crowd": {"zh": "上访群众{crowd}人，围观{onlookers}人；态势：{state}；平均激动程度{agitation:.2f}；"
-                    "过激比例{active:.0%}；政府公信度{legitimacy:.2f}",
-              "en": "{crowd} petitioners, {onlookers} onlookers; crowd {state}; mean agitation "
-                    "{agitation:.2f}; acting out {active:.0%}; legitimacy {legitimacy:.2f}"},
-    "online": {"zh": "网络谣言覆盖率{reach:.1%}；权威信息：{statement}；承诺：{agreement}；待救治{health}人",
-               "en": "rumour reach {reach:.1%}; statement: {statement}; commitment: {agreement}; "
-                     "{health} patients waiting"},
-    "level": {"zh": "响应级别：{level}", "en": "level: {level}"},
-    "team": {"zh": "工作组", "en": "Team"},
-    "status": {"zh": "状态", "en": "Status"},
-    "activity": {"zh": "当前任务", "en": "Doing"},
-    "open": {"zh": "待完成的预期行动：{items}", "en": "expected actions outstanding: {items}"},
-    "pending": {"zh": "尚未注入：{items}", "en": "injects still to come: {items}"},
-    "options": {"zh": "可选处置", "en": "Options"},
-    "default": {"zh": "（预案规定，回车即选）", "en": "(the plan's choice; Enter takes it)"},
-    "ask": {"zh": "请选择 [1-{n}]（回车 = {k}）：", "en": "choice [1-{n}] (Enter = {k}): "},
-    "bad": {"zh": "“{raw}”不是可选项，请输入1到{n}之间的数字。", "en": "'{raw}' is not an option; enter a number from 1 to {n}."},
-    "note": {"zh": "备注（可空）：", "en": "note (optional): "},
-    "chosen": {"zh": "已选择：{label}", "en": "chosen: {label}"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
-    "none": {"zh": "无", "en": "none"},
-}
-STATUS = {
-    "standby": {"zh": "待命", "en": "standby"}, "mobilising": {"zh": "集结", "en": "mobilising"},
-    "travelling": {"zh": "途中", "en": "travelling"}, "on_site": {"zh": "在现场", "en": "on site"},
-}
+FACILITATOR_ACTIONS = ("skip_inject", "add_inject")
+"""Actions that are the facilitator's, not the trainees'."""
+ADD_KEYS = {"health_incident": "+h", "rumour": "+r", "agitation": "+a"}
+SIMPLE_KEYS = {"wait": "0", "send_leader": "l", "send_top_leader": "t", "water": "w",
+               "statement": "s", "commitment": "c"}
+TEAM_KEYS = {"dispatch": "d", "recall": "r", "reinforcement": "b", "posture": "p"}
 
 
-def _t(key: str, lang: str, **fmt) -> str:
-    return lookup(TEXT, key, lang, **fmt)
+def option_key(option, team_ids: list[str], inject_ids: list[str]) -> str:
+    """The key of an option, the same at every pause: a letter for the action, with the
+    team's place in the plan or the inject's place in the scenario."""
+    a, args = option.action, option.args
+    if a in SIMPLE_KEYS:
+        return SIMPLE_KEYS[a]
+    if a in TEAM_KEYS:
+        tid = args["team"]
+        return f"{TEAM_KEYS[a]}{team_ids.index(tid) + 1 if tid in team_ids else tid}"
+    if a == "skip_inject":
+        iid = args["inject"]
+        return f"x{inject_ids.index(iid) + 1 if iid in inject_ids else iid}"
+    if a == "add_inject":
+        return ADD_KEYS.get(args["kind"], f"+{args['kind']}")
+    return a
 
 
-def situation_panel(snap: dict[str, Any], point, lang: str) -> Panel:
-    """The situation at a decision point as a rich panel."""
-    why = {"inject": _t("why_inject", lang, ref=point.ref),
-           "level": _t("why_level", lang, ref=point.ref),
-           "pause": _t("why_pause", lang)}[point.kind]
-    yes, no = _t("yes", lang), _t("no", lang)
-    lines = [
-        _t("level", lang, level=snap["level"] or _t("none", lang)),
-        _t("crowd", lang, crowd=snap["crowd_present"], onlookers=snap["onlookers"],
-           state=word(VALUE_WORDS, snap["crowd_state"], lang), agitation=snap["mean_agitation"],
-           active=snap["active_share"], legitimacy=snap["legitimacy"]),
-        _t("online", lang, reach=snap["rumor_reach"], statement=yes if snap["statement_out"] else no,
-           agreement=yes if snap["agreement"] else no, health=snap["health_pending"]),
-    ]
+def _label(option, lang: str) -> str:
+    return option.label_zh if lang == "zh" else option.label_en
+
+
+def situation_panel(snap: dict[str, Any], point, lang: str, plan=None,
+                    since_min: float = 0.0) -> Panel:
+    """The situation at a decision point as a rich panel (all text in ``lang``)."""
+    why = {"inject": t("why_inject", lang, ref=point.ref),
+           "level": t("why_level", lang, ref=snap.get(f"level_{lang}") or point.ref),
+           "pause": t("why_pause", lang),
+           "time": t("why_time", lang)}.get(point.kind, point.kind)
+    level = snap.get(f"level_{lang}") or snap["level"] or t("no_level", lang)
+    sep = "；" if lang == "zh" else "; "
+    colon = "：" if lang == "zh" else ": "
+    figures = sep.join([
+        f"{t('level', lang)}{colon}{level}",
+        f"{t('crowd', lang)}{colon}{snap['crowd_present']}",
+        f"{t('onlookers', lang)}{colon}{snap['onlookers']}",
+        f"{t('state', lang)}{colon}{state_word(snap['crowd_state'], lang)}",
+        f"{t('agitation', lang)}{colon}{snap['mean_agitation']:.2f}",
+        f"{t('active', lang)}{colon}{snap['active_share']:.0%}",
+    ])
+    online = sep.join([
+        f"{t('rumour', lang)}{colon}{snap['rumor_reach']:.1%}",
+        f"{t('statement_out', lang)}{colon}"
+        f"{t('yes', lang) if snap['statement_out'] else t('no', lang)}",
+        f"{t('agreement', lang)}{colon}"
+        f"{t('made', lang) if snap['agreement'] else t('not_made', lang)}",
+        f"{t('legitimacy', lang)}{colon}{snap['legitimacy']:.2f}",
+        f"{t('health', lang)}{colon}{snap['health_pending']}",
+    ])
+    blocks: list[Any] = [Text(figures), Text(online)]
+
+    fired = [i for i in snap.get("injects_fired", []) if i["t_min"] >= since_min - 1e-6]
+    if fired:
+        blocks.append(Text(t("injects", lang), style="bold"))
+        for item in fired:
+            blocks.append(Text(f"  {minute(item['t_min'])} [{item['id']}] "
+                               f"{inject_text(item, lang, plan)}", style="yellow"))
+    blocks.append(Text(t("feed", lang), style="bold"))
+    lines = feed_lines(plan, snap.get("feed", []), lang, snap.get("injects_fired"))
+    if lines:
+        for when, text in lines[-25:]:
+            blocks.append(Text(f"  {minute(when)}  {text}"))
+    else:
+        blocks.append(Text("  " + t("nothing", lang)))
+
     table = Table(show_header=True, header_style="bold", expand=True)
-    for col in ("team", "status", "activity"):
-        table.add_column(_t(col, lang))
+    for col in ("team", "status", "posture", "doing"):
+        table.add_column(t(col, lang))
     for team in snap["teams"]:
         name = team["name_zh"] if lang == "zh" else team["name_en"]
         table.add_row(name, word(STATUS, team["status"], lang),
+                      word(POSTURE, team["posture"], lang) if team["posture"] else "",
                       word(SUBJECTS, team["activity"], lang) if team["activity"] else "")
-    extra = []
-    if snap["expected_open"]:
-        items = ", ".join(f"{x['inject']}: {word(ACTIONS, x['action'], lang)} (T+{x['due_min']:.0f})"
-                          for x in snap["expected_open"])
-        extra.append(_t("open", lang, items=items))
-    if snap["injects_pending"]:
-        extra.append(_t("pending", lang, items=", ".join(snap["injects_pending"])))
-    from rich.console import Group
-
-    body = Group("\n".join(lines), table, "\n".join(extra))
-    return Panel(body, title=_t("title", lang, n=point.index, t=point.t_min, why=why),
-                 subtitle=_t("situation", lang))
+    blocks.append(table)
+    blocks.append(Text(t("expected", lang), style="bold"))
+    expected = expected_lines(snap, lang, plan)
+    if expected:
+        for line, overdue in expected:
+            blocks.append(Text("  " + line, style="bold red" if overdue else ""))
+    else:
+        blocks.append(Text("  " + t("none", lang)))
+    return Panel(Group(*blocks), title=t("title", lang, n=point.index, clock=clock(snap, lang),
+                                         why=why))
 
 
-def choose(options: list, console: Console, ask: Callable[[str], str], lang: str) -> int:
-    """Show the options and read a valid choice; returns its index (0-based)."""
-    default = next((i for i, o in enumerate(options) if o.prescribed), None)
+def _options_table(title: str, keyed: list[tuple[str, Any]], lang: str) -> Table:
+    table = Table(title=title, show_header=False, box=None, title_justify="left")
+    table.add_column(justify="right")
+    table.add_column()
+    for key, o in keyed:
+        label = Text(_label(o, lang))
+        if o.prescribed:
+            label.stylize("bold")
+            label.append(" " + t("default", lang))
+        table.add_row(key, label)
+    return table
 
-    def show() -> None:
-        table = Table(title=_t("options", lang), show_header=False, box=None)
-        table.add_column(justify="right")
-        table.add_column()
-        for i, o in enumerate(options, start=1):
-            label = o.label_zh if lang == "zh" else o.label_en
-            if i - 1 == default:
-                label = f"[bold]{label}[/] {_t('default', lang)}"
-            table.add_row(str(i), label)
-        console.print(table)
 
-    show()
-    n = len(options)
+def _read_keys(prompt: str, valid: dict[str, Any], console: Console,
+               ask: Callable[[str], str], lang: str) -> list[str]:
+    """Keys typed (separated by spaces or commas), each one of ``valid``; asked again on a
+    key that is not."""
     while True:
-        raw = ask(_t("ask", lang, n=n, k=(default + 1) if default is not None else "-")).strip()
-        if raw == "" and default is not None:
-            return default
-        if raw.isdigit() and 1 <= int(raw) <= n:
-            return int(raw) - 1
-        console.print(_t("bad", lang, raw=raw, n=n))
-        show()
+        raw = ask(prompt).replace(",", " ").replace("，", " ").split()
+        bad = [k for k in raw if k not in valid]
+        if not bad:
+            return list(dict.fromkeys(raw))
+        console.print(Text(t("bad", lang, raw=bad[0])))
+
+
+def _apply(session, point, keys: list[str], keyed: dict[str, Any], note: str,
+           console: Console, lang: str, team_ids: list[str], inject_ids: list[str]) -> None:
+    for k in keys:
+        chosen = keyed[k]
+        now = {option_key(o, team_ids, inject_ids): o for o in session.options(point)}
+        if k not in now:
+            console.print(Text(t("no_longer", lang, label=_label(chosen, lang))))
+            continue
+        session.decide(point, now[k], note)
+        console.print(Text(t("chosen", lang, label=_label(now[k], lang)), style="green"))
 
 
 def facilitate(session, console: Console, lang: str = "zh",
                ask: Callable[[str], str] | None = None) -> None:
-    """Run ``session`` to its end, asking the facilitator at every decision point.
+    """Run ``session`` to its end, asking at every decision point.
 
     ``KeyboardInterrupt`` and end of input propagate, after the choices so far are recorded
     in the session, so the caller can save them.
     """
     ask = ask or (lambda prompt: console.input(Text(prompt)))
+    plan = session.inputs.plan
+    team_ids = list(plan.teams)
+    inject_ids = [i.id for i in session.inputs.scenario.injects]
+    since = 0.0
     while (point := session.next_point()) is not None:
-        console.print(situation_panel(session.snapshot(), point, lang))
+        snap = session.snapshot(since)
+        console.print(situation_panel(snap, point, lang, plan, since))
+        since = point.t_min
         opts = session.options(point)
-        index = choose(opts, console, ask, lang)
-        note = ask(_t("note", lang)).strip()
-        chosen = opts[index]
-        session.decide(point, chosen, note)
-        console.print(_t("chosen", lang, label=chosen.label_zh if lang == "zh" else chosen.label_en))
+        keyed = {option_key(o, team_ids, inject_ids): o for o in opts}
+        trainees = [(k, o) for k, o in keyed.items() if o.action not in FACILITATOR_ACTIONS]
+        controls = [(k, o) for k, o in keyed.items() if o.action in FACILITATOR_ACTIONS]
+        console.print(_options_table(t("options", lang), trainees, lang))
+        keys = _read_keys(t("ask", lang), dict(trainees), console, ask, lang)
+        # a note decisions.yaml can hold: no control characters
+        note = "".join(c for c in ask(t("note", lang)).strip() if c.isprintable())
+        if not keys:
+            keys = [k for k, o in trainees if o.prescribed]
+        _apply(session, point, keys, keyed, note, console, lang, team_ids, inject_ids)
+        if controls:
+            console.print(_options_table(t("controls", lang), controls, lang))
+            extra = _read_keys(t("ask_control", lang), dict(controls), console, ask, lang)
+            _apply(session, point, extra, keyed, "", console, lang, team_ids, inject_ids)
+    snap = session.snapshot(since)
+    lines = [Text(f"  {minute(when)}  {text}") for when, text in
+             feed_lines(plan, snap.get("feed", []), lang, snap.get("injects_fired"))]
+    console.print(Panel(Group(Text(t("feed", lang), style="bold"), *lines[-25:]),
+                        title=t("ended", lang, clock=clock(snap, lang))))

@@ -13,7 +13,7 @@ import re
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup
 
-from reports.document import Bullets, Document, Figure, Subheading, Table
+from reports.document import Bullets, Document, Figure, Link, Subheading, Table
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ 'zh-CN' if doc.lang == 'zh' else 'en' }}">
@@ -54,6 +54,8 @@ h3 { font-size: 1.1rem; margin-top: 1.2rem; } figcaption { color: #555; font-siz
 <figcaption>{{ block.caption }}</figcaption></figure>
 {% elif block is subheading %}
 <h3>{{ block.text }}</h3>
+{% elif block is link %}
+<p><a href="{{ block.href }}">{{ block }}</a></p>
 {% elif block is bullets %}
 <ul>{% for item in block.items %}<li>{{ item }}</li>{% endfor %}</ul>
 {% else %}
@@ -97,6 +99,7 @@ def _environment() -> Environment:
     env.tests["figure"] = lambda b: isinstance(b, Figure)
     env.tests["subheading"] = lambda b: isinstance(b, Subheading)
     env.tests["bullets"] = lambda b: isinstance(b, Bullets)
+    env.tests["link"] = lambda b: isinstance(b, Link)
     env.filters["b64"] = lambda f: base64.b64encode(f.png).decode("ascii")
     env.filters["safe_svg"] = _inline_svg
     return env

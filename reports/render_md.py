@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from reports.document import Bullets, Document, Figure, Subheading, Table
+from reports.document import Bullets, Document, Figure, Link, Subheading, Table
 
 FIGURE_DIR = "charts"
 
@@ -46,6 +46,8 @@ def render(doc: Document) -> str:
                 out.append(f"### {md(block.text)}")
             elif isinstance(block, Bullets):
                 out += [f"- {md(item)}" for item in block.items]
+            elif isinstance(block, Link):
+                out.append(f"[{md(block)}](<{block.href}>)")
             else:
                 out.append(md(block))
             out.append("")

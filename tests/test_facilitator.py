@@ -15,73 +15,81 @@ from sim.core.loading import load_drill
 from sim.engine.session import DrillSession, load_decisions
 from tests.conftest import ROOT, call_cli
 
-PROMPT = r"choice \[1-(\d+)\] \(Enter = (\d+)\): "
+PROMPT = r"trainees' choice \(keys; Enter = carry on\): "
 NOTE = r"note \(optional\): "
+CONTROL = r"facilitator's control \(keys; Enter = none\): "
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def spawn(*args: str) -> pexpect.spawn:
     return pexpect.spawn(sys.executable, [str(ROOT / "run_drill.py"), "run", *args],
-                         cwd=str(ROOT), encoding="utf-8", timeout=90, dimensions=(60, 160))
+                         cwd=str(ROOT), encoding="utf-8", timeout=90, dimensions=(200, 200))
 
 
-def option_number(screen: str, label: str) -> int | None:
-    """The number shown before an option's label in the last options list on screen."""
+def keys_on_screen(screen: str) -> dict[str, str]:
+    """Option key to label, from the option tables on screen."""
     text = ANSI.sub("", screen)
-    found = None
-    for m in re.finditer(r"^\s*(\d+)\s+(.+?)\s*$", text, flags=re.M):
-        if label in m.group(2):
-            found = int(m.group(1))
-    return found
+    return {m.group(1): m.group(2) for m in
+            re.finditer(r"^\s*(\d|[a-z]\d*|\+[a-z])\s{2}(\S.*?)\s*$", text, flags=re.M)}
 
 
-def test_interactive_run_records_choices_and_replays_identically(tmp_path):
+def test_interactive_panel_tells_the_room_and_records_choices_that_replay(tmp_path):
     out = tmp_path / "drill"
     child = spawn("gate-blockade", "--interactive", "--seed", "2", "--lang", "en",
-                  "--pause-every", "60", "--formats", "md", "--out", str(out))
-    choices, screens, reasked = [], [], False
+                  "--pause-every", "30", "--formats", "md", "--out", str(out))
+    screens, seen_keys, step, reasked = [], {}, 0, False
     while True:
-        k = child.expect([PROMPT, NOTE, pexpect.EOF])
-        if k == 2:
+        k = child.expect([PROMPT, NOTE, CONTROL, pexpect.EOF])
+        if k == 3:
             break
         if k == 1:
-            child.sendline(f"note {len(choices)}")
+            child.sendline(f"note {step}")
             continue
-        screen = child.before
+        screen = ANSI.sub("", child.before)
         screens.append(screen)
-        n, default = int(child.match.group(1)), int(child.match.group(2))
-        step = len(choices)
-        if step == 0:
-            child.sendline("banana")            # not an option: asked again
+        shown = keys_on_screen(screen)
+        for key, label in shown.items():
+            # the same action keeps its key at every pause
+            assert seen_keys.setdefault(label.split(" (")[0], key) == key, (label, key)
+        if k == 2:
+            child.sendline("x3" if step == 1 else "+h" if step == 3 else "")
+            continue
+        step += 1
+        if step == 1:
+            child.sendline("banana")            # not a key: asked again
             child.expect(PROMPT)
-            reasked = "'banana' is not an option" in ANSI.sub("", child.before)
-            child.sendline(str(n + 5))          # out of range: asked again
-            child.expect(PROMPT)
-            child.sendline("")                  # Enter: the plan's choice
-            choices.append(("default", default))
-        elif step == 1:
-            skip = option_number(screen, "skip inject GB-3")
-            assert skip is not None, "the pending inject GB-3 can be skipped"
-            child.sendline(str(skip))
-            choices.append(("skip", skip))
-        elif step == 2:
-            add = option_number(screen, "add an inject: someone collapses")
-            child.sendline(str(add))
-            choices.append(("add", add))
+            reasked = "'banana' is not a key shown" in ANSI.sub("", child.before)
+            child.sendline("s l")               # two actions at one pause
         else:
             child.sendline("")
-            choices.append(("default", default))
     child.close()
     assert child.exitstatus == 0, child.before
     assert reasked
-    assert len(choices) >= 4
+    text = "\n".join(screens)
+    # the clock, T+ and the time of day from the scenario's start_clock (09:00)
+    assert re.search(r"T\+30 min \(09:30\)", text)
+    # inject texts as they fire, in the chosen language
+    assert "Part of the crowd moves to block the gate" in text
+    assert "[GB-1]" in text
+    # the feed of events since the last pause, in English sentences
+    assert "Since the last pause" in text and "arrives on site" in text
+    assert "Trainees decide: issue an official statement" in text
+    # team board with status and posture
+    assert "restrained" in text and ("on site" in text)
+    # an expected action past its deadline is marked
+    assert "[OVERDUE]" in text or "[OVERDUE]" in ANSI.sub("", child.before or "")
+    assert "The drill has ended" in ANSI.sub("", child.before)
+
     meta, decisions = load_decisions(out / "decisions.yaml")
-    assert meta["seed"] == 2 and meta["pause_every_min"] == 60
-    assert [d.note for d in decisions][:3] == ["note 1", "note 2", "note 3"]
-    assert decisions[1].action == "skip_inject" and decisions[1].args == {"inject": "GB-3"}
-    assert decisions[2].action == "add_inject"
-    assert any(d.trigger == "pause" for d in decisions)
+    assert meta["seed"] == 2 and meta["pause_every_min"] == 30
+    first = [d for d in decisions if d.point == decisions[0].point]
+    assert [d.action for d in first][:2] == ["statement", "send_leader"]
+    assert all(d.note == "note 1" for d in first[:2])
+    assert any(d.action == "skip_inject" and d.args == {"inject": "GB-3"} for d in decisions)
+    assert any(d.action == "add_inject" for d in decisions)
     events = pd.read_csv(out / "events.csv")
+    decided = events[events["kind"] == "decision"]
+    assert {"statement", "send_leader"} <= set(decided["subject"])
     assert (events["kind"] == "inject_skipped").any() or "GB-3" not in set(
         events.loc[events["kind"] == "inject", "subject"])
     assert "F1" in set(events.loc[events["kind"] == "inject", "subject"])
@@ -95,19 +103,23 @@ def test_interactive_run_records_choices_and_replays_identically(tmp_path):
     assert (out / "timeseries.csv").read_bytes() == (replay / "timeseries.csv").read_bytes()
 
 
-def test_ctrl_c_saves_the_decisions_so_far(tmp_path):
+def test_ctrl_c_saves_the_decisions_so_far_and_says_so_in_the_chosen_language(tmp_path):
     out = tmp_path / "drill"
-    child = spawn("gate-blockade", "--interactive", "--seed", "3", "--lang", "en",
+    child = spawn("gate-blockade", "--interactive", "--seed", "3", "--lang", "zh",
                   "--formats", "md", "--out", str(out))
-    child.expect(PROMPT)
+    child.expect("参训人员选择")
     child.sendline("")
-    child.expect(NOTE)
+    child.expect("备注")
     child.sendline("first")
-    child.expect(PROMPT)
+    child.expect("导调员操作（操作键")
+    child.sendline("")
+    child.expect("参训人员选择")
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
+    assert "推演中断：已保存1项决策" in child.before
+    assert "interrupted" not in child.before
     data = yaml.safe_load((out / "decisions.yaml").read_text(encoding="utf-8"))
     assert len(data["decisions"]) == 1 and data["decisions"][0]["note"] == "first"
 

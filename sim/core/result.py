@@ -27,6 +27,7 @@ K = EventKind
 OUTCOMES = ("resolved", "dispersed_unresolved", "ongoing_at_end", "escalated")
 DECISION_COLUMNS = ("point", "t_min", "trigger", "ref", "action", "label_zh", "label_en",
                     "prescribed", "note")
+NOTE_COLUMNS = ("t_min", "author", "text")
 
 
 @dataclass
@@ -46,6 +47,8 @@ class DrillResult:
         decisions: one row per choice made at a decision point (facilitated runs).
         params: the model parameters the run used.
         metrics: the flat metrics of ``metrics.json``.
+        notes: observers' notes of a facilitated drill (``t_min``, ``author``, ``text``).
+        replay_file: the animated replay beside the report (a file name), when written.
     """
 
     scenario: Scenario
@@ -61,6 +64,8 @@ class DrillResult:
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)
     params: Parameters | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NOTE_COLUMNS)))
+    replay_file: str = ""
 
 
 def _opt(value: float | None) -> float | None:

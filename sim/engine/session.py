@@ -1,10 +1,13 @@
 """A drill that can stop at decision points: the engine side of facilitated runs.
 
 A :class:`DrillSession` runs the SimPy world from one decision point to the next. Decision
-points are injects marked ``decision: true``, level declarations, and periodic pauses the
-facilitator asks for. At each point a choice is applied at that same simulated instant and
-recorded; a recorded list of choices replays the drill exactly (same seed, same plan), and
-can be tried under another plan. A plain run is a session with no pauses.
+points are injects marked ``decision: true``, level declarations, periodic pauses the
+facilitator asks for, and any moment the facilitator stops the clock (a ``time`` point, at
+the end of that simulated minute's events). At each point one or more choices are applied at
+that same simulated instant and recorded with their time; a recorded list of choices replays
+the drill exactly (same seed, same plan), and under another plan each choice is applied at
+its recorded time, or at the nearest later moment it is possible (said in the event log).
+A plain run is a session with no pauses.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import pandas as pd
 import simpy
 import yaml
 from pydantic import Field, ValidationError, field_validator
+from simpy.core import EventPriority
 
 from agents.command import command
 from agents.decisions import ACTION_NAMES, Option, apply, check_args, options
@@ -26,11 +31,34 @@ from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
 from sim.core.loading import DrillInputs, problems_from
 from sim.core.msel import match
-from sim.core.result import DrillResult, build_result, run_metrics
+from sim.core.result import NOTE_COLUMNS, DrillResult, build_result, run_metrics
 from sim.core.types import EventKind
 from sim.core.world import World
 from sim.core.yamlio import load_file
 from sim.engine.build import build_world, tick
+
+LATE = EventPriority(2)
+"""SimPy priority of the session's own stops: after every event of the model at the same
+instant (SimPy's own are 0 and 1), so stopping there never reorders the model's events."""
+EPS = 1e-3
+"""Times closer than this (minutes) are the same moment (decisions.yaml keeps 3 decimals)."""
+TIMED_TARGETS = ("first_report_min", "verification_min", "plan_activated_min", "cordon_min",
+                 "dialogue_start_min", "representatives_min", "agreement_min", "cleared_min",
+                 "first_statement_min")
+"""The plan's targets timed by a milestone of the same name (less ``_min``)."""
+ROUNDING = 5e-4
+"""The most a time in decisions.yaml differs from the moment it records (3 decimals)."""
+
+
+class _Late(simpy.Event):
+    """An event that fires ``delay`` minutes from now, after the model's events of that
+    instant."""
+
+    def __init__(self, env: simpy.Environment, delay: float):
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        env.schedule(self, LATE, delay)
 
 
 @dataclass
@@ -40,7 +68,8 @@ class DecisionPoint:
     Attributes:
         index: 1, 2, ... in the order met.
         t_min: simulated minutes from T0.
-        kind: ``inject``, ``level`` or ``pause``.
+        kind: ``inject``, ``level``, ``pause``, or ``time`` (the facilitator stopped the
+            clock, or a replayed decision is due).
         ref: the inject id, the level id, or ``""``.
     """
 
@@ -91,6 +120,8 @@ class DrillSession:
             if pause_every_min:
                 env.process(self._pauses(pause_every_min))
         self._stop: simpy.Event | None = None
+        self.notes: list[dict[str, Any]] = []
+        self.replay_log: list[str] = []
 
     # ------------------------------------------------------------------ stepping
 
@@ -109,32 +140,85 @@ class DrillSession:
             yield self.world.env.timeout(every)
             self.world.request_decision("pause", "")
 
-    def next_point(self) -> DecisionPoint | None:
-        """Run until the next decision point (returned) or the end of the drill (None)."""
+    def next_point(self, until: float | None = None) -> DecisionPoint | None:
+        """Run until the next decision point (returned) or the end of the drill (None).
+
+        With ``until`` (simulated minutes), stop there at the latest, after every event of
+        that instant, and return None: :attr:`finished` tells the two apart.
+        """
         env = self.world.env
         while not self.pending:
             if self.end.triggered:
                 return None
+            if until is not None and env.now >= until - EPS:
+                return None
             self._stop = env.event()
-            env.run(until=env.any_of([self._stop, self.end]))
-            if not self.pending and self.end.triggered:
+            stops = [self._stop, self.end]
+            if until is not None:
+                stops.append(_Late(env, until - env.now))
+            env.run(until=env.any_of(stops))
+            if not self.pending and (self.end.triggered or until is not None):
                 return None
         return self.pending.pop(0)
 
-    def options(self, point: DecisionPoint) -> list[Option]:
+    @property
+    def finished(self) -> bool:
+        """The drill has ended (cleared, or out of time)."""
+        return self.end.triggered
+
+    def time_point(self) -> DecisionPoint:
+        """A decision point here and now, for choices made while the clock is stopped."""
+        self.points += 1
+        return DecisionPoint(self.points, self.world.now, "time", "")
+
+    def stop_at(self, t_min: float, wanted=None) -> None:
+        """Make a ``time`` decision point at ``t_min`` (after that instant's events), when
+        ``wanted()`` (if given) is true then."""
+        env = self.world.env
+
+        def fire(_event) -> None:
+            if wanted is None or wanted():
+                self.points += 1
+                self.pending.append(DecisionPoint(self.points, self.world.now, "time", ""))
+                if self._stop is not None and not self._stop.triggered:
+                    self._stop.succeed()
+
+        _Late(env, max(0.0, t_min - env.now)).callbacks.append(fire)
+
+    def add_note(self, text: str, author: str = "") -> dict[str, Any]:
+        """An observer's note, kept with the simulated time it was written."""
+        note = {"t_min": round(self.world.now, 3), "author": author, "text": text}
+        self.notes.append(note)
+        return note
+
+    def options(self, point: DecisionPoint | None = None) -> list[Option]:
         return options(self.world)
 
-    def decide(self, point: DecisionPoint, option: Option, note: str = "") -> Decision:
-        """Apply ``option`` now and record it."""
+    def decide(self, point: DecisionPoint, option: Option, note: str = "",
+               recorded_min: float | None = None) -> Decision:
+        """Apply ``option`` now and record it (several choices may be made at one point).
+
+        ``recorded_min``: a replayed choice recorded at another time; the log says so.
+        """
         text = apply(self.world, option.action, dict(option.args))
+        moved = recorded_min is not None and abs(recorded_min - self.world.now) > EPS
+        if moved:
+            text += (f" (recorded at T+{recorded_min:g}, applied at T+{self.world.now:.3g}: "
+                     "not possible earlier)")
         self.world.log("exercise", EventKind.DECISION, f"{text}" + (f" ({note})" if note else ""),
                        option.action)
         d = Decision(point.index, round(point.t_min, 3), point.kind, point.ref, option.action,
                      dict(option.args), note)
         self.decisions.append(d)
+        zh, en = option.label_zh, option.label_en
+        if moved:
+            zh += f"（原定T+{recorded_min:g}，此前无法执行，顺延至此）"
+            en += f" (recorded at T+{recorded_min:g}; not possible until now)"
         self.world.decision_log.append({
-            "point": d.point, "t_min": d.t_min, "trigger": d.trigger, "ref": d.ref,
-            "action": d.action, "label_zh": option.label_zh, "label_en": option.label_en,
+            # the report names a stop of the clock a pause
+            "point": d.point, "t_min": d.t_min,
+            "trigger": "pause" if d.trigger == "time" else d.trigger, "ref": d.ref,
+            "action": d.action, "label_zh": zh, "label_en": en,
             "prescribed": option.prescribed, "note": note})
         return d
 
@@ -146,38 +230,96 @@ class DrillSession:
         return self.result()
 
     def replay(self, recorded: list[Decision]) -> list[str]:
-        """Apply ``recorded`` decisions at their points; returns warnings for any that did not fit."""
+        """Apply ``recorded`` decisions at their times; returns what did not go as recorded.
+
+        A choice is applied at the decision point it was recorded at (same time, same
+        trigger); when this run has no such point (another plan), at a point made at its
+        recorded time; when it is not possible then (the team is already out, say), at the
+        first later moment it is, checked at every point and every minute; the event log
+        and the decision's label say so. Points with no recorded choice take the plan's.
+        """
         warnings: list[str] = []
         queue = list(recorded)
+        waiting: list[Decision] = []   # due, but not possible yet
+
+        def find(d: Decision) -> Option | None:
+            return next((o for o in options(self.world) if o.action == d.action
+                         and o.args == d.args), None)
+
+        def due(d: Decision, now: float) -> bool:
+            # a choice made at a decision point waits for that point (its time is rounded to
+            # 3 decimals), and is due here only once the point's moment has passed
+            if d.trigger == "time":
+                return d.t_min <= now + EPS
+            return d.t_min + ROUNDING < now
+
+        def due_now() -> bool:
+            now = self.world.now
+            return (any(due(d, now) for d in queue)
+                    or any(find(d) is not None for d in waiting))
+
+        def check_waiting(_event) -> None:
+            if not waiting or self.end.triggered:
+                return
+            _Late(self.world.env, 1.0).callbacks.append(check_waiting)
+            if any(find(d) is not None for d in waiting):
+                self.points += 1
+                self.pending.append(DecisionPoint(self.points, self.world.now, "time", ""))
+                if self._stop is not None and not self._stop.triggered:
+                    self._stop.succeed()
+
+        for t in sorted({d.t_min if d.trigger == "time" else d.t_min + 1.2 * ROUNDING
+                         for d in queue}):
+            self.stop_at(t, due_now)
         while (point := self.next_point()) is not None:
-            opts = self.options(point)
-            chosen = None
-            if queue and queue[0].point == point.index:
-                d = queue.pop(0)
-                if (d.trigger, d.ref) != (point.kind, point.ref) or abs(d.t_min - point.t_min) > 1e-3:
-                    warnings.append(f"decision {d.point} was recorded at T+{d.t_min:g} "
-                                    f"({d.trigger} {d.ref}); here the point is T+{point.t_min:g} "
-                                    f"({point.kind} {point.ref})")
-                chosen = next((o for o in opts if o.action == d.action and o.args == d.args), None)
-                if chosen is None:
-                    warnings.append(f"decision {d.point} ({d.action} {d.args}) is not possible "
-                                    "here; the plan's option was taken")
-                note = d.note
+            now = point.t_min
+            if point.kind == "time":
+                mine = [d for d in queue if due(d, now)]
             else:
-                note = ""
-            if chosen is None:
-                chosen = next(o for o in opts if o.prescribed)
-            self.decide(point, chosen, note)
-        if queue:
-            warnings.append(f"{len(queue)} recorded decisions had no decision point to apply to")
+                mine = [d for d in queue if abs(d.t_min - now) <= EPS
+                        and (d.trigger, d.ref) == (point.kind, point.ref)]
+            applied = 0
+            for d in [*waiting, *mine]:
+                if d in queue:
+                    queue.remove(d)
+                chosen = find(d)
+                if chosen is None:
+                    if d not in waiting:
+                        waiting.append(d)
+                        warnings.append(f"decision {d.point} ({d.action} {d.args}) recorded at "
+                                        f"T+{d.t_min:g} is not possible then; it waits until it is")
+                        if len(waiting) == 1:
+                            _Late(self.world.env, 1.0).callbacks.append(check_waiting)
+                    continue
+                if d in waiting:
+                    waiting.remove(d)
+                moved = d.t_min if abs(d.t_min - now) > EPS else None
+                if moved is not None:
+                    warnings.append(f"decision {d.point} ({d.action}) recorded at T+{d.t_min:g} "
+                                    f"was applied at T+{now:g}")
+                self.decide(point, chosen, d.note, recorded_min=moved)
+                applied += 1
+            if not applied and point.kind != "time":
+                self.decide(point, next(o for o in options(self.world) if o.prescribed))
+        left = queue + waiting
+        if left:
+            for d in left:
+                self.world.log("exercise", EventKind.DECISION,
+                               f"recorded decision {d.point} ({d.action} {d.args}, T+{d.t_min:g}) "
+                               "was never possible in this run", d.action)
+            warnings.append(f"{len(left)} recorded decisions were never applied: the drill "
+                            "ended first or they were never possible")
+        self.replay_log = warnings
         return warnings
 
     def result(self) -> DrillResult:
-        return build_result(self.world, self.inputs, self.seed)
+        result = build_result(self.world, self.inputs, self.seed)
+        result.notes = pd.DataFrame(self.notes, columns=list(NOTE_COLUMNS))
+        return result
 
-    def snapshot(self) -> dict[str, Any]:
-        """The situation now, as plain values for the facilitator's panel."""
-        return snapshot(self)
+    def snapshot(self, since_min: float | None = None) -> dict[str, Any]:
+        """The situation now, as plain values for the facilitator's panel and the room."""
+        return snapshot(self, since_min)
 
 
 # ----------------------------------------------------------------------------- the record
@@ -187,7 +329,8 @@ def save_decisions(path: Path, session: DrillSession, plan_label: str) -> None:
     """Write ``decisions.yaml`` (atomically) for a later replay."""
     doc = {"scenario": session.inputs.scenario.name, "plan": plan_label, "seed": session.seed,
            "pause_every_min": session.pause_every,
-           "decisions": [asdict(d) for d in session.decisions]}
+           "decisions": [asdict(d) for d in session.decisions],
+           "notes": list(session.notes)}
     atomic_write(path, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
 
 
@@ -224,7 +367,7 @@ class DecisionRecord(Strict):
 
     point: Annotated[int, Field(ge=1, le=1_000_000)]
     t_min: Annotated[float, Field(ge=0, le=MAX_MINUTES)]
-    trigger: Literal["inject", "level", "pause"]
+    trigger: Literal["inject", "level", "pause", "time"]
     ref: Line = ""
     action: Literal[ACTION_NAMES]  # type: ignore[valid-type]
     args: dict[Id, Any] = Field(default_factory=dict, max_length=20)
@@ -248,6 +391,18 @@ class DecisionRecord(Strict):
         return args
 
 
+class NoteRecord(Strict):
+    """An observer's note, with the simulated time it was written."""
+
+    t_min: Annotated[float, Field(ge=0, le=MAX_MINUTES)]
+    author: Line = ""
+    text: Prose
+
+
+MAX_NOTES = 3_000
+"""Most observers' notes a decisions.yaml may hold (as many as decisions)."""
+
+
 class DecisionsFile(Strict):
     """The whole decisions.yaml."""
 
@@ -256,10 +411,14 @@ class DecisionsFile(Strict):
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 1
     pause_every_min: Annotated[float, Field(ge=1, le=MAX_MINUTES)] | None = None
     decisions: list[DecisionRecord] = Field(max_length=MAX_DECISIONS)
+    notes: list[NoteRecord] = Field(default_factory=list, max_length=MAX_NOTES)
 
 
-def snapshot(session: DrillSession) -> dict[str, Any]:
-    """The situation now, as plain values for the facilitator's panel."""
+def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str, Any]:
+    """The situation now, as plain values for the facilitator's panel and the room.
+
+    ``since_min``: the events logged from then on come in ``feed`` (all when None).
+    """
     w = session.world
     s, rec, crowd = w.state, w.rec, w.crowd
     i = rec.n - 1
@@ -272,19 +431,66 @@ def snapshot(session: DrillSession) -> dict[str, Any]:
             open_tasks.pop(e.actor)
     teams = []
     for tid, t in w.teams.items():
+        posture = w.posture(tid) if t.cfg.posture is not None or tid in w.posture_override \
+            else None
+        status = t.status.value
+        if status == "standby" and (t.ordered or t.dispatched.triggered) \
+                and tid not in w.recalled:
+            status = "ordered"
+        elif status == "standby" and tid in w.recalled:
+            status = "recalled"
         teams.append({"team": tid, "name_zh": t.cfg.name.zh, "name_en": t.cfg.name.en,
-                      "status": t.status.value, "on_site_min": t.t_on_site,
-                      "activity": open_tasks.get(tid, "")})
+                      "status": status, "on_site": t.on_site, "on_site_min": t.t_on_site,
+                      "posture": posture.value if posture is not None else "",
+                      "size": t.cfg.size, "activity": open_tasks.get(tid, "")})
     waiting = []
-    for item in w.scenario.injects + w.added_injects:
+    items = {item.id: item for item in w.scenario.injects + w.added_injects}
+    for item in items.values():
         if item.id in w.fired and item.expected is not None:
             t0 = w.fired[item.id][0]
             if match(rec.events, item.expected, 0.0, w.plan) is None:
+                due = round(t0 + item.expected.within_min, 1)
                 waiting.append({"inject": item.id, "action": item.expected.action.value,
-                                "due_min": round(t0 + item.expected.within_min, 1)})
+                                "team": item.expected.team or (
+                                    item.expected.capability.value
+                                    if item.expected.capability else ""),
+                                "due_min": due, "overdue": w.now > due + EPS})
+    targets = []  # the plan's time targets (minutes from T0) not reached yet
+    for key in TIMED_TARGETS:
+        due = getattr(w.plan.targets, key)
+        if due is not None and key[:-len("_min")] not in rec.milestones:
+            targets.append({"target": key, "team": "", "due_min": float(due),
+                            "overdue": w.now > due + EPS})
+    for tid, t in w.teams.items():
+        due = t.cfg.on_site_within_min if t.cfg.on_site_within_min is not None \
+            else w.plan.targets.team_on_site_min
+        if due is not None and not t.on_site and (t.ordered or t.dispatched.triggered) \
+                and tid not in w.recalled:
+            targets.append({"target": "team_on_site_min", "team": tid, "due_min": float(due),
+                            "overdue": w.now > due + EPS})
+    targets.sort(key=lambda x: x["due_min"])
+    fired = []
+    for iid, (t0, trigger) in sorted(w.fired.items(), key=lambda kv: kv[1][0]):
+        item = items[iid]
+        fired.append({"id": iid, "t_min": round(t0, 2), "trigger": trigger,
+                      "kind": item.kind.value,
+                      "message_zh": item.message.zh if item.message else "",
+                      "message_en": item.message.en if item.message else "",
+                      "fields": {k: getattr(getattr(item, k), "value", getattr(item, k)) for k in
+                                 ("team", "item", "count", "temperature_c", "duration_min")
+                                 if getattr(item, k, None) is not None}})
+    feed = [e._asdict() | {"value": None if e.value != e.value else e.value}
+            for e in rec.events if since_min is None or e.t_min >= since_min - EPS]
+    h, m = (int(x) for x in w.scenario.start_clock.split(":"))
+    clock = h * 60 + m + int(w.now)
     return {
-        "t_min": round(w.now, 1),
+        "t_min": round(w.now, 3),
+        "clock": f"{clock // 60 % 24:02d}:{clock % 60:02d}",
+        "start_clock": w.scenario.start_clock,
+        "finished": session.finished,
         "level": s.level.id if s.level else "",
+        "level_zh": s.level.name.zh if s.level else "",
+        "level_en": s.level.name.en if s.level else "",
         "crowd_present": int(series.get("crowd_present", 0)),
         "onlookers": int(series.get("onlookers", 0)),
         "mean_agitation": series.get("mean_agitation", 0.0),
@@ -292,13 +498,18 @@ def snapshot(session: DrillSession) -> dict[str, Any]:
         "crowd_state": rec.series_state[i] if i >= 0 else "calm",
         "legitimacy": w.legitimacy.value,
         "rumor_reach": w.rumour.reach,
+        "statement_reach": series.get("statement_reach", 0.0),
         "statement_out": s.statement_out,
         "agreement": s.commitment,
         "health_pending": s.pending_medical,
         "teams": teams,
         "expected_open": waiting,
+        "targets_open": targets,
+        "injects_fired": fired,
         "injects_pending": [item.id for item in w.scenario.injects
                             if item.id not in w.fired and item.id not in w.skipped],
+        "injects_skipped": sorted(w.skipped),
+        "feed": feed,
         "petitioners_mobilised": crowd.n_petitioners,
     }
 

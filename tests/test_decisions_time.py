@@ -1,0 +1,109 @@
+"""Decisions by time: decisions.yaml keeps each choice's simulated time, and a replay under
+another plan applies it at that time (or at the first later moment it is possible, said in
+the event log), not at the decision point with the same number."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sim.core.loading import load_drill
+from sim.engine.session import Decision, DrillSession, load_decisions, save_decisions
+from tests.conftest import call_cli
+
+
+def _drive(session: DrillSession, wanted: dict[float, tuple[str, dict]]) -> None:
+    """Take the plan's option everywhere, but ``wanted[t]`` at the point at time ``t``."""
+    while (point := session.next_point()) is not None:
+        opts = session.options(point)
+        want = next((w for t, w in wanted.items() if abs(t - point.t_min) < 1e-6), None)
+        chosen = next((o for o in opts if want and (o.action, o.args) == want), None)
+        session.decide(point, chosen or next(o for o in opts if o.prescribed))
+
+
+def _decisions(events: pd.DataFrame, action: str) -> list[float]:
+    rows = events[(events["kind"] == "decision") & (events["subject"] == action)]
+    return [round(float(t), 3) for t in rows["t_min"]]
+
+
+def test_a_decision_at_t30_is_applied_at_t30_under_another_plan(tmp_path):
+    # under linxiang the pause at T+30 is the 4th decision point; under enterprise the 3rd
+    session = DrillSession(load_drill("gate-blockade"), 4, pause_every_min=30,
+                           stop_at_decisions=True)
+    _drive(session, {30.0: ("posture", {"team": "order", "posture": "forceful"})})
+    save_decisions(tmp_path / "d.yaml", session, "linxiang")
+    meta, recorded = load_decisions(tmp_path / "d.yaml")
+    posture = next(d for d in recorded if d.action == "posture")
+    assert posture.t_min == 30.0 and posture.trigger == "pause"
+    assert posture.point == 4
+
+    res = call_cli("run", "gate-blockade", "--plan", "enterprise", "--decisions",
+                   str(tmp_path / "d.yaml"), "--formats", "md", "--out", str(tmp_path / "o"))
+    assert res.returncode == 0, res.stderr
+    events = pd.read_csv(tmp_path / "o" / "events.csv")
+    assert _decisions(events, "posture") == [30.0]
+    replayed = load_decisions(tmp_path / "o" / "decisions.yaml")[1]
+    moved = next(d for d in replayed if d.action == "posture")
+    assert moved.t_min == 30.0 and moved.point != posture.point
+
+
+def test_a_decision_at_a_point_the_other_plan_lacks_is_applied_at_its_time():
+    # linxiang declares level III at about T+26.4; enterprise has no level III
+    session = DrillSession(load_drill("gate-blockade"), 4, stop_at_decisions=True)
+    level_iii = None
+    while (point := session.next_point()) is not None:
+        opts = session.options(point)
+        if (point.kind, point.ref) == ("level", "III"):
+            level_iii = point.t_min
+            session.decide(point, next(o for o in opts if o.action == "statement"), "early word")
+        else:
+            session.decide(point, next(o for o in opts if o.prescribed))
+    assert level_iii is not None
+    other = DrillSession(load_drill("gate-blockade", "enterprise"), 4, stop_at_decisions=True)
+    warnings = other.replay(session.decisions)
+    assert warnings == []
+    r = other.result()
+    applied = _decisions(r.events, "statement")
+    assert len(applied) == 1 and abs(applied[0] - level_iii) < 2e-3
+    row = r.decisions[r.decisions["action"] == "statement"].iloc[0]
+    assert row["note"] == "early word"
+    # recorded as a point made at its time (the report calls it a pause)
+    assert next(d for d in other.decisions if d.action == "statement").trigger == "time"
+    assert row["trigger"] == "pause"
+
+
+def test_a_decision_not_possible_at_its_time_waits_for_the_nearest_moment_and_says_so():
+    # recorded at T+10 (in another run): recall the dialogue team, which here is on site
+    # only later
+    recall = Decision(1, 10.0, "time", "", "recall", {"team": "dialogue"})
+    other = DrillSession(load_drill("gate-blockade"), 4, stop_at_decisions=True)
+    warnings = other.replay([recall])
+    r = other.result()
+    applied = _decisions(r.events, "recall")
+    assert len(applied) == 1 and applied[0] > 10.0
+    dialogue_on_site = r.teams.set_index("team").loc["dialogue", "on_site_min"]
+    assert abs(applied[0] - dialogue_on_site) <= 1.0 + 1e-6
+    assert any("not possible then" in w for w in warnings)
+    detail = r.events[(r.events["kind"] == "decision") & (r.events["subject"] == "recall")]
+    assert "recorded at T+10" in detail["detail"].iloc[0]
+    assert "顺延" in r.decisions.loc[r.decisions["action"] == "recall", "label_zh"].iloc[0]
+
+
+def test_several_choices_at_one_point_replay_identically():
+    session = DrillSession(load_drill("gate-blockade"), 5, stop_at_decisions=True)
+    first = True
+    while (point := session.next_point()) is not None:
+        opts = session.options(point)
+        if first:
+            session.decide(point, next(o for o in opts if o.action == "statement"))
+            session.decide(point, next(o for o in session.options(point)
+                                       if o.action == "send_leader"))
+            first = False
+        else:
+            session.decide(point, next(o for o in opts if o.prescribed))
+    session.next_point(until=0)  # nothing further
+    a = session.result().events
+    other = DrillSession(load_drill("gate-blockade"), 5, stop_at_decisions=True)
+    assert other.replay(session.decisions) == []
+    b = other.result().events
+    pd.testing.assert_frame_equal(a, b)
+    assert len(_decisions(b, "statement")) == 1 and len(_decisions(b, "send_leader")) == 1

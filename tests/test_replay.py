@@ -1,0 +1,103 @@
+"""The animated replay: ``replay.html`` is written beside every run's report (and linked from
+it) and by ``run_drill.py replay OUT``; it is one file that needs no network, and its time
+slider moves the clock, the crowd and its state, the teams and the injects shown.
+
+The browser part needs Debian's ``chromium`` and ``chromium-driver``, as
+tests/test_report_web.py: skipped without them outside CI, a failure in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+
+import pandas as pd
+import pytest
+
+from tests.conftest import call_cli
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("replay") / "run"
+    res = call_cli("run", "gate-blockade", "--seed", "2", "--formats", "md,html",
+                   "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    return out
+
+
+def test_every_run_writes_a_self_contained_replay_linked_from_its_report(run_folder):
+    page = (run_folder / "replay.html").read_text(encoding="utf-8")
+    # nothing is fetched: no external script, style, font or image
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(http" not in page
+    assert "部分群众冲到门口" in page          # GB-1's text, for the inject feed
+    html = (run_folder / "report.html").read_text(encoding="utf-8")
+    assert '<a href="replay.html">' in html
+    assert "(<replay.html>)" in (run_folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_replay_command_rewrites_it_from_the_folder_in_another_language(run_folder, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(run_folder, copy)
+    (copy / "replay.html").unlink()
+    res = call_cli("replay", str(copy), "--lang", "en")
+    assert res.returncode == 0, res.stderr
+    page = (copy / "replay.html").read_text(encoding="utf-8")
+    assert "Part of the crowd moves to block the gate" in page
+    missing = call_cli("replay", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "events.csv" in missing.stderr
+
+
+@pytest.mark.skipif(not (CHROMIUM and DRIVER) and not os.environ.get("CI"),
+                    reason="chromium and chromedriver are not installed")
+def test_the_slider_moves_the_displayed_time_and_state_offline(run_folder, tmp_path_factory):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    from tests.test_report_web import browser_env
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--window-size=1300,1000",
+                # offline: every address but the file itself fails
+                "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"):
+        opts.add_argument(arg)
+    os.environ.setdefault("SE_OFFLINE", "true")
+    driver = webdriver.Chrome(service=Service(DRIVER, env=browser_env(
+        tmp_path_factory.mktemp("replay-fonts"))), options=opts)
+    try:
+        driver.get((run_folder / "replay.html").as_uri())
+        text = lambda css: driver.find_element(By.CSS_SELECTOR, css).text  # noqa: E731
+        assert text("#clock") == "T+0 (09:00)"
+        ts = pd.read_csv(run_folder / "timeseries.csv")
+        start = (text("#crowd"), text("#state"), text("#teams"), text("#injects"))
+        assert start[3] == ""                         # no inject has fired at T+0
+        i = int(ts.index[ts["t_min"] == 45][0])
+        driver.execute_script("const s = document.getElementById('slider'); s.value = arguments[0];"
+                              "s.dispatchEvent(new Event('input'));", i)
+        assert text("#clock") == "T+45 (09:45)"
+        assert text("#crowd") == str(int(ts.loc[i, "crowd_present"]))
+        states = {"calm": "平稳", "vocal": "吵闹", "blocking": "围堵", "scuffle": "推搡冲突"}
+        assert text("#state") == states[ts.loc[i, "crowd_state"]]
+        assert "部分群众冲到门口" in text("#injects")   # GB-1 fired at T+15
+        assert text("#teams") != start[2]             # teams ordered out and on site
+        assert "在现场" in text("#teams")
+        cursor = driver.find_element(By.CSS_SELECTOR, "#cursor").get_attribute("x1")
+        assert float(cursor) > 56
+        # play moves the time on by itself
+        driver.find_element(By.ID, "play").click()
+        time.sleep(1.2)
+        assert float(driver.execute_script("return document.body.dataset.t")) > 45
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == [], errors
+    finally:
+        driver.quit()
