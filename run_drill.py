@@ -662,7 +662,7 @@ def cmd_validate(args, console: Console) -> int:
 def cmd_list(args, console: Console) -> int:
     from rich.table import Table
 
-    from sim.core.loading import bundled
+    from sim.core.bundle import bundled
     from sim.core.yamlio import load_file
 
     for kind, title in (("plans", "Plans"), ("drills", "Scenarios")):

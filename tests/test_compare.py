@@ -127,7 +127,7 @@ def test_a_failing_replication_is_reported_with_seed_and_traceback(monkeypatch, 
     import run_drill
     import sim.montecarlo.replicate as runner
 
-    real = runner.simulate
+    real = runner.simulate_metrics
     bad_seed = replication_seed(1, 2)
 
     def flaky(inputs, seed):
@@ -135,7 +135,7 @@ def test_a_failing_replication_is_reported_with_seed_and_traceback(monkeypatch, 
             raise RuntimeError("model blew up")
         return real(inputs, seed)
 
-    monkeypatch.setattr(runner, "simulate", flaky)
+    monkeypatch.setattr(runner, "simulate_metrics", flaky)
     out = tmp_path / "cmp"
     code = run_drill.main(["compare", "small-group", "--plans", "linxiang", DIALOGUE8,
                            "--reps", "4", "--jobs", "1", "--quiet", "--out", str(out)])

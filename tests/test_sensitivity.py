@@ -293,7 +293,7 @@ def test_a_bad_scenario_exits_2_without_a_traceback():
 def test_a_failing_replication_is_written_and_exits_1(monkeypatch, tmp_path):
     import sim.montecarlo.replicate as runner
 
-    real = runner.simulate
+    real = runner.simulate_metrics
     calls = {"n": 0}
 
     def flaky(inputs, seed):
@@ -302,7 +302,7 @@ def test_a_failing_replication_is_written_and_exits_1(monkeypatch, tmp_path):
             raise RuntimeError("model blew up")
         return real(inputs, seed)
 
-    monkeypatch.setattr(runner, "simulate", flaky)
+    monkeypatch.setattr(runner, "simulate_metrics", flaky)
     res = call_cli("sensitivity", "small-group", *TINY, "--only", "constants", "--jobs", "1",
                    "--quiet", "--out", str(tmp_path))
     assert res.returncode == 1

@@ -14,26 +14,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from sim.core.bundle import DRILLS_DIR, PLANS_DIR, bundled
 from sim.core.config import EquipmentInject, Plan, Scenario
 from sim.core.errors import InputError, Problem
 from sim.core.parameters import Parameters, default_parameter_data, merge
 from sim.core.types import Capability, InjectKind, ReleasePolicy
 from sim.core.yamlio import Document, dotted, load_file, load_text
 
-BUNDLED = Path(__file__).resolve().parents[2] / "scenarios"
-PLANS_DIR = BUNDLED / "plans"
-DRILLS_DIR = BUNDLED / "drills"
-
 M = TypeVar("M", bound=BaseModel)
 
 
 # --------------------------------------------------------------------------- finding files
-
-
-def bundled(kind: str) -> list[Path]:
-    """The bundled files of ``kind`` (``"plans"`` or ``"drills"``), sorted by name."""
-    folder = PLANS_DIR if kind == "plans" else DRILLS_DIR
-    return sorted(folder.glob("*.yaml"))
 
 
 def resolve(ref: str, kind: str, relative_to: Path | None = None) -> Path:
