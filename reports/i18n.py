@@ -389,6 +389,7 @@ TASK_LABELS: dict[str, dict[str, str]] = {
     "statement": {"zh": "首次发布权威信息", "en": "First official statement"},
     "report": {"zh": "向{to}报告", "en": "Report to: {to}"},
     "cleared": {"zh": "现场疏散", "en": "Site cleared"},
+    "restraint": {"zh": "区别对待、不对群众整体使用强制措施", "en": "Differentiated handling, no force on the crowd as a whole"},
 }
 
 REASONS: dict[str, dict[str, str]] = {
@@ -406,6 +407,7 @@ REASONS: dict[str, dict[str, str]] = {
     "silent_policy": {"zh": "预案规定原则上不对外发布", "en": "the plan calls for no publicity"},
     "no_rumour": {"zh": "未出现需回应的舆情", "en": "no rumour called for an answer"},
     "below_plan": {"zh": "人数未达预案适用范围", "en": "headcount below the plan's scope"},
+    "plan_gap": {"zh": "预案缺陷：预案未作规定，但事态需要而未完成", "en": "plan gap: the plan leaves it out, but the incident needed it and it was not done"},
 }
 
 GAP_TITLES: dict[str, dict[str, str]] = {
@@ -413,6 +415,7 @@ GAP_TITLES: dict[str, dict[str, str]] = {
     "coordination": {"zh": "沟通协调还需进一步加强", "en": "Coordination needs strengthening"},
     "equipment": {"zh": "应急物资和装备准备不足", "en": "Emergency supplies and equipment fall short"},
     "public_opinion": {"zh": "舆情应对能力有待提高", "en": "Public-opinion handling needs improving"},
+    "force": {"zh": "现场处置方式有待改进", "en": "On-site handling needs improving"},
 }
 
 GAP_FACTS: dict[str, dict[str, str]] = {
