@@ -15,6 +15,7 @@ Exit codes: 0 success; 2 bad input (the message names file, field and line); 1 i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import re
 import sys
@@ -148,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(repeatable)")
     run.add_argument("--seed", type=_seed, default=None,
                      help="random seed (default 1, or the seed recorded in --decisions)")
-    run.add_argument("--out", type=Path, help="output folder (default out/<scenario>-<plan>-seed<N>)")
+    run.add_argument("--out", type=Path,
+                     help="output folder (default out/<scenario>-<plan with overrides>"
+                          "[-interactive|-replay-<hash>]-seed<N>)")
     run.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
     run.add_argument("--formats", type=_formats, default=["md", "html"],
                      help="report formats, comma-separated from md,html,docx (default md,html)")
@@ -179,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "name, or PLAN[KEY=VALUE,...]")
     _replication_options(cmp)
     cmp.add_argument("--out", type=Path,
-                     help="output folder (default out/compare-<scenario>-seed<N>)")
+                     help="output folder (default out/compare-<scenario>-<plan>-vs-<plan>..."
+                          "[-set-...]-reps<N>-seed<N>, shortened with a hash when long)")
 
     sw = sub.add_parser(
         "sweep", help="run a plan over a grid of field values; heat map of one metric",
@@ -205,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the metric of the heat map (default agreement_min)")
     _replication_options(sw)
     sw.add_argument("--out", type=Path,
-                    help="output folder (default out/sweep-<scenario>-<plan>-seed<N>)")
+                    help="output folder (default out/sweep-<scenario>-<plan>-grid-<grid>-"
+                         "<metric>-reps<N>-seed<N>, shortened with a hash when long)")
 
     sens = sub.add_parser(
         "sensitivity", help="which metrics depend on which uncertain constants and plan levers",
@@ -286,6 +291,26 @@ def _default_out(stem: str, seed: int) -> Path:
     return Path("out") / f"{name}-seed{seed}"
 
 
+def variant_label(label: str, sets: list[str]) -> str:
+    """A plan's full name with every override: ``--set`` ones joined to the inline ones
+    (``linxiang[teams.dialogue.size=8,teams.order.posture=forceful]``)."""
+    if not sets:
+        return label
+    if label.endswith("]") and "[" in label:
+        return f"{label[:-1]},{','.join(sets)}]"
+    return f"{label}[{','.join(sets)}]"
+
+
+def _file_digest(path: Path) -> str:
+    """A short hash of a file's bytes (which decisions a replay used), or of its name when
+    it cannot be read (the reader then reports the problem)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = str(path).encode("utf-8", "surrogateescape")
+    return hashlib.sha1(data).hexdigest()[:8]
+
+
 def cmd_run(args, console: Console) -> int:
     from reports.console import print_summary
     from reports.writer import write_run
@@ -303,6 +328,7 @@ def cmd_run(args, console: Console) -> int:
         meta, recorded = load_decisions(args.decisions)
     seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     inputs = load_drill(args.scenario, args.plan, args.sets)
+    inputs = dataclasses.replace(inputs, plan_label=variant_label(inputs.plan_label, args.sets))
     if recorded is not None:
         if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:
             print(f"warning: {args.decisions} was recorded for scenario {meta['scenario']!r}, "
@@ -313,7 +339,8 @@ def cmd_run(args, console: Console) -> int:
         if args.seed is not None and args.seed != meta.get("seed"):
             print(f"warning: {args.decisions} was recorded with seed {meta.get('seed')}; "
                   f"replaying with seed {args.seed}", file=sys.stderr)
-    mode = "-interactive" if args.interactive else "-replay" if recorded is not None else ""
+    mode = "-interactive" if args.interactive else \
+        f"-replay-{_file_digest(args.decisions)}" if recorded is not None else ""
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}{mode}", seed)
     facilitated = args.interactive or recorded is not None
     pause_every = args.pause_every if args.interactive else meta.get("pause_every_min")
@@ -397,7 +424,9 @@ def cmd_compare(args, console: Console) -> int:
                                   "comparison")])
     variants = prepare(args.scenario, args.plans, args.sets)
     scenario = variants[0].inputs.scenario.name
-    out = args.out or _default_out(f"compare-{scenario}", args.seed)
+    sets = f"-set-{'-'.join(args.sets)}" if args.sets else ""
+    out = args.out or _default_out(f"compare-{scenario}-{'-vs-'.join(v.label for v in variants)}"
+                                   f"{sets}-reps{args.reps}", args.seed)
     with output_folder(out) as folder:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,
@@ -437,7 +466,10 @@ def cmd_sweep(args, console: Console) -> int:
                                   f"{', '.join(known)})")])
     scenario = variants[0].inputs.scenario.name
     base = variants[0].inputs.plan_label.split("[", 1)[0]
-    out = args.out or _default_out(f"sweep-{scenario}-{base}", args.seed)
+    base_label = variant_label(base + (plan_ref[plan_ref.index("["):] if "[" in plan_ref else ""),
+                               args.sets)
+    out = args.out or _default_out(f"sweep-{scenario}-{base_label}-grid-{'-'.join(args.grid)}-"
+                                   f"{args.metric}-reps{args.reps}", args.seed)
     with output_folder(out) as folder:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,
