@@ -95,6 +95,28 @@ def _count(name: str, low: int = 1, high: int = 10**9):
     return parse
 
 
+def _clock(text: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", text):
+        raise argparse.ArgumentTypeError(f"expected a time of day HH:MM (00:00 to 23:59), "
+                                         f"got {text[:40]!r}")
+    return text
+
+
+MAX_TEXT = 200
+"""Longest --org or --date, in characters."""
+
+
+def _text(name: str):
+    def parse(text: str) -> str:
+        if len(text) > MAX_TEXT:
+            raise argparse.ArgumentTypeError(f"{name} is at most {MAX_TEXT} characters, "
+                                             f"got {len(text)}")
+        if any(not c.isprintable() for c in text):
+            raise argparse.ArgumentTypeError(f"{name} may not hold control characters")
+        return text.strip()
+    return parse
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -163,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --interactive, also pause every MIN simulated minutes")
     run.add_argument("--decisions", type=Path, metavar="FILE",
                      help="replay the choices recorded in a decisions.yaml (same seed: same run)")
+    run.add_argument("--start-clock", type=_clock, metavar="HH:MM",
+                     help="time of day at T0 for the report's clock times (default: the "
+                          "scenario's start_clock, else 09:00)")
+    run.add_argument("--org", type=_text("--org"), metavar="NAME",
+                     help="organising unit on the report's title block (default: [单位名称])")
+    run.add_argument("--date", type=_text("--date"), metavar="DATE",
+                     help="the drill's date on the report (default: [具体日期])")
 
     cmp = sub.add_parser(
         "compare", help="Monte Carlo comparison of plan variants on one scenario",
@@ -329,6 +358,9 @@ def cmd_run(args, console: Console) -> int:
     seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     inputs = load_drill(args.scenario, args.plan, args.sets)
     inputs = dataclasses.replace(inputs, plan_label=variant_label(inputs.plan_label, args.sets))
+    if args.start_clock:
+        inputs = dataclasses.replace(inputs, scenario=inputs.scenario.model_copy(
+            update={"start_clock": args.start_clock}))
     if recorded is not None:
         if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:
             print(f"warning: {args.decisions} was recorded for scenario {meta['scenario']!r}, "
@@ -365,8 +397,11 @@ def cmd_run(args, console: Console) -> int:
         else:
             with console.status("simulating…", spinner="dots") if not args.quiet else _null():
                 result = session.run_to_end()
+        # a facilitated run is set beside the plain run with the same seed (nobody intervening)
+        plain = DrillSession(inputs, seed).run_to_end() if facilitated else None
         with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
-            written = write_run(result, folder, args.lang, args.formats)
+            written = write_run(result, folder, args.lang, args.formats, org=args.org,
+                                date=args.date, baseline=plain)
             if facilitated:
                 save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
                 written.append(folder / "decisions.yaml")

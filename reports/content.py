@@ -350,18 +350,30 @@ def effect_value(r: DrillResult, key: str, value, lang: str) -> str:
     return metric_text(key, value, lang)
 
 
+def _label(key: str, lang: str) -> str:
+    """A metric's name for running text (its unit goes with the value)."""
+    text = METRIC_LABELS.get(key, {}).get(lang, key)
+    return text.replace("（分钟）", "").replace(" (min)", "")
+
+
 def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
     """Each decision the trainees took, with what it changed against the plain run."""
     say, clock = narrative.say, narrative.Clock.of(r)
     blocks: list = [phrase("decisions_line", lang, n=len(r.decisions),
                            plan=int(r.decisions["prescribed"].sum()))]
-    blocks.append(Table(
-        [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
-         phrase("note_col", lang)],
-        [[clock.stamp(d.t_min, lang),
-          word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
-          d.label_zh if lang == "zh" else d.label_en, d.note]
-         for d in r.decisions.itertuples()]))
+    shown = [d for d in r.decisions.itertuples() if not d.prescribed or d.note]
+    if shown:
+        blocks.append(Table(
+            [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
+             phrase("note_col", lang)],
+            [[clock.stamp(d.t_min, lang),
+              word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
+              d.label_zh if lang == "zh" else d.label_en, d.note]
+             for d in shown]))
+    if len(shown) < len(r.decisions):
+        blocks.append(say(lang, f"其余{len(r.decisions) - len(shown)}个决策点均按预案继续。",
+                          f"At the other {len(r.decisions) - len(shown)} decision points the "
+                          "trainees carried on with the plan."))
     if baseline is None:
         return blocks
     own = [d for d in r.decisions.itertuples() if not d.prescribed]
@@ -382,8 +394,8 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
         for k in keys:
             if m.get(k) == b.get(k):
                 continue
-            parts.append(say(lang, f"{METRIC_LABELS.get(k, {}).get('zh', k)}{effect_value(r, k, m.get(k), lang)}（按预案运行：{effect_value(r, k, b.get(k), lang)}）",
-                             f"{METRIC_LABELS.get(k, {}).get('en', k)} {effect_value(r, k, m.get(k), lang)} (plain run: {effect_value(r, k, b.get(k), lang)})"))
+            parts.append(say(lang, f"{_label(k, 'zh')}{effect_value(r, k, m.get(k), lang)}（按预案运行：{effect_value(r, k, b.get(k), lang)}）",
+                             f"{_label(k, 'en')} {effect_value(r, k, m.get(k), lang)} (plain run: {effect_value(r, k, b.get(k), lang)})"))
         label = d.label_zh if lang == "zh" else d.label_en
         effect = ("；".join(parts) if lang == "zh" else "; ".join(parts)) if parts else \
             say(lang, "相关指标与按预案运行相同", "the figures it acts on are as in the plain run")
@@ -393,7 +405,7 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
     blocks.append(Table(
         [phrase("metric", lang), say(lang, "本次推演（含决策）", "This run (with decisions)"),
          say(lang, "按预案运行（同一随机种子）", "Plain run (same seed)")],
-        [[METRIC_LABELS.get(k, {}).get(lang, k), effect_value(r, k, m.get(k), lang),
+        [[_label(k, lang), effect_value(r, k, m.get(k), lang),
           effect_value(r, k, b.get(k), lang)] for k in EFFECT_SUMMARY]))
     return blocks
 

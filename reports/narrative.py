@@ -288,7 +288,8 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
     arrived = arrived.sort_values("on_site_min")
     s: list = []
     prepositioned = set(_kind(ev, K.PREPOSITIONED)["actor"])
-    in_time, late = [], []
+    in_time: list[tuple[str, float, float | None]] = []
+    late: list[tuple[str, float, float | None]] = []
     for t in arrived.itertuples():
         if t.team in prepositioned:
             continue
@@ -301,8 +302,9 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         s.append(say(lang, f"{sep(lang).join(parts)}先后到达现场，均在评估标准以内。",
                      f"{joined(parts, lang)} arrived on site, within the drill's criteria."))
     for x, at, target in late:
-        s.append(say(lang, f"{team(r, x, lang)}直至{c.text(at, lang)}才到达现场，比评估标准晚{at - target:.0f}分钟。",
-                     f"{team(r, x, lang)} arrived only at {c.text(at, lang)}, {at - target:.0f} min "
+        over = at - (target or 0.0)
+        s.append(say(lang, f"{team(r, x, lang)}直至{c.text(at, lang)}才到达现场，比评估标准晚{over:.0f}分钟。",
+                     f"{team(r, x, lang)} arrived only at {c.text(at, lang)}, {over:.0f} min "
                      "later than the drill's criterion."))
     never = r.teams[(~r.teams["command_post"]) & r.teams["dispatched_min"].notna()
                     & r.teams["on_site_min"].isna()]
@@ -381,22 +383,22 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}向群众提供饮用水。",
                      f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} handed out water.")))
     for row in _kind(ev, K.SUPPLY_EXHAUSTED, K.EQUIPMENT_SHORTAGE).itertuples():
-        item = word(ITEMS, str(row.subject), lang)
+        thing = word(ITEMS, str(row.subject), lang)
         if row.kind == K.SUPPLY_EXHAUSTED.value:
-            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{item}已用完。",
-                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} ran out of {item}.")))
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{thing}已用完。",
+                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} ran out of {thing}.")))
         else:
-            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}缺少{item}。",
-                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} lacked {item}.")))
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}缺少{thing}。",
+                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} lacked {thing}.")))
     for row in _kind(ev, K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED).itertuples():
-        item = word(ITEMS, str(row.subject), lang)
+        thing = word(ITEMS, str(row.subject), lang)
         if row.kind == K.EQUIPMENT_FAILED.value:
-            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{item}发生故障。",
-                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)}'s {item} failed.")))
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{thing}发生故障。",
+                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)}'s {thing} failed.")))
         else:
-            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}送来备用{item}（故障后{_num(row.value)}分钟）。",
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}送来备用{thing}（故障后{_num(row.value)}分钟）。",
                          f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} brought a spare "
-                         f"{item} ({_num(row.value)} min after the failure).")))
+                         f"{thing} ({_num(row.value)} min after the failure).")))
     for t, before, after in temperature_changes(r):
         if after > before:
             s.append((t, say(lang, f"{c.text(t, lang)}，气温由{before:g}℃升至{after:g}℃。",
