@@ -79,7 +79,8 @@ def team_or_capability(r: DrillResult, key: str, lang: str) -> str:
         return team_name(r, key, lang)
     teams = [tid for tid, t in r.plan.teams.items() if key in {c.value for c in t.capabilities}]
     sep = "、" if lang == "zh" else ", "
-    return sep.join(team_name(r, tid, lang) for tid in teams) or key
+    return sep.join(team_name(r, tid, lang) for tid in teams) or narrative.say(
+        lang, f"{word(CAPABILITIES, key, lang)}：本预案未设", f"{word(CAPABILITIES, key, lang)}: none in this plan")
 
 
 def team_name(r: DrillResult, tid: str, lang: str) -> str:

@@ -461,7 +461,8 @@ def phase_information(r: DrillResult, lang: str) -> list[str]:
             s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}监测到网络谣言，覆盖率已达{_pct(float(row.value))}。",
                          f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} detected the rumour "
                          f"online, at a reach of {_pct(float(row.value))}.")))
-        peak_at = float(ts.loc[ts["rumor_reach"].idxmax(), "t_min"]) if len(ts) else 0.0
+        # the first minute at the peak as timeseries.csv holds it (to 4 decimals)
+        peak_at = float(ts.loc[ts["rumor_reach"].round(4).idxmax(), "t_min"]) if len(ts) else 0.0
         s.append(say(lang, f"谣言覆盖率于{c.text(peak_at, lang)}达到峰值{_pct(m['rumor_peak_reach'])}。",
                      f"The rumour's reach peaked at {_pct(m['rumor_peak_reach'])} at {c.text(peak_at, lang)}."))
     if not statements.empty:
