@@ -157,8 +157,11 @@ def draw_gantt(r: DrillResult, lang: str):
 
 
 def draw_response(r: DrillResult, lang: str, tasks: list):
-    """Measured times against the plan's targets for the timed critical ``tasks``."""
-    tasks = [t for t in tasks if t.target_min is not None and t.rating != "NA"]
+    """Measured times against the drill's criteria for the timed critical ``tasks``, all in
+    minutes from T0. Medical care is left out: its figure is a response time (from each
+    incident), not a time from T0, and has its own line in the report."""
+    tasks = [t for t in tasks if t.target_min is not None and t.rating != "NA"
+             and t.key != "medical"]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(tasks) + 1.2))
     for i, t in enumerate(tasks):
         value = t.measured_min if t.measured_min is not None else 0.0

@@ -290,12 +290,15 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
     prepositioned = set(_kind(ev, K.PREPOSITIONED)["actor"])
     in_time: list[tuple[str, float, float | None]] = []
     late: list[tuple[str, float, float | None]] = []
+    on_site = _kind(ev, K.TEAM_ON_SITE).drop_duplicates("actor").set_index("actor")["t_min"]
     for t in arrived.itertuples():
         if t.team in prepositioned:
             continue
         target = t.target_min
-        item = (t.team, float(t.on_site_min), target)
-        (late if target is not None and not on_time(t.on_site_min, target) else in_time).append(item)
+        # the time as the event log has it (the teams table rounds to 0.01 min)
+        at_min = float(on_site.get(t.team, t.on_site_min))
+        item = (t.team, at_min, target)
+        (late if target is not None and not on_time(at_min, target) else in_time).append(item)
     if in_time:
         parts = [say(lang, f"{team(r, x, lang)}于{c.text(at, lang)}", f"{team(r, x, lang)} at {c.text(at, lang)}")
                  for x, at, _ in in_time]

@@ -107,7 +107,7 @@ def check_zh(run: Run, text: str, r) -> list[str]:
         def told(phrase: str, s: str = s) -> list[int]:
             """The clock times told just before ``phrase`` in sentence ``s``."""
             return [run.minute(h, m, bool(nd)) for nd, h, m in
-                    re.findall(CLOCK + r"(?:，[^，。；]*?)?" + phrase, s)]
+                    re.findall(CLOCK + r"(?:，[^，。；（]*?)?" + phrase, s)]
 
         # the top leader and the unit's leader are not confused
         for t in told("主要领导到场"):
