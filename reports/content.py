@@ -546,8 +546,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         effect.append(phrase("effect_time_limit", lang, limit=f"{r.scenario.end.max_min:g}"))
         effect.append(phrase("effect_resolving" if m.get("resolving_at_end") else "effect_unresolved", lang))
     effect.append(say(lang, f"有评估标准的关键任务中，{met}项达到标准，{late}项超时，{undone}项未完成。",
-                      f"Of the critical tasks with a criterion, {met} met it, {late} were late and "
-                      f"{undone} were not done."))
+                      f"Critical tasks with a criterion: met {met}, late {late}, not done {undone}."))
     effect.append(phrase("effect_state", lang, state=word(VALUE_WORDS, m["max_crowd_state"], lang),
                          scuffles=m["scuffles"], health=m["health_incidents"]))
     effect.append(phrase("score_line", lang, score=e.score,
@@ -556,6 +555,14 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     if e.caps:
         effect.append(phrase("grade_capped", lang, caps=("、" if lang == "zh" else "; ").join(
             phrase(f"cap_{c}", lang) for c in e.caps)))
+    elif e.caps_met:
+        worst = max((c["grade"] for c in rules()["caps"] if c["id"] in e.caps_met),
+                    key=[g["zh"] for g in rules()["grades"]].index)
+        worst_en = next(g["en"] for g in rules()["grades"] if g["zh"] == worst)
+        why = ("、" if lang == "zh" else "; ").join(phrase(f"cap_{c}", lang) for c in e.caps_met)
+        effect.append(say(lang, f"因{why}，按评定规则等级不得高于“{worst}”，任务得分对应的等级已不高于此。",
+                          f"Because {why}, the rules allow no grade above \"{worst_en}\"; the "
+                          "task score's grade is no higher."))
     s.blocks.append("".join(effect) if lang == "zh" else " ".join(effect))
     s.blocks.append(Subheading(sub("s3_coordination")))
     msgs = r.messages

@@ -109,6 +109,8 @@ class Evaluation:
     findings: list[Finding]
     caps: list[str] = field(default_factory=list)
     """Ids of the caps (``caps`` in evaluation.yaml) that lowered the grade below the score's."""
+    caps_met: list[str] = field(default_factory=list)
+    """Ids of every cap whose condition the run meets (lowering the grade or not)."""
 
     @property
     def measures(self) -> list[Measure]:
@@ -626,7 +628,8 @@ def evaluate(r: DrillResult) -> Evaluation:
     """The whole evaluation of a run."""
     tasks = critical_tasks(r)
     value, zh, en = score(tasks)
-    zh, en, lowering = cap_grade(zh, en, _caps_met(r, tasks))
+    met = _caps_met(r, tasks)
+    zh, en, lowering = cap_grade(zh, en, met)
     findings = [f for f in (familiarity_gap(r), coordination_gap(r), equipment_gap(r, tasks),
                             public_opinion_gap(r)) if f is not None]
     force = _rows(r.events, (K.FORCE_USED.value,))
@@ -637,7 +640,7 @@ def evaluate(r: DrillResult) -> Evaluation:
                                 force, [_measure(r, "force", "force_used", "",
                                                  _team_args(r, ""))]))
         findings.sort(key=lambda f: GAPS.index(f.gap))
-    return Evaluation(tasks, value, zh, en, findings, lowering)
+    return Evaluation(tasks, value, zh, en, findings, lowering, met)
 
 
 def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
@@ -671,6 +674,7 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
         "grade": {"zh": e.grade_zh, "en": e.grade_en},
         "caps": rules()["caps"],
         "grade_capped_by": e.caps,
+        "caps_met": e.caps_met,
         "counts": e.counts(),
         "tasks": [{**{k: v for k, v in asdict(t).items() if k != "challenges"},
                    "challenges": rows(t.challenges)} for t in e.tasks],

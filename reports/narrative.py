@@ -326,7 +326,8 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         if k == MAX_STATE_CHANGES:
             rest = len(states) - MAX_STATE_CHANGES
             s.append(say(lang, f"此后现场态势又变化{rest}次（见附件）。",
-                         f"The crowd's state changed {rest} more times (see the annex)."))
+                         f"The crowd's state changed {rest} more time{'s' if rest > 1 else ''} "
+                         "(see the annex)."))
             break
         why = _causes(row, lang)
         state = word(VALUE_WORDS, str(row.subject), lang)
