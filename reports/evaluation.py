@@ -665,7 +665,8 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
             "S": f"within the target with challenges, or at most "
                  f"{rules()['rating']['s_over_target']:.0%} over it",
             "M": "more than that over the target, or with harm (force used, injuries)",
-            "U": "not performed by the end of the drill",
+            "U": "not performed by the end of the drill (reason plan_gap: a task the plan "
+                 "leaves out that the incident needed, rated against the drill's criterion)",
             "NA": "not called for by the plan in this run; not scored",
         },
         "points": rules()["points"],
