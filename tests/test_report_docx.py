@@ -103,3 +103,23 @@ def test_a_report_without_org_or_date_shows_the_placeholders(tmp_path):
     write_run(r, tmp_path, "zh", ["docx"])
     word = WordDocument(io.BytesIO((tmp_path / "report.docx").read_bytes()))
     assert word.paragraphs[1].text == "[单位名称]　[具体日期]"
+
+
+def test_no_chart_label_is_below_eight_points():
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from reports import chart_style
+    from reports.charts import draw_crowd, draw_gantt, draw_response, draw_rumour
+    from reports.evaluation import evaluate
+
+    r = simulate(load_drill("gate-blockade"), 2)
+    tasks = evaluate(r).tasks
+    for draw in (draw_gantt, draw_crowd, draw_rumour,
+                 lambda r, lang: draw_response(r, lang, tasks=tasks)):
+        with chart_style.apply("en"):
+            fig = draw(r, "en")
+            fig.canvas.draw()
+            sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
+            plt.close(fig)
+        assert sizes and min(sizes) >= 8, (draw, min(sizes))
