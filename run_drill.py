@@ -15,6 +15,7 @@ Exit codes: 0 success; 2 bad input (the message names file, field and line); 1 i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import re
 import secrets
@@ -105,6 +106,28 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _clock(text: str) -> str:
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", text):
+        raise argparse.ArgumentTypeError(f"expected a time of day HH:MM (00:00 to 23:59), "
+                                         f"got {text[:40]!r}")
+    return text
+
+
+MAX_TEXT = 200
+"""Longest --org or --date, in characters."""
+
+
+def _text(name: str):
+    def parse(text: str) -> str:
+        if len(text) > MAX_TEXT:
+            raise argparse.ArgumentTypeError(f"{name} is at most {MAX_TEXT} characters, "
+                                             f"got {len(text)}")
+        if any(not c.isprintable() for c in text):
+            raise argparse.ArgumentTypeError(f"{name} may not hold control characters")
+        return text.strip()
+    return parse
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -159,7 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(repeatable)")
     run.add_argument("--seed", type=_seed, default=None,
                      help="random seed (default 1, or the seed recorded in --decisions)")
-    run.add_argument("--out", type=Path, help="output folder (default out/<scenario>-<plan>-seed<N>)")
+    run.add_argument("--out", type=Path,
+                     help="output folder (default out/<scenario>-<plan with overrides>"
+                          "[-interactive|-replay-<hash>]-seed<N>)")
     run.add_argument("--lang", choices=("zh", "en"), default="zh", help="report language (default zh)")
     run.add_argument("--formats", type=_formats, default=["md", "html"],
                      help="report formats, comma-separated from md,html,docx (default md,html)")
@@ -171,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="with --interactive, also pause every MIN simulated minutes")
     run.add_argument("--decisions", type=Path, metavar="FILE",
                      help="replay the choices recorded in a decisions.yaml (same seed: same run)")
+    run.add_argument("--start-clock", type=_clock, metavar="HH:MM",
+                     help="time of day at T0 for the report's clock times (default: the "
+                          "scenario's start_clock, else 09:00)")
+    run.add_argument("--org", type=_text("--org"), metavar="NAME",
+                     help="organising unit on the report's title block (default: [单位名称])")
+    run.add_argument("--date", type=_text("--date"), metavar="DATE",
+                     help="the drill's date on the report (default: [具体日期])")
 
     cmp = sub.add_parser(
         "compare", help="Monte Carlo comparison of plan variants on one scenario",
@@ -190,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "name, or PLAN[KEY=VALUE,...]")
     _replication_options(cmp)
     cmp.add_argument("--out", type=Path,
-                     help="output folder (default out/compare-<scenario>-seed<N>)")
+                     help="output folder (default out/compare-<scenario>-<plan>-vs-<plan>..."
+                          "[-set-...]-reps<N>-seed<N>, shortened with a hash when long)")
 
     sw = sub.add_parser(
         "sweep", help="run a plan over a grid of field values; heat map of one metric",
@@ -216,7 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the metric of the heat map (default agreement_min)")
     _replication_options(sw)
     sw.add_argument("--out", type=Path,
-                    help="output folder (default out/sweep-<scenario>-<plan>-seed<N>)")
+                    help="output folder (default out/sweep-<scenario>-<plan>-grid-<grid>-"
+                         "<metric>-reps<N>-seed<N>, shortened with a hash when long)")
 
     sens = sub.add_parser(
         "sensitivity", help="which metrics depend on which uncertain constants and plan levers",
@@ -341,6 +375,26 @@ def _default_out(stem: str, seed: int) -> Path:
     return Path("out") / f"{name}-seed{seed}"
 
 
+def variant_label(label: str, sets: list[str]) -> str:
+    """A plan's full name with every override: ``--set`` ones joined to the inline ones
+    (``linxiang[teams.dialogue.size=8,teams.order.posture=forceful]``)."""
+    if not sets:
+        return label
+    if label.endswith("]") and "[" in label:
+        return f"{label[:-1]},{','.join(sets)}]"
+    return f"{label}[{','.join(sets)}]"
+
+
+def _file_digest(path: Path) -> str:
+    """A short hash of a file's bytes (which decisions a replay used), or of its name when
+    it cannot be read (the reader then reports the problem)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = str(path).encode("utf-8", "surrogateescape")
+    return hashlib.sha1(data).hexdigest()[:8]
+
+
 def cmd_run(args, console: Console) -> int:
     from reports.console import print_summary
     from reports.replay import write_replay
@@ -359,6 +413,10 @@ def cmd_run(args, console: Console) -> int:
         meta, recorded = load_decisions(args.decisions)
     seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     inputs = load_drill(args.scenario, args.plan, args.sets)
+    inputs = dataclasses.replace(inputs, plan_label=variant_label(inputs.plan_label, args.sets))
+    if args.start_clock:
+        inputs = dataclasses.replace(inputs, scenario=inputs.scenario.model_copy(
+            update={"start_clock": args.start_clock}))
     if recorded is not None:
         notes = meta.get("notes") or []
         if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:
@@ -370,7 +428,8 @@ def cmd_run(args, console: Console) -> int:
         if args.seed is not None and args.seed != meta.get("seed"):
             print(f"warning: {args.decisions} was recorded with seed {meta.get('seed')}; "
                   f"replaying with seed {args.seed}", file=sys.stderr)
-    mode = "-interactive" if args.interactive else "-replay" if recorded is not None else ""
+    mode = "-interactive" if args.interactive else \
+        f"-replay-{_file_digest(args.decisions)}" if recorded is not None else ""
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}{mode}", seed)
     facilitated = args.interactive or recorded is not None
     pause_every = args.pause_every if args.interactive else meta.get("pause_every_min")
@@ -398,9 +457,12 @@ def cmd_run(args, console: Console) -> int:
         else:
             with console.status("simulating…", spinner="dots") if not args.quiet else _null():
                 result = session.run_to_end()
+        # a facilitated run is set beside the plain run with the same seed (nobody intervening)
+        plain = DrillSession(inputs, seed).run_to_end() if facilitated else None
         with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
             result.replay_file = "replay.html"
-            written = write_run(result, folder, args.lang, args.formats)
+            written = write_run(result, folder, args.lang, args.formats, org=args.org,
+                                date=args.date, baseline=plain)
             written.append(write_replay(folder, args.lang, inputs.plan, inputs.scenario))
             if facilitated:
                 save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
@@ -459,7 +521,9 @@ def cmd_compare(args, console: Console) -> int:
                                   "comparison")])
     variants = prepare(args.scenario, args.plans, args.sets)
     scenario = variants[0].inputs.scenario.name
-    out = args.out or _default_out(f"compare-{scenario}", args.seed)
+    sets = f"-set-{'-'.join(args.sets)}" if args.sets else ""
+    out = args.out or _default_out(f"compare-{scenario}-{'-vs-'.join(v.label for v in variants)}"
+                                   f"{sets}-reps{args.reps}", args.seed)
     with output_folder(out) as folder:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,
@@ -499,7 +563,10 @@ def cmd_sweep(args, console: Console) -> int:
                                   f"{', '.join(known)})")])
     scenario = variants[0].inputs.scenario.name
     base = variants[0].inputs.plan_label.split("[", 1)[0]
-    out = args.out or _default_out(f"sweep-{scenario}-{base}", args.seed)
+    base_label = variant_label(base + (plan_ref[plan_ref.index("["):] if "[" in plan_ref else ""),
+                               args.sets)
+    out = args.out or _default_out(f"sweep-{scenario}-{base_label}-grid-{'-'.join(args.grid)}-"
+                                   f"{args.metric}-reps{args.reps}", args.seed)
     with output_folder(out) as folder:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,

@@ -73,6 +73,9 @@ __all__ = [
 ]
 
 LATIN = "DejaVu Sans"
+FONT_SIZE = 10
+"""Default size of chart text in points; no label is set below 8 points, so a chart shrunk to
+the width of an A4 text block (about 0.75 of its size) still prints at 6 points or more."""
 """matplotlib's own font (shipped with it): Latin labels, digits, ° and the like."""
 
 CJK_FAMILIES = ("Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -87,8 +90,9 @@ FONT_NOTE = {
 }
 """Said in a report whose charts had to fall back to English labels."""
 
-DPI = 110
-"""Resolution of the PNG charts."""
+DPI = 200
+"""PNG resolution (dots per inch): print resolution for Word and Markdown (at least 200 dpi
+for charts that are printed, as offices print reports)."""
 
 # --------------------------------------------------------------------------- colours
 
@@ -196,6 +200,7 @@ def rc(lang: str) -> dict:
         # whichever font draws them
         "axes.unicode_minus": False,
         "savefig.dpi": DPI,
+        "font.size": FONT_SIZE,
         # labels come from plan files: "$...$" is text, never a formula to parse
         "text.parse_math": False,
     }

@@ -73,7 +73,7 @@ def draw_crowd(r: DrillResult, lang: str):
     patches = [Patch(color=c, label=word(VALUE_WORDS, k, lang)) for k, c in STATE_COLOURS.items()]
     handles: list[Artist] = [*h1, *h2, *patches]
     ax.legend(handles, l1 + l2 + [p.get_label() for p in patches],
-              loc="upper right", fontsize=7, ncol=2)
+              loc="upper right", fontsize=8, ncol=2)
     ax.set_title(phrase("chart_crowd", lang))
     return fig
 
@@ -130,7 +130,7 @@ def draw_gantt(r: DrillResult, lang: str):
             ax.barh(i, max(t1 - t0, 0.5), left=t0, color=colour, height=height,
                     edgecolor="#555", linewidth=0.3)
     ax.set_yticks(range(len(teams)))
-    ax.set_yticklabels([r.plan.teams[t].name.get(lang) for t in teams], fontsize=7)
+    ax.set_yticklabels([r.plan.teams[t].name.get(lang) for t in teams], fontsize=8)
     ax.invert_yaxis()
     marks = [("first_report", "#1b5e20"), ("plan_activated", "#0d47a1"),
              ("agreement", "#4a148c"), ("cleared", "#000000")]
@@ -138,18 +138,18 @@ def draw_gantt(r: DrillResult, lang: str):
         t = r.milestones.get(key)
         if t is not None:
             ax.axvline(t, color=colour, ls="--", lw=0.8)
-            ax.text(t, -0.7, phrase(f"ms_{key}", lang), fontsize=6, color=colour, rotation=90,
+            ax.text(t, -0.7, phrase(f"ms_{key}", lang), fontsize=8, color=colour, rotation=90,
                     va="bottom", ha="right")
     injects = r.events[r.events["kind"] == K.INJECT.value]
     for row in injects.itertuples():
         ax.plot(row.t_min, len(teams) - 0.4, marker="v", color=ALERT, ms=6)
-        ax.text(row.t_min, len(teams) - 0.1, row.subject, fontsize=6, color=ALERT, ha="center")
+        ax.text(row.t_min, len(teams) - 0.1, row.subject, fontsize=8, color=ALERT, ha="center")
     legend = [Patch(color=GANTT_COLOURS["mobilising"], label=phrase("gantt_mobilising", lang)),
               Patch(color=GANTT_COLOURS["travelling"], label=phrase("gantt_travelling", lang)),
               Patch(color=GANTT_COLOURS["on_site"], label=phrase("gantt_on_site", lang)),
               Patch(color=TASK_COLOUR, label=phrase("gantt_task", lang)),
               Line2D([], [], marker="v", color=ALERT, ls="", label=phrase("gantt_inject", lang))]
-    ax.legend(handles=legend, loc="lower right", fontsize=6, ncol=3)
+    ax.legend(handles=legend, loc="lower right", fontsize=8, ncol=3)
     ax.set_xlim(0, max(end, 1.0))
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.set_title(phrase("chart_gantt", lang))
@@ -157,16 +157,19 @@ def draw_gantt(r: DrillResult, lang: str):
 
 
 def draw_response(r: DrillResult, lang: str, tasks: list):
-    """Measured times against the plan's targets for the timed critical ``tasks``."""
-    tasks = [t for t in tasks if t.target_min is not None and t.rating != "NA"]
+    """Measured times against the drill's criteria for the timed critical ``tasks``, all in
+    minutes from T0. Medical care is left out: its figure is a response time (from each
+    incident), not a time from T0, and has its own line in the report."""
+    tasks = [t for t in tasks if t.target_min is not None and t.rating != "NA"
+             and t.key != "medical"]
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(tasks) + 1.2))
     for i, t in enumerate(tasks):
         value = t.measured_min if t.measured_min is not None else 0.0
         ax.barh(i, value, color=RATING_COLOURS[t.rating], height=0.6)
         ax.plot([t.target_min, t.target_min], [i - 0.4, i + 0.4], color="#000", lw=1.5)
-        ax.text(value + 1, i, t.rating, va="center", fontsize=7)
+        ax.text(value + 1, i, t.rating, va="center", fontsize=8)
     ax.set_yticks(range(len(tasks)))
-    ax.set_yticklabels([task_label(r, t, lang) for t in tasks], fontsize=7)
+    ax.set_yticklabels([task_label(r, t, lang) for t in tasks], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.set_title(phrase("chart_response", lang))

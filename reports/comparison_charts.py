@@ -51,7 +51,7 @@ def make_figure(draw: Callable[[str], Any], lang: str, caption: str, name: str,
 def _key_note(fig, keys: dict[str, str]) -> None:
     lines = [f"{k} = {p}" for p, k in keys.items()]
     wrapped = "\n".join(textwrap.fill(line, 110, subsequent_indent="    ") for line in lines)
-    fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=7, color="#333")
+    fig.text(0.01, -0.01, wrapped, ha="left", va="top", fontsize=8, color="#333")
 
 
 def _finish(fig, axes, used: int, keys: dict[str, str]) -> None:
@@ -93,7 +93,7 @@ def draw_distributions(a: Analysis, metrics: Sequence[str], lang: str,
             ax.scatter(pos[i] + 0.45 + offs * 0.3, show, s=4, alpha=0.35,
                        color=PALETTE[i % len(PALETTE)], lw=0)
             ax.plot(pos[i], d.mean(), marker="D", ms=4, color=PALETTE[i % len(PALETTE)])
-        ax.set_xticks(pos, labels, fontsize=7)
+        ax.set_xticks(pos, labels, fontsize=8)
         ax.set_title(textwrap.fill(metric_label(m, lang, team_names), 28), fontsize=8)
         ax.tick_params(axis="y", labelsize=7)
     _finish(fig, axes, len(metrics), keys)
@@ -144,9 +144,9 @@ def draw_differences(a: Analysis, metrics: Sequence[str], lang: str,
             ax.plot(mean, y, "o", color=colour, ms=5)
         if not drawn:
             ax.text(0.5, 0.5, ph("no_pairs", lang), transform=ax.transAxes, ha="center",
-                    va="center", fontsize=7, color=MUTED)
+                    va="center", fontsize=8, color=MUTED)
         ax.axvline(0, color=INK, lw=0.8, ls="--")
-        ax.set_yticks(ys, labels, fontsize=7)
+        ax.set_yticks(ys, labels, fontsize=8)
         ax.set_ylim(-0.7, len(items) - 0.3)
         ax.set_title(textwrap.fill(title, 30), fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
@@ -174,7 +174,7 @@ def draw_probabilities(a: Analysis, lang: str):
                   [event_label(e, lang, a.rumour_threshold) for e in EVENTS], fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_xlabel("%")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     _key_note(fig, keys)
     return fig
@@ -212,7 +212,7 @@ def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: st
     for i in range(len(row_ids)):
         for j in range(len(col_vals)):
             colour = "white" if not math.isnan(z[i, j]) and z[i, j] < mid else "black"
-            ax.text(j, i, text[i][j] or "—", ha="center", va="center", fontsize=7, color=colour)
+            ax.text(j, i, text[i][j] or "—", ha="center", va="center", fontsize=8, color=colour)
     ax.set_xticks(range(len(col_vals)), [str(v) for v in col_vals], fontsize=8)
     ax.set_xlabel(col_key, fontsize=8)
     ax.set_yticks(range(len(row_ids)),

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from reports.comparison_content import KEY_METRICS, prob_cell, share_note, summary_cell
+from reports.comparison_headline import headline
 from reports.comparison_words import (
     event_label,
     fmt_ci,
@@ -55,6 +56,8 @@ def print_compare(reps: Replications, a: Analysis, console, lang: str = "zh") ->
         cells += [diff_cell(a.difference(p, ev), ev, "diff") for p in a.plans[1:]]
         table.add_row(escape(event_label(ev, lang, a.rumour_threshold)), *cells)
     console.print(table)
+    for paragraph in headline(reps, a, lang):
+        console.print(escape(paragraph))
 
 
 def print_sweep(table: pd.DataFrame, keys: Sequence[str], metric: str, console,

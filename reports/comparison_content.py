@@ -22,6 +22,7 @@ from reports.comparison_charts import (
     draw_probabilities,
     make_figure,
 )
+from reports.comparison_headline import headline
 from reports.comparison_words import (
     event_label,
     fmt,
@@ -88,6 +89,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
     doc = Document(ph("title", lang),
                    ph("subtitle", lang, scenario=reps.scenario, plans=len(a.plans), reps=reps.reps,
                       seed=reps.base_seed), lang)
+    doc.preface.extend(headline(reps, a, lang))
 
     setup = Section(ph("setup", lang))
     setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from functools import partial
 
+from reports import narrative
 from reports.chart_style import FONT_NOTE, chart_lang
 from reports.charts import (
     draw_crowd,
@@ -17,7 +18,6 @@ from reports.document import Bullets, Document, Section, Subheading, Table
 from reports.evaluation import Evaluation, evaluate, rules
 from reports.i18n import (
     ACTIONS,
-    ACTORS,
     CAPABILITIES,
     CAUSE_WORDS,
     CHALLENGES,
@@ -28,13 +28,13 @@ from reports.i18n import (
     INJECT_STATUS,
     ITEMS,
     LATE_WORDS,
+    METRIC_LABELS,
     POINTS,
     POLICY_WORDS,
     REASONS,
     TRIGGERS,
     VALUE_WORDS,
     phrase,
-    report_name,
     subject_text,
     task_label,
     word,
@@ -44,6 +44,8 @@ from reports.room_report import room_blocks
 from sim.core.result import DrillResult
 from sim.core.timing import on_time
 from sim.core.types import EventKind
+
+response_level = narrative.response_level
 
 
 def fmt_min(value, lang: str) -> str:
@@ -79,21 +81,13 @@ def team_or_capability(r: DrillResult, key: str, lang: str) -> str:
         return team_name(r, key, lang)
     teams = [tid for tid, t in r.plan.teams.items() if key in {c.value for c in t.capabilities}]
     sep = "、" if lang == "zh" else ", "
-    return sep.join(team_name(r, tid, lang) for tid in teams) or key
+    return sep.join(team_name(r, tid, lang) for tid in teams) or narrative.say(
+        lang, f"{word(CAPABILITIES, key, lang)}：本预案未设", f"{word(CAPABILITIES, key, lang)}: none in this plan")
 
 
 def team_name(r: DrillResult, tid: str, lang: str) -> str:
-    team = r.plan.teams.get(tid)
-    if team is not None:
-        return team.name.get(lang)
-    if tid.startswith("upper:"):
-        return report_name(r, tid.split(":", 1)[1], lang)
-    if tid == "responsible_unit":
-        return r.plan.responsible_unit.name.get(lang)
-    role = r.plan.roles.get(tid)
-    if role is not None:
-        return role.name.get(lang)
-    return word(ACTORS, tid, lang)
+    """A team or another actor by name (the plan's names; never an id in the text)."""
+    return narrative.team(r, tid, lang)
 
 
 def describe(r: DrillResult, row, lang: str) -> str:
@@ -104,6 +98,7 @@ def describe(r: DrillResult, row, lang: str) -> str:
     value = row.value
     fields = {
         "actor": team_name(r, row.actor, lang),
+        "level_response": response_level(r, row.subject, lang),
         "subject": subject_text(r, row.subject, lang),
         "level_name": level_name(r, row.subject, lang),
         "subject_name": team_name(r, row.subject, lang),
@@ -222,135 +217,313 @@ REPEATING = ("targeted_intervention", "force_used")
 """Kinds that recur every patrol: consecutive repeats are shown as one row with its span."""
 
 
+def _actor(r: DrillResult, row, lang: str) -> str:
+    """Who acted, as a reader names them: the top leader is not the responsible unit."""
+    if row.kind == K.TOP_LEADER_ON_SITE.value:
+        return narrative.say(lang, "主要领导", "The top leader")
+    if row.kind == K.LEADER_ON_SITE.value:
+        return narrative.say(lang, f"{r.plan.responsible_unit.name.get(lang)}负责人",
+                             f"The leader of {r.plan.responsible_unit.name.get(lang)}")
+    return team_name(r, row.actor, lang)
+
+
 def _event_table(r: DrillResult, kinds: tuple[str, ...], lang: str) -> Table:
     ev = r.events[r.events["kind"].isin(kinds)]
+    clock = narrative.Clock.of(r)
+    stated = r.events[r.events["kind"] == K.STATEMENT_ISSUED.value]
+    first_statement = float(stated["t_min"].iloc[0]) if not stated.empty else math.inf
     rows: list[list[str]] = []
     last_key, last_row = None, None
     for row in ev.itertuples():
+        if row.kind == K.POLICY_SILENT.value and row.t_min >= first_statement:
+            continue  # a statement already out: the policy line would contradict it
         key = (row.kind, row.actor)
         if row.kind in REPEATING and key == last_key and rows:
             rows[-1][2] = describe(r, last_row, lang) + phrase("repeated", lang,
-                                                               t=f"{row.t_min:.0f}")
+                                                               t=clock.hhmm(row.t_min))
             continue
         last_key, last_row = key, row
-        rows.append([phrase("t_fmt", lang, m=f"{row.t_min:.0f}"), team_name(r, row.actor, lang),
-                     describe(r, row, lang)])
+        rows.append([clock.stamp(row.t_min, lang), _actor(r, row, lang), describe(r, row, lang)])
     return Table([phrase("time", lang), phrase("actor", lang), phrase("event", lang)], rows)
 
 
 def _evidence(r: DrillResult, rows: list[int], lang: str) -> Bullets:
     ev = r.events
+    clock = narrative.Clock.of(r)
     items = []
     for i in rows:
         row = ev.loc[i]
-        when = phrase("t_fmt", lang, m=f"{row.t_min:.0f}")
-        items.append(f"{when} {team_name(r, row.actor, lang)}: {describe(r, row, lang)}")
+        colon = "：" if lang == "zh" else ": "
+        items.append(f"{clock.stamp(row.t_min, lang)} {_actor(r, row, lang)}{colon}"
+                     f"{describe(r, row, lang)}")
     return Bullets(items)
 
 
-def _gap_facts(r: DrillResult, f, lang: str) -> list[str]:
-    facts = f.facts
+def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
+    """A gap's facts as sentences, with clock times and names."""
+    say, facts, clock = narrative.say, f.facts, narrative.Clock.of(r)
     if f.gap == "familiarity":
-        teams = "；" if lang == "zh" else "; "
-        by_team = teams.join(
-            phrase("staff_team", lang, team=team_name(r, tid, lang),
-                   n=int((r.events.loc[f.evidence, "actor"] == tid).sum()), minutes=minutes)
-            for tid, minutes in facts["minutes_lost_by_team"].items())
-        return [GAP_FACTS["familiarity"][lang].format(slips=facts["slips"], teams=by_team)]
+        parts = [say(lang, f"{team_name(r, tid, lang)}{int((r.events.loc[f.evidence, 'actor'] == tid).sum())}次"
+                           f"（累计延误{minutes:.0f}分钟）",
+                     f"{team_name(r, tid, lang)} {int((r.events.loc[f.evidence, 'actor'] == tid).sum())} "
+                     f"({minutes:.0f} min lost)")
+                 for tid, minutes in facts["minutes_lost_by_team"].items()]
+        return [say(lang, f"推演中共记录因不熟悉预案导致的执行失误{facts['slips']}次，其中{'，'.join(parts)}。",
+                    f"{facts['slips']} slips by staff unsure of the plan were recorded: "
+                    f"{'; '.join(parts)}.")]
     if f.gap == "coordination":
-        out = []
-        if "messages_sent" in facts:
-            out.append(GAP_FACTS["coordination"][lang].format(**facts))
-        if facts.get("force_used"):
-            out.append(GAP_FACTS["coordination_force"][lang].format(**facts))
-        return out
+        return [GAP_FACTS["coordination"][lang].format(**facts)]
     if f.gap == "equipment":
         out = []
         for o in facts["failures"]:
-            restored = GAP_FACTS["never_restored"][lang] if o["restored_min"] is None else \
-                GAP_FACTS["restored_at"][lang].format(t=o["restored_min"])
-            out.append(GAP_FACTS["equipment_failure"][lang].format(
-                team=team_name(r, o["team"], lang), item=word(ITEMS, o["item"], lang),
-                failed=o["failed_min"], restored=restored, out=o["out_min"],
-                explaining=o["during"].get("explaining", 0.0), talks=o["during"].get("talks", 0.0)))
+            restored = say(lang, f"{clock.text(o['restored_min'], lang)}更换备用设备",
+                           f"a spare arrived at {clock.text(o['restored_min'], lang)}") \
+                if o["restored_min"] is not None else GAP_FACTS["never_restored"][lang]
+            item, who = word(ITEMS, o["item"], lang), team_name(r, o["team"], lang)
+            out.append(say(lang, f"{who}的{item}在{clock.text(o['failed_min'], lang)}发生故障，{restored}，"
+                                 f"停用{o['out_min']:.0f}分钟，其中{o['during'].get('explaining', 0.0):.0f}分钟处于政策宣讲阶段、"
+                                 f"{o['during'].get('talks', 0.0):.0f}分钟处于协商阶段。",
+                           f"{who}'s {item} failed at {clock.text(o['failed_min'], lang)}; {restored}; "
+                           f"out for {o['out_min']:.0f} min, {o['during'].get('explaining', 0.0):.0f} of "
+                           f"them during the policy explanation and {o['during'].get('talks', 0.0):.0f} "
+                           "during talks."))
         if facts["shortages"]:
             out.append(GAP_FACTS["equipment_short"][lang].format(n=facts["shortages"]))
         if facts["medical_late"] or facts["medical_unattended"]:
             out.append(GAP_FACTS["equipment_medical"][lang].format(
                 late=facts["medical_late"], never=facts["medical_unattended"]))
         return out
+    if f.gap == "force":
+        order = narrative.joined([team_name(r, a, lang) for a in dict.fromkeys(
+            r.events.loc[f.evidence, "actor"])], lang)
+        return [say(lang, f"{order}自{clock.text(facts['first_min'], lang)}起对群众整体使用强制措施{facts['force_used']}次，"
+                          f"推演中{facts['injuries']}人在冲突中受伤；强制措施激化对立、消耗群众信任，应以区别对待、疏导为主。",
+                    f"{order} used force on the crowd as a whole {facts['force_used']} times from "
+                    f"{clock.text(facts['first_min'], lang)}; {facts['injuries']} people were injured "
+                    "in scuffles. Force hardens the confrontation and spends the crowd's trust; "
+                    "differentiated handling should come first.")]
+    # public opinion
     at = facts["rumor_reach_at_statement"]
-    out = [GAP_FACTS["public_opinion"][lang].format(
-        policy=word(POLICY_WORDS, facts["policy"], lang), peak=f"{facts['rumor_peak_reach']:.1%}",
-        statement=_when(facts["first_statement_min"], lang),
-        onlookers=facts["onlookers_peak_while_rumour"])]
+    statement = say(lang, "推演中未发布权威信息", "no official statement was issued") \
+        if facts["first_statement_min"] is None else \
+        say(lang, f"{clock.text(facts['first_statement_min'], lang)}首次发布权威信息",
+            f"the first statement came at {clock.text(facts['first_statement_min'], lang)}")
+    out = [say(lang, f"预案的信息发布政策为“{word(POLICY_WORDS, facts['policy'], lang)}”，网络谣言覆盖率峰值达"
+                     f"{facts['rumor_peak_reach']:.1%}，{statement}。",
+               f"The plan's release policy is \"{word(POLICY_WORDS, facts['policy'], lang)}\"; the "
+               f"rumour's reach peaked at {facts['rumor_peak_reach']:.1%}; {statement}.")]
     if at is not None:
         out.append(GAP_FACTS["public_opinion_at"][lang].format(at=f"{at:.1%}"))
+    if facts.get("onlookers_drawn_by_rumour"):
+        out.append(say(lang, f"谣言扩散约吸引了{facts['onlookers_drawn_by_rumour']}名围观群众到场。",
+                       f"The rumour drew about {facts['onlookers_drawn_by_rumour']} onlookers to the site."))
+    if facts.get("plan_gap"):
+        out.append(say(lang, "预案缺陷：预案规定原则上不对外宣传报道，对网络谣言扩散时如何发布权威信息未作规定，"
+                             "而本次事件需要及时发布。",
+                       "Plan gap: the plan calls for no publicity and says nothing on answering a "
+                       "spreading rumour, which this incident needed."))
     return out
 
 
+EFFECT_METRICS: dict[str, tuple[str, ...]] = {
+    "statement": ("first_statement_min", "rumor_peak_reach"),
+    "dispatch": ("first_team_on_site_min", "cordon_min", "agreement_min"),
+    "recall": ("peak_mean_agitation", "scuffles", "agreement_min"),
+    "reinforcement": ("scuffles", "injuries", "force_used"),
+    "posture": ("force_used", "scuffles", "injuries", "scuffle_minutes"),
+    "send_leader": ("agreement_min", "cleared_min"),
+    "send_top_leader": ("agreement_min", "cleared_min"),
+    "water": ("peak_mean_agitation", "health_incidents"),
+    "commitment": ("agreement_min", "cleared_min", "broken_promises"),
+    "skip_inject": ("outcome", "agreement_min"),
+    "add_inject": ("health_incidents", "rumor_peak_reach", "peak_mean_agitation"),
+    "wait": (),
+}
+"""The metrics each kind of decision acts on, shown beside the plain run's."""
+
+EFFECT_SUMMARY = ("outcome", "agreement_min", "cleared_min", "first_statement_min",
+                  "rumor_peak_reach", "scuffles", "injuries", "health_incidents")
+
+
+def effect_value(r: DrillResult, key: str, value, lang: str) -> str:
+    """A metric for the effect table: times as clock times, shares as percentages."""
+    if value is None:
+        return phrase("never", lang)
+    if key.endswith("_min") and key not in ("scuffle_minutes",) and isinstance(value, (int, float)):
+        return narrative.Clock.of(r).stamp(float(value), lang)
+    if key == "scuffle_minutes":
+        return f"{value:.0f}"
+    return metric_text(key, value, lang)
+
+
+def _label(key: str, lang: str) -> str:
+    """A metric's name for running text (its unit goes with the value)."""
+    text = METRIC_LABELS.get(key, {}).get(lang, key)
+    return text.replace("（分钟）", "").replace(" (min)", "")
+
+
+def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
+    """Each decision the trainees took, with what it changed against the plain run."""
+    say, clock = narrative.say, narrative.Clock.of(r)
+    blocks: list = [phrase("decisions_line", lang, n=len(r.decisions),
+                           plan=int(r.decisions["prescribed"].sum()))]
+    shown = [d for d in r.decisions.itertuples() if not d.prescribed or d.note]
+    if shown:
+        blocks.append(Table(
+            [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
+             phrase("note_col", lang)],
+            [[clock.stamp(d.t_min, lang),
+              word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
+              d.label_zh if lang == "zh" else d.label_en, d.note]
+             for d in shown]))
+    if len(shown) < len(r.decisions):
+        blocks.append(say(lang, f"其余{len(r.decisions) - len(shown)}个决策点均按预案继续。",
+                          f"At the other {len(r.decisions) - len(shown)} decision points the "
+                          "trainees carried on with the plan."))
+    if baseline is None:
+        return blocks
+    own = [d for d in r.decisions.itertuples() if not d.prescribed]
+    if not own:
+        blocks.append(say(lang, "参训人员的决策均与预案规定一致，推演结果与同一随机种子下按预案运行的结果相同。",
+                          "Every decision was the plan's own: the run is the plain run with the same seed."))
+        return blocks
+    m, b = r.metrics, baseline.metrics
+    blocks.append(say(lang, f"下面将每项与预案不同的决策，与同一随机种子（{r.seed}）下按预案运行（不作干预）的结果对照"
+                            + ("；共有多项决策，所列差别为各项决策共同作用的结果。" if len(own) > 1 else "。"),
+                      f"Each decision that departed from the plan, beside the plain run with the same "
+                      f"seed ({r.seed}) where nobody intervened"
+                      + ("; with several decisions, the differences are their joint effect." if len(own) > 1 else ".")))
+    items = []
+    for d in own:
+        keys = EFFECT_METRICS.get(d.action, ())
+        parts = []
+        for k in keys:
+            if m.get(k) == b.get(k):
+                continue
+            parts.append(say(lang, f"{_label(k, 'zh')}{effect_value(r, k, m.get(k), lang)}（按预案运行：{effect_value(r, k, b.get(k), lang)}）",
+                             f"{_label(k, 'en')} {effect_value(r, k, m.get(k), lang)} (plain run: {effect_value(r, k, b.get(k), lang)})"))
+        label = d.label_zh if lang == "zh" else d.label_en
+        effect = ("；".join(parts) if lang == "zh" else "; ".join(parts)) if parts else \
+            say(lang, "相关指标与按预案运行相同", "the figures it acts on are as in the plain run")
+        items.append(say(lang, f"{clock.text(d.t_min, lang)}，{label}：{effect}。",
+                         f"At {clock.text(d.t_min, lang)}, {label}: {effect}."))
+    blocks.append(Bullets(items))
+    blocks.append(Table(
+        [phrase("metric", lang), say(lang, "本次推演（含决策）", "This run (with decisions)"),
+         say(lang, "按预案运行（同一随机种子）", "Plain run (same seed)")],
+        [[_label(k, lang), effect_value(r, k, m.get(k), lang),
+          effect_value(r, k, b.get(k), lang)] for k in EFFECT_SUMMARY]))
+    return blocks
+
+
+def _clause_applies(r: DrillResult) -> bool:
+    """An inject's clause cites the scenario's own plan: shown only under that plan."""
+    return r.plan.name == r.scenario.plan or r.plan_label.split("[", 1)[0] == r.scenario.plan
+
+
 def build(r: DrillResult, lang: str = "zh", charts: bool = True,
-          e: Evaluation | None = None) -> Document:
+          e: Evaluation | None = None, org: str | None = None, date: str | None = None,
+          baseline: DrillResult | None = None) -> Document:
     """The drill summary report (演练总结报告) for ``r`` in ``lang`` (``zh`` or ``en``).
 
-    ``e`` is the run's evaluation when the caller already has it.
+    ``e`` is the run's evaluation when the caller already has it; ``org`` and ``date`` the
+    organising unit and the date (else the seed report's placeholders); ``baseline`` the plain
+    run with the same seed, for a facilitated run's decisions.
     """
+    say = narrative.say
     m, sc, plan = r.metrics, r.scenario, r.plan
     e = e if e is not None else evaluate(r)
+    clock = narrative.Clock.of(r)
+    org_text = org or narrative.PLACEHOLDER_ORG[lang]
+    date_text = date or narrative.PLACEHOLDER_DATE[lang]
     doc = Document(
-        title=f"{sc.title.get(lang)} — {phrase('report_title', lang)}",
-        subtitle=f"{phrase('plan', lang)}: {plan.title.get(lang)} ({r.plan_label}) · "
-                 f"{phrase('seed', lang)} {r.seed}",
+        title=say(lang, f"{sc.title.get(lang)}总结报告", f"{sc.title.get(lang)}: drill summary report"),
+        subtitle="",
         lang=lang,
         footer=phrase("generated", lang),
+        org=org_text,
+        date=date_text,
     )
+    outcome = word(VALUE_WORDS, m["outcome"], lang)
+    doc.preface.append(say(
+        lang,
+        f"为检验《{plan.title.get(lang)}》的可行性和有效性，提高各部门应对群体性上访事件的协调配合和应急处置能力，"
+        f"{org_text}于{date_text}组织开展了“{sc.title.get(lang)}”桌面推演。推演以{sc.site.name.get(lang)}发生的群体性上访事件为情景，"
+        f"按分钟推演了从发现聚集到{say(lang, '现场疏散' if m['cleared_min'] is not None else '想定时限结束', '')}的全过程，"
+        f"结果为“{outcome}”，综合评定等级为“{e.grade_zh}”。以下是对本次推演的总结报告。",
+        f"To test whether \"{plan.title.get(lang)}\" is feasible and effective and to improve how "
+        f"departments work together in a mass-petition incident, {org_text} held the tabletop drill "
+        f"\"{sc.title.get(lang)}\" on {date_text}. The drill played an incident at "
+        f"{sc.site.name.get(lang)} minute by minute from the first sighting to "
+        f"{'the site cleared' if m['cleared_min'] is not None else 'the end of the scenario time'}; "
+        f"the outcome was \"{outcome}\" and the overall grade \"{e.grade_en}\". This report sums it up."))
 
     # 一、演练基本情况
     s = Section(phrase("s1", lang))
     s.blocks.append(Subheading(phrase("s1_background", lang)))
-    if sc.description:
-        s.blocks.append(sc.description.get(lang))
-    s.blocks.append(phrase("background_plan", lang, plan=plan.title.get(lang), label=r.plan_label,
-                           scenario=sc.title.get(lang)))
+    background = [sc.description.get(lang)] if sc.description else []
+    background.append(say(lang, f"本次推演依据《{plan.title.get(lang)}》组织实施。",
+                          f"The drill follows \"{plan.title.get(lang)}\"."))
+    s.blocks.append("".join(background) if lang == "zh" else " ".join(background))
     s.blocks.append(Subheading(phrase("s1_objectives", lang)))
-    s.blocks.append(phrase("objectives_intro", lang))
+    s.blocks.append(say(lang, "通过推演，检验预案的可行性和有效性，检验各部门之间的协调联动能力和工作人员的应急处置能力。"
+                              "预案对各环节多要求“立即”“迅速”，未规定具体分钟数；本次推演据此设定以下评估标准"
+                              "（自首次发现聚集起计时），用于评定各关键任务：",
+                        "The drill tests whether the plan is feasible and effective, how departments "
+                        "work together and how capable the staff are. The plan asks for most steps "
+                        "\"at once\" or \"swiftly\" without a number of minutes; the drill sets the "
+                        "following criteria (minutes from the first sighting) to rate the critical tasks:"))
     items = []
     for t in e.tasks:
-        if t.rating == "NA" or t.key == "medical":
+        if t.rating == "NA" or t.key in ("medical", "restraint"):
             continue
         label = task_label(r, t, lang)
-        items.append(phrase("objective_item", lang, task=label, target=f"{t.target_min:.0f}")
-                     if t.target_min is not None else phrase("objective_nolimit", lang, task=label))
+        if t.target_min is None:
+            items.append(phrase("objective_nolimit", lang, task=label))
+        elif t.detail.get("basis") == "need":
+            items.append(say(lang, f"{label}：网络谣言覆盖率超过{t.detail['threshold']:.0%}后"
+                                   f"{rules()['criteria']['statement_after_rumour_min']}分钟内（不超过T+{t.target_min:.0f}分钟；预案未作规定，按事态需要设定）",
+                             f"{label}: within {rules()['criteria']['statement_after_rumour_min']} min of the rumour "
+                             f"passing {t.detail['threshold']:.0%} (by T+{t.target_min:.0f}; the plan sets "
+                             "nothing, the incident's need does)"))
+        else:
+            items.append(phrase("objective_item", lang, task=label, target=f"{t.target_min:.0f}"))
     s.blocks.append(Bullets(items))
     s.blocks.append(Subheading(phrase("s1_time_place", lang)))
-    s.blocks.append(phrase("time_place", lang, site=sc.site.name.get(lang),
-                           where=phrase("outdoor" if sc.site.outdoor else "indoor", lang),
-                           area=sc.site.area_m2,
-                           weather=phrase("weather_fmt", lang, t=sc.weather.temperature_c,
-                                          h=sc.weather.humidity_pct),
-                           duration=m["duration_min"], seed=r.seed))
+    s.blocks.append(say(lang, f"时间：{date_text} {narrative.clock_span(r, lang)}。",
+                        f"Time: {date_text}, {narrative.clock_span(r, lang)}."))
+    s.blocks.append(say(lang, f"地点：{sc.site.name.get(lang)}（{phrase('outdoor' if sc.site.outdoor else 'indoor', lang)}，"
+                              f"约{sc.site.area_m2:g}平方米）；{phrase('weather_fmt', lang, t=sc.weather.temperature_c, h=sc.weather.humidity_pct)}。",
+                        f"Place: {sc.site.name.get(lang)} ({phrase('outdoor' if sc.site.outdoor else 'indoor', lang)}, "
+                        f"about {sc.site.area_m2:g} m²); {phrase('weather_fmt', lang, t=sc.weather.temperature_c, h=sc.weather.humidity_pct)}."))
     s.blocks.append(Subheading(phrase("s1_participants", lang)))
-    s.blocks.append(phrase("participants_total", lang, teams=len(r.teams),
-                           staff=int(r.teams["size"].sum()), crowd=m["peak_crowd"],
-                           onlookers=m["peak_onlookers"]))
+    names = narrative.names_of(r, list(r.teams["team"]), lang)
+    s.blocks.append(say(lang, f"本次推演涉及{names}共{len(r.teams)}个工作组，计{int(r.teams['size'].sum())}名工作人员；"
+                              f"模拟上访群众最多时{m['peak_crowd']}人，围观群众最多时{m['peak_onlookers']}人。",
+                        f"{len(r.teams)} teams took part, {int(r.teams['size'].sum())} staff in all: {names}. "
+                        f"At most {m['peak_crowd']} petitioners and {m['peak_onlookers']} onlookers were present."))
     s.blocks.append(Table(
         [phrase("team", lang), phrase("capabilities", lang), phrase("size", lang),
-         phrase("familiarity", lang), phrase("dispatched", lang), phrase("on_site", lang)],
-        [[f"{t.name_zh if lang == 'zh' else t.name_en} ({t.team})",
+         say(lang, "接到指令", "Ordered out"), say(lang, "到达现场", "On site")],
+        [[team_name(r, t.team, lang),
           ("、" if lang == "zh" else ", ").join(
               word(CAPABILITIES, c.value, lang) for c in plan.teams[t.team].capabilities),
           str(t.size),
-          f"{t.familiarity:.0%}", fmt_min(t.dispatched_min, lang), fmt_min(t.on_site_min, lang)]
+          "—" if t.dispatched_min is None else clock.stamp(t.dispatched_min, lang),
+          "—" if t.on_site_min is None else clock.stamp(t.on_site_min, lang)]
          for t in r.teams.itertuples()]))
     doc.sections.append(s)
 
     # 二、演练过程
     s = Section(phrase("s2", lang))
-    for phase, kinds in PHASES.items():
+    phases = {"report": narrative.phase_report(r, lang),
+              "stabilise": narrative.phase_stabilise(r, e, lang),
+              "information": narrative.phase_information(r, lang),
+              "negotiation": narrative.phase_negotiation(r, lang),
+              "dispersal": narrative.phase_dispersal(r, lang)}
+    for phase, paragraphs in phases.items():
         s.blocks.append(Subheading(phrase(f"phase_{phase}", lang)))
-        s.blocks.append(_phase_line(r, phase, lang))
-        table = _event_table(r, kinds, lang)
-        s.blocks.append(table if table.rows else phrase("no_events", lang))
+        s.blocks.extend(paragraphs)
     doc.sections.append(s)
 
     # 三、演练效果评估
@@ -363,50 +536,79 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     counts = e.counts()
     timed = [t for t in e.tasks if t.target_min is not None and t.rating != "NA"]
     s.blocks.append(Subheading(sub("s3_effect")))
-    outcome = word(VALUE_WORDS, m["outcome"], lang)
+    met = sum(1 for t in timed if on_time(t.measured_min, t.target_min))
+    late = sum(1 for t in timed if t.measured_min is not None and on_time(t.measured_min, t.target_min) is False)
+    undone = sum(1 for t in timed if t.measured_min is None)
+    effect = []
     if m["outcome"] == "resolved":
-        s.blocks.append(phrase("effect_resolved", lang, outcome=outcome,
-                               agreement=_t(m["agreement_min"]), cleared=_t(m["cleared_min"])))
+        effect.append(say(lang, f"从推演结果看，事件得到妥善处置：{clock.text(m['agreement_min'], lang)}达成承诺，"
+                                f"{clock.text(m['cleared_min'], lang)}现场疏散完毕。",
+                          f"The incident was resolved: a commitment at {clock.text(m['agreement_min'], lang)} "
+                          f"and the site cleared at {clock.text(m['cleared_min'], lang)}."))
     else:
-        s.blocks.append(phrase("effect_other", lang, outcome=outcome))
+        effect.append(phrase("effect_other", lang, outcome=outcome))
     if m.get("end_reason") == "time_limit":
-        s.blocks.append(phrase("effect_time_limit", lang, limit=f"{r.scenario.end.max_min:g}"))
-        s.blocks.append(phrase("effect_resolving" if m.get("resolving_at_end")
-                               else "effect_unresolved", lang))
-    s.blocks.append(phrase("effect_tasks", lang,
-                           met=sum(1 for t in timed if on_time(t.measured_min, t.target_min)),
-                           late=sum(1 for t in timed if t.measured_min is not None
-                                    and on_time(t.measured_min, t.target_min) is False),
-                           undone=sum(1 for t in timed if t.measured_min is None)))
-    s.blocks.append(phrase("effect_state", lang, state=word(VALUE_WORDS, m["max_crowd_state"], lang),
-                           scuffles=m["scuffles"], health=m["health_incidents"]))
+        effect.append(phrase("effect_time_limit", lang, limit=f"{r.scenario.end.max_min:g}"))
+        effect.append(phrase("effect_resolving" if m.get("resolving_at_end") else "effect_unresolved", lang))
+    effect.append(say(lang, f"有评估标准的关键任务中，{met}项达到标准，{late}项超时，{undone}项未完成。",
+                      f"Critical tasks with a criterion: met {met}, late {late}, not done {undone}."))
+    effect.append(phrase("effect_state", lang, state=word(VALUE_WORDS, m["max_crowd_state"], lang),
+                         scuffles=m["scuffles"], health=m["health_incidents"]))
+    effect.append(phrase("score_line", lang, score=e.score,
+                         grade=e.grade_zh if lang == "zh" else e.grade_en,
+                         rated=sum(counts[k] for k in "PSMU"), **counts))
+    if e.caps:
+        effect.append(phrase("grade_capped", lang, caps=("、" if lang == "zh" else "; ").join(
+            phrase(f"cap_{c}", lang) for c in e.caps)))
+    elif e.caps_met:
+        worst = max((c["grade"] for c in rules()["caps"] if c["id"] in e.caps_met),
+                    key=[g["zh"] for g in rules()["grades"]].index)
+        worst_en = next(g["en"] for g in rules()["grades"] if g["zh"] == worst)
+        why = ("、" if lang == "zh" else "; ").join(phrase(f"cap_{c}", lang) for c in e.caps_met)
+        effect.append(say(lang, f"因{why}，按评定规则等级不得高于“{worst}”，任务得分对应的等级已不高于此。",
+                          f"Because {why}, the rules allow no grade above \"{worst_en}\"; the "
+                          "task score's grade is no higher."))
+    s.blocks.append("".join(effect) if lang == "zh" else " ".join(effect))
     s.blocks.append(Subheading(sub("s3_coordination")))
     msgs = r.messages
-    s.blocks.append(phrase("coord_line", lang, sent=m["messages_sent"], late=m["messages_late"],
-                           lost=m["messages_lost"],
-                           misdirected=int(msgs["misdirected"].sum()) if len(msgs) else 0,
-                           wait=m["talks_wait_min"]))
+    coord = [phrase("coord_line", lang, sent=m["messages_sent"], late=m["messages_late"],
+                    lost=m["messages_lost"],
+                    misdirected=int(msgs["misdirected"].sum()) if len(msgs) else 0,
+                    wait=m["talks_wait_min"])]
+    groups = narrative.dispatch_groups(r)
+    if groups:
+        first_t, first = groups[0]
+        coord.append(say(lang, f"{clock.text(first_t, lang)}首批通知{len(first)}个工作组"
+                               + (f"，此后又分{len(groups) - 1}批通知其余工作组" if len(groups) > 1 else "") + "。",
+                         f"The first call-out at {clock.text(first_t, lang)} reached {len(first)} team"
+                         f"{'s' if len(first) > 1 else ''}"
+                         + (f"; the rest were called in {len(groups) - 1} later call-outs" if len(groups) > 1 else "") + "."))
+    s.blocks.append("".join(coord) if lang == "zh" else " ".join(coord))
     s.blocks.append(Subheading(sub("s3_staff")))
     fam = e.finding("familiarity")
     if fam is None:
         s.blocks.append(phrase("staff_none", lang))
     else:
-        s.blocks.append(phrase("staff_line", lang, slips=fam.facts["slips"]))
+        s.blocks.extend(_gap_text(r, fam, lang))
     s.blocks.append(Subheading(sub("s3_ratings")))
     s.blocks.append(phrase("score_line", lang, score=e.score,
                            grade=e.grade_zh if lang == "zh" else e.grade_en,
                            rated=sum(counts[k] for k in "PSMU"), **counts))
-    if e.caps:
-        sep = "、" if lang == "zh" else "; "
-        s.blocks.append(phrase("grade_capped", lang, caps=sep.join(
-            phrase(f"cap_{c}", lang) for c in e.caps)))
     s.blocks.append(Table(
-        [phrase("task", lang), phrase("target", lang), phrase("measured", lang),
-         phrase("rating", lang), phrase("reason", lang)],
+        [phrase("task", lang), say(lang, "评估标准（T+分钟）", "Criterion (T+min)"),
+         phrase("measured", lang), phrase("rating", lang), phrase("reason", lang)],
         [[task_label(r, t, lang),
-          phrase("no_target", lang) if t.target_min is None else fmt_min(t.target_min, lang),
+          phrase("no_target", lang) if t.target_min is None else
+          fmt_min(t.target_min, lang) + (say(lang, "（按事态需要）", " (incident's need)")
+                                          if t.detail.get("basis") == "need" else ""),
           fmt_min(t.measured_min, lang), t.rating, reason_text(r, t, lang)]
          for t in e.tasks]))
+    s.blocks.append(say(lang, "说明：表中时限为本次推演设定的评估标准，自首次发现聚集（T0）起计；预案原文多为“立即”“迅速”等要求，"
+                              "并非预案规定的分钟数。标注“按事态需要”的一项，预案未作规定，按事态需要设定。",
+                        "Note: the times are criteria the drill sets, in minutes from the first sighting "
+                        "(T0); the plan itself mostly says \"at once\" or \"swiftly\" and gives no minutes. "
+                        "A criterion marked \"incident's need\" is one the plan leaves out, set by what the "
+                        "incident needed."))
     over = rules()["rating"]["s_over_target"]
     s.blocks.append(phrase("rating_rule", lang, over=over))
     s.blocks.append(phrase("score_rule", lang, **rules()["points"]))
@@ -420,37 +622,38 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
             met=int(expected["status"].isin(("met", "already_done")).sum()),
             late=int((expected["status"] == "late").sum()),
             missed=int((expected["status"] == "missed").sum())))
+        applies = _clause_applies(r)
+        if not applies:
+            s.blocks.append(say(lang, "注：导调注入的检验条款按想定的原用预案编写，与本次所用预案不对应，表中不列出。",
+                                "Note: the injects' clauses cite the scenario's own plan, not the plan "
+                                "used here, and are left out."))
         s.blocks.append(Table(
             [phrase("inject", lang), phrase("trigger", lang), phrase("fired", lang),
              phrase("expected_action", lang), phrase("deadline", lang), phrase("response", lang),
              phrase("status_col", lang), phrase("clause", lang)],
-            [[row.inject, word(TRIGGERS, row.trigger, lang), fmt_min(row.fired_min, lang),
+            [[row.inject, word(TRIGGERS, row.trigger, lang),
+              "—" if row.fired_min is None or row.fired_min != row.fired_min
+              else clock.stamp(row.fired_min, lang),
               "" if row.expected_action is None else
               word(ACTIONS, row.expected_action, lang)
-              + ("" if row.expected_team is None else f" ({team_or_capability(r, row.expected_team, lang)})"),
+              + ("" if row.expected_team is None else
+                 say(lang, f"（{team_or_capability(r, row.expected_team, lang)}）",
+                     f" ({team_or_capability(r, row.expected_team, lang)})")),
               "" if row.deadline_min is None else fmt_min(row.deadline_min, lang),
               "" if row.response_min is None else fmt_min(row.response_min, lang),
               word(INJECT_STATUS, row.status, lang),
-              row.clause_zh if lang == "zh" else row.clause_en]
+              (row.clause_zh if lang == "zh" else row.clause_en) if applies else "—"]
              for row in inj.itertuples()]))
     if len(r.decisions):
         s.blocks.append(Subheading(sub("s3_decisions")))
-        s.blocks.append(phrase("decisions_line", lang, n=len(r.decisions),
-                               plan=int(r.decisions["prescribed"].sum())))
-        s.blocks.append(Table(
-            [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
-             phrase("note_col", lang)],
-            [[phrase("t_fmt", lang, m=f"{d.t_min:.0f}"),
-              word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
-              d.label_zh if lang == "zh" else d.label_en, d.note]
-             for d in r.decisions.itertuples()]))
+        s.blocks.extend(_decisions(r, baseline, lang))
     s.blocks.extend(room_blocks(r, lang))
     s.blocks.append(Subheading(sub("s3_gaps")))
     if not e.findings:
         s.blocks.append(phrase("no_gaps", lang))
     for n, f in enumerate(e.findings, start=1):
-        s.blocks.append(f"{n}. {GAP_TITLES[f.gap][lang]}")
-        s.blocks.extend(_gap_facts(r, f, lang))
+        text = _gap_text(r, f, lang)
+        s.blocks.append(f"{n}. {GAP_TITLES[f.gap][lang]}" + say(lang, "。", ". ") + ("".join(text) if lang == "zh" else " ".join(text)))
         s.blocks.append(phrase("evidence", lang))
         s.blocks.append(_evidence(r, f.evidence, lang))
     doc.sections.append(s)
@@ -470,8 +673,30 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         s.blocks.append(phrase("no_measures", lang))
     doc.sections.append(s)
 
+    # 附件一：推演方法说明 (model internals are here, not among the participants or the place)
+    s = Section(say(lang, "附件一：推演方法说明", "Annex 1: Method"))
+    fam_text = ("；" if lang == "zh" else "; ").join(
+        f"{team_name(r, t.team, lang)} {t.familiarity:.0%}" for t in r.teams.itertuples())
+    s.blocks.append(say(lang, f"本报告由计算机桌面推演生成，所有时间、人数和事件均来自本次推演的事件记录（events.csv）、"
+                              f"态势序列（timeseries.csv）和指标文件（metrics.json）。推演按分钟进行，T0为首次发现聚集的时刻，"
+                              f"对应时钟时间{clock.text(0.0, lang)}；想定时限{r.scenario.end.max_min:g}分钟。",
+                        f"This report was generated from a computer tabletop simulation: every time, "
+                        f"count and event comes from the run's event log (events.csv), time series "
+                        f"(timeseries.csv) and metrics (metrics.json). The run advances minute by "
+                        f"minute; T0, the first sighting, is {clock.text(0.0, lang)} on the clock; "
+                        f"the scenario's time limit is {r.scenario.end.max_min:g} min."))
+    s.blocks.append(Bullets([
+        say(lang, f"预案版本（含参数调整）：{r.plan_label}", f"Plan variant (with overrides): {r.plan_label}"),
+        say(lang, f"想定：{r.scenario.name}", f"Scenario: {r.scenario.name}"),
+        say(lang, f"随机种子：{r.seed}（同一种子、同一输入得到完全相同的推演）",
+            f"Seed: {r.seed} (the same seed and inputs give the same run)"),
+        say(lang, f"各工作组预案熟悉度（模型输入，影响出动延误和失误概率）：{fam_text}",
+            f"Plan familiarity of each team (a model input that drives delays and slips): {fam_text}"),
+    ]))
+    doc.sections.append(s)
+
     if charts:
-        s = Section(phrase("s5", lang))
+        s = Section(say(lang, "附件二：态势图表", "Annex 2: Charts"))
         if chart_lang(lang) != lang and FONT_NOTE.get(lang):
             s.blocks.append(FONT_NOTE[lang])
         s.blocks.append(make_figure(draw_gantt, r, lang, "chart_gantt", "gantt.png"))
@@ -481,5 +706,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         s.blocks.append(make_figure(partial(draw_response, tasks=e.tasks), r, lang,
                                     "chart_response", "response.png"))
         doc.sections.append(s)
+
+    s = Section(say(lang, "附件三：推演事件记录", "Annex 3: Event record"))
+    for phase, kinds in PHASES.items():
+        table = _event_table(r, kinds, lang)
+        if table.rows:
+            s.blocks.append(Subheading(phrase(f"phase_{phase}", lang)))
+            s.blocks.append(table)
+    doc.sections.append(s)
     doc.sections.append(plan_section(r, lang))
     return doc

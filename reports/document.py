@@ -69,6 +69,12 @@ class Document:
     lang: str
     sections: list[Section] = field(default_factory=list)
     footer: str = ""
+    org: str = ""
+    """The organising unit (title block)."""
+    date: str = ""
+    """The drill's date (title block)."""
+    preface: list[str] = field(default_factory=list)
+    """Paragraphs before the first section (the report's opening)."""
 
     def figures(self) -> list[Figure]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Figure)]

@@ -35,7 +35,7 @@ from sim.core.types import Task as TeamTask
 from sim.core.yamlio import load_file
 
 RULES_FILE = Path(__file__).parent / "data" / "evaluation.yaml"
-GAPS = ("familiarity", "coordination", "equipment", "public_opinion")
+GAPS = ("familiarity", "coordination", "equipment", "public_opinion", "force")
 AFTER_ACTIVATION = ("activation", "team_on_site", "cordon", "dialogue_start", "representatives",
                     "agreement", "statement", "report")
 
@@ -109,6 +109,8 @@ class Evaluation:
     findings: list[Finding]
     caps: list[str] = field(default_factory=list)
     """Ids of the caps (``caps`` in evaluation.yaml) that lowered the grade below the score's."""
+    caps_met: list[str] = field(default_factory=list)
+    """Ids of every cap whose condition the run meets (lowering the grade or not)."""
 
     @property
     def measures(self) -> list[Measure]:
@@ -147,8 +149,83 @@ def _rows(ev: pd.DataFrame, kinds: tuple[str, ...], **match) -> list[int]:
     return [int(i) for i in ev.index[mask]]
 
 
+def _within(ev: pd.DataFrame, rows: list[int], since: float, until: float | None) -> list[int]:
+    """The rows dated while a task was under way: from ``since`` to ``until`` (its end; None
+    while it is still under way at the end of the run)."""
+    return [i for i in rows if float(ev.loc[i, "t_min"]) >= since - 1e-9
+            and (until is None or float(ev.loc[i, "t_min"]) <= until + 1e-9)]
+
+
+def dispatch_message_rows(r: DrillResult, team: str, until: float | None) -> list[int]:
+    """Rows of the message events (lost, misdirected, late) of the orders that sent ``team``
+    to the site, dated before it arrived (``until``). A message is an order when it was sent
+    at the time of a ``dispatch_order`` event naming the team (typed kinds, no text)."""
+    ev, msgs = r.events, r.messages
+    orders = ev[(ev["kind"] == K.DISPATCH_ORDER.value) & (ev["subject"] == team)]
+    if orders.empty or msgs.empty:
+        return []
+    order_times = orders["t_min"].to_numpy(dtype=float)
+    to_team = msgs[msgs["recipient"] == team]
+    is_order = to_team["t_sent"].apply(lambda t: bool((abs(order_times - float(t)) < 1e-2).any()))
+    order_msgs = to_team[is_order]
+    if order_msgs.empty:
+        return []
+    ids = set(int(x) for x in order_msgs["msg_id"])
+    delivered = order_msgs["t_delivered"].to_numpy(dtype=float)
+    out = []
+    kinds = (K.MESSAGE_LOST.value, K.MESSAGE_MISDIRECTED.value, K.MESSAGE_LATE.value)
+    for i in _rows(ev, kinds, subject=team):
+        row = ev.loc[i]
+        if row.kind == K.MESSAGE_LATE.value:
+            ok = bool((abs(delivered - float(row.t_min)) < 1e-2).any())
+        else:
+            ok = row.value == row.value and int(row.value) in ids
+        if ok:
+            out.append(i)
+    return _within(ev, out, float(order_times.min()), until)
+
+
+def _statement_task(r: DrillResult) -> Task:
+    """The first statement. A plan that leaves publicity out is still rated, against what the
+    incident needed, when the rumour passed ``gaps.rumour_reach``: the criterion is the drill's
+    (``criteria.statement_after_rumour_min`` after the rumour passed it), and a statement
+    never made is a plan gap (预案缺陷), not 'not applicable'."""
+    ev, m, t = r.events, r.metrics, r.plan.targets
+    policy = r.plan.publicity.release_policy
+    measured = m["first_statement_min"]
+    slips = _within(ev, _rows(ev, (K.SLIP_LATE.value,), subject=TeamTask.STATEMENT.value),
+                    0.0, measured)
+    threshold = rules()["gaps"]["rumour_reach"]
+    ts = r.timeseries
+    over = ts[ts["rumor_reach"] >= threshold] if len(ts) else ts
+    needed_at = float(over["t_min"].iloc[0]) if len(over) else None
+    silent = policy is ReleasePolicy.SILENT and t.first_statement_min is None
+    if silent or (t.first_statement_min is None and needed_at is not None):
+        if needed_at is None:
+            if measured is None:
+                return Task("statement", "statement", "", None, None, "NA",
+                            "silent_policy" if silent else "no_rumour",
+                            _rows(ev, (K.POLICY_SILENT.value,)))
+            rating, reason = rate(None, measured, bool(slips), False)
+            return Task("statement", "statement", "", None, measured, rating, reason, slips)
+        criterion = round(needed_at + rules()["criteria"]["statement_after_rumour_min"], 2)
+        rating, reason = rate(criterion, measured, bool(slips), False)
+        detail = {"basis": "need", "rumour_over_min": needed_at, "plan_gap": silent,
+                  "threshold": threshold}
+        if rating == "U" and silent:
+            reason = "plan_gap"
+        return Task("statement", "statement", "", criterion, measured, rating, reason,
+                    slips, detail)
+    if policy is ReleasePolicy.REACTIVE and m["rumor_peak_reach"] <= 0:
+        return Task("statement", "statement", "", t.first_statement_min, measured, "NA",
+                    "no_rumour", [])
+    rating, reason = rate(t.first_statement_min, measured, bool(slips), False)
+    return Task("statement", "statement", "", t.first_statement_min, measured, rating, reason,
+                slips)
+
+
 def _task(tasks: list[Task], id_: str, key: str, subject: str, target, measured,
-          challenges: list[int], harm: bool = False, **detail) -> None:
+          challenges: list[int], harm: bool = False, **detail: Any) -> None:
     rating, reason = rate(target, measured, bool(challenges), harm)
     tasks.append(Task(id_, key, subject, target, measured, rating, reason, challenges, detail))
 
@@ -167,7 +244,9 @@ def critical_tasks(r: DrillResult) -> list[Task]:
 
     _task(tasks, "first_report", "first_report", plan.command.first_report_by,
           t.first_report_min, m["first_report_min"],
-          [i for i in _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value), subject=TeamTask.FIRST_REPORT.value)])
+          _within(ev, _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value),
+                            subject=TeamTask.FIRST_REPORT.value), 0.0, m["first_report_min"]),
+          window=[0.0, m["first_report_min"]])
     _task(tasks, "verification", "verification", cmd, t.verification_min,
           m.get("verification_min"), [])
 
@@ -198,21 +277,33 @@ def critical_tasks(r: DrillResult) -> list[Task]:
                            int(at["crowd_present"]), "highest": highest, "peak_level": peak_level}))
 
     _task(tasks, "activation", "activation", cmd, t.plan_activated_min, m["plan_activated_min"],
-          _rows(ev, (K.SLIP_LATE.value,), actor=cmd, subject=TeamTask.ACTIVATION.value))
+          _within(ev, _rows(ev, (K.SLIP_LATE.value,), actor=cmd,
+                            subject=TeamTask.ACTIVATION.value), 0.0, m["plan_activated_min"]),
+          window=[0.0, m["plan_activated_min"]])
 
     for team in r.teams.itertuples():
         if team.command_post or team.dispatched_min is None:
             continue
-        challenges = _rows(ev, (K.SLIP_LATE.value,), actor=team.team, subject=TeamTask.MOBILISATION.value)
-        challenges += _rows(ev, (K.MESSAGE_LATE.value, K.MESSAGE_LOST.value, K.MESSAGE_MISDIRECTED.value),
-                            subject=team.team)
+        orders = ev[(ev["kind"] == K.DISPATCH_ORDER.value) & (ev["subject"] == team.team)]
+        since = float(orders["t_min"].min()) if not orders.empty else 0.0
+        until = team.on_site_min
+        challenges = _within(ev, _rows(ev, (K.SLIP_LATE.value,), actor=team.team,
+                                       subject=TeamTask.MOBILISATION.value), since, until)
+        challenges += dispatch_message_rows(r, team.team, until)
         _task(tasks, f"team_on_site:{team.team}", "team_on_site", team.team, team.target_min,
-              team.on_site_min, challenges)
+              team.on_site_min, sorted(challenges), window=[since, until])
 
     force = _rows(ev, (K.FORCE_USED.value,))
     if any(Capability.ORDER in tm.capabilities for tm in plan.teams.values()):
-        _task(tasks, "cordon", "cordon", "", t.cordon_min, m.get("cordon_min"), force,
-              harm=bool(force), force_used=len(force))
+        cordon_at = m.get("cordon_min")
+        before_cordon = _within(ev, force, 0.0, cordon_at)
+        _task(tasks, "cordon", "cordon", "", t.cordon_min, cordon_at, before_cordon,
+              harm=bool(before_cordon), force_used=len(before_cordon), window=[0.0, cordon_at])
+        if force:
+            # force on the crowd as a whole, whenever it came, is a task done with harm
+            tasks.append(Task("restraint", "restraint", "", None,
+                              float(ev.loc[force[0], "t_min"]), "M", "harm", force,
+                              {"force_used": len(force)}))
 
     dialogue_kit = _rows(ev, (K.EQUIPMENT_FAILED.value, K.EQUIPMENT_SHORTAGE.value), subject="loudspeaker")
     _task(tasks, "dialogue_start", "dialogue_start", "", t.dialogue_start_min,
@@ -221,24 +312,16 @@ def critical_tasks(r: DrillResult) -> list[Task]:
           m["representatives_min"], [i for i in dialogue_kit
                                      if m["representatives_min"] is None
                                      or ev.loc[i, "t_min"] <= m["representatives_min"]])
-    waits = _rows(ev, (K.TALKS_RESUMED.value,))
-    _task(tasks, "agreement", "agreement", "", t.agreement_min, m["agreement_min"], waits)
+    waits = _within(ev, _rows(ev, (K.TALKS_RESUMED.value,)), m["dialogue_start_min"] or 0.0,
+                    m["agreement_min"])
+    _task(tasks, "agreement", "agreement", "", t.agreement_min, m["agreement_min"], waits,
+          window=[m["dialogue_start_min"] or 0.0, m["agreement_min"]])
 
     medical = medical_cases(r)
     if medical:
         tasks.append(_medical_task(r, medical))
 
-    policy = plan.publicity.release_policy
-    rumour = m["rumor_peak_reach"] > 0
-    if policy is ReleasePolicy.SILENT and t.first_statement_min is None:
-        tasks.append(Task("statement", "statement", "", None, m["first_statement_min"], "NA",
-                          "silent_policy", _rows(ev, (K.POLICY_SILENT.value,))))
-    elif policy is ReleasePolicy.REACTIVE and not rumour:
-        tasks.append(Task("statement", "statement", "", t.first_statement_min,
-                          m["first_statement_min"], "NA", "no_rumour", []))
-    else:
-        _task(tasks, "statement", "statement", "", t.first_statement_min,
-              m["first_statement_min"], _rows(ev, (K.SLIP_LATE.value,), subject=TeamTask.STATEMENT.value))
+    tasks.append(_statement_task(r))
 
     sent = ev[ev["kind"] == K.REPORT_SENT.value]
     for rep in plan.reporting:
@@ -248,8 +331,10 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         declared_min = m.get("level_declared_min") or 0.0
         deadline = round(declared_min + rep.within_min, 2)
         measured = round(float(row["t_min"].iloc[0]), 2) if not row.empty else None
-        challenges = _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value), subject=TeamTask.REPORT.about(rep.id))
-        _task(tasks, f"report:{rep.id}", "report", rep.id, deadline, measured, challenges)
+        challenges = _within(ev, _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value),
+                                       subject=TeamTask.REPORT.about(rep.id)), 0.0, measured)
+        _task(tasks, f"report:{rep.id}", "report", rep.id, deadline, measured, challenges,
+              window=[0.0, measured])
 
     injuries = _rows(ev, (K.INJURY.value,))
     _task(tasks, "cleared", "cleared", "", t.cleared_min, m["cleared_min"], [],
@@ -467,19 +552,47 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
     posted = _rows(ev, (K.RUMOUR_POSTED.value, K.RUMOUR_DETECTED.value, K.STATEMENT_ISSUED.value, K.POLICY_SILENT.value))
     online = ts[ts["rumor_reach"] > 0]
     onlookers_peak = int(online["onlookers"].max()) if not online.empty else 0
+    drawn = rumour_drawn_onlookers(r)
+    silent = r.plan.publicity.release_policy is ReleasePolicy.SILENT
     f = Finding("public_opinion", {
         "policy": r.plan.publicity.release_policy.value,
         "rumor_peak_reach": m["rumor_peak_reach"],
         "rumor_reach_at_statement": at_statement,
         "first_statement_min": m["first_statement_min"],
         "onlookers_peak_while_rumour": onlookers_peak,
+        "onlookers_drawn_by_rumour": drawn,
+        "plan_gap": silent and r.plan.targets.first_statement_min is None,
     }, posted)
-    cause = "rumour_silent" if r.plan.publicity.release_policy is ReleasePolicy.SILENT \
-        else "rumour_late"
+    cause = "rumour_silent" if silent else "rumour_late"
     f.measures.append(_measure(r, "public_opinion", cause, "", _team_args(r, "")))
-    if onlookers_peak > 0 and not r.events[r.events["kind"] == K.CORDON_SET.value].empty:
+    if drawn:
         f.measures.append(_measure(r, "public_opinion", "onlookers_drawn", "", _team_args(r, "")))
     return f
+
+
+def rumour_drawn_onlookers(r: DrillResult) -> int:
+    """Onlookers the rumour drew to the site, as the model's own inflow rule gives it: while
+    nothing cordons the area onlookers come at ``rate x (1 + boost x rumour reach)`` a minute,
+    so the rumour's part is ``rate x boost x reach`` summed over those minutes (capped by the
+    onlookers who came). Counted only when at least ``gaps.rumour_drawn_min`` people and
+    ``gaps.rumour_drawn_share`` of the onlookers; 0 otherwise (then no report says the rumour
+    drew anyone)."""
+    ts, params = r.timeseries, r.params
+    if params is None or not len(ts) or r.scenario.crowd.onlookers.max <= 0:
+        return 0
+    cordon = r.metrics.get("cordon_min")
+    t = ts["t_min"].to_numpy(dtype=float)
+    dt = float(t[1] - t[0]) if len(t) > 1 else 1.0
+    open_area = t < cordon if cordon is not None else t >= 0
+    reach = ts["rumor_reach"].to_numpy(dtype=float)
+    rate = r.scenario.crowd.onlookers.rate_per_min
+    extra = float((rate * params.crowd.onlooker_rumour_boost * reach * dt)[open_area].sum())
+    peak = int(ts["onlookers"].max())
+    drawn = int(min(extra, peak))
+    g = rules()["gaps"]
+    if drawn < g["rumour_drawn_min"] or drawn < g["rumour_drawn_share"] * max(peak, 1):
+        return 0
+    return drawn
 
 
 def _caps_met(r: DrillResult, tasks: list[Task]) -> list[str]:
@@ -515,21 +628,19 @@ def evaluate(r: DrillResult) -> Evaluation:
     """The whole evaluation of a run."""
     tasks = critical_tasks(r)
     value, zh, en = score(tasks)
-    zh, en, lowering = cap_grade(zh, en, _caps_met(r, tasks))
+    met = _caps_met(r, tasks)
+    zh, en, lowering = cap_grade(zh, en, met)
     findings = [f for f in (familiarity_gap(r), coordination_gap(r), equipment_gap(r, tasks),
                             public_opinion_gap(r)) if f is not None]
-    force = _rows(r.events, ("force_used",))
+    force = _rows(r.events, (K.FORCE_USED.value,))
     if force:
-        target = next((f for f in findings if f.gap == "coordination"), None)
-        measure = _measure(r, "coordination", "force_used", "", _team_args(r, ""))
-        if target is None:
-            findings.append(Finding("coordination", {"force_used": len(force)}, force, [measure]))
-        else:
-            target.evidence = sorted(set(target.evidence + force))
-            target.facts["force_used"] = len(force)
-            target.measures.append(measure)
+        injuries = _rows(r.events, (K.INJURY.value,))
+        findings.append(Finding("force", {"force_used": len(force), "injuries": len(injuries),
+                                          "first_min": float(r.events.loc[force[0], "t_min"])},
+                                force, [_measure(r, "force", "force_used", "",
+                                                 _team_args(r, ""))]))
         findings.sort(key=lambda f: GAPS.index(f.gap))
-    return Evaluation(tasks, value, zh, en, findings, lowering)
+    return Evaluation(tasks, value, zh, en, findings, lowering, met)
 
 
 def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
@@ -554,7 +665,8 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
             "S": f"within the target with challenges, or at most "
                  f"{rules()['rating']['s_over_target']:.0%} over it",
             "M": "more than that over the target, or with harm (force used, injuries)",
-            "U": "not performed by the end of the drill",
+            "U": "not performed by the end of the drill (reason plan_gap: a task the plan "
+                 "leaves out that the incident needed, rated against the drill's criterion)",
             "NA": "not called for by the plan in this run; not scored",
         },
         "points": rules()["points"],
@@ -563,6 +675,7 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
         "grade": {"zh": e.grade_zh, "en": e.grade_en},
         "caps": rules()["caps"],
         "grade_capped_by": e.caps,
+        "caps_met": e.caps_met,
         "counts": e.counts(),
         "tasks": [{**{k: v for k, v in asdict(t).items() if k != "challenges"},
                    "challenges": rows(t.challenges)} for t in e.tasks],

@@ -171,7 +171,7 @@ EVENTS: dict[str, dict[str, str]] = {
     "first_report": {"zh": "{actor}首次报告，估计约{value0}人", "en": "{actor} makes the first report: about {value0} people"},
     "verified": {"zh": "指挥部核实人数约{value0}人", "en": "Command verifies the headcount: about {value0}"},
     "below_threshold": {"zh": "约{value0}人，未达预案最低级别，继续监测", "en": "About {value0} people: below the plan's lowest level; monitoring"},
-    "level_declared": {"zh": "宣布启动{level_name}响应（约{value0}人）", "en": "{level_name} declared (about {value0} people)"},
+    "level_declared": {"zh": "宣布启动{level_response}（约{value0}人）", "en": "{level_name} declared (about {value0} people)"},
     "level_raised": {"zh": "响应级别提升至{level_name}（约{value0}人）", "en": "Level raised to {level_name} (about {value0} people)"},
     "level_lowered": {"zh": "人数降至约{value0}人，态势相当于{level_name}", "en": "About {value0} people: situation back at {level_name}"},
     "plan_activated": {"zh": "预案启动（{level_name}）", "en": "Plan activated ({level_name})"},
@@ -212,7 +212,7 @@ EVENTS: dict[str, dict[str, str]] = {
     "crowd_state": {"zh": "现场态势变为：{subject_word}（原因：{causes_words}）", "en": "Crowd now {subject_word} (causes: {causes_words})"},
     "scuffle_started": {"zh": "现场发生推搡冲突，约{value0}人接触（原因：{causes_words}）", "en": "Pushing and shoving at the line: about {value0} people in contact (causes: {causes_words})"},
     "scuffle_ended": {"zh": "推搡平息（持续{value0}分钟）", "en": "The scuffle subsides after {value0} min"},
-    "level_confirmed": {"zh": "核实后确认{level_name}响应", "en": "{level_name} confirmed on verification"},
+    "level_confirmed": {"zh": "核实后确认{level_response}", "en": "{level_name} confirmed on verification"},
     "talks_stalled": {"zh": "现场冲突，协商暂停", "en": "Talks stall during the scuffle"},
     "talks_failed": {"zh": "本轮协商未达成一致（成功把握{value_pct}），择时再谈", "en": "A round of talks ends without agreement (chance was {value_pct}); talks will resume"},
     "promise_broken": {"zh": "群众认为承诺未兑现，情绪反弹", "en": "The crowd sees a promise broken"},
@@ -298,7 +298,7 @@ PHRASES.update({
     "gantt_task": {"zh": "现场任务", "en": "task on site"},
     "gantt_inject": {"zh": "导调注入", "en": "inject"},
     "chart_gantt": {"zh": "各工作组行动甘特图", "en": "Team activities (Gantt)"},
-    "chart_response": {"zh": "关键任务实际用时与预案时限", "en": "Critical tasks: measured time against the plan's target"},
+    "chart_response": {"zh": "关键任务实际用时与评估标准", "en": "Critical tasks: measured time against the drill's criterion"},
     # the report's structure after seed 004
     "s1": {"zh": "一、演练基本情况", "en": "1. Overview"},
     "s1_background": {"zh": "（一）演练背景设定", "en": "1.1 Background"},
@@ -360,8 +360,8 @@ PHRASES.update({
     "cap_rumour_unanswered": {"zh": "网络谣言扩散而未发布权威信息", "en": "the rumour spread with no official statement"},
     "score_line": {"zh": "综合得分{score:.1f}分，评定等级：{grade}。共评定{rated}项关键任务：P {P}项，S {S}项，M {M}项，U {U}项；{NA}项不适用。",
                    "en": "Score {score:.1f} of 100, grade: {grade}. {rated} critical tasks rated: P {P}, S {S}, M {M}, U {U}; {NA} not applicable."},
-    "rating_rule": {"zh": "评定规则：P（顺利完成）——在预案时限内完成且无问题；S（基本完成）——在时限内完成但存在问题，或超时不超过{over:.0%}；M（存在较大问题）——超时超过{over:.0%}，或造成其他任务受损、增加风险（使用强制措施、人员受伤）；U（未能完成）——推演结束时仍未完成。",
-                    "en": "Rating rule: P, performed within the plan's limit without challenges; S, within the limit but with challenges, or at most {over:.0%} over it; M, more than {over:.0%} over the limit, or with harm to other tasks or added risk (force used, injuries); U, not performed by the end of the drill."},
+    "rating_rule": {"zh": "评定规则：P（顺利完成）——在评估标准内完成且无问题；S（基本完成）——在时限内完成但存在问题，或超时不超过{over:.0%}；M（存在较大问题）——超时超过{over:.0%}，或造成其他任务受损、增加风险（使用强制措施、人员受伤）；U（未能完成）——推演结束时仍未完成。",
+                    "en": "Rating rule: P, performed within the criterion without challenges; S, within it but with challenges, or at most {over:.0%} over it; M, more than {over:.0%} over the limit, or with harm to other tasks or added risk (force used, injuries); U, not performed by the end of the drill."},
     "score_rule": {"zh": "计分规则：P={P}分，S={S}分，M={M}分，U={U}分，取各评定任务的平均分；≥90分为优，≥75分为良，≥60分为一般，其余为差。不适用项不计分。",
                    "en": "Scoring rule: P={P}, S={S}, M={M}, U={U} points, averaged over the rated tasks; 90 and above Excellent, 75 Good, 60 Fair, below Poor. Tasks not applicable are not scored."},
     "no_gaps": {"zh": "本次推演未发现预案熟悉、协调联动、物资装备和舆情应对方面的明显问题。",
@@ -425,6 +425,7 @@ TASK_LABELS: dict[str, dict[str, str]] = {
     "statement": {"zh": "首次发布权威信息", "en": "First official statement"},
     "report": {"zh": "向{to}报告", "en": "Report to: {to}"},
     "cleared": {"zh": "现场疏散", "en": "Site cleared"},
+    "restraint": {"zh": "区别对待、不对群众整体使用强制措施", "en": "Differentiated handling, no force on the crowd as a whole"},
 }
 
 REASONS: dict[str, dict[str, str]] = {
@@ -442,6 +443,7 @@ REASONS: dict[str, dict[str, str]] = {
     "silent_policy": {"zh": "预案规定原则上不对外发布", "en": "the plan calls for no publicity"},
     "no_rumour": {"zh": "未出现需回应的舆情", "en": "no rumour called for an answer"},
     "below_plan": {"zh": "人数未达预案适用范围", "en": "headcount below the plan's scope"},
+    "plan_gap": {"zh": "预案缺陷：预案未作规定，但事态需要而未完成", "en": "plan gap: the plan leaves it out, but the incident needed it and it was not done"},
 }
 
 GAP_TITLES: dict[str, dict[str, str]] = {
@@ -449,6 +451,7 @@ GAP_TITLES: dict[str, dict[str, str]] = {
     "coordination": {"zh": "沟通协调还需进一步加强", "en": "Coordination needs strengthening"},
     "equipment": {"zh": "应急物资和装备准备不足", "en": "Emergency supplies and equipment fall short"},
     "public_opinion": {"zh": "舆情应对能力有待提高", "en": "Public-opinion handling needs improving"},
+    "force": {"zh": "现场处置方式有待改进", "en": "On-site handling needs improving"},
 }
 
 GAP_FACTS: dict[str, dict[str, str]] = {

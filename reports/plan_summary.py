@@ -14,7 +14,7 @@ from sim.core.result import DrillResult
 from sim.core.types import Capability
 
 WORDS: dict[str, dict[str, str]] = {
-    "title": {"zh": "附件：预案要点（本次推演所用）", "en": "Appendix: the plan as the drill used it"},
+    "title": {"zh": "附件四：预案要点（本次推演所用）", "en": "Annex 4: The plan as the drill used it"},
     "plan": {"zh": "预案：{title}（{name}；本次推演：{label}）。来源：{source}。",
              "en": "Plan: {title} ({name}; in this drill: {label}). Source: {source}."},
     "no_source": {"zh": "未注明", "en": "not given"},

@@ -37,7 +37,10 @@ h3 { font-size: 1.1rem; margin-top: 1.2rem; } figcaption { color: #555; font-siz
 </head>
 <body>
 <h1>{{ doc.title }}</h1>
-<p class="subtitle">{{ doc.subtitle }}</p>
+{% if doc.org or doc.date %}<p class="subtitle">{{ doc.org }}　{{ doc.date }}</p>{% endif %}
+{% if doc.subtitle %}<p class="subtitle">{{ doc.subtitle }}</p>{% endif %}
+{% for para in doc.preface %}<p>{{ para }}</p>
+{% endfor %}
 {% for section in doc.sections %}
 <section>
 <h2>{{ section.title }}</h2>

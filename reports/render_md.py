@@ -32,7 +32,13 @@ def _cell(text: str) -> str:
 
 def render(doc: Document) -> str:
     """Markdown text; figures are referenced as ``charts/<name>``."""
-    out = [f"# {md(doc.title)}", "", md(doc.subtitle), ""]
+    out = [f"# {md(doc.title)}", ""]
+    if doc.org or doc.date:
+        out += [md("　".join(x for x in (doc.org, doc.date) if x)), ""]
+    if doc.subtitle:
+        out += [md(doc.subtitle), ""]
+    for para in doc.preface:
+        out += [md(para), ""]
     for section in doc.sections:
         out += [f"## {md(section.title)}", ""]
         for block in section.blocks:

@@ -25,16 +25,21 @@ def write_json(path: Path, obj) -> None:
 
 
 def write_run(r: DrillResult, out: Path, lang: str = "zh",
-              formats: Iterable[str] = ("md", "html")) -> list[Path]:
+              formats: Iterable[str] = ("md", "html"), org: str | None = None,
+              date: str | None = None, baseline: DrillResult | None = None) -> list[Path]:
     """Write every file of a run into ``out`` as a set; return the paths written (named
-    under ``out``)."""
+    under ``out``). ``org`` and ``date`` go on the report's title block; ``baseline`` is the
+    plain run with the same seed, for a facilitated run: its metrics are written as
+    ``plain_metrics.json`` and the report sets each decision beside it."""
     out = Path(out)
     with output_folder(out) as folder:
-        written = _write_run(r, folder, lang, formats)
+        written = _write_run(r, folder, lang, formats, org, date, baseline)
     return [out / p.relative_to(folder) for p in written]
 
 
-def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str]) -> list[Path]:
+def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str],
+               org: str | None = None, date: str | None = None,
+               baseline: DrillResult | None = None) -> list[Path]:
     written = []
 
     def put(name: str, data) -> None:
@@ -49,9 +54,13 @@ def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str]) -> 
     e = evaluate(r)
     write_json(out / "evaluation.json", to_json(r, e))
     written.append(out / "evaluation.json")
+    if baseline is not None:
+        write_json(out / "plain_metrics.json", baseline.metrics)
+        written.append(out / "plain_metrics.json")
     formats = list(formats)
     if formats:
-        written += write_document(build(r, lang, e=e), out, "report", formats)
+        written += write_document(build(r, lang, e=e, org=org, date=date, baseline=baseline),
+                                  out, "report", formats)
     return written
 
 

@@ -225,7 +225,7 @@ def test_the_report_has_charts_intervals_and_the_reading_guide(compared):
     html = (out / "comparison.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in html and 'src="charts/' not in html
     # a bigger dialogue team reaches a commitment sooner, and the report says so
-    assert "clearly lower" in md
+    assert "lower (statistically clear)" in md
     assert "40/40" in proc.stderr          # the progress bar, on stderr
 
 

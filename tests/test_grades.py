@@ -33,3 +33,38 @@ def test_an_unresolved_drill_is_never_graded_good():
         r = simulate(inputs, seed)
         assert r.metrics["agreement_min"] is None
         assert ORDER.index(evaluate(r).grade_zh) >= ORDER.index("一般"), seed
+
+
+# ----------------------------------------------------------------------- plan gap and windows
+
+BAD_GRADES = ("优", "良")
+
+
+def test_a_silent_plan_with_a_spreading_rumour_has_a_plan_gap_not_na():
+    from sim.core.loading import load_drill
+
+    r = simulate(load_drill("gate-blockade", None, []), 1)
+    assert r.plan.publicity.release_policy.value == "silent"
+    assert r.metrics["rumor_peak_reach"] >= rules()["gaps"]["rumour_reach"]
+    e = evaluate(r)
+    task = next(t for t in e.tasks if t.key == "statement")
+    assert task.rating == "U" and task.reason == "plan_gap"
+    assert task.detail["basis"] == "need" and task.detail["plan_gap"]
+    assert e.finding("public_opinion").facts["plan_gap"]
+    assert e.grade_zh not in BAD_GRADES and "rumour_unanswered" in e.caps
+
+
+def test_the_caps_hold_over_seeds_and_scenarios():
+    from sim.core.loading import load_drill
+
+    for scenario in ("gate-blockade", "large-sit-in"):
+        inputs = load_drill(scenario, None, [])
+        for seed in range(6):
+            r = simulate(inputs, seed)
+            m, e = r.metrics, evaluate(r)
+            bad = (m["outcome"] == "escalated" or m["injuries"] > 0
+                   or (m["agreement_min"] is None and not m["resolving_at_end"])
+                   or (m["rumor_peak_reach"] >= rules()["gaps"]["rumour_reach"]
+                       and m["first_statement_min"] is None))
+            if bad:
+                assert e.grade_zh not in BAD_GRADES, (scenario, seed, e.score, e.caps)

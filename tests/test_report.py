@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from reports.evaluation import evaluate
+from reports.evaluation import evaluate, rules
 from reports.writer import write_run
 from sim.core.loading import DRILLS_DIR, load_drill
 from sim.engine import simulate
@@ -209,15 +209,22 @@ def test_every_number_in_the_report_comes_from_the_run(tmp_path, lang):
     values += r.teams["dispatched_min"].dropna().tolist() + r.teams["on_site_min"].dropna().tolist()
     values += [len(plan.teams), sum(t.size for t in plan.teams.values())]
     values += [inputs.params.crowd.cleared_share]  # the clearance rule the report states
-    # the appendix prints the plan as the drill used it: every figure the plan file gives
+    values += [r.seed, sc.end.max_min, rules()["criteria"]["statement_after_rumour_min"],
+               rules()["gaps"]["rumour_reach"]]  # the method annex; the drill's own criterion
+    # the plan's annex prints the plan as the drill used it: every figure the plan file gives
     plan_numbers = re.findall(r"\d+(?:\.\d+)?", inputs.plan.model_dump_json())
     values += [float(n) for n in plan_numbers]
     allowed = _forms(values) | set(plan_numbers)
     text = (tmp_path / "report.md").read_text(encoding="utf-8")
     strange = []
+    start = int(sc.start_clock[:2]) * 60 + int(sc.start_clock[3:])
     for line in text.splitlines():
         if line.startswith("#") or line.startswith("!["):
             continue  # headings carry section numbers; images carry file names
+        # a clock time is a time from T0 told from the scenario's start: it must be one too
+        for h, mm in re.findall(r"(\d{1,2})(?:时|:)(\d{2})分?", line):
+            strange += [] if f"{int(h) * 60 + int(mm) - start}" in allowed else [f"{h}:{mm}"]
+        line = re.sub(r"\d{1,2}(?:时|:)\d{2}分?", "", line)
         line = re.sub(r"^\d+\. ", "", line)  # numbered gap titles
         line = re.sub(r"\((linxiang|[\w-]+)\)", "", line)  # ids in brackets
         strange += [n for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", line) if n not in allowed]

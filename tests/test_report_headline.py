@@ -1,0 +1,62 @@
+"""The comparison report opens with a headline: the better plan per key figure, by how much,
+which direction is good, statistically clear beside large enough to matter, and a warning when
+a figure is cut off by the scenario's end."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.comparison_headline import censoring, headline, rules, verdicts
+from sim.montecarlo.replicate import prepare, run_replications
+from sim.montecarlo.stats import analyse
+
+
+@pytest.fixture(scope="module")
+def compared():
+    variants = prepare("gate-blockade", ["linxiang", "linxiang[publicity.release_policy=proactive]"])
+    reps = run_replications(variants, 12, 1, jobs=1, show_progress=False)
+    return reps, analyse(reps.rows, reps.plans, reps.cleared_targets, 0.5)
+
+
+def test_every_rule_says_which_direction_is_good_and_what_matters():
+    for spec in rules()["headline"]:
+        assert spec["better"] in ("lower", "higher") and spec["matter"] > 0, spec
+
+
+def test_the_headline_names_the_better_plan_per_key_figure(compared):
+    reps, a = compared
+    found = {v.metric: v for v in verdicts(a)}
+    rumour = found["rumor_peak_reach"]
+    # a proactive statement answers the rumour: the variant is better, clearly and by a lot
+    assert rumour.better_plan == a.plans[1] and rumour.clear and rumour.matters
+    assert rumour.by > 0 and rumour.ci[0] > 0
+    for v in found.values():
+        assert v.by >= 0 and v.better_plan != v.other_plan
+    text = headline(reps, a, "zh")[0]
+    assert text.startswith("结论：") and "越低越好" in text and "统计上可区分" in text
+    assert "有实际意义" in text and a.plans[1] in text
+    en = headline(reps, a, "en")[0]
+    assert en.startswith("Headline:") and "lower is better" in en
+
+
+def test_the_report_opens_with_the_headline(compared, tmp_path):
+    from reports.comparison_writers import write_compare
+
+    reps, a = compared
+    write_compare(reps, a, tmp_path, "zh")
+    md = (tmp_path / "comparison.md").read_text(encoding="utf-8")
+    first = [line for line in md.splitlines() if line and not line.startswith("#")][1]
+    assert first.startswith("结论：")
+
+
+def test_a_time_cut_off_by_the_end_is_warned(compared):
+    reps, a = compared
+    cut = censoring(reps, a)
+    df = a.replications
+    expected = ((df["end_reason"] == "time_limit") & df["agreement_min"].isna()).groupby(
+        df["plan"]).mean()
+    if (expected >= rules()["censored_share"]).any():
+        assert any(figure == "agreement_min" for figure, *_ in cut)
+        assert any(p.startswith("注意") for p in headline(reps, a, "zh"))
+    else:
+        assert not any(figure == "agreement_min" for figure, *_ in cut)
