@@ -72,8 +72,8 @@ class Clock:
         """``9时03分`` / ``09:03``; ``次日`` / ``next day`` past midnight."""
         day, h, m = self.parts(t)
         if lang == "zh":
-            return ("次日" if day else "") + f"{h}时{m:02d}分"
-        return f"{h:02d}:{m:02d}" + (" next day" if day else "")
+            return {1: "次日", -1: "前一日"}.get(day, "") + f"{h}时{m:02d}分"
+        return f"{h:02d}:{m:02d}" + {1: " next day", -1: " the day before"}.get(day, "")
 
     def hhmm(self, t: float) -> str:
         day, h, m = self.parts(t)
@@ -197,6 +197,7 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
         s.append((v.t_min, say(lang, f"{c.text(v.t_min, lang)}核实现场约{_num(v.value)}人{tail}。",
                      f"At {c.text(v.t_min, lang)} the headcount was verified at about "
                      f"{_num(v.value)}{tail}.")))
+    s = warning_items(r, lang) + s + first_response_items(r, lang) + commander_items(r, lang)
     activated = _kind(ev, K.PLAN_ACTIVATED)
     if not activated.empty:
         s.append((activated.iloc[0].t_min, say(lang, f"{c.text(activated.iloc[0].t_min, lang)}正式启动应急预案。",
@@ -442,6 +443,9 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         s.append(say(lang, "预案未设医疗救护力量。", "The plan has no medical unit."))
     if s:
         out.append(paragraph(s, lang))
+    for items in (risk_items(r, lang), care_items(r, lang)):
+        if items:
+            out.append(paragraph(list(items), lang))
     if not out:
         out.append(say(lang, "本阶段无记录事件。", "Nothing was recorded in this phase."))
     return out
@@ -548,6 +552,7 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
                      "with the representatives.")))
     elif not _kind(ev, K.DIALOGUE_STARTED).empty:
         s.append(say(lang, "推演结束时仍未达成承诺。", "No commitment had been reached by the end."))
+    s += authority_items(r, lang)
     for row in _kind(ev, K.PROMISE_BROKEN).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，群众认为承诺未兑现，情绪反弹。",
                      f"At {c.text(row.t_min, lang)} the crowd saw a promise broken and turned angry again.")))
@@ -598,3 +603,109 @@ def clock_span(r: DrillResult, lang: str) -> str:
 
 def names_of(r: DrillResult, tids: Iterable[str], lang: str) -> str:
     return joined([team(r, t, lang) for t in tids], lang)
+
+
+# --------------------------------------------------------------------------- the seed plans' parts
+# The warning before T0, the first response, a level's commander, a commitment waiting for
+# authority, a person at risk, psychological support, evacuation and food: (minute, sentence)
+# pairs for the phase paragraphs above.
+
+Items = list[tuple[float, str]]
+
+
+def warning_items(r: DrillResult, lang: str) -> Items:
+    """（一）: the warning signs, who learned of them and when."""
+    ev, c, out = r.events, Clock.of(r), []
+    for row in _kind(ev, K.WARNING_SIGNAL).itertuples():
+        what = word(VALUE_WORDS, row.subject, lang)
+        out.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{what}，声称约{row.value:.0f}人参加。",
+                                   f"At {c.text(row.t_min, lang)} {what}: about {row.value:.0f} people were to come.")))
+    for row in _kind(ev, K.WARNING_DETECTED).itertuples():
+        who = team(r, row.actor, lang)
+        out.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{who}获悉预警信息，预计约{row.value:.0f}人聚集。",
+                                   f"At {c.text(row.t_min, lang)} {who} learned of it and expected about "
+                                   f"{row.value:.0f} people.")))
+    return out
+
+
+def first_response_items(r: DrillResult, lang: str) -> Items:
+    """（一）: the first team's steps (先期处置), in one sentence."""
+    rows = _kind(r.events, K.FIRST_RESPONSE)
+    if rows.empty:
+        return []
+    c = Clock.of(r)
+    who = team(r, rows.iloc[0].actor, lang)
+    steps = joined([word(VALUE_WORDS, s, lang) for s in rows["subject"]], lang)
+    t0, t1 = float(rows.iloc[0].t_min), float(rows.iloc[-1].t_min)
+    return [(t0, say(lang, f"{c.text(t0, lang)}至{c.text(t1, lang)}，{who}开展先期处置：{steps}。",
+                     f"From {c.text(t0, lang)} to {c.text(t1, lang)} {who} took the first-response "
+                     f"steps: {steps}."))]
+
+
+def commander_items(r: DrillResult, lang: str) -> Items:
+    """（一）: a level's commander called and arriving."""
+    ev, c, out = r.events, Clock.of(r), []
+    for row in _kind(ev, K.COMMANDER_ON_SITE).itertuples():
+        who = team(r, row.actor, lang)
+        out.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{who}到达现场指挥。",
+                                   f"At {c.text(row.t_min, lang)} {who} arrived and took command.")))
+    return out
+
+
+def authority_items(r: DrillResult, lang: str) -> Items:
+    """（四）: a commitment that waited for someone with the authority to give it."""
+    rows = _kind(r.events, K.AWAITING_AUTHORITY)
+    if rows.empty:
+        return []
+    c, t = Clock.of(r), float(rows.iloc[0].t_min)
+    return [(t, say(lang, f"{c.text(t, lang)}，群众代表接受方案，但诉求超出现场人员的决定权限，须等待有权限的领导到场作出承诺。",
+                    f"At {c.text(t, lang)} the representatives accepted, but the demand was beyond "
+                    "the authority of those on site: the commitment had to wait for a leader who "
+                    "could give it."))]
+
+
+def risk_items(r: DrillResult, lang: str) -> Items:
+    """（二）: a person threatening self-harm at height, the rescue, the talk-down, the end."""
+    ev, c, out = r.events, Clock.of(r), []
+    for row in _kind(ev, K.PERSON_AT_RISK, K.RESCUE_DEPLOYED, K.TALK_DOWN_STARTED, K.PERSON_SAFE,
+                     K.PERSON_FELL).itertuples():
+        at, who = c.text(row.t_min, lang), team(r, row.actor, lang)
+        if row.kind == K.PERSON_AT_RISK.value:
+            out.append((row.t_min, say(lang, f"{at}，一名人员爬上约{row.value:.0f}米高处，扬言跳下。",
+                                       f"At {at} a person climbed to about {row.value:.0f} m and threatened to jump.")))
+        elif row.kind == K.RESCUE_DEPLOYED.value:
+            out.append((row.t_min, say(lang, f"{at}，{who}铺设救生气垫、架设云梯。",
+                                       f"At {at} {who} set up an air cushion and a ladder.")))
+        elif row.kind == K.TALK_DOWN_STARTED.value:
+            out.append((row.t_min, say(lang, f"{at}，{who}开始与其对话劝导。",
+                                       f"At {at} {who} began talking with the person.")))
+        elif row.kind == K.PERSON_SAFE.value:
+            how = word(VALUE_WORDS, row.subject, lang)
+            out.append((row.t_min, say(lang, f"{at}，该人员{how}，安全脱险（历时{row.value:.0f}分钟）。",
+                                       f"At {at} the person was safe, {how} (after {row.value:.0f} min).")))
+        else:
+            out.append((row.t_min, say(lang, f"{at}，该人员坠落受伤（历时{row.value:.0f}分钟）。",
+                                       f"At {at} the person fell and was hurt (after {row.value:.0f} min).")))
+    if not _kind(ev, K.PERSON_AT_RISK).empty and _kind(ev, K.PERSON_SAFE, K.PERSON_FELL).empty:
+        out.append((float(r.metrics["duration_min"]),
+                    say(lang, "推演结束时该人员仍未脱险。", "The person was still at risk when the drill ended.")))
+    return out
+
+
+def care_items(r: DrillResult, lang: str) -> Items:
+    """（二）: psychological support, evacuation of the uninvolved, food."""
+    ev, c, out = r.events, Clock.of(r), []
+    for row in _kind(ev, K.PSYCH_SUPPORT, K.EVACUATED, K.FOOD_PROVIDED).itertuples():
+        at, who = c.text(row.t_min, lang), team(r, row.actor, lang)
+        if row.kind == K.PSYCH_SUPPORT.value:
+            n = int(r.metrics.get("counselled") or 0)
+            out.append((row.t_min, say(lang, f"{at}，{who}开始对老年和情绪激动的群众进行心理疏导，推演中共疏导{n}人。",
+                                       f"At {at} {who} began counselling the elderly and distressed; "
+                                       f"{n} people were counselled in all.")))
+        elif row.kind == K.EVACUATED.value:
+            out.append((row.t_min, say(lang, f"{at}，{who}开始疏散无关群众。",
+                                       f"At {at} {who} began moving the uninvolved public away.")))
+        else:
+            out.append((row.t_min, say(lang, f"{at}，{who}为{row.value:.0f}名群众提供食品。",
+                                       f"At {at} {who} handed out food to {row.value:.0f} people.")))
+    return out
