@@ -215,25 +215,30 @@ def apply(lang: str = "zh") -> contextlib.AbstractContextManager:
 # --------------------------------------------------------------------------- output
 
 
-def render(draw: Callable[[str], Any], lang: str) -> tuple[bytes, str]:
-    """A chart as PNG (for Markdown and Word) and as SVG with live text (for the web page).
+def render(draw: Callable[[str], Any], lang: str, png: bool = True,
+           svg: bool = True) -> tuple[bytes, str]:
+    """A chart as PNG (for Markdown and Word) and as SVG with live text (for the web page);
+    only the kinds asked for are made (the other comes back empty).
 
     ``draw(label_lang)`` makes the figure with labels in ``label_lang``; it is called inside
     :func:`apply`. The PNG is labelled in :func:`chart_lang` ``(lang)``; the SVG always in
     ``lang`` (the browser draws its text), so ``draw`` runs a second time only when the PNG
     had to fall back to English. The figures are closed."""
+    want_png, want_svg = png, svg
+    png_data, svg_data = b"", ""
     lang_png = chart_lang(lang)
-    with apply(lang_png):
-        fig = draw(lang_png)
-        png = png_bytes(fig)
-        svg = svg_text(fig) if lang_png == lang else ""
-        plt.close(fig)
-    if not svg:
+    if want_png:
+        with apply(lang_png):
+            fig = draw(lang_png)
+            png_data = png_bytes(fig)
+            svg_data = svg_text(fig) if want_svg and lang_png == lang else ""
+            plt.close(fig)
+    if want_svg and not svg_data:
         with apply(lang):
             fig = draw(lang)
-            svg = svg_text(fig)
+            svg_data = svg_text(fig)
             plt.close(fig)
-    return png, svg
+    return png_data, svg_data
 
 
 

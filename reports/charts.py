@@ -33,13 +33,15 @@ K = EventKind
 
 
 def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, lang: str,
-                caption_key: str, name: str) -> Figure:
+                caption_key: str, name: str, kinds: frozenset[str] = frozenset({"png", "svg"})
+                ) -> Figure:
     """Draw a chart as PNG (for Markdown and Word) and SVG with live text (for the web page).
 
     Without a CJK font the PNG is labelled in English; the SVG keeps Chinese text, which the
     browser draws with its own fonts.
     """
-    png, svg = chart_style.render(lambda label_lang: draw(r, label_lang), lang)
+    png, svg = chart_style.render(lambda label_lang: draw(r, label_lang), lang,
+                                  png="png" in kinds, svg="svg" in kinds)
     return Figure(phrase(caption_key, lang), name, png, svg)
 
 

@@ -423,7 +423,8 @@ def _clause_applies(r: DrillResult) -> bool:
 
 def build(r: DrillResult, lang: str = "zh", charts: bool = True,
           e: Evaluation | None = None, org: str | None = None, date: str | None = None,
-          baseline: DrillResult | None = None) -> Document:
+          baseline: DrillResult | None = None,
+          chart_kinds: frozenset[str] = frozenset({"png", "svg"})) -> Document:
     """The drill summary report (演练总结报告) for ``r`` in ``lang`` (``zh`` or ``en``).
 
     ``e`` is the run's evaluation when the caller already has it; ``org`` and ``date`` the
@@ -699,12 +700,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         s = Section(say(lang, "附件二：态势图表", "Annex 2: Charts"))
         if chart_lang(lang) != lang and FONT_NOTE.get(lang):
             s.blocks.append(FONT_NOTE[lang])
-        s.blocks.append(make_figure(draw_gantt, r, lang, "chart_gantt", "gantt.png"))
-        s.blocks.append(make_figure(draw_crowd, r, lang, "chart_crowd", "crowd.png"))
+        s.blocks.append(make_figure(draw_gantt, r, lang, "chart_gantt", "gantt.png", chart_kinds))
+        s.blocks.append(make_figure(draw_crowd, r, lang, "chart_crowd", "crowd.png", chart_kinds))
         if m["rumor_peak_reach"] > 0 or m["first_statement_min"] is not None:
-            s.blocks.append(make_figure(draw_rumour, r, lang, "chart_rumour", "rumour.png"))
+            s.blocks.append(make_figure(draw_rumour, r, lang, "chart_rumour", "rumour.png",
+                                        chart_kinds))
         s.blocks.append(make_figure(partial(draw_response, tasks=e.tasks), r, lang,
-                                    "chart_response", "response.png"))
+                                    "chart_response", "response.png", chart_kinds))
         doc.sections.append(s)
 
     s = Section(say(lang, "附件三：推演事件记录", "Annex 3: Event record"))

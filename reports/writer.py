@@ -59,8 +59,11 @@ def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str],
         written.append(out / "plain_metrics.json")
     formats = list(formats)
     if formats:
-        written += write_document(build(r, lang, e=e, org=org, date=date, baseline=baseline),
-                                  out, "report", formats)
+        # charts only as the formats need them: PNG for Markdown and Word, SVG for the web page
+        kinds = frozenset(({"png"} if {"md", "docx"} & set(formats) else set())
+                          | ({"svg"} if "html" in formats else set()))
+        written += write_document(build(r, lang, e=e, org=org, date=date, baseline=baseline,
+                                        chart_kinds=kinds), out, "report", formats)
     return written
 
 
