@@ -299,7 +299,7 @@ def _upward_report(world: World, report_id: str, deadline: float, since: float |
     cmd = world.teams[world.plan.command.team]
     draft = uniform(world.rng.command, p.command.report_drafting_min) * world.slowdown(cmd)
     draft += world.slip_late(cmd, Task.REPORT, report_id)
-    if since is not None and since < world.now:
+    if since is not None and since < 0.0:   # drafted since before T0, on a warning
         sent = since + draft + p.comms.latency_min
         if sent <= world.now:
             world.rec.log(sent, cmd.id, EventKind.REPORT_SENT,
@@ -308,7 +308,7 @@ def _upward_report(world: World, report_id: str, deadline: float, since: float |
                              if sent > deadline else " on time"),
                           report_id, round(sent - deadline, 2))
             return
-        draft = sent - world.now - p.comms.latency_min
+        draft = max(0.0, sent - world.now - p.comms.latency_min)
     yield world.env.timeout(draft)
     redo = world.slip_incomplete(cmd, Task.REPORT, report_id)
     if redo:
