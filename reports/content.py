@@ -607,6 +607,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     over = rules()["rating"]["s_over_target"]
     s.blocks.append(phrase("rating_rule", lang, over=over))
     s.blocks.append(phrase("score_rule", lang, **rules()["points"]))
+    grades_en = {g["zh"]: g["en"] for g in rules()["grades"]}
+    caps = [say(lang, f"{phrase('cap_' + c['id'], lang)}的，不高于“{c['grade']}”",
+                f"{phrase('cap_' + c['id'], lang)}: at most \"{grades_en[c['grade']]}\"")
+            for c in rules()["caps"]]
+    s.blocks.append(say(lang, "封顶规则（处置后果优先于任务平均分）：" + "；".join(caps) + "。",
+                        "Caps (what happened comes before the mean of task points): "
+                        + "; ".join(caps) + "."))
     inj = r.injects
     if len(inj):
         s.blocks.append(Subheading(sub("s3_injects")))
