@@ -174,40 +174,6 @@ def _when(value, lang: str) -> str:
     return phrase("never", lang) if value is None else phrase("at_t", lang, t=f"{value:.0f}")
 
 
-def _phase_line(r: DrillResult, phase: str, lang: str) -> str:
-    m, ev = r.metrics, r.events
-    if phase == "report":
-        if m["plan_activated_min"] is None:
-            return phrase("phase_report_none", lang)
-        first = ev[ev["kind"] == K.FIRST_REPORT.value]
-        declared = ev[ev["kind"] == K.LEVEL_DECLARED.value]
-        orders = ev[(ev["kind"] == K.DISPATCH_ORDER.value)]
-        return phrase("phase_report_line", lang, first_report=_when(m["first_report_min"], lang),
-                      estimate=f"{first['value'].iloc[0]:.0f}" if not first.empty else "—",
-                      verified=_when(m["verification_min"], lang),
-                      level=level_name(r, declared["subject"].iloc[0], lang)
-                      if not declared.empty else "—",
-                      activated=_when(m["plan_activated_min"], lang),
-                      teams=orders["subject"].nunique())
-    if phase == "stabilise":
-        return phrase("phase_stabilise_line", lang,
-                      first_team=_when(m["first_team_on_site_min"], lang),
-                      cordon=_when(m["cordon_min"], lang),
-                      state=word(VALUE_WORDS, m["max_crowd_state"], lang))
-    if phase == "information":
-        return phrase("phase_information_line", lang, reach=f"{m['rumor_peak_reach']:.1%}",
-                      statement=_when(m["first_statement_min"], lang))
-    if phase == "negotiation":
-        return phrase("phase_negotiation_line", lang,
-                      dialogue=_when(m["dialogue_start_min"], lang),
-                      reps=_when(m["representatives_min"], lang),
-                      agreement=_when(m["agreement_min"], lang))
-    remaining = int(r.timeseries["crowd_present"].iloc[-1]) if len(r.timeseries) else 0
-    share = r.params.crowd.cleared_share if r.params is not None else 0.0
-    return phrase("phase_dispersal_line", lang, cleared=_when(m["cleared_min"], lang),
-                  remaining=remaining, share=share)
-
-
 REPEATING = ("targeted_intervention", "force_used")
 """Kinds that recur every patrol: consecutive repeats are shown as one row with its span."""
 
