@@ -184,7 +184,7 @@ def _actor(r: DrillResult, row, lang: str) -> str:
         return narrative.say(lang, "主要领导", "The top leader")
     if row.kind == K.LEADER_ON_SITE.value:
         return narrative.say(lang, f"{r.plan.responsible_unit.name.get(lang)}负责人",
-                             f"The leader of {r.plan.responsible_unit.name.get(lang)}")
+                             f"The leader of {narrative.inline(r.plan.responsible_unit.name.get(lang), lang)}")
     return team_name(r, row.actor, lang)
 
 
@@ -415,7 +415,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         f"To test whether \"{plan.title.get(lang)}\" is feasible and effective and to improve how "
         f"departments work together in a mass-petition incident, {org_text} held the tabletop drill "
         f"\"{sc.title.get(lang)}\" on {date_text}. The drill played an incident at "
-        f"{sc.site.name.get(lang)} minute by minute from the first sighting to "
+        f"{narrative.inline(sc.site.name.get(lang), lang)} minute by minute from the first sighting to "
         f"{'the site cleared' if m['cleared_min'] is not None else 'the end of the scenario time'}; "
         f"the outcome was \"{outcome}\" and the overall grade \"{e.grade_en}\". This report sums it up."))
 

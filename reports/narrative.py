@@ -34,6 +34,14 @@ def say(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def inline(name: str, lang: str) -> str:
+    """A name from a file set inside an English sentence: a leading "The" in lower case
+    ("at the square", not "at The square")."""
+    if lang == "en" and name.startswith("The "):
+        return "the " + name[4:]
+    return name
+
+
 def sep(lang: str) -> str:
     return "、" if lang == "zh" else ", "
 
@@ -164,7 +172,7 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
                     "watching.")]
     row = first.iloc[0]
     reporter = team(r, row.actor, lang)
-    site = r.scenario.site.name.get(lang)
+    site = inline(r.scenario.site.name.get(lang), lang)
     if row.actor == r.plan.command.team:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{cmd}值班人员发现{site}有群众聚集，"
                            f"估计约{_num(row.value)}人，随即报告指挥部。",
@@ -510,7 +518,7 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}开始向群众宣讲政策、疏导情绪。",
                      f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} began explaining the "
                      "policy and calming people.")))
-    unit = r.plan.responsible_unit.name.get(lang)
+    unit = inline(r.plan.responsible_unit.name.get(lang), lang)
     for row in _kind(ev, K.DEMAND_LEADER, K.LEADER_ON_SITE, K.TOP_LEADER_ON_SITE, K.ROOM_READY,
                      K.REPRESENTATIVES_CHOSEN).itertuples():
         at = c.text(row.t_min, lang)
