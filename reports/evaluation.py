@@ -552,7 +552,12 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
     at_statement = m["rumor_reach_at_statement"]
     if at_statement is not None and at_statement < threshold:
         return None
-    posted = _rows(ev, (K.RUMOUR_POSTED.value, K.RUMOUR_DETECTED.value, K.STATEMENT_ISSUED.value, K.POLICY_SILENT.value))
+    first = m["first_statement_min"]
+    posted = [i for i in _rows(ev, (K.RUMOUR_POSTED.value, K.RUMOUR_DETECTED.value,
+                                    K.STATEMENT_ISSUED.value, K.POLICY_SILENT.value))
+              # the policy line after a statement already out would contradict it
+              if not (ev.loc[i, "kind"] == K.POLICY_SILENT.value and first is not None
+                      and float(ev.loc[i, "t_min"]) >= first)]
     online = ts[ts["rumor_reach"] > 0]
     onlookers_peak = int(online["onlookers"].max()) if not online.empty else 0
     drawn = rumour_drawn_onlookers(r)
