@@ -179,40 +179,6 @@ def _when(value, lang: str) -> str:
     return phrase("never", lang) if value is None else phrase("at_t", lang, t=f"{value:.0f}")
 
 
-def _phase_line(r: DrillResult, phase: str, lang: str) -> str:
-    m, ev = r.metrics, r.events
-    if phase == "report":
-        if m["plan_activated_min"] is None:
-            return phrase("phase_report_none", lang)
-        first = ev[ev["kind"] == K.FIRST_REPORT.value]
-        declared = ev[ev["kind"] == K.LEVEL_DECLARED.value]
-        orders = ev[(ev["kind"] == K.DISPATCH_ORDER.value)]
-        return phrase("phase_report_line", lang, first_report=_when(m["first_report_min"], lang),
-                      estimate=f"{first['value'].iloc[0]:.0f}" if not first.empty else "—",
-                      verified=_when(m["verification_min"], lang),
-                      level=level_name(r, declared["subject"].iloc[0], lang)
-                      if not declared.empty else "—",
-                      activated=_when(m["plan_activated_min"], lang),
-                      teams=orders["subject"].nunique())
-    if phase == "stabilise":
-        return phrase("phase_stabilise_line", lang,
-                      first_team=_when(m["first_team_on_site_min"], lang),
-                      cordon=_when(m["cordon_min"], lang),
-                      state=word(VALUE_WORDS, m["max_crowd_state"], lang))
-    if phase == "information":
-        return phrase("phase_information_line", lang, reach=f"{m['rumor_peak_reach']:.1%}",
-                      statement=_when(m["first_statement_min"], lang))
-    if phase == "negotiation":
-        return phrase("phase_negotiation_line", lang,
-                      dialogue=_when(m["dialogue_start_min"], lang),
-                      reps=_when(m["representatives_min"], lang),
-                      agreement=_when(m["agreement_min"], lang))
-    remaining = int(r.timeseries["crowd_present"].iloc[-1]) if len(r.timeseries) else 0
-    share = r.params.crowd.cleared_share if r.params is not None else 0.0
-    return phrase("phase_dispersal_line", lang, cleared=_when(m["cleared_min"], lang),
-                  remaining=remaining, share=share)
-
-
 REPEATING = ("targeted_intervention", "force_used")
 """Kinds that recur every patrol: consecutive repeats are shown as one row with its span."""
 
@@ -223,7 +189,7 @@ def _actor(r: DrillResult, row, lang: str) -> str:
         return narrative.say(lang, "主要领导", "The top leader")
     if row.kind == K.LEADER_ON_SITE.value:
         return narrative.say(lang, f"{r.plan.responsible_unit.name.get(lang)}负责人",
-                             f"The leader of {r.plan.responsible_unit.name.get(lang)}")
+                             f"The leader of {narrative.inline(r.plan.responsible_unit.name.get(lang), lang)}")
     return team_name(r, row.actor, lang)
 
 
@@ -455,7 +421,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         f"To test whether \"{plan.title.get(lang)}\" is feasible and effective and to improve how "
         f"departments work together in a mass-petition incident, {org_text} held the tabletop drill "
         f"\"{sc.title.get(lang)}\" on {date_text}. The drill played an incident at "
-        f"{sc.site.name.get(lang)} minute by minute from the first sighting to "
+        f"{narrative.inline(sc.site.name.get(lang), lang)} minute by minute from the first sighting to "
         f"{'the site cleared' if m['cleared_min'] is not None else 'the end of the scenario time'}; "
         f"the outcome was \"{outcome}\" and the overall grade \"{e.grade_en}\". This report sums it up."))
 
@@ -613,6 +579,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     over = rules()["rating"]["s_over_target"]
     s.blocks.append(phrase("rating_rule", lang, over=over))
     s.blocks.append(phrase("score_rule", lang, **rules()["points"]))
+    grades_en = {g["zh"]: g["en"] for g in rules()["grades"]}
+    caps = [say(lang, f"{phrase('cap_' + c['id'], lang)}的，不高于“{c['grade']}”",
+                f"{phrase('cap_' + c['id'], lang)}: at most \"{grades_en[c['grade']]}\"")
+            for c in rules()["caps"]]
+    s.blocks.append(say(lang, "封顶规则（处置后果优先于任务平均分）：" + "；".join(caps) + "。",
+                        "Caps (what happened comes before the mean of task points): "
+                        + "; ".join(caps) + "."))
     inj = r.injects
     if len(inj):
         s.blocks.append(Subheading(sub("s3_injects")))

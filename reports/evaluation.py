@@ -30,7 +30,7 @@ import pandas as pd
 from reports.i18n import ITEMS
 from reports.targets import target_rows
 from sim.core.result import DrillResult
-from sim.core.types import Capability, EventKind, ReleasePolicy
+from sim.core.types import Capability, Equipment, EventKind, ReleasePolicy
 from sim.core.types import Task as TeamTask
 from sim.core.yamlio import load_file
 
@@ -305,13 +305,16 @@ def critical_tasks(r: DrillResult) -> list[Task]:
                               float(ev.loc[force[0], "t_min"]), "M", "harm", force,
                               {"force_used": len(force)}))
 
-    dialogue_kit = _rows(ev, (K.EQUIPMENT_FAILED.value, K.EQUIPMENT_SHORTAGE.value), subject="loudspeaker")
+    # the dialogue teams' own loudspeaker, failing or missing before the representatives came
+    talkers = set(plan.teams_with(Capability.DIALOGUE))
+    dialogue_kit = [i for i in _rows(ev, (K.EQUIPMENT_FAILED.value, K.EQUIPMENT_SHORTAGE.value),
+                                     subject=Equipment.LOUDSPEAKER.value)
+                    if ev.loc[i, "actor"] in talkers]
     _task(tasks, "dialogue_start", "dialogue_start", "", t.dialogue_start_min,
           m["dialogue_start_min"], [])
     _task(tasks, "representatives", "representatives", "", t.representatives_min,
-          m["representatives_min"], [i for i in dialogue_kit
-                                     if m["representatives_min"] is None
-                                     or ev.loc[i, "t_min"] <= m["representatives_min"]])
+          m["representatives_min"], _within(ev, dialogue_kit, 0.0, m["representatives_min"]),
+          window=[0.0, m["representatives_min"]])
     waits = _within(ev, _rows(ev, (K.TALKS_RESUMED.value,)), m["dialogue_start_min"] or 0.0,
                     m["agreement_min"])
     _task(tasks, "agreement", "agreement", "", t.agreement_min, m["agreement_min"], waits,
@@ -549,7 +552,12 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
     at_statement = m["rumor_reach_at_statement"]
     if at_statement is not None and at_statement < threshold:
         return None
-    posted = _rows(ev, (K.RUMOUR_POSTED.value, K.RUMOUR_DETECTED.value, K.STATEMENT_ISSUED.value, K.POLICY_SILENT.value))
+    first = m["first_statement_min"]
+    posted = [i for i in _rows(ev, (K.RUMOUR_POSTED.value, K.RUMOUR_DETECTED.value,
+                                    K.STATEMENT_ISSUED.value, K.POLICY_SILENT.value))
+              # the policy line after a statement already out would contradict it
+              if not (ev.loc[i, "kind"] == K.POLICY_SILENT.value and first is not None
+                      and float(ev.loc[i, "t_min"]) >= first)]
     online = ts[ts["rumor_reach"] > 0]
     onlookers_peak = int(online["onlookers"].max()) if not online.empty else 0
     drawn = rumour_drawn_onlookers(r)

@@ -34,6 +34,14 @@ def say(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def inline(name: str, lang: str) -> str:
+    """A name from a file set inside an English sentence: a leading "The" in lower case
+    ("at the square", not "at The square")."""
+    if lang == "en" and name.startswith("The "):
+        return "the " + name[4:]
+    return name
+
+
 def sep(lang: str) -> str:
     return "、" if lang == "zh" else ", "
 
@@ -167,7 +175,7 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
                     "watching.")]
     row = first.iloc[0]
     reporter = team(r, row.actor, lang)
-    site = r.scenario.site.name.get(lang)
+    site = inline(r.scenario.site.name.get(lang), lang)
     if row.actor == r.plan.command.team:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{cmd}值班人员发现{site}有群众聚集，"
                            f"估计约{_num(row.value)}人，随即报告指挥部。",
@@ -517,27 +525,27 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}开始向群众宣讲政策、疏导情绪。",
                      f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} began explaining the "
                      "policy and calming people.")))
-    unit = r.plan.responsible_unit.name.get(lang)
+    unit = inline(r.plan.responsible_unit.name.get(lang), lang)
     for row in _kind(ev, K.DEMAND_LEADER, K.LEADER_ON_SITE, K.TOP_LEADER_ON_SITE, K.ROOM_READY,
                      K.REPRESENTATIVES_CHOSEN).itertuples():
         at = c.text(row.t_min, lang)
         if row.kind == K.DEMAND_LEADER.value:
-            s.append(say(lang, f"{at}，群众要求见主要领导。", f"At {at} the crowd demanded to see the top leader."))
+            s.append((row.t_min, say(lang, f"{at}，群众要求见主要领导。", f"At {at} the crowd demanded to see the top leader.")))
         elif row.kind == K.LEADER_ON_SITE.value:
-            s.append(say(lang, f"{at}，{unit}负责人到场。", f"At {at} the leader of {unit} arrived."))
+            s.append((row.t_min, say(lang, f"{at}，{unit}负责人到场。", f"At {at} the leader of {unit} arrived.")))
         elif row.kind == K.TOP_LEADER_ON_SITE.value:
-            s.append(say(lang, f"{at}，主要领导到场接见群众。", f"At {at} the top leader came to meet the crowd."))
+            s.append((row.t_min, say(lang, f"{at}，主要领导到场接见群众。", f"At {at} the top leader came to meet the crowd.")))
         elif row.kind == K.ROOM_READY.value:
-            s.append(say(lang, f"{at}，接访场所准备就绪。", f"At {at} the reception room was ready."))
+            s.append((row.t_min, say(lang, f"{at}，接访场所准备就绪。", f"At {at} the reception room was ready.")))
         else:
-            s.append(say(lang, f"{at}，群众推选出{_num(row.value)}名代表。",
-                         f"At {at} the crowd named {_num(row.value)} representatives."))
+            s.append((row.t_min, say(lang, f"{at}，群众推选出{_num(row.value)}名代表。",
+                         f"At {at} the crowd named {_num(row.value)} representatives.")))
     waits = _kind(ev, K.TALKS_RESUMED)
     if not waits.empty:
         total, longest = float(waits["value"].sum()), float(waits["value"].max())
-        s.append(say(lang, f"协商中{len(waits)}次等待指挥部答复，累计{total:.0f}分钟，最长一次{longest:.0f}分钟。",
+        s.append((float(waits["t_min"].iloc[0]), say(lang, f"协商中{len(waits)}次等待指挥部答复，累计{total:.0f}分钟，最长一次{longest:.0f}分钟。",
                      f"The talks waited {len(waits)} times for command's answers, {total:.0f} min in "
-                     f"all, {longest:.0f} min at most."))
+                     f"all, {longest:.0f} min at most.")))
     failed = _kind(ev, K.TALKS_FAILED)
     if not failed.empty:
         s.append(say(lang, f"{len(failed)}轮协商未达成一致。", f"{len(failed)} rounds of talks ended without agreement."))

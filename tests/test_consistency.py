@@ -160,6 +160,14 @@ def check_zh(run: Run, text: str, r) -> list[str]:
                     or int(hit.group(2)) != run.metrics["health_incidents"]):
             bad.append(f"effect counts: {s}")
 
+    # no "no statement" policy told after a statement was issued (the trial's contradiction)
+    stated = run.kind("statement_issued")
+    if not stated.empty:
+        first = float(stated["t_min"].iloc[0])
+        for n in re.findall(r"（T\+(\d+)）[^\n]*信息发布政策为不对外发布", text):
+            if int(n) >= round(first):
+                bad.append("the silent policy told after a statement")
+
     # names, never ids; no level named twice
     if re.search(r"[（(][a-z_]+[)）]", body):
         bad.append("an English id in brackets in the Chinese text")

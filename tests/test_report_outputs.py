@@ -5,6 +5,7 @@ folders are named by their plans and settings; the variant's full name is in eve
 from __future__ import annotations
 
 import json
+import re
 
 import yaml
 
@@ -78,6 +79,10 @@ def test_a_replay_writes_beside_its_plain_run_with_the_plain_runs_figures(tmp_pa
     assert own["rumor_peak_reach"] < base["rumor_peak_reach"]
     md = (b / "report.md").read_text(encoding="utf-8")
     assert f"{own['rumor_peak_reach']:.1%}（按预案运行：{base['rumor_peak_reach']:.1%}）" in md
+    # the trainees' statement is told as theirs, and no later line says the policy is silence
+    assert "但参训人员在9时09分决定发布权威信息" in md
+    told = [int(n) for n in re.findall(r"T\+(\d+)）[^\n]*信息发布政策为不对外发布", md)]
+    assert all(n <= own["first_statement_min"] for n in told), told
 
 
 def test_compare_and_sweep_folders_name_their_plans_and_settings(tmp_path):
