@@ -294,8 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "point")
     _runner_options(sens)
     sens.add_argument("--out", type=Path,
-                      help="output folder (default "
-                           "out/sensitivity-<scenario>-<plan>-<method>-seed<N>)")
+                      help="output folder (default out/sensitivity-<scenario>-<plan variant>-"
+                           "<method>[-<only>]-seed<N>, the variant with every --set)")
     sens.add_argument("--lang", choices=("zh", "en"), default="zh",
                       help="report language (default zh)")
     sens.add_argument("--quiet", action="store_true",
@@ -608,8 +608,10 @@ def cmd_sensitivity(args, console: Console) -> int:
     samples = args.samples if args.samples is not None else DEFAULT_SAMPLES[args.method]
     check_samples(args.method, samples)
     inputs, factors = prepare(args.scenario, args.plan, args.sets, args.factors, args.only)
+    only = f"-{args.only}" if args.only else ""
     out = args.out or _default_out(f"sensitivity-{inputs.scenario.name}-"
-                                   f"{inputs.plan_label}-{args.method}", args.seed)
+                                   f"{variant_label(inputs.plan_label, args.sets)}-"
+                                   f"{args.method}{only}", args.seed)
     with output_folder(out) as folder:
         s = run_sensitivity(inputs, factors, args.method, samples, args.reps or DEFAULT_REPS,
                             args.seed, jobs=args.jobs, backend=args.backend,

@@ -327,3 +327,13 @@ def test_the_default_morris_finishes_and_ranks(tmp_path):
     assert len(ranked) >= 1 and (ranked["mu_star"] > 0).all()
     settings = pd.read_json(tmp_path / "run.json", typ="series")
     assert settings["samples"] == 10 and settings["reps_per_point"] == 4
+
+
+def test_default_folders_name_the_overrides_and_the_factor_set(tmp_path):
+    args = ("sensitivity", "small-group", "--samples", "2", "--reps", "1", "--jobs", "1",
+            "--only", "levers", "--quiet")
+    plain = call_cli(*args, cwd=tmp_path)
+    varied = call_cli(*args, "--set", "teams.dialogue.size=8", cwd=tmp_path)
+    assert plain.returncode == 0 and varied.returncode == 0, (plain.stderr, varied.stderr)
+    a, b = plain.stdout.strip().splitlines()[-1], varied.stdout.strip().splitlines()[-1]
+    assert a != b and "teams.dialogue.size=8" in b and a.endswith("-levers-seed1")
