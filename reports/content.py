@@ -454,7 +454,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                              f"passing {t.detail['threshold']:.0%} (by T+{t.target_min:.0f}; the plan sets "
                              "nothing, the incident's need does)"))
         else:
-            items.append(phrase("objective_item", lang, task=label, target=f"{t.target_min:.0f}"))
+            # signed: a deadline that fell before T0 (a report due after a warning) reads T-13
+            items.append(phrase("objective_item", lang, task=label, target=f"{round(t.target_min):+d}"))
     s.blocks.append(Bullets(items))
     s.blocks.append(Subheading(phrase("s1_time_place", lang)))
     s.blocks.append(say(lang, f"时间：{date_text} {narrative.clock_span(r, lang)}。",

@@ -329,7 +329,7 @@ PHRASES.update({
     "clause": {"zh": "检验条款", "en": "Plan clause"},
     "s4": {"zh": "四、改进措施", "en": "4. Improvement measures"},
     "s5": {"zh": "附：态势图表", "en": "Annex: charts"},
-    "objective_item": {"zh": "{task}：不超过T+{target}分钟", "en": "{task}: by T+{target} min"},
+    "objective_item": {"zh": "{task}：不超过T{target}分钟", "en": "{task}: by T{target} min"},
     "objective_nolimit": {"zh": "{task}", "en": "{task}"},
     "outdoor": {"zh": "室外", "en": "outdoors"},
     "indoor": {"zh": "室内", "en": "indoors"},

@@ -89,7 +89,8 @@ class Clock:
 
     def stamp(self, t: float, lang: str) -> str:
         """A table's time cell: the clock time with the minutes from T0."""
-        return f"{self.hhmm(t)}（T+{t:.0f}）" if lang == "zh" else f"{self.hhmm(t)} (T+{t:.0f})"
+        mark = f"T{round(t):+d}"   # T+5, or T-120 before T0 on a warning
+        return f"{self.hhmm(t)}（{mark}）" if lang == "zh" else f"{self.hhmm(t)} ({mark})"
 
 
 # --------------------------------------------------------------------------- names
