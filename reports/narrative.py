@@ -264,11 +264,12 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
 
 
 def dispatch_groups(r: DrillResult) -> list[tuple[float, list[str]]]:
-    """The orders to go, grouped by the minute they were given: [(time, [team, ...]), ...]."""
+    """The orders to go, grouped by the minute they were given as the clock tells it (the
+    nearest minute): [(time, [team, ...]), ...]."""
     orders = _kind(r.events, K.DISPATCH_ORDER)
     groups: list[tuple[float, list[str]]] = []
     for row in orders.itertuples():
-        if groups and math.floor(float(row.t_min)) == math.floor(groups[-1][0]):
+        if groups and math.floor(float(row.t_min) + 0.5) == math.floor(groups[-1][0] + 0.5):
             if row.subject not in groups[-1][1]:
                 groups[-1][1].append(str(row.subject))
         else:

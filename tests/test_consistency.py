@@ -46,9 +46,10 @@ class Run:
         return self.ev[self.ev["kind"] == kind]
 
     def at(self, kind: str, minute: int, **match) -> pd.DataFrame:
-        """Events of ``kind`` within half a minute of ``minute`` (clock times are rounded)."""
+        """Events of ``kind`` within half a minute of ``minute`` (clock times are rounded, some
+        from metrics.json, whose minutes are rounded to 0.01: 196.499 there is 196.5)."""
         rows = self.kind(kind)
-        rows = rows[(rows["t_min"] - minute).abs() <= 0.5 + 1e-6]
+        rows = rows[(rows["t_min"] - minute).abs() <= 0.5 + 0.01]
         for col, val in match.items():
             rows = rows[rows[col] == val]
         return rows
@@ -95,7 +96,9 @@ def check_zh(run: Run, text: str, r) -> list[str]:
         if hit:
             first = run.kind("dispatch_order")
             t0 = first["t_min"].iloc[0]
-            n = int((first["t_min"].apply(lambda x: int(x // 1)) == int(t0 // 1)).sum())
+            # the orders of the first clock minute (the nearest minute, as the clock tells it)
+            n = int((first["t_min"].apply(lambda x: int((x + 0.5) // 1))
+                     == int((t0 + 0.5) // 1)).sum())
             if int(hit.group(1)) != n:
                 bad.append(f"first call-out: {s}")
         # arrivals: each team named with its time arrived then
@@ -216,7 +219,8 @@ def check_en(run: Run, text: str, r) -> list[str]:
     if hit:
         first = run.kind("dispatch_order")
         t0 = first["t_min"].iloc[0]
-        n = int((first["t_min"].apply(lambda x: int(x // 1)) == int(t0 // 1)).sum())
+        n = int((first["t_min"].apply(lambda x: int((x + 0.5) // 1))
+                 == int((t0 + 0.5) // 1)).sum())
         if int(hit.group(1)) != n:
             bad.append("call-out count (en)")
     if re.search(r"[\u4e00-\u9fff]", body.split("## 1.")[1] if "## 1." in body else ""):
