@@ -263,7 +263,7 @@ def test_default_folder_is_named_by_scenario_plan_method_and_seed(tmp_path):
     [out] = (tmp_path / "out").iterdir()
     assert res.stdout.strip() == str(out.relative_to(tmp_path))
     assert out.name.startswith("sensitivity-small-group-linxiang")
-    assert "dialogue.size=8" in out.name and out.name.endswith("-morris-seed4")
+    assert "dialogue.size=8" in out.name and out.name.endswith("-morris-constants-seed4")
     assert (out / "indices.csv").is_file()
 
 
