@@ -644,9 +644,9 @@ def cmd_room(args, console: Console) -> int:
     import uvicorn
 
     from reports.room_text import t
+    from room.control import Room
+    from room.server import create_app, needs_token
     from sim.core.loading import load_drill
-    from sim.room.control import Room
-    from sim.room.server import create_app, needs_token
 
     inputs = load_drill(args.scenario, args.plan, args.sets)
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}-room", args.seed)

@@ -45,6 +45,12 @@ class Run:
     def kind(self, kind: str) -> pd.DataFrame:
         return self.ev[self.ev["kind"] == kind]
 
+    def first_call_out(self) -> int:
+        """Orders to go given in the first one's clock minute (the nearest minute, as the clock
+        tells it)."""
+        minutes = (self.kind("dispatch_order")["t_min"] + 0.5) // 1
+        return int((minutes == minutes.iloc[0]).sum())
+
     def at(self, kind: str, minute: int, **match) -> pd.DataFrame:
         """Events of ``kind`` within half a minute of ``minute`` (clock times are rounded, some
         from metrics.json, whose minutes are rounded to 0.01: 196.499 there is 196.5)."""
@@ -93,14 +99,8 @@ def check_zh(run: Run, text: str, r) -> list[str]:
             if {team_names[n] for n in named} != set(orders["subject"]):
                 bad.append(f"call-out names: {s}")
         hit = re.search(r"首批通知(\d+)个工作组", s)
-        if hit:
-            first = run.kind("dispatch_order")
-            t0 = first["t_min"].iloc[0]
-            # the orders of the first clock minute (the nearest minute, as the clock tells it)
-            n = int((first["t_min"].apply(lambda x: int((x + 0.5) // 1))
-                     == int((t0 + 0.5) // 1)).sum())
-            if int(hit.group(1)) != n:
-                bad.append(f"first call-out: {s}")
+        if hit and int(hit.group(1)) != run.first_call_out():
+            bad.append(f"first call-out: {s}")
         # arrivals: each team named with its time arrived then
         for name, tid in team_names.items():
             for hm in re.findall(re.escape(name) + r"(?:于|直至)" + CLOCK, s):
@@ -216,13 +216,8 @@ def check_en(run: Run, text: str, r) -> list[str]:
         if (float(b) > float(a)) != (verb == "rose"):
             bad.append("temperature direction (en)")
     hit = re.search(r"ordered (\d+) teams? to the site", body)
-    if hit:
-        first = run.kind("dispatch_order")
-        t0 = first["t_min"].iloc[0]
-        n = int((first["t_min"].apply(lambda x: int((x + 0.5) // 1))
-                 == int((t0 + 0.5) // 1)).sum())
-        if int(hit.group(1)) != n:
-            bad.append("call-out count (en)")
+    if hit and int(hit.group(1)) != run.first_call_out():
+        bad.append("call-out count (en)")
     if re.search(r"[\u4e00-\u9fff]", body.split("## 1.")[1] if "## 1." in body else ""):
         bad.append("Chinese text in the English report")
     grade = run.evaluation["grade"]["en"]

@@ -97,19 +97,21 @@ def _level(**fields) -> dict[str, Any]:
             **fields}
 
 
-def test_a_level_by_condition_is_declared_the_tick_its_condition_holds():
+def _declared_x(when: str) -> list[float]:
+    """Minutes at which the added level X, starting on ``when``, was declared or raised to."""
     def edit(p):
-        p["levels"].append(_level(when="t_min >= 47"))
+        p["levels"].append(_level(when=when))
     _, ev = kinds(inputs_with("gate-blockade", plan_edit=edit))
-    raised = [t for t, k, s in ev if s == "X" and k in ("level_raised", "level_declared")]
+    return [t for t, k, s in ev if s == "X" and k in ("level_raised", "level_declared")]
+
+
+def test_a_level_by_condition_is_declared_the_tick_its_condition_holds():
+    raised = _declared_x("t_min >= 47")
     assert raised and 47.0 <= raised[0] <= 48.0
 
 
 def test_a_condition_held_for_a_while_waits_for_it():
-    def edit(p):
-        p["levels"].append(_level(when="t_min >= 47 for 10 min"))
-    _, ev = kinds(inputs_with("gate-blockade", plan_edit=edit))
-    raised = [t for t, k, s in ev if s == "X" and k in ("level_raised", "level_declared")]
+    raised = _declared_x("t_min >= 47 for 10 min")
     assert raised and 57.0 <= raised[0] <= 58.0
 
 

@@ -19,9 +19,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from room.control import Room
+from room.server import create_app, needs_token
 from sim.core.loading import load_drill
-from sim.room.control import Room
-from sim.room.server import create_app, needs_token
 from tests.conftest import ROOT
 
 

@@ -40,7 +40,7 @@ from starlette.routing import Route
 
 from reports import chart_style
 from reports.room_pages import console_page, projector_page
-from sim.room.control import ControlError, Room
+from room.control import ControlError, Room
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 """Addresses that reach this machine only: bound to one of them, controls need no token."""

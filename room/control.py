@@ -7,7 +7,7 @@ the end of the current minute; so decisions.yaml replays the room's drill exactl
 (:meth:`~sim.engine.session.DrillSession.replay`). A decision point left without a choice
 takes the plan's course, as in the terminal.
 
-Nothing here speaks HTTP: :mod:`sim.room.server` calls these methods from its handlers, all
+Nothing here speaks HTTP: :mod:`room.server` calls these methods from its handlers, all
 on one event loop, so no two of them run at once.
 """
 
