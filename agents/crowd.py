@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
+from agents.crowd_tick import CrowdBatch
 from sim.core.config import Crowd as CrowdConfig
 from sim.core.parameters import CrowdParams, HealthParams
 from sim.core.types import Cause, CrowdState, PersonStatus
@@ -73,8 +75,7 @@ class TickDrivers:
     resist_agitation: float = 1.0
 
 
-@dataclass
-class TickOutcome:
+class TickOutcome(NamedTuple):
     """Counts after one tick (people)."""
 
     present: int
@@ -89,6 +90,8 @@ class TickOutcome:
     mean_agitation: float
     state: CrowdState
     persuaded: int
+    here: int = 0           # everyone on site: petitioners and onlookers
+    elderly_here: int = 0   # of them, the elderly
 
 
 class Crowd:
@@ -132,7 +135,7 @@ class Crowd:
         # which of those are known to be all zero (the tick then skips them)
         self._provoked_any = self._forced_any = self._relief_any = False
         self.is_petitioner = ~self.onlooker
-        self._buf = np.empty(n)          # scratch for the tick (no allocation per tick)
+        self._batch: CrowdBatch | None = None   # the rows stepped together (agents.crowd_tick)
         self.status = np.zeros(n, dtype=np.int8)
         self.injured = np.zeros(n, dtype=bool)
         self.representative = np.zeros(n, dtype=bool)
@@ -289,135 +292,12 @@ class Crowd:
     # ------------------------------------------------------------------ the tick
 
     def step(self, t: float, dt: float, d: TickDrivers, rng: np.random.Generator) -> TickOutcome:
-        """Advance the population by ``dt`` minutes under drivers ``d``."""
-        p = self.p
-        st = self.status
-        st[(st == _NOT_ARRIVED) & (self.t_arrive <= t)] = _PRESENT
-
-        # onlookers arrive while nothing cordons the area
-        if d.onlooker_inflow > 0 and self.onlooker_next < self.size:
-            k = int(rng.poisson(d.onlooker_inflow * dt))
-            k = min(k, self.size - self.onlooker_next)
-            if k:
-                st[self.onlooker_next:self.onlooker_next + k] = _PRESENT
-                self.t_arrive[self.onlooker_next:self.onlooker_next + k] = t
-                self.onlooker_next += k
-
-        present = st == _PRESENT
-        pet = present & self.is_petitioner
-        n_pet = int(np.count_nonzero(pet))
-
-        # provocations and force fade; agitation relaxes toward grievance plus causes
-        # (in place in a scratch buffer; arrays known to be zero are skipped)
-        fade = 0.5 ** (dt / p.provocation_half_life_min)
-        target = self._buf
-        np.multiply(self.hardship, 1.0 - d.legitimacy, out=target)
-        target += sum(d.shared.values())
-        if self._provoked_any:
-            self.provoked *= fade
-            target += self.provoked
-        if self._forced_any:
-            self.forced *= fade
-            target += self.forced
-        if self._relief_any:
-            target -= self.relief
-        target -= self.agitation
-        target *= 1.0 - math.exp(-p.agitation_rate_per_min * dt)
-        self.agitation += target
-        np.maximum(self.agitation, 0.0, out=self.agitation)   # np.clip, without its overhead
-        np.minimum(self.agitation, 1.0, out=self.agitation)
-
-        # willing: Epstein's net risk; acting: thresholds against what each person sees
-        arrest_p = 1.0 - math.exp(-p.arrest_k * d.deterrence / (self.n_active + 1))
-        agitated = pet & (self.agitation > p.active_threshold)
-        willing = agitated & (self.agitation - self.risk * arrest_p > p.active_threshold)
-        n_willing = int(np.count_nonzero(willing))
-        n_agitated = int(np.count_nonzero(agitated))
-        if n_pet:
-            seen_n = np.bincount(self.group[pet], minlength=self.n_groups)
-            seen_a = np.bincount(self.group[self.active & pet], minlength=self.n_groups)
-            local = seen_a / np.maximum(seen_n, 1)
-            perceived = (1.0 - p.global_visibility) * local[self.group] \
-                + p.global_visibility * self.share
-            active = willing & (self.theta <= perceived)
-            # instigators act whenever willing (theta 0 sees any share, even none)
-            active |= willing & self.hard_core
-        else:
-            active = willing
-        self.active = active
-        n_active = int(np.count_nonzero(active))
-        self.n_active = n_active
-        self.share = n_active / n_pet if n_pet else 0.0
-        self.willing_share = n_willing / n_pet if n_pet else 0.0
-        self.agitated_share = n_agitated / n_pet if n_pet else 0.0
-
-        # leaving: fatigue growing with hours on site, heat, satisfaction, persuasion
-        hours = np.maximum(0.0, t - self.t_arrive) / 60.0
-        hourly = p.fatigue_leave_per_hour + p.fatigue_growth_per_hour * hours + d.heat_leave_per_hour
-        if d.weather_leave_per_hour:
-            hourly = hourly + d.weather_leave_per_hour * (1.0 - self.hardship)
-        if d.commitment:
-            hourly = hourly + p.satisfied_leave_per_hour
-            hourly = np.where(self.hard_core, p.satisfied_leave_per_hour * p.hard_core_satisfied_x,
-                              hourly)
-        else:
-            hourly = np.where(self.hard_core, 0.0, hourly)
-        leave_p = 1.0 - np.exp(-hourly * dt / 60.0)
-        leaving = pet & ~active & (rng.random(self.size) < leave_p)
-        persuaded = 0
-        if d.persuasion_rate > 0:
-            k = int(rng.poisson(d.persuasion_rate * dt))
-            if k:
-                cand = np.flatnonzero(pet & ~leaving & ~active
-                                      & ((self.agitation < d.resist_agitation) | d.commitment)
-                                      & (~self.hard_core | d.commitment))
-                if len(cand):
-                    chosen = rng.choice(cand, size=min(k, len(cand)), replace=False)
-                    leaving[chosen] = True
-                    persuaded = len(chosen)
-        onl = present & self.onlooker
-        n_onl = int(np.count_nonzero(onl))
-        if n_onl:
-            onl_p = 1.0 - math.exp(-(p.onlooker_leave_per_hour / 60.0 + (
-                d.onlooker_dispersal / n_onl)) * dt)
-            leaving |= onl & (rng.random(self.size) < onl_p)
-        st[leaving] = _LEFT
-
-        # visible state by absolute counts (scuffles are the engine's episodes)
-        # with hysteresis: a state is left only once its measure falls clearly below the
-        # level that brought it on, so the state does not flicker around a threshold
-        was = self.state
-        keep = p.state_exit_share
-        if n_pet and (n_active >= d.gate_people or d.gate_held
-                      or (was >= CrowdState.BLOCKING and n_active >= keep * d.gate_people)):
-            state = CrowdState.BLOCKING
-        elif n_pet and (self.agitated_share >= p.vocal_share
-                        or (was >= CrowdState.VOCAL and self.agitated_share >= keep * p.vocal_share)):
-            state = CrowdState.VOCAL
-        else:
-            state = CrowdState.CALM
-        self.state = state
-
-        # counts by status in two passes: everyone, and the onlookers' block at the end
-        everyone = np.bincount(st, minlength=4)
-        watching = np.bincount(st[self.onlooker_start:], minlength=4)
-        n_present = int(everyone[_PRESENT] - watching[_PRESENT])
-        pet_now = (st == _PRESENT) & self.is_petitioner
-        self.peak_present = max(self.peak_present, n_present)
-        return TickOutcome(
-            present=n_present,
-            onlookers=int(watching[_PRESENT]),
-            arrived=int(len(st) - everyone[_NOT_ARRIVED]),
-            left=int(everyone[_LEFT]),
-            in_care=int(everyone[_IN_CARE]),
-            active=n_active,
-            willing=n_willing,
-            agitated=n_agitated,
-            active_share=self.share,
-            mean_agitation=float(self.agitation[pet_now].sum() / n_present) if n_present else 0.0,
-            state=state,
-            persuaded=persuaded,
-        )
+        """Advance the population by ``dt`` minutes under drivers ``d`` (a batch of one; the
+        tick itself is :meth:`agents.crowd_tick.CrowdBatch.step`)."""
+        batch = self._batch if self._batch is not None else CrowdBatch([self])
+        if len(batch.crowds) != 1:
+            raise RuntimeError("a crowd in a batch of several is stepped with its batch")
+        return batch.step(t, dt, [d], [rng])[0]
 
 
 class HealthHazard:
@@ -431,9 +311,8 @@ class HealthHazard:
     ``sim/data/parameters.yaml``).
     """
 
-    def __init__(self, params: HealthParams, crowd: Crowd):
+    def __init__(self, params: HealthParams):
         self.p = params
-        self.person = np.where(crowd.elderly, params.elderly_ratio, 1.0)
 
     def shared_rate(self, apparent_f: float, water: bool, outdoor: bool = True,
                     density: float = 0.0) -> float:
@@ -448,24 +327,25 @@ class HealthHazard:
         rate *= 1.0 + p.density_ratio_per_person_m2 * max(0.0, density - p.density_free_person_m2)
         return rate
 
-    def sample(self, crowd: Crowd, apparent_f: float, water: bool, dt: float,
-               rng: np.random.Generator, outdoor: bool = True, area_m2: float = math.inf,
-               cold_elderly_x: float = 1.0) -> np.ndarray:
-        """Draw this tick's health incidents among the people present; move them into care.
+    def sample(self, crowd: Crowd, here: TickOutcome, apparent_f: float, water: bool,
+               dt: float, rng: np.random.Generator, outdoor: bool = True,
+               area_m2: float = math.inf, cold_elderly_x: float = 1.0) -> np.ndarray:
+        """Draw this tick's health incidents among the people present (counted in ``here``,
+        the tick's outcome); move them into care.
 
         ``cold_elderly_x`` multiplies the rate of the elderly (cold weather)."""
-        present = np.flatnonzero(crowd.status == _PRESENT)
-        if len(present) == 0:
+        if here.here == 0:
             return np.empty(0, dtype=np.int64)
-        weights = self.person[present]
-        if cold_elderly_x != 1.0:
-            weights = weights * np.where(crowd.elderly[present], cold_elderly_x, 1.0)
-        total = float(weights.sum())
-        rate = self.shared_rate(apparent_f, water, outdoor, len(present) / area_m2)
+        old = self.p.elderly_ratio * cold_elderly_x
+        total = (here.here - here.elderly_here) + here.elderly_here * old
+        rate = self.shared_rate(apparent_f, water, outdoor, here.here / area_m2)
         k = int(rng.poisson(rate * total * dt))
         if not k:
             return np.empty(0, dtype=np.int64)
-        ill = rng.choice(present, size=min(k, len(present)), replace=False, p=weights / total)
+        present = np.flatnonzero(crowd.status == _PRESENT)
+        weights = np.where(crowd.elderly[present], old, 1.0)
+        ill = rng.choice(present, size=min(k, len(present)), replace=False,
+                         p=weights / weights.sum())
         crowd.status[ill] = _IN_CARE
         return ill
 

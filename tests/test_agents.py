@@ -243,7 +243,7 @@ def test_an_indoor_site_and_room_to_stand_lower_the_health_rate():
     world = world_for()
     from agents.crowd import HealthHazard
 
-    h = HealthHazard(world.params.health, world.crowd)
+    h = HealthHazard(world.params.health)
     outdoor = h.shared_rate(90.0, True, outdoor=True, density=0.5)
     assert h.shared_rate(90.0, True, outdoor=False, density=0.5) < outdoor
     assert h.shared_rate(90.0, True, outdoor=True, density=4.0) > outdoor

@@ -20,6 +20,7 @@ from reports import render_md
 from reports.comparison import build_compare
 from reports.i18n import METRIC_LABELS
 from sim.montecarlo.replicate import (
+    MAX_CHUNK_RUNS,
     SEED_STRIDE,
     chunks_for,
     grid_cells,
@@ -55,7 +56,7 @@ def test_chunks_cover_every_replication_once():
         chunks = chunks_for(reps, plans, workers)
         covered = [k for a, b in chunks for k in range(a, b)]
         assert covered == list(range(reps))
-        assert max(b - a for a, b in chunks) * plans <= max(plans, 20)
+        assert max(b - a for a, b in chunks) * plans <= max(plans, MAX_CHUNK_RUNS)
 
 
 # --------------------------------------------------------------------------- replications

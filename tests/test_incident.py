@@ -175,8 +175,7 @@ def test_explain_names_what_moved():
 
 def test_health_rate_neutral_case_is_the_published_baseline_and_heat_is_continuous():
     p = load_parameters().health
-    crowd = _crowd(10)
-    h = HealthHazard(p, crowd)
+    h = HealthHazard(p)
     per_1000 = h.shared_rate(p.heat_reference_f, True) * 1000 * p.reference_hours * 60
     assert per_1000 == pytest.approx(p.ppr_per_1000)
     rates = [h.shared_rate(apparent_temperature_f(c, 60), True) for c in np.arange(20, 40, 0.5)]

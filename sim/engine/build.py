@@ -125,13 +125,28 @@ def _components(world: World, shared: dict[Cause, float]) -> dict[Cause, float]:
     return out
 
 
-def tick(world: World):
-    """The crowd, the rumour, scuffles and health advance together, one tick at a time."""
+class CrowdTurn(simpy.Event):
+    """The tick waits here for its crowd to be stepped with the others of a batch.
+
+    ``drivers`` are this drill's drivers for the step; the batch's runner gives the
+    :class:`~agents.crowd.TickOutcome` as the event's value, ahead of every other event of
+    the instant, so the drill goes on exactly as if its crowd had been stepped alone."""
+
+    def __init__(self, env: simpy.Environment, drivers: TickDrivers):
+        super().__init__(env)
+        self.drivers = drivers
+
+
+def tick(world: World, turns: list[CrowdTurn] | None = None):
+    """The crowd, the rumour, scuffles and health advance together, one tick at a time.
+
+    ``turns``: the drill runs in a batch; each tick's crowd step is handed to the batch's
+    runner through this list (see ``sim.engine.batch``) instead of being made here."""
     env, p, s, crowd, rec = world.env, world.params, world.state, world.crowd, world.rec
     cp, lp = p.crowd, p.legitimacy
     sc = world.scenario
     dt = p.tick_min
-    hazard = HealthHazard(p.health, crowd)
+    hazard = HealthHazard(p.health)
     stress = world.stress
     drivers = TickDrivers(legitimacy=world.legitimacy.value,
                           resist_agitation=p.persuasion.resist_agitation,
@@ -176,9 +191,13 @@ def tick(world: World):
         drivers.gate_held = s.gate_hold_until > t
         drivers.heat_leave_per_hour = cp.heat_leave_per_10_at * warm
         _counsel(world, dt)
-        out = crowd.step(t, dt, drivers, world.rng.dynamics)
+        if turns is None:
+            out = crowd.step(t, dt, drivers, world.rng.dynamics)
+        else:
+            turns.append(turn := CrowdTurn(env, drivers))
+            out = yield turn
         world.mean_agitation = out.mean_agitation
-        for _ in hazard.sample(crowd, apparent, s.water, dt, world.rng.health,
+        for _ in hazard.sample(crowd, out, apparent, s.water, dt, world.rng.health,
                                sc.site.outdoor, sc.site.area_m2, cold_x):
             env.process(attend(world, injury=False))
 

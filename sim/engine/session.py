@@ -35,7 +35,7 @@ from sim.core.result import NOTE_COLUMNS, DrillResult, build_result, run_metrics
 from sim.core.types import EventKind
 from sim.core.world import World
 from sim.core.yamlio import load_file
-from sim.engine.build import build_world, tick
+from sim.engine.build import CrowdTurn, build_world, tick
 
 LATE = EventPriority(2)
 """SimPy priority of the session's own stops: after every event of the model at the same
@@ -96,7 +96,8 @@ class DrillSession:
     """One drill, run step by step between decision points."""
 
     def __init__(self, inputs: DrillInputs, seed: int, pause_every_min: float | None = None,
-                 stop_at_decisions: bool = False):
+                 stop_at_decisions: bool = False, crowd_turns: list[CrowdTurn] | None = None):
+        """``crowd_turns``: the drill's crowd is stepped with a batch's (``sim.engine.batch``)."""
         self.inputs, self.seed = inputs, seed
         self.world: World = build_world(inputs, seed)
         world, env = self.world, self.world.env
@@ -105,7 +106,7 @@ class DrillSession:
         world.teams[world.plan.command.team].dispatched.succeed()
         env.process(command(world))
         schedule(world)
-        env.process(tick(world))
+        env.process(tick(world, crowd_turns))
         # a plain event, not a Condition: SimPy disarms conditions nested in a condition that
         # has fired, and each step below waits on "a decision or the end"
         self.end = env.event()

@@ -211,22 +211,14 @@ def health_neutral_per_1000() -> float:
     """Presentations per 1000 attendees at the neutral gathering over the reference length
     (Arbon et al. 2001: 0.992)."""
     p = load_parameters().health
-
-    class _OneAdult:
-        elderly = np.zeros(1, dtype=bool)
-
-    rate = HealthHazard(p, _OneAdult()).shared_rate(p.heat_reference_f, water=True)  # type: ignore[arg-type]
+    rate = HealthHazard(p).shared_rate(p.heat_reference_f, water=True)
     return rate * 1000.0 * p.reference_hours * 60.0
 
 
 def health_heat_ratio() -> float:
     """Rate ratio for +10 F of apparent temperature (Intern Emerg Med 2016: 1.21)."""
     p = load_parameters().health
-
-    class _OneAdult:
-        elderly = np.zeros(1, dtype=bool)
-
-    h = HealthHazard(p, _OneAdult())  # type: ignore[arg-type]
+    h = HealthHazard(p)
     return h.shared_rate(p.heat_reference_f + 10, True) / h.shared_rate(p.heat_reference_f, True)
 
 

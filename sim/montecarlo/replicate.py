@@ -45,6 +45,7 @@ from typing import Any
 from sim.core.errors import InputError, Problem
 from sim.core.loading import DrillInputs, load_drill, parse_assignment, parse_plan_ref
 from sim.engine import simulate_metrics
+from sim.engine.batch import BATCH_SIZE, simulate_metrics_batch
 from sim.montecarlo.stats import replication_row
 
 SEED_STRIDE = 1_000_003
@@ -53,8 +54,10 @@ SEED_STRIDE = 1_000_003
 MAX_REPS = 1_000_000
 """More replications than this would let two base seeds share a seed."""
 
-MAX_CHUNK_RUNS = 20
-"""At most this many simulations (replications times plans) in one task."""
+MAX_CHUNK_RUNS = 64
+"""At most this many simulations (replications times plans) in one task (the replications
+of a plan in a task are stepped as one batch, so tasks are larger than a task's own cost
+would need)."""
 
 BACKENDS = ("local", "dask")
 
@@ -275,21 +278,43 @@ ChunkResult = tuple[list[dict[str, Any]], list[Failure], float]
 
 
 def run_chunk(payload: Payload, chunk: Chunk, base_seed: int,
-              progress: Progress | None = None) -> ChunkResult:
-    """Every plan of replications ``chunk``; failures caught one by one."""
+              progress: Progress | None = None, batch: int = BATCH_SIZE) -> ChunkResult:
+    """Every plan of replications ``chunk``; failures caught one by one.
+
+    ``batch``: replications of a plan whose crowds are stepped together
+    (``sim.engine.batch``; 1: one drill at a time). The rows do not depend on it."""
     t0 = time.perf_counter()
     rows: list[dict[str, Any]] = []
     failures: list[Failure] = []
-    for k in range(chunk[0], chunk[1]):
-        seed = replication_seed(base_seed, k)
-        for label, inputs in _chunk_plans(payload, chunk):
-            try:
-                rows.append(replication_row(label, k, seed, simulate_metrics(inputs, seed)))
-            except Exception as exc:  # reported with its seed, never dropped
-                failures.append(Failure(label, k, seed, repr(exc), traceback.format_exc()))
-            if progress is not None:
-                progress(1)
+    reps = range(chunk[0], chunk[1])
+    for label, inputs in _chunk_plans(payload, chunk):
+        for a in range(0, len(reps), max(1, batch)):
+            ks = reps[a:a + max(1, batch)]
+            seeds = [replication_seed(base_seed, k) for k in ks]
+            for k, seed, outcome in zip(ks, seeds, _simulate(inputs, seeds, progress), strict=True):
+                if isinstance(outcome, BaseException):  # reported with its seed, never dropped
+                    tb = "".join(traceback.format_exception(outcome))
+                    failures.append(Failure(label, k, seed, repr(outcome), tb))
+                else:
+                    rows.append(replication_row(label, k, seed, outcome))
     return rows, failures, time.perf_counter() - t0
+
+
+def _simulate(inputs: DrillInputs, seeds: list[int],
+              progress: Progress | None) -> list[dict[str, Any] | BaseException]:
+    """The metrics of a drill per seed: one at a time for a single seed, else as a batch."""
+    def done(_i: int, _outcome: object) -> None:
+        if progress is not None:
+            progress(1)
+
+    if len(seeds) > 1:
+        return simulate_metrics_batch(inputs, seeds, done)
+    try:
+        outcome: dict[str, Any] | BaseException = simulate_metrics(inputs, seeds[0])
+    except Exception as exc:
+        outcome = exc
+    done(0, outcome)
+    return [outcome]
 
 
 def _chunk_plans(payload: Payload, chunk: Chunk) -> Payload:
@@ -378,12 +403,12 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _pool_chunk(chunk: Chunk, base_seed: int) -> ChunkResult:
-    return run_chunk(_WORKER_PAYLOAD, chunk, base_seed)
+def _pool_chunk(chunk: Chunk, base_seed: int, batch: int) -> ChunkResult:
+    return run_chunk(_WORKER_PAYLOAD, chunk, base_seed, batch=batch)
 
 
-def _dask_chunk(chunk: Chunk, base_seed: int, payload: Payload) -> ChunkResult:
-    return run_chunk(payload, chunk, base_seed)
+def _dask_chunk(chunk: Chunk, base_seed: int, payload: Payload, batch: int) -> ChunkResult:
+    return run_chunk(payload, chunk, base_seed, batch=batch)
 
 
 def _mp_context():
@@ -413,16 +438,16 @@ class _Ticker:
 
 
 def _start_local(payload: Payload, chunks: list[Chunk], base_seed: int, jobs: int,
-                 tick: _Ticker) -> Iterator[ChunkResult]:
+                 tick: _Ticker, batch: int) -> Iterator[ChunkResult]:
     """Start the work now (so that the pool forks before any progress thread exists) and
     return the results as they come."""
     if jobs == 1:
-        return (run_chunk(payload, chunk, base_seed, tick) for chunk in chunks)
+        return (run_chunk(payload, chunk, base_seed, tick, batch) for chunk in chunks)
     from concurrent.futures import ProcessPoolExecutor
 
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context(),
                              initializer=_init_worker, initargs=(payload, os.getpid()))
-    futures = {ex.submit(_pool_chunk, c, base_seed): c for c in chunks}
+    futures = {ex.submit(_pool_chunk, c, base_seed, batch): c for c in chunks}
     return _gather_local(ex, futures, payload, base_seed, tick)
 
 
@@ -568,12 +593,13 @@ def dask_workers(client) -> int:
     return max(1, sum(client.nthreads().values()))
 
 
-def _start_dask(payload: Payload, chunks: list[Chunk], base_seed: int, client,
+def _start_dask(payload: Payload, chunks: list[Chunk], base_seed: int, client, batch: int,
                 tick: _Ticker) -> Iterator[ChunkResult]:
     """Send the inputs to every worker once, submit one task per chunk, return the results
     as they come."""
     [data] = client.scatter([payload], broadcast=True)
-    futures = client.map(_dask_chunk, chunks, base_seed=base_seed, payload=data, pure=False)
+    futures = client.map(_dask_chunk, chunks, base_seed=base_seed, payload=data, batch=batch,
+                         pure=False)
     return _gather_dask(client, futures, chunks, payload, base_seed, tick)
 
 
@@ -600,7 +626,7 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
                      scheduler: str | None = None, client=None,
                      show_progress: bool = False, progress: Progress | None = None,
                      scenario_ref: str | None = None, sets: Sequence[str] = (),
-                     split_plans: bool = False) -> Replications:
+                     split_plans: bool = False, batch: int = BATCH_SIZE) -> Replications:
     """Run replications ``0..reps-1`` of every variant and gather the rows.
 
     ``jobs``: processes of the local pool (1: in this process), or workers of the Dask
@@ -608,6 +634,8 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
     use and leave open. ``show_progress`` draws a progress bar on stderr; ``progress`` is
     called with the number of simulations as they finish. ``split_plans``: tasks may take part
     of the plans of a replication (many plans, few replications; see :func:`chunks_for`).
+    ``batch``: replications of a plan whose crowds are stepped together in a task (1: one
+    drill at a time); the rows are the same whatever it is.
     """
     if not variants:
         raise InputError([Problem("--plans", "", None, "name at least one plan")])
@@ -617,6 +645,8 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
     if backend not in BACKENDS:
         raise InputError([Problem("--backend", "", None,
                                   f"expected one of {', '.join(BACKENDS)}, got {backend!r}")])
+    if batch < 1:
+        raise InputError([Problem("--batch", "", None, f"expected 1 or more, got {batch}")])
     if jobs is not None and jobs < 1:
         raise InputError([Problem("--jobs", "", None, f"expected 1 or more, got {jobs}")])
     jobs = capped_jobs(jobs)
@@ -632,12 +662,12 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
                 client = stack.enter_context(dask_client(scheduler, jobs))
             workers = dask_workers(client)
             chunks = chunks_for(reps, len(payload), workers, split_plans)
-            results = _start_dask(payload, chunks, base_seed, client, tick)
+            results = _start_dask(payload, chunks, base_seed, client, batch, tick)
         else:
             workers = min(jobs, reps * len(payload) if split_plans else reps)
             chunks = chunks_for(reps, len(payload), workers, split_plans)
             workers = min(workers, len(chunks))
-            results = _start_local(payload, chunks, base_seed, workers, tick)
+            results = _start_local(payload, chunks, base_seed, workers, tick, batch)
         out.workers, out.chunks = workers, len(chunks)
         bar = stack.enter_context(progress_bar(reps * len(payload), f"{out.scenario}",
                                                enabled=show_progress))

@@ -1,0 +1,111 @@
+"""Several replications of one plan run side by side, their crowds stepped as one batch.
+
+Each drill keeps its own SimPy environment, world and random streams. The runner advances
+each environment until its tick asks for its crowd to be stepped (a
+:class:`~sim.engine.build.CrowdTurn`) or the drill ends; then every waiting crowd is
+stepped in one :class:`~agents.crowd_tick.CrowdBatch` call, and each tick resumes ahead of
+every other event of that instant. Each drill therefore sees exactly the events, in the
+same order, and the same draws as when it runs alone: the metrics are identical to
+:func:`sim.engine.simulate_metrics` for the same seed (tested), only cheaper, since the
+crowd's fixed cost per tick is paid once for the batch.
+
+A drill that fails is reported as its exception and leaves the batch; the others go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from simpy.core import EventPriority
+
+from agents.crowd_tick import CrowdBatch
+from sim.core.loading import DrillInputs
+from sim.core.result import run_metrics
+from sim.engine.build import CrowdTurn
+from sim.engine.session import DrillSession
+
+FIRST = EventPriority(-2)
+"""Priority of a tick's resumption after its batch step: before anything else scheduled for
+the same instant (SimPy's own priorities are -1 to 1), as if the step had been made in the
+tick itself."""
+
+BATCH_SIZE = 32
+"""Replications stepped together by default: enough that the crowd's fixed cost per tick
+is small beside the rest of a drill (``bench/bench_compare.py --batch`` measures it)."""
+
+
+class _Drill:
+    """One replication in a batch."""
+
+    def __init__(self, inputs: DrillInputs, seed: int):
+        self.seed = seed
+        self.turns: list[CrowdTurn] = []
+        self.session = DrillSession(inputs, seed, crowd_turns=self.turns)
+        env = self.session.world.env
+        # what a plain run stops on (DrillSession.next_point with no decision to make)
+        self.stop = env.any_of([env.event(), self.session.end])
+
+    def advance(self) -> CrowdTurn | None:
+        """Run until the tick waits for its crowd (returned) or the drill ends (None)."""
+        env, turns, stop = self.session.world.env, self.turns, self.stop
+        while not turns:
+            if stop.processed:
+                return None
+            env.step()
+        return turns.pop()
+
+
+def simulate_metrics_batch(inputs: DrillInputs, seeds: Sequence[int],
+                           done: Callable[[int, dict[str, Any] | BaseException], None] | None = None,
+                           ) -> list[dict[str, Any] | BaseException]:
+    """The metrics of one drill per seed (in order), from a run with every crowd stepped in
+    one batch; a drill that raised gives its exception in its place. ``done(i, outcome)``
+    is called as each drill ends."""
+    outcomes: list[dict[str, Any] | BaseException | None] = [None] * len(seeds)
+    drills: list[tuple[int, _Drill]] = []
+    for i, seed in enumerate(seeds):
+        try:
+            drills.append((i, _Drill(inputs, seed)))
+        except Exception as exc:  # reported in its place, never dropped
+            outcomes[i] = exc
+            if done is not None:
+                done(i, exc)
+    if not drills:
+        return outcomes  # type: ignore[return-value]
+    batch = CrowdBatch([d.session.world.crowd for _, d in drills])
+
+    def finish(i: int, drill: _Drill, outcome: dict[str, Any] | BaseException) -> None:
+        outcomes[i] = outcome
+        batch.remove(drill.session.world.crowd)
+        if done is not None:
+            done(i, outcome)
+
+    live = drills
+    while live:
+        waiting: list[tuple[int, _Drill, CrowdTurn]] = []
+        for i, drill in live:
+            try:
+                turn = drill.advance()
+                if turn is None:
+                    finish(i, drill, run_metrics(drill.session.world, inputs, drill.seed))
+                else:
+                    waiting.append((i, drill, turn))
+            except Exception as exc:
+                finish(i, drill, exc)
+        live = [(i, d) for i, d, _ in waiting]
+        if not waiting:
+            break
+        world = waiting[0][1].session.world
+        try:
+            steps = batch.step(world.now, world.params.tick_min,
+                               [turn.drivers for *_, turn in waiting],
+                               [d.session.world.rng.dynamics for _, d, _ in waiting])
+        except Exception as exc:  # the step is shared: every drill in it fails
+            for i, drill, _ in waiting:
+                finish(i, drill, exc)
+            break
+        for (_, drill, turn), out in zip(waiting, steps, strict=True):
+            turn._ok, turn._value = True, out
+            drill.session.world.env.schedule(turn, FIRST)
+    return outcomes  # type: ignore[return-value]
