@@ -32,6 +32,8 @@ from sim.core.errors import InputError, Problem
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 MAX_REPS = 1_000_000
 """Most replications (as :data:`sim.montecarlo.replicate.MAX_REPS`)."""
+BATCH_SIZE = 32
+"""Replications stepped together by default (as :data:`sim.engine.batch.BATCH_SIZE`)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -157,6 +159,10 @@ def _replication_options(p: argparse.ArgumentParser) -> None:
                    help="base seed (default 1); replication k runs with seed SEED*1000003+k "
                         "under every plan")
     _runner_options(p)
+    p.add_argument("--batch", type=_count("--batch"), default=BATCH_SIZE, metavar="N",
+                   help=f"replications of a plan whose crowds are stepped together in one "
+                        f"process (default {BATCH_SIZE}; 1: one drill at a time); the results "
+                        "are the same, only the time differs")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override a field of every plan by dotted path (repeatable)")
     p.add_argument("--rumour-threshold", type=_share, default=0.5,
@@ -528,7 +534,7 @@ def cmd_compare(args, console: Console) -> int:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,
                                 show_progress=not args.quiet, scenario_ref=args.scenario,
-                                sets=args.sets)
+                                sets=args.sets, batch=args.batch)
         analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
         with console.status("writing the report…", spinner="dots") if not args.quiet \
                 else _null():
@@ -571,7 +577,7 @@ def cmd_sweep(args, console: Console) -> int:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,
                                 show_progress=not args.quiet, scenario_ref=args.scenario,
-                                sets=args.sets)
+                                sets=args.sets, batch=args.batch)
         analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
         cell_rows = [{"plan": v.label, "values": c.values}
                      for v, c in zip(variants, cells, strict=True)]

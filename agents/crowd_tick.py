@@ -16,14 +16,15 @@ single drill runs) or among 31 others.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from sim.core.types import CrowdState, PersonStatus
+from sim.core.types import Cause, CrowdState, PersonStatus
 
-if TYPE_CHECKING:
-    from agents.crowd import Crowd, TickDrivers, TickOutcome
+Crowd = Any
+"""An :class:`agents.crowd.Crowd` (which builds its batches from this module)."""
 
 _PRESENT = int(PersonStatus.PRESENT)
 _NOT_ARRIVED = int(PersonStatus.NOT_ARRIVED)
@@ -43,6 +44,59 @@ PERSON_ARRAYS: dict[str, tuple[type, float]] = {
     "representative": (bool, False), "active": (bool, False),
 }
 """The per-person arrays a crowd keeps in its row of the batch."""
+
+
+@dataclass
+class TickDrivers:
+    """What the responders and the world impose on the crowd during one tick.
+
+    Attributes:
+        legitimacy: shared legitimacy L in [0, 1].
+        shared: agitation added to everyone present, by cause (waiting, rumour, heat...).
+        deterrence: officers weighted as the crowd sees them (C in Epstein's P).
+        gate_people: people acting needed to block the gate.
+        onlooker_inflow: expected onlooker arrivals per minute.
+        onlooker_dispersal: onlookers moved on per minute by a cordon.
+        persuasion_rate: petitioners persuaded to leave per minute.
+        commitment: a credible commitment has been made.
+        gate_held: the gate is held by the crowd regardless of who acts (an inject).
+        heat_leave_per_hour: extra hourly chance of leaving from heat.
+        weather_leave_per_hour: extra hourly chance of leaving in rain or cold, for a person
+            of no hardship (scaled by ``1 - hardship``: the least committed go first).
+        resist_agitation: people above this agitation cannot be persuaded before a commitment.
+    """
+
+    legitimacy: float
+    shared: dict[Cause, float] = field(default_factory=dict)
+    deterrence: float = 0.0
+    gate_people: int = 4
+    onlooker_inflow: float = 0.0
+    onlooker_dispersal: float = 0.0
+    persuasion_rate: float = 0.0
+    commitment: bool = False
+    gate_held: bool = False
+    heat_leave_per_hour: float = 0.0
+    weather_leave_per_hour: float = 0.0
+    resist_agitation: float = 1.0
+
+
+class TickOutcome(NamedTuple):
+    """Counts after one tick (people)."""
+
+    present: int
+    onlookers: int
+    arrived: int
+    left: int
+    in_care: int
+    active: int
+    willing: int
+    agitated: int
+    active_share: float
+    mean_agitation: float
+    state: CrowdState
+    persuaded: int
+    here: int = 0           # everyone on site: petitioners and onlookers
+    elderly_here: int = 0   # of them, the elderly
 
 
 def _per_row(mask: np.ndarray) -> list[int]:
@@ -121,8 +175,6 @@ class CrowdBatch:
              rngs: list[np.random.Generator]) -> list[TickOutcome]:
         """Advance every row by ``dt`` minutes at time ``t``; ``drivers`` and ``rngs`` are
         in row order (see :meth:`agents.crowd.Crowd.step`)."""
-        from agents.crowd import TickOutcome
-
         crowds = self.crowds
         p = crowds[0].p
         rows = len(crowds)

@@ -6,7 +6,9 @@ Measures, on this machine:
   2. the whole command ``compare large-sit-in --plans A B --reps 1000`` (reports included),
      and the replications alone with 2 processes and with 1 (the steadiest efficiency figure:
      short rounds vary by 10% or more on a virtual machine even when it is otherwise idle);
-  3. the Dask overhead: per task (empty tasks on a warm LocalCluster of 2 worker processes
+  3. batching: the same drills in one process stepped one at a time (``--batch 1``) and with
+     their crowds stepped together (the default batch), and the time per drill of each;
+  4. the Dask overhead: per task (empty tasks on a warm LocalCluster of 2 worker processes
      bound to 127.0.0.1) and per drill (the same replications on Dask against the local pool),
      and, for the record, a LocalCluster of 2 threads instead of 2 processes.
 
@@ -17,7 +19,7 @@ until other processes use less than 0.15 of a core, and it records how many core
 during the measurement ("background_cores", from /proc/stat less this process and its children).
 
 Usage:  python bench/bench_compare.py [--reps N] [--rounds N] [--big N] [--plans A B] [--no-dask]
-        [--json FILE]
+        [--batch N] [--json FILE]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sim.engine.batch import BATCH_SIZE  # noqa: E402
 from sim.montecarlo.replicate import dask_client, prepare, run_replications  # noqa: E402
 
 SCENARIO = "large-sit-in"
@@ -89,7 +92,11 @@ def wait_quiet(max_wait: float) -> float:
         time.sleep(3)
 
 
+BATCH = BATCH_SIZE
+
+
 def _rate(variants, reps: int, jobs: int, seed: int, wait: bool = True, **kw) -> dict:
+    kw.setdefault("batch", BATCH)
     if wait:
         wait_quiet(WAIT_S)
     # this process's children are counted as its own only when the pool forks them (no thread
@@ -135,7 +142,7 @@ def _efficiency(variants, reps, rounds):
 
 
 def main() -> int:
-    global WAIT_S
+    global WAIT_S, BATCH
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=100,
                         help="replications per plan of each rate measurement (default 100)")
@@ -148,9 +155,11 @@ def main() -> int:
                         help="skip the big run in one process (the long efficiency measure)")
     parser.add_argument("--wait", type=float, default=WAIT_S,
                         help="longest wait for a quiet machine before each measurement (s)")
+    parser.add_argument("--batch", type=int, default=BATCH_SIZE,
+                        help=f"replications stepped together (default {BATCH_SIZE})")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
-    WAIT_S = args.wait
+    WAIT_S, BATCH = args.wait, args.batch
 
     variants = prepare(SCENARIO, args.plans)
     run_replications(variants, 2, 0, jobs=1)  # warm imports and caches
@@ -158,8 +167,14 @@ def main() -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
                    f"{platform.python_version()}",
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "scenario": SCENARIO, "plans": args.plans,
+        "scenario": SCENARIO, "plans": args.plans, "batch": args.batch,
     }
+    # 0. batched against one at a time, the same drills in this process
+    alone = _rate(variants, args.reps, 1, 50, batch=1)
+    together = _rate(variants, args.reps, 1, 50)
+    figures["one_at_a_time_1_process"] = alone
+    figures["batched_1_process"] = together
+    figures["batching_speed_up"] = round(together["drills_per_s"] / alone["drills_per_s"], 2)
 
     # 1. one process against two, on the same drills
     ones, twos, eff = _efficiency(variants, args.reps, args.rounds)
@@ -186,6 +201,7 @@ def main() -> int:
             t0 = time.perf_counter()
             subprocess.run([sys.executable, str(ROOT / "run_drill.py"), "compare", SCENARIO,
                             "--plans", *args.plans, "--reps", str(args.big), "--quiet",
+                            "--batch", str(args.batch),
                             "--out", str(Path(tmp) / "big")], check=True, capture_output=True)
             seconds = time.perf_counter() - t0
         figures["big_command"] = {"reps_per_plan": args.big, "plans": len(args.plans),

@@ -5,7 +5,9 @@ Measures, on this machine:
      its ratio to a minimal vectorised tick of the same crowd (the floor, bench/references.py);
   2. the model alone for the same drill scaled to 5,000 petitioners;
   3. the cost per person-minute at 5,000 people (the most a scenario may have) against one
-     SimPy process per person;
+     SimPy process per person, and the crowd's own tick at 10,000 people against the same;
+  3b. the same drill as 1 with 32 replications' crowds stepped as one batch (what compare,
+     sweep and calibrate do), per drill, against the same floor;
   4. the whole ``python run_drill.py run large-sit-in`` command, reports included;
   5. ``list`` and ``validate`` (start-up).
 Times are CPU seconds of this process (wall for the commands); the machine's load average is
@@ -30,9 +32,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
+from agents.crowd import Crowd, TickDrivers  # noqa: E402
 from bench.references import minimal_tick, simpy_crowd  # noqa: E402
 from sim.core.loading import DrillInputs, apply_overrides, load_drill  # noqa: E402
 from sim.engine import simulate  # noqa: E402
+from sim.engine.batch import simulate_metrics_batch  # noqa: E402
 
 
 def _time_model(inputs: DrillInputs, reps: int) -> dict:
@@ -53,6 +59,45 @@ def _time_model(inputs: DrillInputs, reps: int) -> dict:
             "per_tick_us": round(median / minutes * 1e6, 1),
             "floor_per_tick_us": round(floor / minutes * 1e6, 1),
             "ratio_to_floor": round(median / floor, 1)}
+
+
+def _time_batched(inputs: DrillInputs, reps: int) -> dict:
+    """CPU time per drill of ``reps`` replications run as one batch (sim.engine.batch)."""
+    seeds = list(range(reps))
+    simulate_metrics_batch(inputs, seeds[:4])
+    t0 = time.process_time()
+    out = simulate_metrics_batch(inputs, seeds)
+    per = (time.process_time() - t0) / reps
+    minutes = statistics.median(m["duration_min"] for m in out)
+    crowd = int(statistics.median(m["arrived"] for m in out)) \
+        + int(inputs.scenario.crowd.onlookers.max)
+    floor = statistics.median(minimal_tick(crowd, int(minutes), s) for s in range(3))
+    return {"batch": reps, "median_ms_per_drill": round(per * 1000, 1),
+            "per_tick_us": round(per / minutes * 1e6, 1),
+            "floor_per_tick_us": round(floor / minutes * 1e6, 1),
+            "ratio_to_floor": round(per / floor, 1)}
+
+
+def _crowd_tick_per_person(people: int, minutes: int) -> dict:
+    """The crowd's own tick (agents.crowd_tick) for ``people`` petitioners, all present,
+    against one SimPy process per person: the per-person cost without the rest of a drill
+    (beyond the 5,000 a scenario may have, so the crowd is made directly)."""
+    cfg = load_drill("large-sit-in").scenario.crowd
+    span = cfg.initial.model_copy(update={"low": people, "high": people})
+    cfg = cfg.model_copy(update={"initial": span, "mobilised": span})
+    params = load_drill("large-sit-in").params.crowd
+    crowd = Crowd(cfg, params, np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    drivers = TickDrivers(legitimacy=0.5, deterrence=20.0, gate_people=12)
+    t0 = time.process_time()
+    for t in range(minutes):
+        crowd.step(float(t), 1.0, drivers, rng)
+    model = time.process_time() - t0
+    ref = simpy_crowd(people, minutes)
+    return {"people": people, "minutes": minutes,
+            "crowd_us_per_person_min": round(model / (people * minutes) * 1e6, 4),
+            "simpy_us_per_person_min": round(ref / (people * minutes) * 1e6, 3),
+            "ratio_simpy_to_crowd": round(ref / model, 1)}
 
 
 def _per_person(people: int, minutes: int) -> dict:
@@ -120,8 +165,10 @@ def main() -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python "
                    f"{platform.python_version()}, {platform.processor() or platform.system()}",
         "large_sit_in_model": _time_model(base_full, args.reps),
+        "large_sit_in_batched": _time_batched(base_full, 32),
         "people_5000_model": _time_model(scaled(base, 5000), max(5, args.reps // 4)),
         "people_5000_vs_simpy": _per_person(5_000, 60),
+        "crowd_10000_vs_simpy": _crowd_tick_per_person(10_000, 60),
         "run_command": _time_command(3),
         "list_s": _time_cli("list"),
         "validate_s": _time_cli("validate", "linxiang", "gate-blockade"),

@@ -233,6 +233,7 @@ class Replications:
     elapsed_s: float = 0.0
     compute_s: float = 0.0
     chunks: int = 0
+    batch: int = BATCH_SIZE
 
     @property
     def plans(self) -> list[str]:
@@ -262,7 +263,7 @@ class Replications:
             "set": list(self.sets), "reps": self.reps, "base_seed": self.base_seed,
             "seed_rule": f"seed of replication k = base_seed * {SEED_STRIDE} + k",
             "backend": self.backend, "workers": self.workers, "chunks": self.chunks,
-            "simulations": self.reps * len(self.variants), "failed": len(self.failures),
+            "batch": self.batch, "simulations": self.reps * len(self.variants), "failed": len(self.failures),
             "elapsed_s": round(self.elapsed_s, 3), "compute_s": round(self.compute_s, 3),
         }
 
@@ -668,7 +669,7 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
             chunks = chunks_for(reps, len(payload), workers, split_plans)
             workers = min(workers, len(chunks))
             results = _start_local(payload, chunks, base_seed, workers, tick, batch)
-        out.workers, out.chunks = workers, len(chunks)
+        out.workers, out.chunks, out.batch = workers, len(chunks), batch
         bar = stack.enter_context(progress_bar(reps * len(payload), f"{out.scenario}",
                                                enabled=show_progress))
         callbacks = [f for f in (bar, progress) if f is not None]
