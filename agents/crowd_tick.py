@@ -119,8 +119,27 @@ class CrowdBatch:
 
     Attributes:
         crowds: the crowds, in row order.
-        width: people per row (the largest crowd; the others are padded).
+        width: people per row (the largest crowd, in whole groups; the others are padded).
+        onlooker, t_arrive, hardship, ...: the :data:`PERSON_ARRAYS`, rows by columns.
     """
+
+    onlooker: np.ndarray
+    is_petitioner: np.ndarray
+    t_arrive: np.ndarray
+    hardship: np.ndarray
+    risk: np.ndarray
+    theta: np.ndarray
+    elderly: np.ndarray
+    hard_core: np.ndarray
+    group: np.ndarray
+    agitation: np.ndarray
+    provoked: np.ndarray
+    forced: np.ndarray
+    relief: np.ndarray
+    status: np.ndarray
+    injured: np.ndarray
+    representative: np.ndarray
+    active: np.ndarray
 
     def __init__(self, crowds: list[Crowd]):
         if not crowds:
