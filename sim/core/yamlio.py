@@ -147,6 +147,9 @@ def _yaml_problem(exc: yaml.YAMLError, label: str, text: str = "") -> InputError
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "nesting depth" in (exc.problem or ""):
+            # libyaml's own limit (1,000 levels from PyYAML 6.0.4), met while it reads ahead
+            return _problem(label, line, f"nested more than {MAX_DEPTH} levels deep; refused")
         what = " ".join(s for s in (exc.context, exc.problem) if s)
         return _problem(label, line, f"malformed YAML: {what}")
     return _problem(label, None, f"malformed YAML: {exc}")
