@@ -254,7 +254,11 @@ def chart_text(text: str) -> str:
 
 def _clean(fig) -> None:
     """Every text of ``fig`` made drawable (:func:`chart_text`), and none parsed as
-    mathtext: titles, labels, legends, annotations and the fixed tick labels."""
+    mathtext: titles, labels, legends, annotations and the fixed tick labels. Once a
+    figure: its second format finds it clean."""
+    if getattr(fig, "_drawable", False):
+        return
+    fig._drawable = True
     from matplotlib.text import Text
     from matplotlib.ticker import FixedFormatter, FuncFormatter
 
@@ -276,11 +280,26 @@ def _clean(fig) -> None:
                 fmt._drawable = True  # type: ignore[attr-defined]
 
 
+def fixed_margins(fig, left: float, right: float, bottom: float, top: float) -> None:
+    """Lay ``fig``'s axes out with margins in inches, for a chart whose labels are all the
+    report's own words and numbers of bounded length: the saved image then needs no tight
+    bounding box, which costs about as much as drawing the chart again (``bench/``)."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1.0 - right / w, bottom=bottom / h, top=1.0 - top / h)
+    fig._fixed_layout = True  # type: ignore[attr-defined]
+
+
+def _bbox(fig) -> str | None:
+    """The saved area: the figure as laid out by :func:`fixed_margins`, else tight around
+    everything drawn (labels from plan files have any length)."""
+    return None if getattr(fig, "_fixed_layout", False) else "tight"
+
+
 def png_bytes(fig) -> bytes:
     """The figure as PNG (for Markdown and Word)."""
     _clean(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches=_bbox(fig))
     return buf.getvalue()
 
 
@@ -290,5 +309,5 @@ def svg_text(fig) -> str:
     _clean(fig)
     buf = io.StringIO()
     with plt.rc_context({"svg.fonttype": "none", "text.parse_math": False}):
-        fig.savefig(buf, format="svg", bbox_inches="tight")
+        fig.savefig(buf, format="svg", bbox_inches=_bbox(fig))
     return buf.getvalue()

@@ -77,6 +77,7 @@ def draw_crowd(r: DrillResult, lang: str):
     ax.legend(handles, l1 + l2 + [p.get_label() for p in patches],
               loc="upper right", fontsize=8, ncol=2)
     ax.set_title(phrase("chart_crowd", lang))
+    chart_style.fixed_margins(fig, left=0.75, right=0.7, bottom=0.5, top=0.35)
     return fig
 
 
@@ -94,6 +95,7 @@ def draw_rumour(r: DrillResult, lang: str):
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title(phrase("chart_rumour", lang))
+    chart_style.fixed_margins(fig, left=0.6, right=0.2, bottom=0.55, top=0.35)
     return fig
 
 

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from reports import render_docx, render_html, render_md
+from reports import render_html, render_md
 from reports.content import build
 from reports.document import Document
 from reports.evaluation import evaluate, to_json
@@ -87,5 +87,7 @@ def write_document(doc: Document, out: Path, stem: str, formats: Iterable[str]) 
     if "html" in formats:
         put(f"{stem}.html", render_html.render(doc))
     if "docx" in formats:
+        from reports import render_docx  # python-docx is loaded only when Word is asked for
+
         put(f"{stem}.docx", render_docx.render(doc))
     return written
