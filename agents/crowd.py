@@ -37,6 +37,8 @@ _PRESENT = int(PersonStatus.PRESENT)
 _NOT_ARRIVED = int(PersonStatus.NOT_ARRIVED)
 _LEFT = int(PersonStatus.LEFT)
 _IN_CARE = int(PersonStatus.IN_CARE)
+_NO_ONE = np.empty(0, dtype=np.int64)
+_NO_ONE.flags.writeable = False  # the shared answer of a tick without health incidents
 
 
 class Crowd:
@@ -280,13 +282,13 @@ class HealthHazard:
 
         ``cold_elderly_x`` multiplies the rate of the elderly (cold weather)."""
         if here.here == 0:
-            return np.empty(0, dtype=np.int64)
+            return _NO_ONE
         old = self.p.elderly_ratio * cold_elderly_x
         total = (here.here - here.elderly_here) + here.elderly_here * old
         rate = self.shared_rate(apparent_f, water, outdoor, here.here / area_m2)
         k = int(rng.poisson(rate * total * dt))
         if not k:
-            return np.empty(0, dtype=np.int64)
+            return _NO_ONE
         present = np.flatnonzero(crowd.status == _PRESENT)
         weights = np.where(crowd.elderly[present], old, 1.0)
         ill = rng.choice(present, size=min(k, len(present)), replace=False,

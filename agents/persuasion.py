@@ -14,8 +14,8 @@ from sim.core.world import TeamState, World
 
 def _vehicles(world: World, team: TeamState) -> int:
     return team.working(Equipment.VEHICLE) + sum(
-        t.working(Equipment.VEHICLE) for t in world.teams.values()
-        if t is not team and t.on_site and Capability.LOGISTICS in t.cfg.capabilities)
+        t.working(Equipment.VEHICLE) for t in world.teams_with(Capability.LOGISTICS)
+        if t is not team and t.on_site)
 
 
 def persuasion_rate(world: World) -> float:

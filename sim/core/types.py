@@ -103,7 +103,10 @@ class CrowdState(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _CROWD_LABELS[self]
+
+
+_CROWD_LABELS = {s: s.name.lower() for s in CrowdState}
 
 
 class PersonStatus(IntEnum):

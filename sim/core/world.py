@@ -68,14 +68,18 @@ class TeamState:
     crews: simpy.Resource | None = None
     staff: dict[Capability, float] = field(default_factory=dict)
     head_start: float = 0.0   # minutes of mobilisation and travel done before T0 (a warning)
+    on_site: bool = field(default=False, init=False, repr=False, compare=False)
+    """``status`` is ON_SITE: kept with it (read every tick, set a few times a run)."""
 
     def __post_init__(self) -> None:
         # the plan is frozen, so the split of its people is worked out once (the tick reads it)
         self.staff = {c: self.cfg.staff_for(c) for c in self.cfg.capabilities}
+        self.on_site = self.status is TeamStatus.ON_SITE
 
-    @property
-    def on_site(self) -> bool:
-        return self.status is TeamStatus.ON_SITE
+    def __setattr__(self, name: str, value: object) -> None:
+        object.__setattr__(self, name, value)
+        if name == "status":
+            object.__setattr__(self, "on_site", value is TeamStatus.ON_SITE)
 
     def working(self, item: Equipment) -> int:
         """Items of this kind in working order."""
@@ -255,7 +259,7 @@ class World:
         return best
 
     def in_scuffle(self) -> bool:
-        return self.state.scuffle_until > self.now
+        return self.state.scuffle_until > self.env.now
 
     def posture(self, team_id: str) -> Posture | None:
         """An order team's posture now (the plan's, unless trainees changed it)."""

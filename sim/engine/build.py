@@ -46,13 +46,15 @@ def build_world(inputs: DrillInputs, seed: int) -> World:
 
 
 def condition_state(world: World, row: dict) -> dict:
-    """The state variables trigger conditions may name (see ``sim.core.triggers.VARIABLES``)."""
+    """The state variables trigger conditions may name (see ``sim.core.triggers.VARIABLES``):
+    ``row``, this tick of the time series, with the rest of the state added to it."""
     s = world.state
-    return {**row, "health_incidents": s.health_incidents,
-            "statement_out": s.statement_out, "agreement": s.commitment, "cordon": s.cordon,
-            "dialogue": s.dialogue_started, "representatives": s.representatives_chosen,
-            "expected_crowd": s.expected_crowd, "injuries": world.rec.counters.get("injuries", 0),
-            "person_at_risk": s.person_at_risk, "dark": world.dark(), "warning": s.warning}
+    row.update(health_incidents=s.health_incidents, statement_out=s.statement_out,
+               agreement=s.commitment, cordon=s.cordon, dialogue=s.dialogue_started,
+               representatives=s.representatives_chosen, expected_crowd=s.expected_crowd,
+               injuries=world.rec.counters.get("injuries", 0), person_at_risk=s.person_at_risk,
+               dark=world.dark(), warning=s.warning)
+    return row
 
 
 def _onlooker_inflow(world: World, reach: float) -> float:
@@ -158,6 +160,8 @@ def tick(world: World, turns: list[CrowdTurn] | None = None):
     conditioned = any(lv.when for lv in world.plan.levels)   # levels weigh conditions
     mark: dict[Cause, float] = {}
     mark_present = 0
+    weather: tuple = ()
+    apparent = weather_leave = cold_x = 0.0
     while True:
         t = float(env.now)
         world.rumour.step(dt)
@@ -168,10 +172,14 @@ def tick(world: World, turns: list[CrowdTurn] | None = None):
             world.legitimacy.lose("rumour", lp.rumour_loss * (reach - last_reach))
         last_reach = reach
 
-        apparent = apparent_temperature_f(s.temperature_c, s.humidity_pct)
-        if not sc.site.outdoor:  # a hall shelters from part of the heat
-            apparent = min(apparent, cp.comfort_at_f + cp.indoor_heat_share
-                           * max(0.0, apparent - cp.comfort_at_f))
+        if weather != (s.temperature_c, s.humidity_pct, s.precipitation):
+            # the weather changes a few times a drill at most: its effects are worked out then
+            weather = (s.temperature_c, s.humidity_pct, s.precipitation)
+            apparent = apparent_temperature_f(s.temperature_c, s.humidity_pct)
+            if not sc.site.outdoor:  # a hall shelters from part of the heat
+                apparent = min(apparent, cp.comfort_at_f + cp.indoor_heat_share
+                               * max(0.0, apparent - cp.comfort_at_f))
+            weather_leave, cold_x = _weather_leave(world)
         listened = s.dialogue_started and any(
             t_.on_site for t_ in world.teams_with(Capability.DIALOGUE))
         stress.step(dt, 1.0 if listened else (
@@ -184,7 +192,6 @@ def tick(world: World, turns: list[CrowdTurn] | None = None):
         drivers.deterrence = world.deterrence()
         drivers.onlooker_inflow = _onlooker_inflow(world, reach)
         drivers.onlooker_dispersal = dispersal_rate(world) + _evacuation_rate(world)
-        weather_leave, cold_x = _weather_leave(world)
         drivers.weather_leave_per_hour = weather_leave
         drivers.persuasion_rate = persuasion_rate(world)
         drivers.commitment = s.commitment
