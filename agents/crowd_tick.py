@@ -8,8 +8,8 @@ numpy operations, so the fixed cost of a tick (a few dozen array operations) is 
 for the batch instead of once per drill.
 
 Every draw is made from the drill's own generator, in the same order as for a drill alone,
-and every operation is elementwise per row, or a sum in index order (``np.bincount``), so a
-row gives the same numbers whether it is stepped alone (a batch of one, which is how a
+and every operation is elementwise per row, a count, or a sum in whole units (exact in any
+order), so a row gives the same numbers whether it is stepped alone (a batch of one, which is how a
 single drill runs) or among 31 others.
 """
 
@@ -106,6 +106,26 @@ def _per_row(mask: np.ndarray) -> list[int]:
     return np.count_nonzero(mask, axis=1).tolist()
 
 
+_BYTE_SUMS = {1: (np.uint8, 1, 0), 2: (np.uint16, 0x0101, 8), 4: (np.uint32, 0x01010101, 24),
+              8: (np.uint64, 0x0101010101010101, 56)}
+"""Group sizes whose members' flags (one byte each) fit one machine word: the word times
+``0x0101...`` holds the sum of its bytes in its top byte (each sum is at most 8, so no byte
+carries into the next)."""
+
+
+def _group_counts(mask: np.ndarray, group_size: int) -> np.ndarray:
+    """People flagged in each group of ``group_size`` consecutive people, row by row
+    (``mask``: a C-ordered boolean array, rows by whole groups)."""
+    if group_size in _BYTE_SUMS:
+        word, ones, shift = _BYTE_SUMS[group_size]
+        words = mask.view(word)
+        if shift == 0:
+            return words
+        return (words * word(ones)) >> word(shift)
+    starts = np.arange(0, mask.shape[1], group_size)
+    return np.add.reduceat(mask.view(np.int8), starts, axis=1, dtype=np.int32)
+
+
 def _column(values: list[float]) -> float | np.ndarray:
     """One value per row, to combine with every person of the row (a plain number for a
     single row: the same arithmetic, without building an array)."""
@@ -140,6 +160,9 @@ class CrowdBatch:
     injured: np.ndarray
     representative: np.ndarray
     active: np.ndarray
+    buf: np.ndarray     # scratch: the agitation target, then the hourly chance of leaving
+    units: np.ndarray   # scratch: agitation in whole units of 2**-40
+    yielding: np.ndarray  # not of the hard core
 
     def __init__(self, crowds: list[Crowd]):
         if not crowds:
@@ -165,13 +188,10 @@ class CrowdBatch:
             for name in PERSON_ARRAYS:
                 setattr(c, name, getattr(self, name)[r, :c.size])
             c._batch = self
-        row = np.arange(rows)[:, None]
-        self.group_starts = np.arange(0, width, gs)
-        # counts by status, onlooker and elderly in one bincount:
-        # key = status + 4 * onlooker + 8 * elderly + 16 * row
-        self.count_key = (4 * self.onlooker + 8 * self.elderly + 16 * row).astype(np.int64)
         self.settled = -np.inf   # every arrival scheduled up to this time has been made
         self.buf = np.empty((rows, width))
+        self.units = np.empty((rows, width), dtype=np.int64)
+        self.yielding = ~self.hard_core   # everyone but the hard core (fixed for a run)
         # uniform draws, one per person (beyond a crowd's own people: never read)
         self.draw = np.zeros((rows, width))
         self.draw2 = np.zeros((rows, width))
@@ -246,9 +266,9 @@ class CrowdBatch:
         n_willing = _per_row(willing)
         n_agitated = _per_row(agitated)
         # what each group sees: the share of its members present who act (a count per group)
-        starts = self.group_starts
-        seen_n = np.add.reduceat(pet.view(np.int8), starts, axis=1, dtype=np.int32)
-        seen_a = np.add.reduceat((self.active & pet).view(np.int8), starts, axis=1, dtype=np.int32)
+        gs = self.group_size
+        seen_n = _group_counts(pet, gs)
+        seen_a = _group_counts(self.active & pet, gs)
         local = (1.0 - p.global_visibility) * (seen_a / np.maximum(seen_n, 1))
         perceived = local + p.global_visibility * _column([c.share for c in crowds])
         grouped = (rows, self.n_groups, self.group_size)
@@ -259,9 +279,11 @@ class CrowdBatch:
         n_active = _per_row(active)
 
         # leaving: fatigue growing with hours on site, heat, satisfaction, persuasion
-        hours = np.maximum(0.0, t - self.t_arrive)
+        hours = np.subtract(t, self.t_arrive, out=self.buf)   # the scratch buffer again
+        np.maximum(hours, 0.0, out=hours)
         hours *= 1.0 / 60.0
-        hourly = p.fatigue_growth_per_hour * hours
+        hours *= p.fatigue_growth_per_hour
+        hourly = hours
         hourly += _column([p.fatigue_leave_per_hour + d.heat_leave_per_hour for d in drivers])
         if any(d.weather_leave_per_hour for d in drivers):
             hourly = hourly + _column([d.weather_leave_per_hour for d in drivers]) \
@@ -272,7 +294,7 @@ class CrowdBatch:
             hard = np.where(committed, p.satisfied_leave_per_hour * p.hard_core_satisfied_x, 0.0)
             hourly = np.where(self.hard_core, hard, hourly)
         else:
-            hourly = np.where(self.hard_core, 0.0, hourly)
+            hourly *= self.yielding   # the hard core never leave of their own accord
         # a person leaves within the tick with probability 1 - exp(-hourly * dt / 60): when a
         # uniform draw is above the chance of staying
         hourly *= -dt / 60.0
@@ -309,14 +331,17 @@ class CrowdBatch:
             leaving |= onl & (draw2 > stay)
         st[leaving] = _LEFT
 
-        # counts by status, onlookers apart, and the agitation of the petitioners present
-        counts = np.bincount((self.count_key + st).ravel(), minlength=16 * rows)
-        counts = counts.reshape(rows, 2, 2, 4)           # row, elderly, onlooker, status
-        by_onlooker = counts.sum(axis=1).tolist()
-        everyone = counts.sum(axis=(1, 2)).tolist()
-        elderly_here = counts[:, 1, :, _PRESENT].sum(axis=1).tolist()
-        agitation_units = (agitation * _SCALE).astype(np.int64)
-        agitation_units *= (st == _PRESENT) & self.is_petitioner
+        # who is where now, and the agitation of the petitioners present
+        here = st == _PRESENT
+        pet_here = here & self.is_petitioner
+        n_here = _per_row(here)
+        n_pet_here = _per_row(pet_here)
+        elderly_here = _per_row(here & self.elderly)
+        n_left = _per_row(st == _LEFT)
+        n_care = _per_row(st == _IN_CARE)
+        agitation_units = self.units
+        np.copyto(agitation_units, np.multiply(agitation, _SCALE, out=self.buf), casting="unsafe")
+        agitation_units *= pet_here
         total_agitation = (agitation_units.sum(axis=1) / _SCALE).tolist()
 
         outcomes = []
@@ -340,13 +365,13 @@ class CrowdBatch:
             else:
                 state = CrowdState.CALM
             c.state = state
-            (_, n_present, _, _), (_, n_watching, _, _) = by_onlooker[r]
-            _, _, n_left, n_in_care = counts_r = everyone[r]
+            n_present, n_everyone = n_pet_here[r], n_here[r]
             if n_present > c.peak_present:
                 c.peak_present = n_present
+            # (statuses are four: whoever has arrived is here, gone or in care)
             outcomes.append(TickOutcome(
-                n_present, n_watching, self.width - counts_r[_NOT_ARRIVED], n_left, n_in_care,
-                nact, n_willing[r], n_agitated[r], c.share,
+                n_present, n_everyone - n_present, n_everyone + n_left[r] + n_care[r], n_left[r],
+                n_care[r], nact, n_willing[r], n_agitated[r], c.share,
                 total_agitation[r] / n_present if n_present else 0.0, state, persuaded[r],
-                n_present + n_watching, elderly_here[r]))
+                n_everyone, elderly_here[r]))
         return outcomes

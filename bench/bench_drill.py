@@ -66,8 +66,11 @@ def _time_batched(inputs: DrillInputs, reps: int) -> dict:
     seeds = list(range(reps))
     simulate_metrics_batch(inputs, seeds[:4])
     t0 = time.process_time()
-    out = simulate_metrics_batch(inputs, seeds)
+    outcomes = simulate_metrics_batch(inputs, seeds)
     per = (time.process_time() - t0) / reps
+    out = [m for m in outcomes if isinstance(m, dict)]
+    if len(out) < reps:
+        raise RuntimeError(f"{reps - len(out)} drills of the batch failed")
     minutes = statistics.median(m["duration_min"] for m in out)
     crowd = int(statistics.median(m["arrived"] for m in out)) \
         + int(inputs.scenario.crowd.onlookers.max)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import run_drill
@@ -89,3 +90,14 @@ def test_compare_writes_the_same_replications_batched_or_not(tmp_path):
 
 def test_the_command_line_default_batch_is_the_engines():
     assert run_drill.BATCH_SIZE == BATCH_SIZE
+
+
+@pytest.mark.parametrize("group_size", [1, 2, 3, 4, 5, 8, 9])
+def test_group_counts_match_a_plain_sum(group_size):
+    """The word-sized shortcut for counting flags per group gives the plain sums."""
+    from agents.crowd_tick import _group_counts
+
+    rng = np.random.default_rng(group_size)
+    mask = rng.random((3, group_size * 50)) < 0.4
+    want = mask.reshape(3, 50, group_size).sum(axis=2)
+    assert (np.asarray(_group_counts(mask, group_size)) == want).all()
