@@ -289,10 +289,18 @@ def fixed_margins(fig, left: float, right: float, bottom: float, top: float) -> 
     fig._fixed_layout = True  # type: ignore[attr-defined]
 
 
-def _bbox(fig) -> str | None:
+def _bbox(fig) -> Any:
     """The saved area: the figure as laid out by :func:`fixed_margins`, else tight around
-    everything drawn (labels from plan files have any length)."""
-    return None if getattr(fig, "_fixed_layout", False) else "tight"
+    everything drawn (labels from plan files have any length), worked out once a figure so
+    that its PNG and its SVG share it (each tight save would otherwise draw it twice)."""
+    if getattr(fig, "_fixed_layout", False):
+        return None
+    area = getattr(fig, "_saved_area", None)
+    if area is None:
+        area = fig.get_tightbbox(fig.canvas.get_renderer()).padded(
+            matplotlib.rcParams["savefig.pad_inches"])
+        fig._saved_area = area
+    return area
 
 
 def png_bytes(fig) -> bytes:
