@@ -156,7 +156,7 @@ def apply(world: World, action: str, args: dict[str, Any]) -> str:
         env.process(request_reinforcement(world, args["team"]))
         return f"request reinforcement for {args['team']}"
     if action == "posture":
-        world.posture_override[args["team"]] = Posture(args["posture"])
+        world.set_posture(args["team"], Posture(args["posture"]))
         return f"{args['team']} switches to a {args['posture']} posture"
     if action == "send_leader":
         env.process(_leader_arrives(world, top=False))

@@ -63,7 +63,7 @@ def test_no_contact_without_an_opposing_line_and_more_against_a_forceful_one():
     assert scuffle.contact_hazard(world, 20) == 0.0
     on_site(world, "order")
     restrained = scuffle.contact_hazard(world, 20)
-    world.posture_override["order"] = Posture.FORCEFUL
+    world.set_posture("order", Posture.FORCEFUL)
     forceful = scuffle.contact_hazard(world, 20)
     assert 0 < restrained < forceful
     # contact is limited by the line's width: more pressing people beyond it change nothing

@@ -36,6 +36,19 @@ from sim.core.types import (
 )
 
 
+class Roster:
+    """Counts the changes to who is on site and in what strength (team status, reinforcements,
+    postures): what the tick asks of the teams each minute is worked out again only after one."""
+
+    __slots__ = ("version",)
+
+    def __init__(self) -> None:
+        self.version = 0
+
+
+_ROSTER_FIELDS = frozenset({"status", "reinforced"})
+
+
 @dataclass
 class TeamState:
     """A team during the run.
@@ -70,6 +83,7 @@ class TeamState:
     head_start: float = 0.0   # minutes of mobilisation and travel done before T0 (a warning)
     on_site: bool = field(default=False, init=False, repr=False, compare=False)
     """``status`` is ON_SITE: kept with it (read every tick, set a few times a run)."""
+    roster: Roster | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # the plan is frozen, so the split of its people is worked out once (the tick reads it)
@@ -78,8 +92,12 @@ class TeamState:
 
     def __setattr__(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
-        if name == "status":
-            object.__setattr__(self, "on_site", value is TeamStatus.ON_SITE)
+        if name in _ROSTER_FIELDS:
+            if name == "status":
+                object.__setattr__(self, "on_site", value is TeamStatus.ON_SITE)
+            roster = self.__dict__.get("roster")
+            if roster is not None:
+                roster.version += 1
 
     def working(self, item: Equipment) -> int:
         """Items of this kind in working order."""
@@ -174,12 +192,15 @@ class World:
         self.demand_event = env.event()   # the crowd demands the top leader
         self.stress = stress
         self.teams: dict[str, TeamState] = {}
+        self.roster = Roster()
+        self._memo: dict[object, float] = {}   # what the tick asks of the teams, this roster
+        self._memo_version = -1
         for tid, team in plan.teams.items():
             state = TeamState(
                 id=tid, cfg=team,
                 familiarity=scenario.familiarity.get(tid, team.familiarity),
                 dispatched=env.event(), arrived=env.event(),
-                stock={k: int(v) for k, v in team.equipment.items()},
+                stock={k: int(v) for k, v in team.equipment.items()}, roster=self.roster,
             )
             if Capability.MEDICAL in team.capabilities:
                 state.crews = simpy.Resource(
@@ -212,10 +233,44 @@ class World:
 
     # ------------------------------------------------------------------ derived state
 
+    def _roster_memo(self) -> dict[object, float]:
+        """Figures about the teams kept until the roster next changes."""
+        if self._memo_version != self.roster.version:
+            self._memo.clear()
+            self._memo_version = self.roster.version
+        return self._memo
+
     def officers_on_site(self) -> float:
         """Order officers on site now, reinforcements included (people)."""
-        return sum(t.staff_for(Capability.ORDER) + t.reinforced
-                   for t in self._with_cap[Capability.ORDER] if t.on_site)
+        memo = self._roster_memo()
+        officers = memo.get("officers")
+        if officers is None:
+            officers = memo["officers"] = sum(
+                t.staff_for(Capability.ORDER) + t.reinforced
+                for t in self._with_cap[Capability.ORDER] if t.on_site)
+        return officers
+
+    def staff_on_site(self, cap: Capability) -> float:
+        """Staff on site working on ``cap`` now (people)."""
+        memo = self._roster_memo()
+        staff = memo.get(cap)
+        if staff is None:
+            staff = memo[cap] = sum(t.staff_for(cap) for t in self._with_cap[cap] if t.on_site)
+        return staff
+
+    def any_on_site(self, cap: Capability) -> bool:
+        """A team with ``cap`` is on site now."""
+        memo = self._roster_memo()
+        key = ("any", cap)
+        here = memo.get(key)
+        if here is None:
+            here = memo[key] = any(t.on_site for t in self._with_cap[cap])
+        return bool(here)
+
+    def set_posture(self, team_id: str, posture: Posture) -> None:
+        """Trainees change an order team's posture."""
+        self.posture_override[team_id] = posture
+        self.roster.version += 1
 
     def opposing_line(self) -> float:
         """People who stand against the crowd: officers on site and the site's security."""
@@ -223,6 +278,13 @@ class World:
 
     def deterrence(self) -> float:
         """Officers as the crowd weighs them in the chance of arrest (C in Epstein's P)."""
+        memo = self._roster_memo()
+        c = memo.get("deterrence")
+        if c is None:
+            c = memo["deterrence"] = self._deterrence()
+        return c
+
+    def _deterrence(self) -> float:
         p = self.params.order
         c = self.scenario.site.security * p.security_deterrence_x
         for t in self._with_cap[Capability.ORDER]:

@@ -81,9 +81,7 @@ def _onlooker_inflow(world: World, reach: float) -> float:
 def _evacuation_rate(world: World) -> float:
     """Onlookers moved away per minute by evacuation teams on site and first-response staff."""
     per = world.params.evacuation.per_staff_hour / 60.0
-    rate = sum(t.staff_for(Capability.EVACUATION) for t in world.teams_with(Capability.EVACUATION)
-               if t.on_site) * per
-    return rate + world.state.first_dispersing
+    return world.staff_on_site(Capability.EVACUATION) * per + world.state.first_dispersing
 
 
 def _weather_leave(world: World) -> tuple[float, float]:
@@ -103,8 +101,7 @@ def _weather_leave(world: World) -> tuple[float, float]:
 def _counsel(world: World, dt: float) -> None:
     """Counsellors on site talk with distressed and elderly petitioners, one at a time."""
     pp = world.params.psych_support
-    staff = sum(t.staff_for(Capability.PSYCH_SUPPORT) for t in world.teams_with(
-        Capability.PSYCH_SUPPORT) if t.on_site)
+    staff = world.staff_on_site(Capability.PSYCH_SUPPORT)
     if staff <= 0 or world.in_scuffle():
         return
     k = int(world.rng.dynamics.poisson(staff * pp.people_per_staff_hour / 60.0 * dt))
@@ -180,8 +177,7 @@ def tick(world: World, turns: list[CrowdTurn] | None = None):
                 apparent = min(apparent, cp.comfort_at_f + cp.indoor_heat_share
                                * max(0.0, apparent - cp.comfort_at_f))
             weather_leave, cold_x = _weather_leave(world)
-        listened = s.dialogue_started and any(
-            t_.on_site for t_ in world.teams_with(Capability.DIALOGUE))
+        listened = s.dialogue_started and world.any_on_site(Capability.DIALOGUE)
         stress.step(dt, 1.0 if listened else (
             p.first_response.calm_relief_x if s.first_listening else 0.0))
         shared = stress.components(reach, apparent, s.water, t / 60.0)
