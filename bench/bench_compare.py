@@ -10,7 +10,10 @@ Measures, on this machine:
      their crowds stepped together (the default batch), and the time per drill of each;
   4. the Dask overhead: per task (empty tasks on a warm LocalCluster of 2 worker processes
      bound to 127.0.0.1) and per drill (the same replications on Dask against the local pool),
-     and, for the record, a LocalCluster of 2 threads instead of 2 processes.
+     and, for the record, a LocalCluster of 2 threads instead of 2 processes;
+  5. with every rate, the peak resident memory of the processes that run the drills (the
+     pool's or the cluster's, sampled from a separate process; needs psutil, which comes
+     with dask[distributed]).
 
 A "drill" is one replication of one plan. Two plans times 1,000 replications are 2,000 drills.
 
@@ -92,6 +95,50 @@ def wait_quiet(max_wait: float) -> float:
         time.sleep(3)
 
 
+_SAMPLER = """
+import select, sys
+import psutil
+me, parent = psutil.Process(), psutil.Process(int(sys.argv[1]))
+peak = 0
+while not select.select([sys.stdin], [], [], 0.25)[0]:
+    total = 0
+    for child in parent.children(recursive=True):
+        if child.pid == me.pid:
+            continue
+        try:
+            total += child.memory_info().rss
+        except psutil.Error:   # ended between the listing and the reading
+            pass
+    peak = max(peak, total)
+print(peak)
+"""
+
+
+class MemoryWatch:
+    """The peak resident memory of this process's descendants (pool or cluster workers, their
+    server or nannies) while the block runs, sampled every 0.25 s by a separate process (a
+    thread here would change how the pool starts its workers); None without psutil (it comes
+    with dask[distributed])."""
+
+    def __enter__(self):
+        self.peak_mb: float | None = None
+        try:
+            import psutil  # noqa: F401
+        except ImportError:
+            self._proc = None
+            return self
+        self._proc = subprocess.Popen([sys.executable, "-c", _SAMPLER, str(os.getpid())],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return self
+
+    def __exit__(self, *exc):
+        if self._proc is not None:
+            out, _ = self._proc.communicate(b"")
+            if self._proc.returncode == 0 and out.strip():
+                self.peak_mb = round(int(out) / 2**20, 1)
+        return False
+
+
 BATCH = BATCH_SIZE
 
 
@@ -102,7 +149,7 @@ def _rate(variants, reps: int, jobs: int, seed: int, wait: bool = True, **kw) ->
     # this process's children are counted as its own only when the pool forks them (no thread
     # yet) or when there is no pool; forkserver's and Dask's workers are not our children
     measurable = kw.get("backend") != "dask" and (jobs == 1 or threading.active_count() == 1)
-    with Window() as w:
+    with Window() as w, MemoryWatch() as mem:
         res = run_replications(variants, reps, seed, jobs=jobs, **kw)
     if res.failures:
         raise SystemExit(f"{len(res.failures)} drills failed: {res.failures[0].traceback}")
@@ -111,6 +158,7 @@ def _rate(variants, reps: int, jobs: int, seed: int, wait: bool = True, **kw) ->
             "drills_per_s": round(drills / res.elapsed_s, 2),
             "ms_per_drill_in_worker": round(1000 * res.compute_s / drills, 2),
             "workers": res.workers, "tasks": res.chunks,
+            "peak_memory_of_workers_mb": mem.peak_mb,
             "background_cores": w.background if measurable else None}
 
 
