@@ -68,26 +68,41 @@ def _minutes(text: str) -> float:
 
 
 MAX_SEED = 2**63 - 1
+SEED_STRIDE = 1_000_003
+"""Replication k of base seed s runs with seed s * SEED_STRIDE + k (as
+:data:`sim.montecarlo.replicate.SEED_STRIDE`)."""
+MAX_BASE_SEED = (MAX_SEED - (SEED_STRIDE - 1)) // SEED_STRIDE
+"""The largest base seed of compare, sweep and sensitivity: every replication's seed is then
+a seed ``run`` takes, so that any replication can be replayed alone."""
+
+
+def _integer(text: str, digits: int) -> int | None:
+    """``text`` as a whole number written with plain digits (an optional sign, no ``_``, no
+    other scripts' digits, at most ``digits`` of them); None for anything else."""
+    m = re.fullmatch(rf"\s*([+-]?[0-9]{{1,{digits}}})\s*", text)
+    return int(m.group(1)) if m else None
+
+
+def _whole(text: str, what: str, high: int) -> int:
+    value = _integer(text, 40)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text[:40]!r}")
+    if not 0 <= value <= high:
+        raise argparse.ArgumentTypeError(f"{what} must be 0 to {high}, got {value}")
+    return value
 
 
 def _seed(text: str) -> int:
-    try:
-        value = int(text) if len(text) <= 40 else None
-    except ValueError:
-        value = None
-    if value is None:
-        raise argparse.ArgumentTypeError(f"seed must be a whole number, got {text[:40]!r}")
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"seed must be 0 to {MAX_SEED}, got {value}")
-    return value
+    return _whole(text, "seed", MAX_SEED)
+
+
+def _base_seed(text: str) -> int:
+    return _whole(text, "base seed", MAX_BASE_SEED)
 
 
 def _count(name: str, low: int = 1, high: int = 10**9):
     def parse(text: str) -> int:
-        try:
-            value = int(text) if len(text) <= 20 else None
-        except ValueError:
-            value = None
+        value = _integer(text, 20)
         if value is None:
             raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text[:40]!r}")
         if value < low:
@@ -155,9 +170,9 @@ def _replication_options(p: argparse.ArgumentParser) -> None:
     """Options shared by compare and sweep."""
     p.add_argument("--reps", type=_count("--reps", 1, MAX_REPS), default=100,
                    help="replications of each plan (default 100)")
-    p.add_argument("--seed", type=_seed, default=1,
-                   help="base seed (default 1); replication k runs with seed SEED*1000003+k "
-                        "under every plan")
+    p.add_argument("--seed", type=_base_seed, default=1,
+                   help=f"base seed, 0 to {MAX_BASE_SEED} (default 1); replication k runs "
+                        "with seed SEED*1000003+k under every plan")
     _runner_options(p)
     p.add_argument("--batch", type=_count("--batch"), default=BATCH_SIZE, metavar="N",
                    help=f"replications of a plan whose crowds are stepped together in one "
@@ -294,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
                            "(--factor ones are always varied)")
     sens.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                       help="override a plan field by dotted path before the analysis (repeatable)")
-    sens.add_argument("--seed", type=_seed, default=1,
+    sens.add_argument("--seed", type=_base_seed, default=1,
                       help="base seed of the design, the bootstrap and the replications "
                            "(default 1); replication k runs with seed SEED*1000003+k at every "
                            "point")

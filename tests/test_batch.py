@@ -13,7 +13,7 @@ import pytest
 import run_drill
 from sim.core.loading import DrillInputs, apply_overrides, load_drill
 from sim.engine import simulate_metrics
-from sim.engine.batch import BATCH_SIZE, simulate_metrics_batch
+from sim.engine.batch import BATCH_PEOPLE, BATCH_SIZE, batch_size, simulate_metrics_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +73,41 @@ def test_a_failing_drill_leaves_the_batch_and_the_others_finish(monkeypatch):
     assert len(failed) == 1 and "broken on purpose" in str(failed[0])
     kept = [(a, o) for a, o in zip(alone, outcomes, strict=True) if not isinstance(o, BaseException)]
     assert len(kept) == 2 and all(_same(a, o) for a, o in kept)
+
+
+def test_a_failing_shared_step_runs_each_drill_again_alone(monkeypatch):
+    """The crowd step of a batch fails (here only when several rows share it): every drill
+    in it is run again on its own and gets the outcome it has alone, whatever the batch."""
+    from agents.crowd_tick import CrowdBatch
+
+    inputs = load_drill("gate-blockade")
+    seeds = [1, 2, 3, 4]
+    alone = [simulate_metrics(inputs, s) for s in seeds]
+    original = CrowdBatch.step
+    broken = []
+
+    def step(self, t, dt, drivers, rngs):
+        if len(self.crowds) > 1 and t >= 30:
+            broken.append(t)
+            raise RuntimeError("a shared step broken on purpose")
+        return original(self, t, dt, drivers, rngs)
+
+    monkeypatch.setattr(CrowdBatch, "step", step)
+    outcomes = simulate_metrics_batch(inputs, seeds)
+    assert broken == [30]
+    assert all(_same(a, o) for a, o in zip(alone, outcomes, strict=True))
+
+
+def test_large_crowds_are_batched_fewer_at_a_time():
+    small = load_drill("gate-blockade")
+    assert batch_size(small) == BATCH_SIZE
+    assert batch_size(small, 5) == 5
+    big = apply_overrides(small.scenario, ["crowd.mobilised.low=4000",
+                                           "crowd.mobilised.high=5000"], "test")
+    inputs = DrillInputs(big, small.plan, small.plan_label, small.params, small.scenario_path,
+                         small.plan_path)
+    assert 1 <= batch_size(inputs) <= BATCH_PEOPLE // 5000
+    assert batch_size(inputs, 1) == 1
 
 
 def test_compare_writes_the_same_replications_batched_or_not(tmp_path):

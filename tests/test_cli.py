@@ -94,6 +94,25 @@ def test_bad_options_exit_2(tmp_path, args):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("value", ["1_000", "\u0663", "2.5", "+"])
+def test_counts_are_plain_digits(tmp_path, value):
+    res = call_cli("compare", "small-group", "--plans", "linxiang", "--reps", "2", "--batch",
+                   value, "--quiet", "--out", str(tmp_path / "out"))
+    assert res.returncode == 2 and "--batch must be a whole number" in res.stderr, res.stderr
+
+
+def test_a_base_seed_whose_replications_could_not_be_replayed_is_refused(tmp_path):
+    import run_drill
+    from sim.montecarlo.replicate import SEED_STRIDE, replication_seed
+
+    assert run_drill.SEED_STRIDE == SEED_STRIDE
+    assert replication_seed(run_drill.MAX_BASE_SEED, SEED_STRIDE - 1) <= run_drill.MAX_SEED
+    res = call_cli("compare", "small-group", "--plans", "linxiang", "--reps", "2", "--seed",
+                   str(run_drill.MAX_BASE_SEED + 1), "--quiet", "--out", str(tmp_path / "out"))
+    assert res.returncode == 2 and "base seed must be 0 to" in res.stderr, res.stderr
+    assert not (tmp_path / "out").exists()
+
+
 # --------------------------------------------------------------------------- run small-group
 
 

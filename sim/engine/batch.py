@@ -9,7 +9,9 @@ same order, and the same draws as when it runs alone: the metrics are identical 
 :func:`sim.engine.simulate_metrics` for the same seed (tested), only cheaper, since the
 crowd's fixed cost per tick is paid once for the batch.
 
-A drill that fails is reported as its exception and leaves the batch; the others go on.
+A drill that fails is reported as its exception and leaves the batch; the others go on. If
+the shared crowd step itself fails, every drill in it is run again alone, so that each
+outcome is still the one the drill has on its own, whatever the batch.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from typing import Any
 from simpy.core import EventPriority
 
 from agents.crowd_tick import CrowdBatch
+from sim.core.config import ArrivalsInject
 from sim.core.loading import DrillInputs
 from sim.core.result import run_metrics
 from sim.engine.build import CrowdTurn
-from sim.engine.session import DrillSession
+from sim.engine.session import DrillSession, simulate_metrics
 
 FIRST = EventPriority(-2)
 """Priority of a tick's resumption after its batch step: before anything else scheduled for
@@ -33,6 +36,28 @@ tick itself."""
 BATCH_SIZE = 32
 """Replications stepped together by default: enough that the crowd's fixed cost per tick
 is small beside the rest of a drill (``bench/bench_compare.py --batch`` measures it)."""
+
+BATCH_PEOPLE = 20_000
+"""Most people (every row's crowd together) in one batch: past this the fixed cost per tick
+is shared already, so a larger batch is no faster (measured at 5,000-6,500 people a drill)
+and only makes progress come in large jumps."""
+
+
+def batch_size(inputs: DrillInputs, batch: int = BATCH_SIZE) -> int:
+    """Replications of ``inputs`` to step together: ``batch``, fewer for large crowds
+    (:data:`BATCH_PEOPLE`), at least 1."""
+    sc = inputs.scenario
+    people = int(sc.crowd.mobilised.high) + int(sc.crowd.onlookers.max) + sum(
+        i.count for i in sc.injects if isinstance(i, ArrivalsInject))
+    return max(1, min(batch, BATCH_PEOPLE // max(1, people)))
+
+
+def _alone(inputs: DrillInputs, seed: int) -> dict[str, Any] | BaseException:
+    """The outcome of one drill run on its own: its metrics or its exception."""
+    try:
+        return simulate_metrics(inputs, seed)
+    except Exception as exc:
+        return exc
 
 
 class _Drill:
@@ -101,9 +126,11 @@ def simulate_metrics_batch(inputs: DrillInputs, seeds: Sequence[int],
             steps = batch.step(world.now, world.params.tick_min,
                                [turn.drivers for *_, turn in waiting],
                                [d.session.world.rng.dynamics for _, d, _ in waiting])
-        except Exception as exc:  # the step is shared: every drill in it fails
+        except Exception:
+            # the step is shared: which drill made it fail cannot be told, so each is run
+            # again alone and gets the outcome it has on its own
             for i, drill, _ in waiting:
-                finish(i, drill, exc)
+                finish(i, drill, _alone(inputs, drill.seed))
             break
         for (_, drill, turn), out in zip(waiting, steps, strict=True):
             turn._ok, turn._value = True, out

@@ -45,7 +45,7 @@ from typing import Any
 from sim.core.errors import InputError, Problem
 from sim.core.loading import DrillInputs, load_drill, parse_assignment, parse_plan_ref
 from sim.engine import simulate_metrics
-from sim.engine.batch import BATCH_SIZE, simulate_metrics_batch
+from sim.engine.batch import BATCH_SIZE, batch_size, simulate_metrics_batch
 from sim.montecarlo.stats import replication_row
 
 SEED_STRIDE = 1_000_003
@@ -289,8 +289,9 @@ def run_chunk(payload: Payload, chunk: Chunk, base_seed: int,
     failures: list[Failure] = []
     reps = range(chunk[0], chunk[1])
     for label, inputs in _chunk_plans(payload, chunk):
-        for a in range(0, len(reps), max(1, batch)):
-            ks = reps[a:a + max(1, batch)]
+        size = batch_size(inputs, batch)
+        for a in range(0, len(reps), size):
+            ks = reps[a:a + size]
             seeds = [replication_seed(base_seed, k) for k in ks]
             for k, seed, outcome in zip(ks, seeds, _simulate(inputs, seeds, progress), strict=True):
                 if isinstance(outcome, BaseException):  # reported with its seed, never dropped
@@ -375,6 +376,9 @@ _WORKER_PAYLOAD: Payload = []
 def _init_worker(payload: Payload, parent: int | None = None) -> None:
     global _WORKER_PAYLOAD
     _WORKER_PAYLOAD = payload
+    # Ctrl-C reaches every process of the terminal's group: the parent alone decides, and
+    # ends the workers (_stop_pool); a worker that took it would only print a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if parent is not None:
         _die_with(parent)
 
@@ -464,9 +468,19 @@ def _gather_local(ex, futures, payload: Payload, base_seed: int,
             tick(_chunk_runs(payload, chunk))
             yield res
     except BaseException:
-        ex.shutdown(wait=False, cancel_futures=True)
+        _stop_pool(ex)
         raise
     ex.shutdown(wait=True)
+
+
+def _stop_pool(ex) -> None:
+    """Stop a pool at once (an interrupt, an error): queued tasks cancelled and the workers
+    ended, rather than waiting for the tasks they have started (up to MAX_CHUNK_RUNS drills)."""
+    workers = list((getattr(ex, "_processes", None) or {}).values())  # before shutdown drops them
+    ex.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        with contextlib.suppress(Exception):
+            proc.terminate()
 
 
 SCHEDULER_TIMEOUT_S = 10.0
@@ -578,15 +592,33 @@ def dask_client(scheduler: str | None = None, workers: int | None = None,
     # worker processes talk over TCP on the loopback only; threads in this process use
     # Dask's in-process transport, which opens no socket at all
     where = {"host": "127.0.0.1"} if processes else {}
-    cluster = LocalCluster(n_workers=capped_jobs(workers), threads_per_worker=1,
-                           processes=processes, dashboard_address=None,
-                           silence_logs=logging.ERROR, **where)
+    # the workers start with Ctrl-C ignored (they inherit it): an interrupt is this
+    # process's to handle, and it closes the cluster; a worker that took it would print
+    # pages of tracebacks. Dask's own errors of a closing cluster are not the user's either.
+    with _sigint_ignored():
+        cluster = LocalCluster(n_workers=capped_jobs(workers), threads_per_worker=1,
+                               processes=processes, dashboard_address=None,
+                               silence_logs=logging.CRITICAL, **where)
     client = Client(cluster)
     try:
         yield client
     finally:
         client.close()
         cluster.close()
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while processes are started (they keep ignoring it); as it was after.
+    Only the main thread may change signal handlers: elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def dask_workers(client) -> int:
