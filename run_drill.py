@@ -172,7 +172,7 @@ def _replication_options(p: argparse.ArgumentParser) -> None:
                    help="replications of each plan (default 100)")
     p.add_argument("--seed", type=_base_seed, default=1,
                    help=f"base seed, 0 to {MAX_BASE_SEED} (default 1); replication k runs "
-                        "with seed SEED*1000003+k under every plan")
+                        f"with seed SEED*{SEED_STRIDE}+k under every plan")
     _runner_options(p)
     p.add_argument("--batch", type=_count("--batch"), default=BATCH_SIZE, metavar="N",
                    help=f"replications of a plan whose crowds are stepped together in one "
@@ -311,8 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="override a plan field by dotted path before the analysis (repeatable)")
     sens.add_argument("--seed", type=_base_seed, default=1,
                       help="base seed of the design, the bootstrap and the replications "
-                           "(default 1); replication k runs with seed SEED*1000003+k at every "
-                           "point")
+                           f"(default 1); replication k runs with seed SEED*{SEED_STRIDE}+k at "
+                           "every point")
     _runner_options(sens)
     sens.add_argument("--out", type=Path,
                       help="output folder (default out/sensitivity-<scenario>-<plan variant>-"

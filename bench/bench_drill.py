@@ -85,22 +85,27 @@ def _crowd_tick_per_person(people: int, minutes: int) -> dict:
     """The crowd's own tick (agents.crowd_tick) for ``people`` petitioners, all present,
     against one SimPy process per person: the per-person cost without the rest of a drill
     (beyond the 5,000 a scenario may have, so the crowd is made directly)."""
-    cfg = load_drill("large-sit-in").scenario.crowd
+    base = load_drill("large-sit-in")
+    cfg = base.scenario.crowd
     span = cfg.initial.model_copy(update={"low": people, "high": people})
     cfg = cfg.model_copy(update={"initial": span, "mobilised": span})
-    params = load_drill("large-sit-in").params.crowd
-    crowd = Crowd(cfg, params, np.random.default_rng(0))
+    crowd = Crowd(cfg, base.params.crowd, np.random.default_rng(0))
     rng = np.random.default_rng(1)
     drivers = TickDrivers(legitimacy=0.5, deterrence=20.0, gate_people=12)
     t0 = time.process_time()
     for t in range(minutes):
         crowd.step(float(t), 1.0, drivers, rng)
-    model = time.process_time() - t0
+    return _against_simpy(people, minutes, time.process_time() - t0, "crowd", 4)
+
+
+def _against_simpy(people: int, minutes: int, model_s: float, name: str, digits: int) -> dict:
+    """``model_s`` CPU seconds for ``people`` over ``minutes`` against one SimPy process per
+    person, measured now: both per person-minute, and their ratio."""
     ref = simpy_crowd(people, minutes)
     return {"people": people, "minutes": minutes,
-            "crowd_us_per_person_min": round(model / (people * minutes) * 1e6, 4),
+            f"{name}_us_per_person_min": round(model_s / (people * minutes) * 1e6, digits),
             "simpy_us_per_person_min": round(ref / (people * minutes) * 1e6, 3),
-            "ratio_simpy_to_crowd": round(ref / model, 1)}
+            f"ratio_simpy_to_{name}": round(ref / model_s, 1)}
 
 
 def _per_person(people: int, minutes: int) -> dict:
@@ -113,12 +118,7 @@ def _per_person(people: int, minutes: int) -> dict:
     simulate(inputs, 0)
     t0 = time.process_time()
     simulate(inputs, 1)
-    model = time.process_time() - t0
-    ref = simpy_crowd(people, minutes)
-    return {"people": people, "minutes": minutes,
-            "model_us_per_person_min": round(model / (people * minutes) * 1e6, 3),
-            "simpy_us_per_person_min": round(ref / (people * minutes) * 1e6, 3),
-            "ratio_simpy_to_model": round(ref / model, 1)}
+    return _against_simpy(people, minutes, time.process_time() - t0, "model", 3)
 
 
 def _time_cli(*args: str, reps: int = 5) -> float:

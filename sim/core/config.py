@@ -797,9 +797,14 @@ class Scenario(Strict):
                              f"{MAX_OUTAGE_MIN:g}")
         return injects
 
+    @property
+    def late_arrivals(self) -> int:
+        """Petitioners the ``arrivals`` injects bring, all together (people)."""
+        return sum(i.count for i in self.injects if isinstance(i, ArrivalsInject))
+
     @model_validator(mode="after")
     def _people(self) -> Scenario:
-        arrivals = sum(i.count for i in self.injects if isinstance(i, ArrivalsInject))
+        arrivals = self.late_arrivals
         if self.crowd.mobilised.high + arrivals > MAX_PETITIONERS:
             raise ValueError(f"crowd.mobilised ({self.crowd.mobilised.high:g} at most) and the "
                              f"arrivals injects ({arrivals:,}) add up to more than "

@@ -22,7 +22,6 @@ from typing import Any
 from simpy.core import EventPriority
 
 from agents.crowd_tick import CrowdBatch
-from sim.core.config import ArrivalsInject
 from sim.core.loading import DrillInputs
 from sim.core.result import run_metrics
 from sim.engine.build import CrowdTurn
@@ -47,8 +46,7 @@ def batch_size(inputs: DrillInputs, batch: int = BATCH_SIZE) -> int:
     """Replications of ``inputs`` to step together: ``batch``, fewer for large crowds
     (:data:`BATCH_PEOPLE`), at least 1."""
     sc = inputs.scenario
-    people = int(sc.crowd.mobilised.high) + int(sc.crowd.onlookers.max) + sum(
-        i.count for i in sc.injects if isinstance(i, ArrivalsInject))
+    people = int(sc.crowd.mobilised.high) + sc.late_arrivals + int(sc.crowd.onlookers.max)
     return max(1, min(batch, BATCH_PEOPLE // max(1, people)))
 
 

@@ -21,7 +21,6 @@ from agents.order import dispersal_rate
 from agents.persuasion import persuasion_rate
 from agents.rumour import Rumour
 from agents.warning import warning
-from sim.core.config import ArrivalsInject
 from sim.core.loading import DrillInputs
 from sim.core.recorder import Recorder
 from sim.core.rng import Streams
@@ -34,8 +33,8 @@ def build_world(inputs: DrillInputs, seed: int) -> World:
     scenario, params = inputs.scenario, inputs.params
     env = simpy.Environment()
     streams = Streams(seed)
-    extra = sum(i.count for i in scenario.injects if isinstance(i, ArrivalsInject))
-    crowd = Crowd(scenario.crowd, params.crowd, streams.crowd, extra_capacity=extra)
+    crowd = Crowd(scenario.crowd, params.crowd, streams.crowd,
+                  extra_capacity=scenario.late_arrivals)
     n_ticks = int(math.ceil(scenario.end.max_min / params.tick_min)) + 2
     world = World(env, scenario, inputs.plan, params, streams, Recorder(n_ticks), crowd,
                   Rumour(params.rumour, inputs.plan.publicity.reach), SharedStress(params.crowd))

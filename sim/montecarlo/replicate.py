@@ -263,7 +263,8 @@ class Replications:
             "set": list(self.sets), "reps": self.reps, "base_seed": self.base_seed,
             "seed_rule": f"seed of replication k = base_seed * {SEED_STRIDE} + k",
             "backend": self.backend, "workers": self.workers, "chunks": self.chunks,
-            "batch": self.batch, "simulations": self.reps * len(self.variants), "failed": len(self.failures),
+            "batch": self.batch, "simulations": self.reps * len(self.variants),
+            "failed": len(self.failures),
             "elapsed_s": round(self.elapsed_s, 3), "compute_s": round(self.compute_s, 3),
         }
 
