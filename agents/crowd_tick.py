@@ -100,10 +100,11 @@ class TickOutcome(NamedTuple):
 
 
 def _per_row(mask: np.ndarray) -> list[int]:
-    """People flagged in each row."""
+    """People flagged in each row (a sum of booleans along a row is about twice as fast as
+    ``np.count_nonzero`` with an axis)."""
     if len(mask) == 1:
         return [int(np.count_nonzero(mask))]
-    return np.count_nonzero(mask, axis=1).tolist()
+    return mask.sum(axis=1, dtype=np.int32).tolist()
 
 
 _BYTE_SUMS = {1: (np.uint8, 1, 0), 2: (np.uint16, 0x0101, 8), 4: (np.uint32, 0x01010101, 24),

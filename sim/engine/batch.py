@@ -3,8 +3,8 @@
 Each drill keeps its own SimPy environment, world and random streams. The runner advances
 each environment until its tick asks for its crowd to be stepped (a
 :class:`~sim.engine.build.CrowdTurn`) or the drill ends; then every waiting crowd is
-stepped in one :class:`~agents.crowd_tick.CrowdBatch` call, and each tick resumes ahead of
-every other event of that instant. Each drill therefore sees exactly the events, in the
+stepped in one :class:`~agents.crowd_tick.CrowdBatch` call, and each tick is resumed with
+its outcome ahead of every other event of that instant. Each drill therefore sees exactly the events, in the
 same order, and the same draws as when it runs alone: the metrics are identical to
 :func:`sim.engine.simulate_metrics` for the same seed (tested), only cheaper, since the
 crowd's fixed cost per tick is paid once for the batch.
@@ -19,18 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from simpy.core import EventPriority
-
-from agents.crowd_tick import CrowdBatch
+from agents.crowd_tick import CrowdBatch, TickOutcome
 from sim.core.loading import DrillInputs
 from sim.core.result import run_metrics
 from sim.engine.build import CrowdTurn
 from sim.engine.session import DrillSession, simulate_metrics
-
-FIRST = EventPriority(-2)
-"""Priority of a tick's resumption after its batch step: before anything else scheduled for
-the same instant (SimPy's own priorities are -1 to 1), as if the step had been made in the
-tick itself."""
 
 BATCH_SIZE = 32
 """Replications stepped together by default: enough that the crowd's fixed cost per tick
@@ -68,10 +61,17 @@ class _Drill:
         env = self.session.world.env
         # what a plain run stops on (DrillSession.next_point with no decision to make)
         self.stop = env.any_of([env.event(), self.session.end])
+        self.outcome: tuple[CrowdTurn, TickOutcome] | None = None
 
     def advance(self) -> CrowdTurn | None:
-        """Run until the tick waits for its crowd (returned) or the drill ends (None)."""
+        """Go on with the last crowd step's outcome (if any) and run until the tick waits for
+        its crowd (returned) or the drill ends (None)."""
         env, turns, stop = self.session.world.env, self.turns, self.stop
+        if self.outcome is not None:
+            # the tick resumes first, as if its crowd had been stepped in the tick itself
+            turn, out = self.outcome
+            self.outcome = None
+            turn.tick.resume(out)
         while not turns:
             if stop.processed:
                 return None
@@ -131,6 +131,5 @@ def simulate_metrics_batch(inputs: DrillInputs, seeds: Sequence[int],
                 finish(i, drill, _alone(inputs, drill.seed))
             break
         for (_, drill, turn), out in zip(waiting, steps, strict=True):
-            turn._ok, turn._value = True, out
-            drill.session.world.env.schedule(turn, FIRST)
+            drill.outcome = (turn, out)
     return outcomes  # type: ignore[return-value]

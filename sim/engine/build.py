@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import simpy
+from simpy.core import URGENT
 
 import agents.register  # noqa: F401  (fills the capability routines)
 from agents import scuffle
@@ -123,23 +124,59 @@ def _components(world: World, shared: dict[Cause, float]) -> dict[Cause, float]:
     return out
 
 
-class CrowdTurn(simpy.Event):
+class CrowdTurn:
     """The tick waits here for its crowd to be stepped with the others of a batch.
 
-    ``drivers`` are this drill's drivers for the step; the batch's runner gives the
-    :class:`~agents.crowd.TickOutcome` as the event's value, ahead of every other event of
-    the instant, so the drill goes on exactly as if its crowd had been stepped alone."""
+    ``drivers`` are this drill's drivers for the step; the batch's runner hands the
+    :class:`~agents.crowd.TickOutcome` back to ``tick`` (a :class:`BatchedTick`) ahead of
+    every other event of the instant, so the drill goes on exactly as if its crowd had been
+    stepped alone."""
 
-    def __init__(self, env: simpy.Environment, drivers: TickDrivers):
-        super().__init__(env)
+    __slots__ = ("drivers", "tick")
+
+    def __init__(self, drivers: TickDrivers, tick: BatchedTick):
         self.drivers = drivers
+        self.tick = tick
 
 
-def tick(world: World, turns: list[CrowdTurn] | None = None):
+class BatchedTick:
+    """The tick of a drill in a batch, driven without a SimPy process of its own.
+
+    A process would be resumed twice a minute (by its timeout, then by its crowd's turn);
+    here each minute's timeout wakes the tick, which hands its turn to the batch's list and
+    stops there, and the batch's runner resumes it with the outcome (:meth:`resume`) before
+    any other event of the instant is processed. It starts as a process would (an event of
+    the first priority at time 0), so every event keeps its place in the order."""
+
+    __slots__ = ("gen", "turns")
+
+    def __init__(self, env: simpy.Environment, world: World, turns: list[CrowdTurn]):
+        self.turns = turns
+        self.gen = tick(world, turns, self)
+        start = simpy.Event(env)
+        start._ok, start._value = True, None
+        start.callbacks.append(self._wake)  # type: ignore[union-attr]
+        env.schedule(start, URGENT)
+
+    def _wake(self, _event: simpy.Event) -> None:
+        self.resume(None)
+
+    def resume(self, outcome) -> None:
+        """Go on with ``outcome`` (None when a timeout woke the tick) to the next wait."""
+        try:
+            wait = self.gen.send(outcome)
+        except StopIteration:   # the drill has ended
+            return
+        if not isinstance(wait, CrowdTurn):
+            wait.callbacks.append(self._wake)
+
+
+def tick(world: World, turns: list[CrowdTurn] | None = None, batched: BatchedTick | None = None):
     """The crowd, the rumour, scuffles and health advance together, one tick at a time.
 
-    ``turns``: the drill runs in a batch; each tick's crowd step is handed to the batch's
-    runner through this list (see ``sim.engine.batch``) instead of being made here."""
+    ``turns``: the drill runs in a batch, driven by ``batched``; each tick's crowd step is
+    handed to the batch's runner through this list (see ``sim.engine.batch``) instead of
+    being made here."""
     env, p, s, crowd, rec = world.env, world.params, world.state, world.crowd, world.rec
     cp, lp = p.crowd, p.legitimacy
     sc = world.scenario
@@ -196,7 +233,7 @@ def tick(world: World, turns: list[CrowdTurn] | None = None):
         if turns is None:
             out = crowd.step(t, dt, drivers, world.rng.dynamics)
         else:
-            turns.append(turn := CrowdTurn(env, drivers))
+            turns.append(turn := CrowdTurn(drivers, batched))  # type: ignore[arg-type]
             out = yield turn
         world.mean_agitation = out.mean_agitation
         for _ in hazard.sample(crowd, out, apparent, s.water, dt, world.rng.health,

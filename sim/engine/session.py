@@ -35,7 +35,7 @@ from sim.core.result import NOTE_COLUMNS, DrillResult, build_result, run_metrics
 from sim.core.types import EventKind
 from sim.core.world import World
 from sim.core.yamlio import load_file
-from sim.engine.build import CrowdTurn, build_world, tick
+from sim.engine.build import BatchedTick, CrowdTurn, build_world, tick
 
 LATE = EventPriority(2)
 """SimPy priority of the session's own stops: after every event of the model at the same
@@ -106,7 +106,10 @@ class DrillSession:
         world.teams[world.plan.command.team].dispatched.succeed()
         env.process(command(world))
         schedule(world)
-        env.process(tick(world, crowd_turns))
+        if crowd_turns is None:
+            env.process(tick(world))
+        else:
+            BatchedTick(env, world, crowd_turns)
         # a plain event, not a Condition: SimPy disarms conditions nested in a condition that
         # has fired, and each step below waits on "a decision or the end"
         self.end = env.event()
