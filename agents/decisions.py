@@ -208,6 +208,7 @@ def recall(world: World, tid: str) -> None:
     if not team.on_site:
         return
     team.status = TeamStatus.STANDBY
+    team.left.succeed()
     world.recalled.add(tid)
     world.log(tid, EventKind.RECALLED, f"{tid} recalled from the site", tid)
 

@@ -41,6 +41,6 @@ def persuasion(world: World, team: TeamState):
                   f"{team.id} has no vehicles to take people home", Equipment.VEHICLE.value)
     world.log(team.id, EventKind.TASK_START, f"{team.id} starts persuading people to go home",
               Task.PERSUADING.value)
-    while not world.state.cleared and team.on_site:
-        yield world.env.timeout(world.params.tick_min)
+    if not world.state.cleared and team.on_site:
+        yield world.site_cleared | team.left
     world.log(team.id, EventKind.TASK_END, f"{team.id} stops persuading", Task.PERSUADING.value)

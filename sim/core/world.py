@@ -61,6 +61,7 @@ class TeamState:
         broken: items out of order, by kind.
         dispatched: fires when the order to go reaches the team.
         arrived: fires when the team is on site.
+        left: fires when the team is taken off the site (recalled).
         reinforced: officers of a reinforcement who have joined the team (people).
         crews: the team's medical crews (one per ambulance), for a medical unit.
     """
@@ -70,6 +71,7 @@ class TeamState:
     familiarity: float
     dispatched: simpy.Event
     arrived: simpy.Event
+    left: simpy.Event
     status: TeamStatus = TeamStatus.STANDBY
     ordered: bool = False
     t_dispatched: float | None = None
@@ -199,7 +201,7 @@ class World:
             state = TeamState(
                 id=tid, cfg=team,
                 familiarity=scenario.familiarity.get(tid, team.familiarity),
-                dispatched=env.event(), arrived=env.event(),
+                dispatched=env.event(), arrived=env.event(), left=env.event(),
                 stock={k: int(v) for k, v in team.equipment.items()}, roster=self.roster,
             )
             if Capability.MEDICAL in team.capabilities:
@@ -212,6 +214,7 @@ class World:
                            list(self.teams),
                            lambda tid: self.teams[tid].working(Equipment.RADIO) > 0)
         self.done = env.event()
+        self.site_cleared = env.event()  # fires when the site is cleared (SiteState.cleared)
         self.watches: list = []          # (Watch, Inject) pairs not yet fired
         self.contingencies: dict[str, list] = {}
         self.fired: dict[str, tuple[float, str]] = {}   # inject id -> (time, trigger)

@@ -305,6 +305,7 @@ def tick(world: World, turns: list[CrowdTurn] | None = None, batched: BatchedTic
         if not s.cleared and crowd.all_arrived(t) and t > 0 and \
                 out.present <= cp.cleared_share * crowd.peak_present:
             s.cleared = True
+            world.site_cleared.succeed()
             rec.milestone("cleared", t)
             rec.log(t, "crowd", EventKind.CLEARED,
                     f"site cleared: {out.present} petitioners remain", "", out.present)
