@@ -35,7 +35,12 @@ def say(lang: str, zh: str, en: str) -> str:
 
 @dataclass
 class Verdict:
-    """The better plan on one key figure."""
+    """The better plan on one key figure.
+
+    Plans are ranked by their paired difference against the baseline (the same runs under
+    each plan), never by their separate means, so the plan named better and the figure quoted
+    always agree. ``tie``: no plan differs from the baseline in any run's pair; ``same_as``:
+    other plans that do exactly as well as ``better_plan``."""
 
     metric: str
     better_plan: str
@@ -47,52 +52,64 @@ class Verdict:
     threshold: float
     higher_is_better: bool
     tie: bool = False
+    same_as: tuple[str, ...] = ()
 
 
-def _means(a: Analysis, metric: str, kind: str) -> dict[str, float]:
-    out = {}
-    for p in a.plans:
-        if kind == "event":
-            t = a.probabilities
-            hit = t[(t["plan"] == p) & (t["event"] == metric)]
-            value = float(hit["p"].iloc[0]) if len(hit) and int(hit["n"].iloc[0]) else math.nan
-        else:
-            s = a.summary
-            hit = s[(s["plan"] == p) & (s["metric"] == metric)]
-            value = float(hit["mean"].iloc[0]) if len(hit) and int(hit["n"].iloc[0]) else math.nan
-        if not math.isnan(value):
-            out[p] = value
-    return out
+EXACT = 1e-12
+"""A paired difference this small is none (the plans gave the same figure in every pair)."""
+
+
+def _paired(a: Analysis, plan: str, metric: str, kind: str) -> tuple[float, float, float, bool] | None:
+    """``plan`` minus the baseline on ``metric``: (difference, interval low, high, clear), or
+    None when no pair has it."""
+    d = a.difference(plan, metric)
+    if not d or not d.get("n"):
+        return None
+    diff = float(d["diff"] if kind == "event" else d["mean_diff"])
+    if math.isnan(diff):
+        return None
+    return diff, float(d["ci_low"]), float(d["ci_high"]), bool(d.get("excludes_zero"))
 
 
 def verdicts(a: Analysis) -> list[Verdict]:
-    """For each key figure of the rules, the better plan against the baseline (or, when the
-    baseline is the best, the baseline against the next best)."""
+    """For each key figure of the rules: the variant that gains most on the baseline, when one
+    gains; else the baseline against the variant that loses least (the next best), with the
+    plans that tie with the baseline named; else a tie."""
     out: list[Verdict] = []
     if len(a.plans) < 2:
         return out
     base = a.plans[0]
     for spec in rules()["headline"]:
         metric, kind, higher = spec["metric"], spec["kind"], spec["better"] == "higher"
-        means = _means(a, metric, kind)
-        if base not in means or len(means) < 2:
+        pairs = {p: d for p in a.plans[1:] if (d := _paired(a, p, metric, kind)) is not None}
+        if not pairs:
             continue
-        ranked = sorted(means, key=lambda p: means[p], reverse=higher)
-        best = ranked[0]
-        other = base if best != base else ranked[1]
-        variant = best if best != base else other
-        d = a.difference(variant, metric)
-        if not d or not d.get("n"):
-            continue
-        diff = float(d["diff"] if kind == "event" else d["mean_diff"])  # variant - baseline
-        low, high = float(d["ci_low"]), float(d["ci_high"])
-        if best == base:  # the baseline is better: its advantage is -(variant - baseline)
-            diff, low, high = -diff, -high, -low
-        gain = diff if higher else -diff
-        ci = (low, high) if higher else (-high, -low)
-        out.append(Verdict(metric, best, other, gain, ci, bool(d.get("excludes_zero")),
-                           abs(diff) >= spec["matter"], float(spec["matter"]), higher,
-                           tie=abs(diff) < 1e-12))
+        # gain of each variant over the baseline, in the good direction
+        gain = {p: (d[0] if higher else -d[0]) for p, d in pairs.items()}
+        same = tuple(p for p in pairs if abs(gain[p]) < EXACT)
+        winners = [p for p in pairs if gain[p] >= EXACT]
+        losers = [p for p in pairs if gain[p] <= -EXACT]
+        matter = float(spec["matter"])
+        if winners:
+            best = max(winners, key=lambda p: gain[p])
+            diff, low, high, clear = pairs[best]
+            ties = tuple(p for p in winners if p != best and abs(gain[p] - gain[best]) < EXACT)
+            ci = (low, high) if higher else (-high, -low)
+            out.append(Verdict(metric, best, base, gain[best], ci, clear,
+                               abs(diff) >= matter, matter, higher, same_as=ties))
+        elif losers:
+            nearest = max(losers, key=lambda p: gain[p])
+            diff, low, high, clear = pairs[nearest]
+            # the baseline's advantage is -(variant - baseline), in the good direction
+            ci = (-high, -low) if higher else (low, high)
+            out.append(Verdict(metric, base, nearest, -gain[nearest], ci, clear,
+                               abs(diff) >= matter, matter, higher, same_as=same))
+        else:
+            diff, low, high, clear = pairs[same[0]]
+            lows = [pairs[p][1] for p in same]
+            highs = [pairs[p][2] for p in same]
+            out.append(Verdict(metric, base, same[0], 0.0, (min(lows), max(highs)), False,
+                               False, matter, higher, tie=True, same_as=same))
     return out
 
 
@@ -127,11 +144,15 @@ def _amount(metric: str, value: float, lang: str) -> str:
 
 
 def _label(metric: str, lang: str, threshold: float) -> str:
+    """A key figure's name: an event's, or a metric's without its unit, a time named as one
+    (so that "commitment reached", a share, and its time are told apart)."""
     if metric in ("agreement_reached", "any_scuffle"):
         return event_label(metric, lang, threshold)
     text = metric_label(metric, lang, {})
     for unit in ("（分钟）", "（人）", "（人次）", "（次）", " (min)"):
         text = text.replace(unit, "")
+    if metric.endswith("_min"):
+        return say(lang, f"{text}用时", f"{text}: time")
     return text
 
 
@@ -148,20 +169,37 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
         label = _label(v.metric, lang, a.rumour_threshold)
         direction = say(lang, "越高越好" if v.higher_is_better else "越低越好",
                         "higher is better" if v.higher_is_better else "lower is better")
+        ci = say(lang, f"95%区间{fmt(v.metric, v.ci[0])}至{fmt(v.metric, v.ci[1])}",
+                 f"95% interval {fmt(v.metric, v.ci[0])} to {fmt(v.metric, v.ci[1])}")
         if v.tie:
-            parts.append(say(lang, f"{label}（{direction}）：各预案相同",
-                             f"{label} ({direction}): the same under every plan"))
+            if v.ci[0] == v.ci[1] == 0.0:
+                parts.append(say(lang, f"{label}（{direction}）：各预案每次推演结果都相同",
+                                 f"{label} ({direction}): the same under every plan in every run"))
+            else:
+                parts.append(say(lang, f"{label}（{direction}）：各预案平均无差别（{ci}，"
+                                       "不排除有差别）",
+                                 f"{label} ({direction}): no difference between the plans on "
+                                 f"average ({ci}: a difference is not ruled out)"))
             continue
         clear = say(lang, "统计上可区分" if v.clear else "统计上尚不能区分",
                     "statistically clear" if v.clear else "not statistically clear")
-        matters = say(lang, f"{'达到' if v.matters else '未达到'}“有实际意义”的阈值{_amount(v.metric, v.threshold, lang)}",
-                      f"{'above' if v.matters else 'below'} the {_amount(v.metric, v.threshold, lang)} "
-                      "that matters in practice")
-        ci = say(lang, f"95%区间{fmt(v.metric, v.ci[0])}至{fmt(v.metric, v.ci[1])}",
-                 f"95% interval {fmt(v.metric, v.ci[0])} to {fmt(v.metric, v.ci[1])}")
-        parts.append(say(lang, f"{label}（{direction}）：{name(v.better_plan)}优于{name(v.other_plan)}，"
+        if v.clear:
+            matters = say(lang, f"{'达到' if v.matters else '未达到'}“有实际意义”的阈值"
+                                f"{_amount(v.metric, v.threshold, lang)}",
+                          f"{'above' if v.matters else 'below'} the "
+                          f"{_amount(v.metric, v.threshold, lang)} that matters in practice")
+        else:
+            matters = say(lang, f"估计值{'达到' if v.matters else '未达到'}“有实际意义”的阈值"
+                                f"{_amount(v.metric, v.threshold, lang)}",
+                          f"the estimate is {'above' if v.matters else 'below'} the "
+                          f"{_amount(v.metric, v.threshold, lang)} that matters in practice")
+        better = name(v.better_plan)
+        if v.same_as:
+            better += say(lang, f"（{'、'.join(name(p) for p in v.same_as)}与之相同）",
+                          f" (and {', '.join(name(p) for p in v.same_as)}, the same)")
+        parts.append(say(lang, f"{label}（{direction}）：{better}优于{name(v.other_plan)}，"
                                f"好{_amount(v.metric, v.by, lang)}（{ci}），{clear}，{matters}",
-                         f"{label} ({direction}): {name(v.better_plan)} does better than "
+                         f"{label} ({direction}): {better} does better than "
                          f"{name(v.other_plan)} by {_amount(v.metric, v.by, lang)} ({ci}), {clear}, "
                          f"{matters}"))
     if not parts:
@@ -183,7 +221,8 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
                 by_column.setdefault(column, []).append((p, share))
         items = []
         for column, shares in by_column.items():
-            label = _label(column, lang, a.rumour_threshold).replace("（分钟）", "").replace(" (min)", "")
+            label = _label(column, lang, a.rumour_threshold).removesuffix("用时").removesuffix(
+                ": time")
             runs = say(lang, "、".join(f"{keys[p]} {share:.0%}" for p, share in shares),
                        ", ".join(f"{keys[p]} {share:.0%}" for p, share in shares))
             items.append(say(lang, f"{label}：到{limit:g}分钟时限仍未发生的推演占{runs}",

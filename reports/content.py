@@ -15,7 +15,7 @@ from reports.charts import (
     make_figure,
 )
 from reports.document import Bullets, Document, Section, Subheading, Table
-from reports.evaluation import Evaluation, evaluate, rules
+from reports.evaluation import Evaluation, evaluate, rules, score
 from reports.i18n import (
     ACTIONS,
     CAPABILITIES,
@@ -526,8 +526,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                          grade=e.grade_zh if lang == "zh" else e.grade_en,
                          rated=sum(counts[k] for k in "PSMU"), **counts))
     if e.caps:
+        _, scored_zh, scored_en = score(e.tasks)
         effect.append(phrase("grade_capped", lang, caps=("、" if lang == "zh" else "; ").join(
-            phrase(f"cap_{c}", lang) for c in e.caps)))
+            phrase(f"cap_{c}", lang) for c in e.caps), scored=scored_zh if lang == "zh" else scored_en,
+            grade=e.grade_zh if lang == "zh" else e.grade_en))
     elif e.caps_met:
         worst = max((c["grade"] for c in rules()["caps"] if c["id"] in e.caps_met),
                     key=[g["zh"] for g in rules()["grades"]].index)

@@ -612,7 +612,8 @@ def _caps_met(r: DrillResult, tasks: list[Task]) -> list[str]:
         "escalated": m["outcome"] == "escalated",
         "injuries": m["injuries"] > 0,
         "force": m.get("force_used", 0) > 0,
-        "unattended": medical is not None and medical.reason == "unattended",
+        # a patient nobody reached, whether some were reached or none
+        "unattended": medical is not None and medical.detail.get("unattended", 0) > 0,
         "unresolved": m["agreement_min"] is None and not m.get("resolving_at_end", False),
         "rumour_unanswered": m["rumor_peak_reach"] >= rumour and m["first_statement_min"] is None,
     }
