@@ -266,3 +266,19 @@ def test_the_notebook_and_the_report_give_the_same_figures(tmp_path):
     console = Console(record=True, width=300)
     print_compare(reps, a, console, "en")
     assert shown in console.export_text()
+
+
+def test_a_mean_interval_stays_within_what_the_metric_can_take():
+    # one scuffle in ten runs: the t-interval would reach below 0 scuffles; a share near 1 above 1;
+    # a time from T0 may be negative (a warning puts it before T0) and is left as it is
+    rows = [{"plan": "A", "rep": k, "seed": k, "scuffles": int(k == 9),
+             "legitimacy_end": 0.99 if k else 0.6, "level_declared_min": -5.0 + 4 * (k % 2),
+             "medical_response_mean_min": [1.0, 30.0, 2.0][k % 3]} for k in range(10)]
+    a = analyse(rows, ["A"], {"A": None})
+    s = a.summary.set_index("metric")
+    assert s.loc["scuffles", "ci_low"] == 0 and s.loc["scuffles", "ci_high"] > 0.1
+    t = t_interval([int(k == 9) for k in range(10)])
+    assert t[1] < 0 and s.loc["scuffles", "ci_high"] == pytest.approx(t[2])
+    assert s.loc["legitimacy_end", "ci_high"] == 1.0
+    assert s.loc["level_declared_min", "ci_low"] < -3
+    assert s.loc["medical_response_mean_min", "ci_low"] >= 0

@@ -80,6 +80,25 @@ OUTCOME_EVENTS = {"resolved": "resolved", "escalated": "escalated"}
 
 DEFAULT_RUMOUR_THRESHOLD = 0.5
 
+SHARES = frozenset({"peak_mean_agitation", "peak_active_share", "rumor_peak_reach",
+                    "rumor_reach_at_statement", "legitimacy_end", "elderly_agitation_end"})
+"""Metrics that are shares, 0 to 1."""
+
+DURATIONS = frozenset({"medical_response_mean_min", "medical_response_max_min",
+                       "talks_wait_min", "duration_min"})
+"""Metrics in minutes that are durations (never negative), not times from T0."""
+
+
+def bounds(metric: str) -> tuple[float, float]:
+    """The values ``metric`` can take: a share 0 to 1; a time from T0 any (a warning can put
+    it before T0); a duration, a count or an amount 0 upward. The interval of a mean is kept
+    inside them (a t-interval of counts near 0 would otherwise reach below 0)."""
+    if metric in SHARES:
+        return 0.0, 1.0
+    if metric not in DURATIONS and (metric.endswith("_min") or metric.startswith("level_times.")):
+        return -math.inf, math.inf
+    return 0.0, math.inf
+
 
 # --------------------------------------------------------------------------- tidy rows
 
@@ -283,6 +302,8 @@ def summary(df: pd.DataFrame, plans: Sequence[str],
             x = _values(sub[m])
             x = x[~np.isnan(x)]
             mean, low, high = t_interval(x)
+            floor, ceiling = bounds(m)
+            low, high = max(low, floor), min(high, ceiling)   # NaN stays NaN
             share, s_low, s_high = wilson(len(x), n_reps)
             p50, p90 = quantiles(x, m in counts)
             has = len(x) > 0
