@@ -258,10 +258,15 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
         def cell_text(r) -> str:
             return ", ".join(f"{k}={r[k]}" for k in keys)
 
-        heat.blocks.append(ph("sweep_extremes", lang, low_cell=cell_text(lo),
-                              low=fmt_ci(metric, lo["mean"], lo["ci_low"], lo["ci_high"]),
-                              high_cell=cell_text(hi),
-                              high=fmt_ci(metric, hi["mean"], hi["ci_low"], hi["ci_high"])))
+        if lo["mean"] == hi["mean"]:
+            heat.blocks.append(ph("sweep_flat", lang, value=fmt(metric, lo["mean"])))
+        else:
+            heat.blocks.append(ph("sweep_extremes", lang, low_cell=cell_text(lo),
+                                  low=fmt_ci(metric, lo["mean"], lo["ci_low"], lo["ci_high"]),
+                                  high_cell=cell_text(hi),
+                                  high=fmt_ci(metric, hi["mean"], hi["ci_low"], hi["ci_high"])))
+            if not (hi["ci_low"] > lo["ci_high"]):   # overlapping, or an interval unknown
+                heat.blocks.append(ph("sweep_overlap", lang))
     doc.sections.append(heat)
     tab = Section(ph("sweep_table", lang))
     counts = a.counts

@@ -167,6 +167,10 @@ P: dict[str, dict[str, str]] = {
                     "en": "{metric}: mean of each combination (95% CI in brackets)"},
     "sweep_extremes": {"zh": "最低：{low_cell}（{low}）；最高：{high_cell}（{high}）。",
                        "en": "Lowest: {low_cell} ({low}); highest: {high_cell} ({high})."},
+    "sweep_flat": {"zh": "网格中每个组合的均值相同（{value}）：在这些推演中，所扫描的参数对该指标没有影响。",
+                   "en": "Every cell of the grid has the same mean ({value}): in these runs the swept fields do not move this figure."},
+    "sweep_overlap": {"zh": "最低与最高两格的95%区间相互重叠：这些推演还不能说明所扫描的参数对该指标有明确影响。",
+                      "en": "The 95% intervals of the lowest and the highest cell overlap: these runs do not show a clear effect of the swept fields on this figure."},
     "sweep_read_text": {
         "zh": "所有组合使用相同的种子（共同随机数），因此组合之间的差异来自所改的字段。热力图颜色为"
               "均值，格内方括号为 95% 置信区间；时间类指标只在事情发生的重复中平均，格内另注发生比例。"
