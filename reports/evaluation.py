@@ -336,6 +336,10 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         measured = round(float(row["t_min"].iloc[0]), 2) if not row.empty else None
         challenges = _within(ev, _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value),
                                        subject=TeamTask.REPORT.about(rep.id)), 0.0, measured)
+        # the report lost, misdirected or late on its way to the superior (sim.core.comms)
+        challenges += _within(ev, _rows(ev, (K.MESSAGE_LOST.value, K.MESSAGE_MISDIRECTED.value,
+                                             K.MESSAGE_LATE.value), subject=f"upper:{rep.id}"),
+                              0.0, measured)
         _task(tasks, f"report:{rep.id}", "report", rep.id, deadline, measured, challenges,
               window=[0.0, measured])
 
