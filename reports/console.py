@@ -1,4 +1,4 @@
-"""The summary ``run`` prints: milestones, team arrivals against targets, key figures."""
+"""The summary ``run`` prints: the critical tasks as rated, the score and grade, key figures."""
 
 from __future__ import annotations
 
@@ -6,35 +6,36 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from reports.content import fmt_min, metric_text, team_name
-from reports.i18n import METRIC_LABELS, TARGET_LABELS, phrase, report_name
-from reports.targets import target_rows
+from reports.content import fmt_min, metric_text, reason_text
+from reports.evaluation import evaluate
+from reports.i18n import METRIC_LABELS, phrase, task_label
 from sim.core.result import DrillResult
 
-STATUS_STYLE = {"met": "green", "missed": "red", "not_done": "yellow", "no_target": "dim"}
+RATING_STYLE = {"P": "green", "S": "yellow", "M": "red", "U": "red", "NA": "dim"}
 
 
 def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
-    """Print the run's summary tables."""
+    """Print the run's summary tables: the critical tasks as the report rates them (the same
+    evaluation, so the two never disagree), then the key figures."""
     m = r.metrics
+    e = evaluate(r)
     # titles, names and labels come from plan and scenario files: text, never markup
     console.rule(f"[bold]{escape(r.scenario.title.get(lang))}[/] · {escape(r.plan_label)} · "
                  f"{phrase('seed', lang)} {r.seed}")
-    table = Table(title=phrase("targets", lang), show_lines=False)
-    for col in ("task", "target", "measured", "margin", "status"):
-        table.add_column(phrase(col, lang), justify="left" if col == "task" else "right")
-    for row in target_rows(r):
-        label = TARGET_LABELS[row["key"]][lang]
-        if row["key"] == "report":
-            label = label.format(name=report_name(r, row["subject"], lang))
-        elif row["subject"]:
-            label = f"{label}: {team_name(r, row['subject'], lang)}"
-        style = STATUS_STYLE[row["status"]]
-        table.add_row(escape(label),
-                      fmt_min(row["target_min"], lang) if row["target_min"] is not None else "—",
-                      fmt_min(row["measured_min"], lang),
-                      "" if row["margin_min"] is None else f"{row['margin_min']:+.1f}",
-                      f"[{style}]{phrase(row['status'], lang)}[/]")
+    table = Table(title=phrase("console_tasks", lang, score=e.score,
+                               grade=e.grade_zh if lang == "zh" else e.grade_en),
+                  show_lines=False)
+    for col in ("task", "criterion", "measured", "rating", "reason"):
+        table.add_column(phrase(col, lang), overflow="fold",
+                         justify="right" if col in ("criterion", "measured") else "left")
+    for t in e.tasks:
+        criterion = phrase("no_target", lang) if t.target_min is None else \
+            fmt_min(t.target_min, lang) + (phrase("criterion_need", lang)
+                                           if t.detail.get("basis") == "need" else "")
+        style = RATING_STYLE.get(t.rating, "dim")
+        table.add_row(escape(task_label(r, t, lang)), escape(criterion),
+                      fmt_min(t.measured_min, lang), f"[{style}]{t.rating}[/]",
+                      escape(reason_text(r, t, lang)))
     console.print(table)
     figures = Table(title=phrase("key_metrics", lang))
     figures.add_column(phrase("metric", lang))
