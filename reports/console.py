@@ -43,5 +43,10 @@ def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
     for key in ("level", "peak_crowd", "max_crowd_state", "scuffles", "health_incidents",
                 "medical_response_max_min", "rumor_peak_reach", "first_statement_min",
                 "equipment_failures", "messages_late", "slips", "outcome"):
-        figures.add_row(METRIC_LABELS[key][lang], escape(metric_text(key, m.get(key), lang)))
+        text = metric_text(key, m.get(key), lang)
+        level = next((lv for lv in r.plan.levels if lv.id == m.get(key)), None) \
+            if key == "level" else None
+        if level is not None:   # the plan's name of the level, its id beside it
+            text = f"{level.name.get(lang)} ({level.id})"
+        figures.add_row(METRIC_LABELS[key][lang], escape(text))
     console.print(figures)

@@ -462,6 +462,23 @@ ELEMENTS: dict[str, dict[str, str]] = {
 }
 
 
+COLOURS = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色", "green": "绿色"}
+"""The usual colours of response levels, English to Chinese."""
+
+
+def colour_word(text: str, lang: str) -> str:
+    """A level's colour as a plan wrote it, in ``lang`` when it is one of :data:`COLOURS`
+    (either language; other text as written)."""
+    key = text.strip().lower()
+    if lang == "zh" and key in COLOURS:
+        return COLOURS[key]
+    if lang == "en":
+        back = {zh: en for en, zh in COLOURS.items()}
+        back.update({zh.removesuffix("色"): en for en, zh in COLOURS.items()})
+        return back.get(text.strip(), text)
+    return text
+
+
 def task_label(r, task, lang: str) -> str:
     """The label of a critical task (``reports.evaluation.Task``) in ``lang``."""
     template = TASK_LABELS[task.key][lang]

@@ -9,7 +9,15 @@ steps, the warning measures, the reporting chain and the release policy. Descrip
 from __future__ import annotations
 
 from reports.document import Bullets, Section, Subheading, Table
-from reports.i18n import CAPABILITIES, ITEMS, POLICY_WORDS, TARGET_LABELS, VALUE_WORDS, word
+from reports.i18n import (
+    CAPABILITIES,
+    ITEMS,
+    POLICY_WORDS,
+    TARGET_LABELS,
+    VALUE_WORDS,
+    colour_word,
+    word,
+)
 from sim.core.result import DrillResult
 from sim.core.types import Capability
 
@@ -84,7 +92,7 @@ def _level_rows(r: DrillResult, lang: str) -> list[list[str]]:
         if lv.when:
             starts.append(lv.when)
         commander = plan.roles[lv.commander].name.get(lang) if lv.commander in plan.roles else "—"
-        rows.append([lv.id, lv.name.get(lang), lv.color or "—", _w("or", lang).join(starts),
+        rows.append([lv.id, lv.name.get(lang), colour_word(lv.color, lang) if lv.color else "—", _w("or", lang).join(starts),
                      commander, sep.join(_team(r, t, lang) for t in lv.dispatch) or "—",
                      _w("yes" if lv.request_reinforcement else "no", lang),
                      _w("yes" if lv.report_up else "no", lang)])
