@@ -11,6 +11,7 @@ a response of zero (*already_done*).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import pandas as pd
@@ -63,7 +64,9 @@ def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, st
             deadline = round(t_fired + exp.within_min, 3)
             row["deadline_min"] = deadline
             hit = match(ordered, exp, t_fired, plan)
-            before = match(ordered, exp, 0.0, plan) if hit is None else None
+            # done before the inject: at any time, before T0 too (a warning may have
+            # brought teams, a level or a statement ahead of the crowd)
+            before = match(ordered, exp, -math.inf, plan) if hit is None else None
             if before is not None and before.t_min <= t_fired:
                 row["action_min"] = before.t_min
                 row["response_min"] = 0.0
