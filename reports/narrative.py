@@ -362,13 +362,15 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         who = joined([team(r, a, lang) for a in dict.fromkeys(led["actor"])], lang)
         total = int(led["value"].fillna(0).sum())
         t0 = float(led["t_min"].iloc[0])
+        # an intervention talks the gate open; it leads people aside only when some act out
         if len(led) == 1:
-            s.append((t0, say(lang, f"{c.text(t0, lang)}，{who}劝离大门前的{total}名过激人员。",
-                              f"At {c.text(t0, lang)} {who} led {total} agitators away from the gate.")))
+            s.append((t0, say(lang, f"{c.text(t0, lang)}，{who}到大门前疏导，劝离过激人员{total}人。",
+                              f"At {c.text(t0, lang)} {who} went to the gate to talk it open and "
+                              f"led {total} agitators away.")))
         else:
-            s.append((t0, say(lang, f"{who}自{c.text(t0, lang)}起先后{len(led)}次劝离大门前的过激人员，共{total}人次。",
-                              f"From {c.text(t0, lang)} {who} led agitators away from the gate "
-                              f"{len(led)} times, {total} people in all.")))
+            s.append((t0, say(lang, f"{who}自{c.text(t0, lang)}起先后{len(led)}次到大门前疏导，共劝离过激人员{total}人次。",
+                              f"From {c.text(t0, lang)} {who} went to the gate {len(led)} times to "
+                              f"talk it open, leading {total} agitators away in all.")))
     force = _kind(ev, K.FORCE_USED)
     if not force.empty:
         who = joined([team(r, a, lang) for a in dict.fromkeys(force["actor"])], lang)
@@ -647,6 +649,9 @@ def first_response_items(r: DrillResult, lang: str) -> Items:
     who = team(r, rows.iloc[0].actor, lang)
     steps = joined([word(VALUE_WORDS, s, lang) for s in rows["subject"]], lang)
     t0, t1 = float(rows.iloc[0].t_min), float(rows.iloc[-1].t_min)
+    if c.text(t0, lang) == c.text(t1, lang):   # every step within the same minute
+        return [(t0, say(lang, f"{c.text(t0, lang)}，{who}开展先期处置：{steps}。",
+                         f"At {c.text(t0, lang)} {who} took the first-response steps: {steps}."))]
     return [(t0, say(lang, f"{c.text(t0, lang)}至{c.text(t1, lang)}，{who}开展先期处置：{steps}。",
                      f"From {c.text(t0, lang)} to {c.text(t1, lang)} {who} took the first-response "
                      f"steps: {steps}."))]
