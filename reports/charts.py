@@ -145,9 +145,22 @@ def draw_gantt(r: DrillResult, lang: str):
             ax.text(t, -0.7, phrase(f"ms_{key}", lang), fontsize=8, color=colour, rotation=90,
                     va="bottom", ha="right")
     injects = r.events[r.events["kind"] == K.INJECT.value]
-    for row in injects.itertuples():
+    # labels of injects close in time go on rows below one another instead of overprinting:
+    # a label takes about one axis-hundredth of the time span per character at this size
+    char = max(end, 1.0) / 95.0
+    row_ends: list[float] = []   # where the last label of each row ends (minutes)
+    for row in injects.sort_values("t_min", kind="stable").itertuples():
         ax.plot(row.t_min, len(teams) - 0.4, marker="v", color=ALERT, ms=6)
-        ax.text(row.t_min, len(teams) - 0.1, row.subject, fontsize=8, color=ALERT, ha="center")
+        half = (len(str(row.subject)) + 1) * char / 2
+        level = next((k for k, e in enumerate(row_ends) if row.t_min - half >= e), len(row_ends))
+        if level == len(row_ends):
+            row_ends.append(0.0)
+        row_ends[level] = row.t_min + half
+        ax.text(row.t_min, len(teams) - 0.1 + 0.4 * level, row.subject, fontsize=8, color=ALERT,
+                ha="center", va="top")
+    if len(row_ends) > 1:   # room for the extra rows (the axis runs downward)
+        low, high = ax.get_ylim()
+        ax.set_ylim(max(low, len(teams) + 0.4 * len(row_ends)), high)
     legend = [Patch(color=GANTT_COLOURS["mobilising"], label=phrase("gantt_mobilising", lang)),
               Patch(color=GANTT_COLOURS["travelling"], label=phrase("gantt_travelling", lang)),
               Patch(color=GANTT_COLOURS["on_site"], label=phrase("gantt_on_site", lang)),
