@@ -104,6 +104,9 @@ P: dict[str, dict[str, str]] = {
     "top_lever": {
         "zh": "{metric}最依赖预案参数 {factor}（取值 {low}–{high}）：预案自身的这一设置比任何不确定常数都重要。",
         "en": "The {metric} depends most on the plan's {factor} ({low} to {high}): this setting of the plan matters more than any uncertain constant."},
+    "top_lever_close": {
+        "zh": "{metric}最依赖预案参数 {factor}（取值 {low}–{high}），但不确定常数 {constant} 与之难分先后（置信区间重叠）：预案这一设置的作用不一定大于该常数。",
+        "en": "The {metric} depends most on the plan's {factor} ({low} to {high}), but the uncertain constant {constant} cannot be told apart from it (their intervals overlap): the plan's setting does not clearly matter more than that constant."},
     "next_constant": {
         "zh": "不确定常数中影响最大的是 {factor}（约为首位因素的 {ratio:.0%}）；以{metric}比较预案时，结论也取决于它的取值。",
         "en": "Among the uncertain constants, {factor} matters most (about {ratio:.0%} of the top factor): a plan comparison on the {metric} also depends on its value."},
@@ -112,8 +115,8 @@ P: dict[str, dict[str, str]] = {
         "en": "No uncertain constant reaches {share:.0%} of the top factor: conclusions on this metric hardly depend on their values."},
     "no_constants": {"zh": "本次分析未变动不确定常数。", "en": "No uncertain constant was varied."},
     "close_second": {
-        "zh": "第二位的 {factor} 与之难分先后（置信区间重叠）。",
-        "en": "The second, {factor}, cannot be told apart from it (their intervals overlap)."},
+        "zh": "排在第二位的因素 {factor} 与首位因素难分先后（置信区间重叠）。",
+        "en": "The second factor, {factor}, cannot be told apart from the first (their intervals overlap)."},
     "unsure": {
         "zh": "排序把握不大：首位因素的置信区间与其数值相当；可增加 --samples 或 --reps。",
         "en": "The ranking is unsure: the top factor's interval is as wide as its value; raise --samples or --reps."},
@@ -140,8 +143,11 @@ P: dict[str, dict[str, str]] = {
         "en": "These uncertain constants reach {share:.0%} of the top factor on at least one metric, with an effect larger than its own interval; check or calibrate them first:"},
     "matter_item": {"zh": "{factor}（{metrics}）", "en": "{factor} ({metrics})"},
     "negligible": {
-        "zh": "以下不确定常数在所有可排序的指标上都不到首位因素的 {share:.0%}，结论对其取值不敏感：{factors}。",
-        "en": "These uncertain constants stay below {share:.0%} of the top factor on every metric that could be ranked, so conclusions do not hinge on them: {factors}."},
+        "zh": "以下不确定常数在本次推演所有可排序的指标上都不到首位因素的 {share:.0%}，这些指标上的结论对其取值不敏感：{factors}。",
+        "en": "These uncertain constants stay below {share:.0%} of the top factor on every metric of this drill that could be ranked, so conclusions on those metrics do not hinge on them: {factors}."},
+    "negligible_untested": {
+        "zh": "{metrics}在本次推演中没有变化，无法显示任何常数对它们的作用；在该指标会发生变化的情景中，上述常数可能仍然重要。",
+        "en": "{metrics} did not vary in this drill, so no constant could show an effect on them; in a scenario where they do vary, the constants above may still matter."},
     # factors table
     "factor": {"zh": "因素", "en": "Factor"},
     "kind": {"zh": "类型", "en": "Kind"},
@@ -307,13 +313,22 @@ def metric_findings(s: Sensitivity, r: MetricIndices, lang: str) -> list[str]:
     if _nan(top[score]) or top[score] <= 0:
         return [ph("no_effect", lang, metric=metric)]
     out = []
+    named_rival = None   # a constant already named as close to the top lever
     if f.kind == CONSTANT:
         out.append(ph("top_constant", lang, metric=metric, factor=f.name,
                       low=bound(f, f.low), high=bound(f, f.high)))
     else:
-        out.append(ph("top_lever", lang, metric=metric, factor=f.describe(lang),
-                      low=bound(f, f.low), high=bound(f, f.high)))
+        conf = f"{score}_conf"
         consts = t[t["factor"].map(lambda n: factors[n].kind == CONSTANT)]
+        rival = consts.iloc[0] if not consts.empty else None
+        if rival is not None and rival[score] > 0 and \
+                rival[score] + rival[conf] >= top[score] - top[conf]:
+            named_rival = rival["factor"]
+            out.append(ph("top_lever_close", lang, metric=metric, factor=f.describe(lang),
+                          low=bound(f, f.low), high=bound(f, f.high), constant=named_rival))
+        else:
+            out.append(ph("top_lever", lang, metric=metric, factor=f.describe(lang),
+                          low=bound(f, f.low), high=bound(f, f.high)))
         if consts.empty:
             out.append(ph("no_constants", lang))
         elif consts.iloc[0]["relative"] >= RELEVANT:
@@ -324,7 +339,8 @@ def metric_findings(s: Sensitivity, r: MetricIndices, lang: str) -> list[str]:
     conf = f"{score}_conf"
     if len(t) > 1:
         second = t.iloc[1]
-        if second[score] + second[conf] >= top[score] - top[conf] and second[score] > 0:
+        if second[score] + second[conf] >= top[score] - top[conf] and second[score] > 0 \
+                and second["factor"] != named_rival:
             out.append(ph("close_second", lang, factor=factors[second["factor"]].describe(lang)))
     if top[conf] >= top[score]:
         out.append(ph("unsure", lang))
@@ -363,6 +379,10 @@ def overall_findings(s: Sensitivity, lang: str) -> list:
     if small:
         sep = "、" if lang == "zh" else ", "
         blocks.append(ph("negligible", lang, share=NEGLIGIBLE, factors=sep.join(small)))
+        flat = [output_short(r.metric, lang) for r in s.results if r.note == "constant"]
+        if flat:
+            text = ph("negligible_untested", lang, metrics=sep.join(flat))
+            blocks.append(text[:1].upper() + text[1:])
     return blocks
 
 
