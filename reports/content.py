@@ -98,6 +98,7 @@ def describe(r: DrillResult, row, lang: str) -> str:
     value = row.value
     fields = {
         "actor": team_name(r, row.actor, lang),
+        "actor_inline": narrative.inline(team_name(r, row.actor, lang), lang),  # mid-sentence
         "level_response": response_level(r, row.subject, lang),
         "subject": subject_text(r, row.subject, lang),
         "level_name": level_name(r, row.subject, lang),
@@ -206,7 +207,7 @@ def _event_table(r: DrillResult, kinds: tuple[str, ...], lang: str) -> Table:
         key = (row.kind, row.actor)
         if row.kind in REPEATING and key == last_key and rows:
             rows[-1][2] = describe(r, last_row, lang) + phrase("repeated", lang,
-                                                               t=clock.hhmm(row.t_min))
+                                                               t=clock.stamp(row.t_min, lang))
             continue
         last_key, last_row = key, row
         rows.append([clock.stamp(row.t_min, lang), _actor(r, row, lang), describe(r, row, lang)])

@@ -229,7 +229,7 @@ EVENTS: dict[str, dict[str, str]] = {
     "message_lost": {"zh": "{actor}发往{subject_name}的信息丢失，重发", "en": "{actor}'s message to {subject_name} is lost and resent"},
     "message_late": {"zh": "{actor}发往{subject_name}的信息迟到（{value0}分钟）", "en": "{actor}'s message to {subject_name} arrives late ({value0} min)"},
     "message_misdirected": {"zh": "{actor}发往{subject_name}的信息误送他组后转交", "en": "{actor}'s message for {subject_name} goes to the wrong team first"},
-    "leader_on_site": {"zh": "{actor}负责人到场", "en": "The leader of {actor} arrives"},
+    "leader_on_site": {"zh": "{actor}负责人到场", "en": "The leader of {actor_inline} arrives"},
     "top_leader_on_site": {"zh": "主要领导到场接见群众", "en": "The top leader meets the crowd"},
     "demand_leader": {"zh": "群众要求见主要领导", "en": "The crowd demands to see the top leader"},
     "comms_outage": {"zh": "通信中断{value0}分钟", "en": "Communications down for {value0} min"},
@@ -386,7 +386,7 @@ PHRASES.update({
                    "en": "Messages between teams: {sent}; late: {late}; lost attempts: {lost}; misdirected: {misdirected}. Talks paused {wait:.0f} min in all waiting for answers."},
     "staff_none": {"zh": "未记录到因不熟悉预案导致的执行失误。", "en": "No slips by staff unsure of the plan were recorded."},
     "at_t": {"zh": "T+{t}分钟", "en": "T+{t}"},
-    "repeated": {"zh": "（此后多次重复，至T+{t}）", "en": " (repeated until T+{t})"},
+    "repeated": {"zh": "（此后多次重复，至{t}）", "en": " (repeated until {t})"},
 })
 
 TASK_LABELS: dict[str, dict[str, str]] = {
