@@ -177,7 +177,7 @@ EVENTS: dict[str, dict[str, str]] = {
     "below_threshold": {"zh": "约{value0}人，未达预案最低级别，继续监测", "en": "About {value0} people: below the plan's lowest level; monitoring"},
     "level_declared": {"zh": "宣布启动{level_response}（约{value0}人）", "en": "{level_name} declared (about {value0} people)"},
     "level_raised": {"zh": "响应级别提升至{level_name}（约{value0}人）", "en": "Level raised to {level_name} (about {value0} people)"},
-    "level_lowered": {"zh": "人数降至约{value0}人，态势相当于{level_name}", "en": "About {value0} people: situation back at {level_name}"},
+    "level_lowered": {"zh": "现场约{value0}人，态势相当于{level_name}（低于此前级别）", "en": "About {value0} people: a situation at {level_name}, below the level before"},
     "plan_activated": {"zh": "预案启动（{level_name}）", "en": "Plan activated ({level_name})"},
     "dispatch_order": {"zh": "{actor}命令{subject_name}赶赴现场", "en": "{actor} orders {subject_name} to the site"},
     "dispatched": {"zh": "{actor}接到出动指令", "en": "{actor} receives the order to go"},

@@ -244,9 +244,11 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
                          f"At {c.text(row.t_min, lang)}, with about {_num(row.value)} people "
                          f"present, the level was raised to {level(r, row.subject, lang)}.")))
         else:
-            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，现场人数降至约{_num(row.value)}人，"
+            # a count below the level in force: on a first sighting after a warning, or as a
+            # crowd thins
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，现场约{_num(row.value)}人，"
                                f"态势相当于{level(r, row.subject, lang)}。",
-                         f"At {c.text(row.t_min, lang)} about {_num(row.value)} people remained, "
+                         f"At {c.text(row.t_min, lang)} about {_num(row.value)} people were counted, "
                          f"a situation at {level(r, row.subject, lang)}.")))
     for row in _kind(ev, K.REPORT_SENT).itertuples():
         late = row.value == row.value and float(row.value) > 0
