@@ -32,14 +32,15 @@ def deploy(world: World, team: TeamState):
         jitter = world.params.teams.delay_jitter
         dark = world.night_x()
         mob = team.cfg.mobilisation_min * world.slowdown(team) * uniform(world.rng.teams, jitter) * dark
-        mob += world.slip_late(team, Task.MOBILISATION)
+        # a team sent on a warning started before T0 (head_start minutes ago)
+        mob += world.slip_late(team, Task.MOBILISATION, t=world.now - team.head_start)
         travel = team.cfg.travel_min * uniform(world.rng.teams, jitter) * dark
-        # a team warned before T0 has done part of this already
-        done_mob = min(mob, team.head_start)
-        done_travel = min(travel, team.head_start - done_mob)
-        yield from world.task(team, Task.MOBILISING, mob - done_mob)
+        # a team warned before T0 has done part of this already: its legs are logged at
+        # their own times, before T0
+        start = world.now - team.head_start
+        yield from _leg(world, team, Task.MOBILISING, start, mob)
         team.status = TeamStatus.TRAVELLING
-        yield from world.task(team, Task.TRAVELLING, travel - done_travel)
+        yield from _leg(world, team, Task.TRAVELLING, start + mob, travel)
         team.status = TeamStatus.ON_SITE
         team.t_on_site = world.now
         team.arrived.succeed()
@@ -51,6 +52,17 @@ def deploy(world: World, team: TeamState):
         routine = ROUTINES.get(cap)
         if routine is not None:
             env.process(routine(world, team))
+
+
+def _leg(world: World, team: TeamState, task: Task, start: float, minutes: float):
+    """A leg of a team's way out (mobilising, travelling) from minute ``start`` for
+    ``minutes``: what is left of it after now is waited for; both ends are logged at their
+    times (before T0 for a team sent on a warning)."""
+    world.rec.log(start, team.id, EventKind.TASK_START, f"{team.id} starts {task.value}",
+                  task.value)
+    yield world.env.timeout(max(0.0, start + minutes - world.now))
+    world.rec.log(min(start + minutes, world.now), team.id, EventKind.TASK_END,
+                  f"{team.id} finishes {task.value}", task.value, minutes)
 
 
 def ordered_before_t0(world: World, team_id: str, by: str, reason: str, t: float) -> None:

@@ -354,14 +354,17 @@ class World:
         """Multiplier of call-out and travel times now (slower in the dark)."""
         return self.params.night.team_delay_x if self.dark() else 1.0
 
-    def slip_late(self, team: TeamState, task: Task, ref: str = "") -> float:
-        """Minutes a task starts late because staff are unsure of the plan (0 if no slip)."""
+    def slip_late(self, team: TeamState, task: Task, ref: str = "",
+                  t: float | None = None) -> float:
+        """Minutes a task starts late because staff are unsure of the plan (0 if no slip);
+        ``t``: when the task was due to start (default now; before T0 for a team sent on a
+        warning)."""
         f = self.params.familiarity
         if self.rng.teams.random() < f.late_prob * (1.0 - team.familiarity):
             extra = uniform(self.rng.teams, f.late_extra_min)
             what = task.about(ref)
-            self.log(team.id, EventKind.SLIP_LATE,
-                     f"{team.id} started '{what}' {extra:.0f} min late", what, extra)
+            self.rec.log(self.now if t is None else t, team.id, EventKind.SLIP_LATE,
+                         f"{team.id} started '{what}' {extra:.0f} min late", what, extra)
             return extra
         return 0.0
 
