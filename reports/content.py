@@ -260,6 +260,12 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
         if facts["medical_late"] or facts["medical_unattended"]:
             out.append(GAP_FACTS["equipment_medical"][lang].format(
                 late=facts["medical_late"], never=facts["medical_unattended"]))
+        for c in facts.get("missing_capabilities", []):
+            sep_ = "、" if lang == "zh" else ", "
+            out.append(GAP_FACTS["equipment_capability"][lang].format(
+                capability=word(CAPABILITIES, c["capability"], lang),
+                injects=sep_.join(c["injects"]),
+                actions=sep_.join(dict.fromkeys(word(ACTIONS, a, lang) for a in c["actions"]))))
         return out
     if f.gap == "force":
         order = narrative.joined([team_name(r, a, lang) for a in dict.fromkeys(

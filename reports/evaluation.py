@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from reports.i18n import ITEMS
+from reports.i18n import CAPABILITIES, ITEMS
 from reports.targets import target_rows
 from sim.core.result import DrillResult
 from sim.core.types import Capability, Equipment, EventKind, ReleasePolicy
@@ -504,7 +504,8 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     short = _rows(ev, (K.EQUIPMENT_SHORTAGE.value, K.SUPPLY_EXHAUSTED.value))
     medical = next((t for t in tasks if t.key == "medical"), None)
     slow_medical = medical is not None and medical.rating in ("M", "U")
-    if not failed and not short and not slow_medical:
+    lacking = missing_capabilities(r)
+    if not failed and not short and not slow_medical and not lacking:
         return None
     end = float(r.timeseries["t_min"].iloc[-1])
     outages = []
@@ -528,13 +529,16 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
                         "during": during, "fixed_row": None if fixed.empty
                         else int(fixed.index[0])})
     medical_rows = medical.challenges if medical is not None and slow_medical else []
+    lacking_rows = [i for c in lacking for i in c["rows"]]
     evidence = sorted(failed + short + [o["fixed_row"] for o in outages if o["fixed_row"] is not None]
-                      + medical_rows)
+                      + medical_rows + lacking_rows)
     f = Finding("equipment", {"failures": outages, "shortages": len(short),
                               "medical_late": medical.detail["late"]
                               if medical is not None and slow_medical else 0,
                               "medical_unattended": medical.detail["unattended"]
-                              if medical is not None and slow_medical else 0}, evidence)
+                              if medical is not None and slow_medical else 0,
+                              "missing_capabilities": [{k: v for k, v in c.items() if k != "rows"}
+                                                       for c in lacking]}, evidence)
     seen = set()
     for i in failed + short:
         row = ev.loc[i]
@@ -545,7 +549,34 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
         f.measures.append(_measure(r, "equipment", row.kind, row.subject, _item_args(row.subject)))
     if slow_medical:
         f.measures.append(_measure(r, "equipment", "medical_slow", "", _team_args(r, "")))
+    for c in lacking:
+        names = CAPABILITIES.get(c["capability"], {"zh": c["capability"], "en": c["capability"]})
+        f.measures.append(_measure(r, "equipment", "capability_missing", c["capability"],
+                                   {"zh": {"team": "", "item": names["zh"]},
+                                    "en": {"team": "", "item": names["en"]}}))
     return f
+
+
+def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:
+    """What the drill called for that no team of the plan can do: each capability an inject
+    expected a response from (and got none) while the plan has no team with it, with the
+    injects and the event rows of the missed responses."""
+    ev = r.events
+    have = {c.value for t in r.plan.teams.values() for c in t.capabilities}
+    known = {c.value for c in Capability}
+    out: dict[str, dict[str, Any]] = {}
+    injects = r.injects
+    if not len(injects):
+        return []
+    for row in injects.itertuples():
+        cap = row.expected_team
+        if row.status != "missed" or cap not in known or cap in have:
+            continue
+        item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": []})
+        item["injects"].append(row.inject)
+        item["actions"].append(row.expected_action)
+        item["rows"] += _rows(ev, (K.EXPECTED_MISSED.value,), subject=row.inject)
+    return list(out.values())
 
 
 def public_opinion_gap(r: DrillResult) -> Finding | None:

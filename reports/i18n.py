@@ -440,6 +440,8 @@ GAP_FACTS: dict[str, dict[str, str]] = {
                           "en": "{team}'s {item} failed at T+{failed:.0f}; {restored}; out for {out:.0f} min, {explaining:.0f} of them during the policy explanation and {talks:.0f} during talks."},
     "never_restored": {"zh": "推演结束时仍未修复", "en": "never replaced"},
     "equipment_short": {"zh": "物资短缺{n}次。", "en": "Shortages: {n}."},
+    "equipment_capability": {"zh": "本预案没有承担{capability}的力量和装备：注入{injects}要求的“{actions}”始终无人落实。",
+                             "en": "The plan has no team or equipment for {capability}: the response inject {injects} called for ({actions}) never came."},
     "equipment_medical": {"zh": "伤病员救护：超出时限到达{late}例，推演结束时仍未得到救护{never}例。",
                           "en": "Medical care: cases reached after the limit: {late}; cases not reached by the end: {never}."},
     "public_opinion": {"zh": "信息发布政策为“{policy}”；谣言覆盖率峰值{peak}；首次发布权威信息：{statement}；网络谣言传播期间围观群众最多{onlookers}人。",

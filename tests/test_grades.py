@@ -4,6 +4,7 @@ rumour cap the grade, whatever the mean of the task points."""
 from __future__ import annotations
 
 from reports.evaluation import cap_grade, evaluate, rules
+from sim.core.types import Capability
 from sim.engine import simulate
 from sim.montecarlo.calibration import Arm, inputs_for
 
@@ -68,3 +69,32 @@ def test_the_caps_hold_over_seeds_and_scenarios():
                        and m["first_statement_min"] is None))
             if bad:
                 assert e.grade_zh not in BAD_GRADES, (scenario, seed, e.score, e.caps)
+
+
+def test_a_patient_never_reached_caps_the_grade_even_when_others_were_reached():
+    from reports.evaluation import _caps_met, critical_tasks
+
+    r = simulate(inputs_for(Arm(scenario="online-call", plan="leading-group")), 1)
+    tasks = critical_tasks(r)
+    medical = next(t for t in tasks if t.key == "medical")
+    if medical.detail["unattended"]:
+        assert "unattended" in _caps_met(r, tasks)
+        assert ORDER.index(evaluate(r).grade_zh) >= ORDER.index("一般")
+
+
+def test_a_response_no_team_of_the_plan_can_give_is_an_equipment_gap_with_a_measure():
+    from reports.evaluation import missing_capabilities
+
+    r = simulate(inputs_for(Arm(scenario="self-harm-at-height", plan="enterprise")), 1)
+    lacking = missing_capabilities(r)
+    assert [c["capability"] for c in lacking] == ["rescue"] and lacking[0]["injects"] == ["SH-1"]
+    e = evaluate(r)
+    gap = e.finding("equipment")
+    assert gap is not None and gap.facts["missing_capabilities"][0]["capability"] == "rescue"
+    assert any(m.cause == "capability_missing" for m in gap.measures)
+    assert set(lacking[0]["rows"]) <= set(gap.evidence)
+    # given a team that can do it, the same drill has no such gap
+    armed = simulate(inputs_for(Arm(scenario="self-harm-at-height", plan="enterprise", sets=[
+        "teams.order.capabilities=[order, rescue]"])), 1)
+    assert any(Capability.RESCUE in t.capabilities for t in armed.plan.teams.values())
+    assert not any(c["capability"] == "rescue" for c in missing_capabilities(armed))
