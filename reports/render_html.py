@@ -8,6 +8,7 @@ characters, unpaired surrogates) are replaced first.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 
 from jinja2 import Environment, select_autoescape
@@ -79,7 +80,14 @@ def _inline_svg(svg: str) -> Markup:
     element (XML declaration, doctype) is dropped."""
     start = svg.find("<svg")
     body = svg[start:] if start >= 0 else ""
-    return Markup(re.sub(r"<script.*?</script>", "", body, flags=re.S | re.I))
+    body = re.sub(r"<script.*?</script>", "", body, flags=re.S | re.I)
+    # matplotlib numbers its elements the same way in every chart (patch_1, ytick_3...):
+    # prefixed per chart, the ids stay unique in the page and the references follow them
+    prefix = "c" + hashlib.sha1(body.encode("utf-8", "surrogatepass")).hexdigest()[:8] + "-"
+    body = re.sub(r'(\sid=")', r"\1" + prefix, body)
+    body = re.sub(r'((?:xlink:)?href="#)', r"\1" + prefix, body)
+    body = re.sub(r"url\(#", "url(#" + prefix, body)
+    return Markup(body)
 
 
 _NOT_HTML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
