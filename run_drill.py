@@ -567,13 +567,19 @@ def cmd_compare(args, console: Console) -> int:
 def cmd_sweep(args, console: Console) -> int:
     from reports.comparison import print_sweep, write_sweep
     from sim.core.files import output_folder
-    from sim.core.loading import load_scenario
+    from sim.core.loading import load_drill, load_scenario
     from sim.montecarlo.replicate import grid_cells, parse_grid, prepare, run_replications
     from sim.montecarlo.stats import EVENTS, METRICS, TEAM_PREFIX, analyse
 
     _check_backend(args)
     grid = [parse_grid(g) for g in args.grid]
-    plan_ref = args.plan or load_scenario(args.scenario)[0].plan
+    if args.plan:
+        plan_ref = args.plan
+    else:
+        # the scenario's own plan, held to the same rules as in `run` (a file inside the
+        # scenario's folder tree, or a bundled plan) before the grid's variants are made of it
+        load_drill(args.scenario, None, args.sets)
+        plan_ref = load_scenario(args.scenario)[0].plan
     cells = grid_cells(plan_ref, grid, args.sets)
     variants = prepare(args.scenario, [c.ref for c in cells], args.sets)
     teams = {t for v in variants for t in v.inputs.plan.teams}

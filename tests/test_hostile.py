@@ -289,10 +289,14 @@ def secret_tree(tmp_path) -> Path:
                                   "dotdot-in-name", "s-absolute", "s-dotdot", "s-inside"])
 def test_no_message_shows_another_files_content(secret_tree, name):
     path = secret_tree / f"{name}.yaml"
-    for args in (["validate", str(path)],
-                 ["run", str(path), "--out", str(secret_tree / "out")] if name.startswith("s-")
-                 else ["run", "small-group", "--plan", str(path),
-                       "--out", str(secret_tree / "out")]):
+    commands = [["validate", str(path)],
+                ["run", str(path), "--out", str(secret_tree / "out")] if name.startswith("s-")
+                else ["run", "small-group", "--plan", str(path),
+                      "--out", str(secret_tree / "out")]]
+    if name.startswith("s-"):   # a sweep of the scenario's own plan holds it to the same rules
+        commands.append(["sweep", str(path), "--grid", "teams.dialogue.size=4,6", "--reps", "1",
+                         "--jobs", "1", "--quiet", "--out", str(secret_tree / "sweep")])
+    for args in commands:
         res = call_cli(*args)
         assert res.returncode == 2, res.stderr
         assert "Traceback" not in res.stderr
