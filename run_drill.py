@@ -454,46 +454,80 @@ def cmd_run(args, console: Console) -> int:
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}{mode}", seed)
     facilitated = args.interactive or recorded is not None
     pause_every = args.pause_every if args.interactive else meta.get("pause_every_min")
-    with output_folder(out) as folder:
-        session = DrillSession(inputs, seed, pause_every_min=pause_every,
-                               stop_at_decisions=facilitated)
-        if args.interactive:
-            from reports.facilitator import facilitate
+    earlier = Path(out).is_dir() and any(Path(out).iterdir())
+    try:
+        with output_folder(out) as folder:
+            session = DrillSession(inputs, seed, pause_every_min=pause_every,
+                                   stop_at_decisions=facilitated)
+            if args.interactive:
+                from reports.facilitator import facilitate
 
-            try:
-                facilitate(session, console, args.lang)
-            except (KeyboardInterrupt, EOFError):
-                from reports.room_text import t
-
-                save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
-                print("\n" + t("interrupted", args.lang, n=len(session.decisions),
-                                path=out / "decisions.yaml"), file=sys.stderr)
-                return 130
-            result = session.result()
-        elif recorded is not None:
-            session.notes = [dict(n) for n in notes]
-            for warning in session.replay(recorded):
-                print(f"warning: {warning}", file=sys.stderr)
-            result = session.result()
+                try:
+                    facilitate(session, console, args.lang)
+                except (KeyboardInterrupt, EOFError):
+                    if earlier or not session.decisions:
+                        # an earlier run's folder stays whole: the choices so far go beside it
+                        raise _Interrupted(session) from None
+                    _interrupted(folder / "decisions.yaml", out / "decisions.yaml", session,
+                                 inputs.plan_label, args.lang)
+                    return 130
+                result = session.result()
+            elif recorded is not None:
+                session.notes = [dict(n) for n in notes]
+                for warning in session.replay(recorded):
+                    print(f"warning: {warning}", file=sys.stderr)
+                result = session.result()
+            else:
+                with console.status("simulating…", spinner="dots") if not args.quiet else _null():
+                    result = session.run_to_end()
+            # a facilitated run is set beside the plain run with the same seed (nobody intervening)
+            plain = DrillSession(inputs, seed).run_to_end() if facilitated else None
+            with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
+                result.replay_file = "replay.html"
+                written = write_run(result, folder, args.lang, args.formats, org=args.org,
+                                    date=args.date, baseline=plain)
+                written.append(write_replay(folder, args.lang, inputs.plan, inputs.scenario))
+                if facilitated:
+                    save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
+                    written.append(folder / "decisions.yaml")
+    except _Interrupted as stop:
+        if stop.session.decisions:
+            side = Path(out).with_name(f"{Path(out).name}-interrupted-decisions.yaml")
+            _interrupted(side, side, stop.session, inputs.plan_label, args.lang)
         else:
-            with console.status("simulating…", spinner="dots") if not args.quiet else _null():
-                result = session.run_to_end()
-        # a facilitated run is set beside the plain run with the same seed (nobody intervening)
-        plain = DrillSession(inputs, seed).run_to_end() if facilitated else None
-        with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
-            result.replay_file = "replay.html"
-            written = write_run(result, folder, args.lang, args.formats, org=args.org,
-                                date=args.date, baseline=plain)
-            written.append(write_replay(folder, args.lang, inputs.plan, inputs.scenario))
-            if facilitated:
-                save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
-                written.append(folder / "decisions.yaml")
+            print("\n" + _no_decisions(args.lang, out if earlier else None), file=sys.stderr)
+        return 130
     if args.quiet:
         print(out)
         return EXIT_OK
     print_summary(result, console, args.lang)
     console.print(f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
     return EXIT_OK
+
+
+class _Interrupted(Exception):
+    """A facilitated run stopped before its end whose choices are not to replace the output
+    folder (it holds an earlier run, or there is nothing to save): the folder is left as it was."""
+
+    def __init__(self, session):
+        super().__init__("interrupted")
+        self.session = session
+
+
+def _interrupted(path: Path, shown: Path, session, plan_label: str, lang: str) -> None:
+    """Save the choices of a facilitated run stopped before its end and say where."""
+    from reports.room_text import t
+    from sim.engine.session import save_decisions
+
+    save_decisions(path, session, plan_label)
+    print("\n" + t("interrupted", lang, n=len(session.decisions), path=shown), file=sys.stderr)
+
+
+def _no_decisions(lang: str, kept: Path | None) -> str:
+    if lang == "zh":
+        return "推演中断：尚未作出任何决策，未保存文件" + (f"；原有输出 {kept} 保持不变" if kept else "")
+    return "interrupted before any decision: nothing saved" + (
+        f"; the earlier output in {kept} is left as it was" if kept else "")
 
 
 class _null:

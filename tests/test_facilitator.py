@@ -208,3 +208,25 @@ def test_taking_the_plan_choice_everywhere_gives_the_plain_run():
         facilitated = session.run_to_end().metrics
         plain = simulate(inputs, seed).metrics
         assert facilitated == plain
+
+
+def test_an_interrupted_drill_leaves_an_earlier_run_in_its_folder_whole(tmp_path):
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "drill"
+    first = subprocess.run([sys.executable, str(ROOT / "run_drill.py"), "run", "small-group",
+                            "--formats", "md", "--quiet", "--out", str(out)],
+                           capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    before = sorted(p.name for p in out.iterdir())
+    events = (out / "events.csv").read_bytes()
+    # a script with no input: the facilitated run ends at its first decision point
+    res = subprocess.run([sys.executable, str(ROOT / "run_drill.py"), "run", "small-group",
+                          "--interactive", "--lang", "en", "--out", str(out)],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 130
+    assert "nothing saved" in res.stderr and str(out) in res.stderr
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert (out / "events.csv").read_bytes() == events
