@@ -102,6 +102,13 @@ def _foreign(tmp: Path) -> None:
     (tmp / "mine" / "thesis.docx").write_bytes(b"years of work")
 
 
+def _foreign_in_charts(tmp: Path) -> None:
+    # an output folder's own names, with someone's work inside them
+    (tmp / "mine" / "charts" / "mywork").mkdir(parents=True)
+    (tmp / "mine" / "charts" / "mywork" / "thesis.docx").write_bytes(b"years of work")
+    (tmp / "mine" / "events.csv").mkdir()
+
+
 CASES = [
     # --------------------------------------------------------------- where files may point
     Case("extends-absolute", ["validate", "{h}/extends-absolute.yaml"], 2,
@@ -212,6 +219,8 @@ CASES = [
          ["--out:", "file name too long"]),
     Case("out-foreign-folder", ["run", "small-group", "--out", "{tmp}/mine"], 2,
          ["--out:", "did not write (thesis.docx)"], make=_foreign),
+    Case("out-foreign-inside-chart-folder", ["run", "small-group", "--out", "{tmp}/mine"], 2,
+         ["--out:", "did not write (charts, events.csv)"], make=_foreign_in_charts),
     Case("scheduler-bogus", ["compare", "small-group", "--plans", "linxiang", "--backend",
                              "dask", "--scheduler", "bogus", "--out", "{tmp}/out"], 2,
          ["--scheduler:", "expected an address tcp://HOST:PORT"]),

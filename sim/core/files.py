@@ -206,12 +206,37 @@ def check_target(target: Path, label: str = LABEL) -> None:
         except OSError as exc:
             raise _refuse(f"cannot read the folder {target}: {exc.strerror or exc}",
                           label) from None
-        foreign = [n for n in entries if n not in OUTPUT_NAMES and not _TEMPORARY.fullmatch(n)]
+        foreign = [n for n in entries if not _ours(target / n)]
         if foreign:
             shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
             raise _refuse(f"{target} holds files this command did not write ({shown}); it "
                           "would be replaced as a whole, so name a new or empty folder, or a "
                           "previous output folder", label)
+
+
+CHART_FOLDER = "charts"
+_CHART = re.compile(r"[\w.-]+\.png")
+
+
+def _ours(path: Path) -> bool:
+    """Whether ``path``, an entry of an output folder, is one this project writes there: a
+    file of :data:`OUTPUT_NAMES` or a half-written one, or the chart folder holding chart
+    images only (a folder of the same name as a file, or anything else inside the chart
+    folder, is someone else's)."""
+    name = path.name
+    if _TEMPORARY.fullmatch(name):
+        return not path.is_dir() or path.is_symlink()
+    if name not in OUTPUT_NAMES:
+        return False
+    if name != CHART_FOLDER:
+        return path.is_symlink() or not path.is_dir()
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        return all((_CHART.fullmatch(p.name) or _TEMPORARY.fullmatch(p.name))
+                   and not p.is_dir() for p in path.iterdir())
+    except OSError:
+        return False
 
 
 def _exchange(a: Path, b: Path) -> bool:
