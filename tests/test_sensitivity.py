@@ -337,3 +337,19 @@ def test_default_folders_name_the_overrides_and_the_factor_set(tmp_path):
     assert plain.returncode == 0 and varied.returncode == 0, (plain.stderr, varied.stderr)
     a, b = plain.stdout.strip().splitlines()[-1], varied.stdout.strip().splitlines()[-1]
     assert a != b and "teams.dialogue.size=8" in b and a.endswith("-levers-seed1")
+
+
+def test_an_uncertain_range_outside_what_the_parameter_may_take_is_refused(tmp_path):
+    from tests.conftest import ROOT
+
+    text = (ROOT / "scenarios" / "drills" / "small-group.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "bad-range.yaml"
+    bad.write_text(text + "\nparameters:\n  uncertain:\n    crowd.active_threshold: [-5, 5]\n",
+                   encoding="utf-8")
+    for args in (["validate", str(bad)],
+                 ["sensitivity", str(bad), "--only", "constants", "--samples", "2", "--reps", "1",
+                  "--quiet", "--out", str(tmp_path / "out")]):
+        res = call_cli(*args)
+        assert res.returncode == 2, res.stderr
+        assert "bad-range.yaml:" in res.stderr and "crowd.active_threshold" in res.stderr
+        assert "-5" in res.stderr and "Traceback" not in res.stderr

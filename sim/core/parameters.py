@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from sim.core.config import MAX_MINUTES, FactorSpan, MinutesSpan, Strict
 from sim.core.yamlio import load_file
@@ -387,6 +387,19 @@ class Parameters(_Section):
             if not span.low <= value <= span.high:
                 raise ValueError(f"uncertain: {name} = {value} lies outside its range "
                                  f"[{span.low}, {span.high}]")
+            # each end must be a value the parameter may take (its own bounds)
+            *path, last = name.split(".")
+            owner: Any = self
+            for part in path:
+                owner = getattr(owner, part)
+            if isinstance(owner, BaseModel):
+                for end in (span.low, span.high):
+                    try:
+                        type(owner).model_validate({**owner.model_dump(), last: end})
+                    except ValidationError as exc:
+                        why = exc.errors()[0].get("msg", "not allowed")
+                        raise ValueError(f"uncertain: {name}: the range's end {end:g} is not a "
+                                         f"value the parameter may take ({why})") from None
         return self
 
     def value_of(self, name: str) -> Any:

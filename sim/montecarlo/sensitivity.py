@@ -45,6 +45,7 @@ from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from sim.core.errors import InputError, Problem
 from sim.core.loading import DrillInputs, apply_overrides, load_drill, plan_problems
@@ -392,7 +393,14 @@ def apply_values(inputs: DrillInputs, factors: Sequence[Factor],
     consts = {f.name: v for f, v in zip(factors, values, strict=True) if f.kind == CONSTANT}
     levers = [f"{f.name}={v!r}" for f, v in zip(factors, values, strict=True)
               if f.kind == LEVER]
-    params = _bare(inputs.params).with_values(consts) if consts else inputs.params
+    try:
+        params = _bare(inputs.params).with_values(consts) if consts else inputs.params
+    except ValidationError as exc:
+        # a combination of values the parameters refuse together (e.g. an unstable step)
+        raise InputError([Problem("parameters.uncertain", ", ".join(consts), None,
+                                  "these values of the uncertain constants are refused together: "
+                                  + "; ".join(str(e.get("msg", "")) for e in exc.errors()))]) \
+            from None
     plan = inputs.plan
     if levers:
         plan = apply_overrides(plan, levers, "--factor")
