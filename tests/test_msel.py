@@ -69,6 +69,12 @@ def test_condition_semantics():
     "crowd_present >= 3 for ten min",
     "(" * 50 + "crowd_present > 1" + ")" * 50,
     "",
+    # conditions that parse but could never mean what they say
+    'crowd_state >= "bloking"',          # a typo: would rank below calm and always hold
+    'crowd_state == "Blocking"',
+    'level >= "III"',                    # levels are named, not ranked
+    'crowd_present >= "lots"',           # a number against text
+    "crowd_state == 2",
 ])
 def test_bad_conditions_are_rejected(text):
     with pytest.raises(ConditionError):
@@ -216,3 +222,25 @@ def test_an_inject_needs_exactly_one_trigger(tmp_path):
     assert {"injects.0", "injects.1"} <= fields, probs
     res = call_cli("validate", str(path))
     assert res.returncode == 2 and "exactly one of at_min, when or contingency_for" in res.stderr
+
+
+def test_a_condition_naming_a_level_the_plan_lacks_is_refused_with_its_line(tmp_path):
+    path = scenario_file(tmp_path, [{"id": "X", "when": 'level == "V"', "kind": "agitation",
+                                     "share": 0.1, "delta": 0.1}])
+    res = call_cli("validate", str(path))
+    assert res.returncode == 2, res.stderr
+    assert f"{path}:{line_of(path, 'level ==')}: injects.0.when:" in res.stderr
+    assert "'V' is not a level of plan" in res.stderr
+    ok = scenario_file(tmp_path, [{"id": "X", "when": 'level == "II"', "kind": "agitation",
+                                   "share": 0.1, "delta": 0.1}], name="ok")
+    assert call_cli("validate", str(ok)).returncode == 0
+
+
+def test_an_equipment_failure_of_an_item_nobody_carries_is_refused_by_team_and_by_capability(
+        tmp_path):
+    for how, name in (({"team": "dialogue"}, "by-team"), ({"capability": "dialogue"}, "by-cap")):
+        path = scenario_file(tmp_path, [{"id": "E", "at_min": 5, "kind": "equipment_failure",
+                                         "item": "ambulance", **how}], name=name)
+        res = call_cli("validate", str(path))
+        assert res.returncode == 2, res.stderr
+        assert "injects.0.item:" in res.stderr and "ambulance" in res.stderr

@@ -18,6 +18,7 @@ from sim.core.bundle import DRILLS_DIR, PLANS_DIR, bundled
 from sim.core.config import EquipmentInject, Plan, Scenario
 from sim.core.errors import InputError, Problem
 from sim.core.parameters import Parameters, default_parameter_data, merge
+from sim.core.triggers import parse as parse_condition
 from sim.core.types import Capability, InjectKind, ReleasePolicy
 from sim.core.yamlio import Document, dotted, load_file, load_text
 
@@ -375,6 +376,9 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
     team_ids = set(plan.teams)
     level_ids = [lv.id for lv in plan.levels]
     for i, lv in enumerate(plan.levels):
+        if lv.when is not None:
+            for msg in unknown_levels(lv.when, plan):
+                add(("levels", i, "when"), msg)
         for j, tid in enumerate(lv.dispatch):
             if tid not in team_ids:
                 add(("levels", i, "dispatch", j),
@@ -474,6 +478,17 @@ def msel_problems(scenario: Scenario, doc: Document | None) -> list[Problem]:
     return out
 
 
+def unknown_levels(condition: str, plan: Plan) -> list[str]:
+    """Level names a condition compares ``level`` with that ``plan`` does not have."""
+    try:
+        texts = parse_condition(condition).compared_with("level")
+    except ValueError:
+        return []   # a condition that does not parse is reported where it is read
+    ids = [lv.id for lv in plan.levels]
+    return [f"level {t!r} is not a level of plan {plan.name} (levels: {', '.join(ids) or 'none'};"
+            ' "" before any is declared)' for t in sorted(texts) if t and t not in ids]
+
+
 def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> list[Problem]:
     """Check a scenario's references against the plan it is run under."""
     label = doc.label if doc else scenario.name
@@ -499,6 +514,16 @@ def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> l
                 plan.teams[inj.team].equipment.get(inj.item, 0) == 0:
             add(("injects", i, "item"),
                 f"team {inj.team!r} carries no {inj.item.value} in plan {plan.name}")
+        elif isinstance(inj, EquipmentInject) and inj.team is None and \
+                (target := inj.target(plan)) is not None and \
+                plan.teams[target].equipment.get(inj.item, 0) == 0:
+            cap = inj.capability.value if inj.capability else ""
+            add(("injects", i, "item"),
+                f"no team with the {cap} capability carries the item {inj.item.value} in plan "
+                f"{plan.name}")
+        if inj.when is not None:
+            for msg in unknown_levels(inj.when, plan):
+                add(("injects", i, "when"), msg)
         if inj.at_min is not None and inj.at_min > scenario.end.max_min:
             add(("injects", i, "at_min"),
                 f"{inj.at_min:g} is after the drill ends (end.max_min {scenario.end.max_min:g})")

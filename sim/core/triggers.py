@@ -90,6 +90,24 @@ class Condition:
         walk(self.tree)
         return out
 
+    def compared_with(self, name: str) -> set[str]:
+        """The texts the condition compares variable ``name`` with."""
+        out: set[str] = set()
+
+        def walk(node):
+            if node[0] == "cmp":
+                _, _, left, right = node
+                if left[0] == "name" and left[1] == name and right[0] == "str":
+                    out.add(right[1])
+                if right[0] == "name" and right[1] == name and left[0] == "str":
+                    out.add(left[1])
+                return
+            for child in node[1:]:
+                if isinstance(child, tuple):
+                    walk(child)
+        walk(self.tree)
+        return out
+
     def holds(self, state: dict[str, Any]) -> bool:
         """Whether the body holds in ``state`` (one tick; ``for`` is handled by a Watch)."""
         return bool(_eval(self.tree, state))
@@ -191,8 +209,10 @@ class _Parser:
             return node
         left = self.value()
         if self.peek(kind="op"):
+            pos = self.toks[self.i][2]
             op = self.take()[1]
             right = self.value()
+            _check_comparison(op, left, right, pos)
             return ("cmp", op, left, right)
         if left[0] == "name":
             return ("truth", left)
@@ -218,6 +238,36 @@ class _Parser:
             self.i += 1
             return ("name", v)
         self.expect("a name, a number or a quoted string")
+
+
+TEXT_VARIABLES = frozenset({"crowd_state", "level"})
+"""Variables whose values are text; every other variable is a number (true/false as 1/0)."""
+
+ORDERING = frozenset({"<", "<=", ">", ">="})
+
+
+def _check_comparison(op: str, left: tuple, right: tuple, pos: int) -> None:
+    """Refuse a comparison that could never mean what it says: text against a number, an
+    unknown crowd state, or an ordering of levels (which the plan names, not ranks)."""
+    def text(node: tuple) -> bool:
+        return node[0] == "str" or (node[0] == "name" and node[1] in TEXT_VARIABLES)
+
+    where = f"at position {pos + 1}"
+    if text(left) != text(right):
+        def said(node: tuple) -> str:
+            if node[0] == "name":
+                return f"{node[1]} ({VARIABLES[node[1]]})"
+            return repr(node[1]) if node[0] == "str" else f"{node[1]:g}"
+        raise ConditionError(f"'{op}' {where} compares text with a number: {said(left)} "
+                             f"{op} {said(right)}")
+    names = {n[1] for n in (left, right) if n[0] == "name"}
+    for node in (left, right):
+        if node[0] == "str" and "crowd_state" in names and node[1] not in STATE_ORDER:
+            raise ConditionError(f"unknown crowd state {node[1]!r} {where} (known: "
+                                 f"{', '.join(STATE_ORDER)})")
+    if "level" in names and op in ORDERING:
+        raise ConditionError(f"'{op}' {where}: levels are named by the plan, not ranked; "
+                             'compare level with == or != (e.g. level == "II")')
 
 
 @lru_cache(maxsize=1024)
