@@ -221,6 +221,10 @@ def apply_overrides(model: M, assignments: list[str], label: str) -> M:
         key, value = parse_assignment(text, label)
         node: Any = data
         parts = key.split(".")
+        if isinstance(model, Plan) and parts[0] == "extends":
+            problems.append(Problem(label, key, None, "a plan's base is read when its file is "
+                                    "loaded; name the plan to run instead of overriding extends"))
+            continue
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -387,6 +391,13 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
         if Capability.ORDER in team.capabilities and team.posture is None:
             add(("teams", tid, "posture"),
                 "a team with the order capability needs a posture: restrained or forceful")
+        if Capability.ORDER not in team.capabilities:
+            # a posture and police reinforcement are the order function's; elsewhere they would do nothing
+            for key in ("posture", "reinforcement"):
+                if getattr(team, key) is not None:
+                    add(("teams", tid, key),
+                        f"only a team with the order capability has a {key} (team {tid!r} has "
+                        f"{', '.join(c.value for c in team.capabilities) or 'no capability'})")
         if team.reinforcement and team.reinforcement.from_level not in level_ids:
             add(("teams", tid, "reinforcement", "from_level"),
                 f"unknown level {team.reinforcement.from_level!r} (levels: {', '.join(level_ids)})")
