@@ -171,6 +171,8 @@ CASES = [
     Case("crowd-inf", ["validate", "{h}/crowd-inf.yaml"], 2,
          ["crowd.mobilised", "finite number"]),
     Case("crowd-nan", ["validate", "{h}/crowd-nan.yaml"], 2, ["crowd.initial", "finite number"]),
+    Case("crowd-initial-above-mobilised", ["validate", "{h}/crowd-initial-above.yaml"], 2,
+         ["crowd-initial-above.yaml:5: crowd:", "low end (70) is above"]),
     Case("onlooker-rate-1e300", ["validate", "{h}/onlooker-rate.yaml"], 2,
          ["crowd.onlookers.rate_per_min", "less than or equal to 100"]),
     Case("site-area-1e-300", ["validate", "{h}/site-area-tiny.yaml"], 2,

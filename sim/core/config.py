@@ -552,8 +552,11 @@ class Crowd(Strict):
 
     @model_validator(mode="after")
     def _initial_within(self) -> Crowd:
-        if self.initial.low > self.mobilised.high:
-            raise ValueError("initial crowd is larger than the mobilised crowd")
+        if self.initial.low > self.mobilised.low:
+            # the crowd at T0 is part of the mobilised crowd: a larger one would be cut to it
+            raise ValueError(f"the initial crowd's low end ({self.initial.low:g}) is above the "
+                             f"mobilised crowd's ({self.mobilised.low:g}): the crowd at T0 is part "
+                             "of the mobilised crowd")
         if self.mobilised.high < 1:
             raise ValueError("the mobilised crowd must have at least one person")
         return self
