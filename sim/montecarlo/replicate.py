@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import itertools
+import json
 import logging
 import math
 import os
@@ -154,10 +155,14 @@ def parse_grid(text: str) -> tuple[str, list[str]]:
         raise InputError([Problem("--grid", key if _KEY.fullmatch(key) else "", None,
                                   f"expected KEY=V1,V2,... with a dotted key and no empty value, "
                                   f"got {text!r}")])
-    dupes = sorted({v for v in values if values.count(v) > 1})
+    # the same value written twice, or two ways ("4" and "04", "0.5" and ".5")
+    parsed = [json.dumps(parse_assignment(f"{key}={v}", "--grid")[1], sort_keys=True,
+                         default=str) for v in values]
+    dupes = sorted({v for v, p in zip(values, parsed, strict=True) if parsed.count(p) > 1})
     if dupes:
         raise InputError([Problem("--grid", key, None,
-                                  f"value {', '.join(dupes)} given twice in {text!r}")])
+                                  f"value {', '.join(dupes)} given twice in {text!r} "
+                                  "(the same value)")])
     return key, values
 
 
