@@ -709,6 +709,10 @@ def cmd_room(args, console: Console) -> int:
     from room.server import create_app, needs_token
     from sim.core.loading import load_drill
 
+    if not args.host.strip():
+        raise InputError([Problem("--host", "", None, "an empty address would listen on every "
+                                  "interface; name one (127.0.0.1 for this machine only, "
+                                  "0.0.0.0 for every network)")])
     inputs = load_drill(args.scenario, args.plan, args.sets)
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}-room", args.seed)
     try:

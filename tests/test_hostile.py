@@ -212,6 +212,8 @@ CASES = [
     Case("grid-value-twice-in-two-spellings", ["sweep", "small-group", "--grid",
                                                "teams.dialogue.size=4,04,6", "--out",
                                                "{tmp}/out"], 2, ["--grid:", "given twice"]),
+    Case("room-empty-host", ["room", "small-group", "--host", "", "--out", "{tmp}/out"], 2,
+         ["--host:", "empty address"]),
     Case("set-extends", ["run", "small-group", "--set", "extends=/etc/passwd",
                          "--out", "{tmp}/out"], 2, ["--set: extends:", "read when its file"]),
     Case("posture-on-a-dialogue-team", ["run", "small-group", "--set",
