@@ -97,6 +97,12 @@ def _existing_file(tmp: Path) -> None:
     (tmp / "taken").write_text("not a folder\n", encoding="utf-8")
 
 
+def _cycle(tmp: Path) -> None:
+    _plan(tmp, "self.yaml", "name: self\nextends: self.yaml\n")
+    _plan(tmp, "a.yaml", "name: a\nextends: b.yaml\n")
+    _plan(tmp, "b.yaml", "name: b\nextends: a.yaml\n")
+
+
 def _foreign(tmp: Path) -> None:
     (tmp / "mine").mkdir()
     (tmp / "mine" / "thesis.docx").write_bytes(b"years of work")
@@ -214,6 +220,10 @@ CASES = [
                                                "{tmp}/out"], 2, ["--grid:", "given twice"]),
     Case("room-empty-host", ["room", "small-group", "--host", "", "--out", "{tmp}/out"], 2,
          ["--host:", "empty address"]),
+    Case("extends-itself", ["validate", "{tmp}/self.yaml"], 2,
+         ["self.yaml:2: extends:", "in a cycle: self.yaml -> self.yaml"], make=_cycle),
+    Case("extends-each-other", ["validate", "{tmp}/a.yaml"], 2,
+         ["a.yaml:2: extends:", "in a cycle: a.yaml -> b.yaml -> a.yaml"], make=_cycle),
     Case("set-extends", ["run", "small-group", "--set", "extends=/etc/passwd",
                          "--out", "{tmp}/out"], 2, ["--set: extends:", "read when its file"]),
     Case("posture-on-a-dialogue-team", ["run", "small-group", "--set",

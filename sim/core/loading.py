@@ -306,6 +306,9 @@ def _label(path: Path, folder: Path, kind: str) -> str:
 MAX_EXTENDS = 8
 """Longest chain of ``extends:`` accepted."""
 
+CYCLE = "plans extend each other in a cycle"
+CHAIN = "a chain of more than"
+
 
 def plan_document(path: Path, label: str | None = None) -> Document:
     """A plan file's document with any ``extends:`` base merged under it. The bases may be
@@ -330,9 +333,12 @@ def _plan_document(path: Path, chain: list[Path], root: Path,
     line = doc.line_of(("extends",))
     if not isinstance(ref, str) or not ref:
         raise InputError([Problem(doc.label, "extends", line, "expected a plan name or path")])
-    if len(chain) >= MAX_EXTENDS or path.resolve() in chain:
+    if path.resolve() in chain:
+        names = " -> ".join(q.name for q in [*chain, path.resolve()])
+        raise InputError([Problem(doc.label, "extends", line, f"{CYCLE}: {names}")])
+    if len(chain) >= MAX_EXTENDS:
         raise InputError([Problem(doc.label, "extends", line,
-                                  "plans extend each other in a cycle (or a chain too long)")])
+                                  f"{CHAIN} {MAX_EXTENDS} plans extending one another")])
     try:
         base_path = reference(ref, "plans", path.parent, root)
     except InputError as exc:
@@ -342,6 +348,12 @@ def _plan_document(path: Path, chain: list[Path], root: Path,
         base = _plan_document(base_path, [*chain, path.resolve()],
                               PLANS_DIR if base_path.parent == PLANS_DIR else root)
     except InputError as exc:
+        chained = [p.message for p in exc.problems
+                   if p.message.startswith((CYCLE, CHAIN)) and p.field == "extends"]
+        if chained:
+            # a cycle or an endless chain is this file's problem too: said here, not "validate
+            # the base on its own"
+            raise InputError([Problem(doc.label, "extends", line, chained[0])]) from None
         # what is wrong inside the base is told when the base is validated, not here: a
         # message tells of the file it names
         n = len(exc.problems)
