@@ -422,7 +422,12 @@ def cmd_run(args, console: Console) -> int:
     from reports.writer import write_run
     from sim.core.files import output_folder
     from sim.core.loading import load_drill
-    from sim.engine.session import DrillSession, load_decisions, save_decisions
+    from sim.engine.session import (
+        DrillSession,
+        decisions_problems,
+        load_decisions,
+        save_decisions,
+    )
 
     if args.interactive and args.decisions:
         raise InputError([Problem("--decisions", "", None,
@@ -438,6 +443,12 @@ def cmd_run(args, console: Console) -> int:
     if args.start_clock:
         inputs = dataclasses.replace(inputs, scenario=inputs.scenario.model_copy(
             update={"start_clock": args.start_clock}))
+    if recorded is not None and (not meta.get("plan") or meta["plan"] == inputs.plan_label):
+        # under the plan it was recorded with, a choice naming a team or an inject that is
+        # not there could never be applied: the file is wrong
+        wrong = decisions_problems(args.decisions, inputs.plan, inputs.scenario)
+        if wrong:
+            raise InputError(wrong)
     if recorded is not None:
         notes = meta.get("notes") or []
         if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:

@@ -126,6 +126,9 @@ def check_args(action: str, args: dict[str, Any]) -> str | None:
     extra = [k for k in args if k not in need]
     if extra:
         return f"{action} takes no {', '.join(extra)}"
+    for key in ("team", "inject"):
+        if key in args and not isinstance(args[key], str):
+            return f"{key} must be an id (text), got {args[key]!r}"
     if action == "posture" and args["posture"] not in {p.value for p in Posture}:
         return f"posture must be restrained or forceful, got {args['posture']!r}"
     if action == "commitment" and (not isinstance(args["within_days"], int)

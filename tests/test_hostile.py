@@ -103,6 +103,14 @@ def _cycle(tmp: Path) -> None:
     _plan(tmp, "b.yaml", "name: b\nextends: a.yaml\n")
 
 
+def _ghost_decisions(tmp: Path) -> None:
+    head = "scenario: small-group\nplan: linxiang\nseed: 1\ndecisions:\n"
+    _plan(tmp, "ghost.yaml", head + "  - {point: 1, t_min: 10, trigger: time, action: dispatch, "
+          "args: {team: ghost}}\n")
+    _plan(tmp, "number.yaml", head + "  - {point: 2, t_min: 12, trigger: time, action: recall, "
+          "args: {team: 5}}\n")
+
+
 def _foreign(tmp: Path) -> None:
     (tmp / "mine").mkdir()
     (tmp / "mine" / "thesis.docx").write_bytes(b"years of work")
@@ -224,6 +232,13 @@ CASES = [
          ["self.yaml:2: extends:", "in a cycle: self.yaml -> self.yaml"], make=_cycle),
     Case("extends-each-other", ["validate", "{tmp}/a.yaml"], 2,
          ["a.yaml:2: extends:", "in a cycle: a.yaml -> b.yaml -> a.yaml"], make=_cycle),
+    Case("decisions-ghost-team", ["run", "small-group", "--decisions", "{tmp}/ghost.yaml",
+                                  "--out", "{tmp}/out"], 2,
+         ["ghost.yaml:5: decisions.0.args.team: 'ghost' is not a team of plan linxiang"],
+         make=_ghost_decisions),
+    Case("decisions-team-a-number", ["run", "small-group", "--decisions", "{tmp}/number.yaml",
+                                     "--out", "{tmp}/out"], 2,
+         ["number.yaml:5: decisions.0.args: team must be an id"], make=_ghost_decisions),
     Case("set-extends", ["run", "small-group", "--set", "extends=/etc/passwd",
                          "--out", "{tmp}/out"], 2, ["--set: extends:", "read when its file"]),
     Case("posture-on-a-dialogue-team", ["run", "small-group", "--set",

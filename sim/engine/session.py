@@ -26,7 +26,7 @@ from agents.command import command
 from agents.decisions import ACTION_NAMES, Option, apply, check_args, options
 from agents.injects import schedule
 from agents.teams import deploy
-from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
+from sim.core.config import MAX_MINUTES, Id, Line, Plan, Prose, Scenario, Strict, one_line
 from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
 from sim.core.loading import DrillInputs, problems_from
@@ -359,6 +359,25 @@ def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
     if problems:
         raise InputError(problems)
     return record.model_dump(exclude={"decisions"}), out
+
+
+def decisions_problems(path: str | Path, plan: Plan, scenario: Scenario) -> list[Problem]:
+    """The teams and injects a decisions file names that ``plan`` and ``scenario`` do not have
+    (for a replay under the plan it was recorded with: such a choice could never be applied)."""
+    doc = load_file(path)
+    teams, injects = set(plan.teams), {i.id for i in scenario.injects}
+    out = []
+    for i, d in enumerate(doc.data.get("decisions") or []):
+        args = d.get("args") or {} if isinstance(d, dict) else {}
+        for key, known, what in (("team", teams, f"a team of plan {plan.name}"),
+                                 ("inject", injects, f"an inject of scenario {scenario.name}")):
+            value = args.get(key) if isinstance(args, dict) else None
+            if isinstance(value, str) and value not in known:
+                out.append(Problem(doc.label, f"decisions.{i}.args.{key}",
+                                   doc.line_of(("decisions", i, "args", key)),
+                                   f"{value!r} is not {what} (known: "
+                                   f"{', '.join(sorted(known)) or 'none'})"))
+    return out
 
 
 MAX_DECISIONS = 3_000
