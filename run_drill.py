@@ -465,7 +465,7 @@ def cmd_run(args, console: Console) -> int:
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}{mode}", seed)
     facilitated = args.interactive or recorded is not None
     pause_every = args.pause_every if args.interactive else meta.get("pause_every_min")
-    earlier = Path(out).is_dir() and any(Path(out).iterdir())
+    earlier = args.interactive and _holds_files(Path(out))
     try:
         with output_folder(out) as folder:
             session = DrillSession(inputs, seed, pause_every_min=pause_every,
@@ -514,6 +514,15 @@ def cmd_run(args, console: Console) -> int:
     print_summary(result, console, args.lang)
     console.print(f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
     return EXIT_OK
+
+
+def _holds_files(folder: Path) -> bool:
+    """``folder`` exists and holds something (False when it cannot be read: the output
+    folder's own checks say why)."""
+    try:
+        return folder.is_dir() and any(folder.iterdir())
+    except OSError:
+        return False
 
 
 class _Interrupted(Exception):

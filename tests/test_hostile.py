@@ -111,6 +111,11 @@ def _ghost_decisions(tmp: Path) -> None:
           "args: {team: 5}}\n")
 
 
+def _odd_names(tmp: Path) -> None:
+    _plan(tmp, "invisible.yaml", 'name: "\\u200b "\nextends: linxiang\n')
+    _plan(tmp, "rlo.yaml", 'name: "gate\\u202eblockade"\nextends: linxiang\n')
+
+
 def _foreign(tmp: Path) -> None:
     (tmp / "mine").mkdir()
     (tmp / "mine" / "thesis.docx").write_bytes(b"years of work")
@@ -239,6 +244,10 @@ CASES = [
     Case("decisions-team-a-number", ["run", "small-group", "--decisions", "{tmp}/number.yaml",
                                      "--out", "{tmp}/out"], 2,
          ["number.yaml:5: decisions.0.args: team must be an id"], make=_ghost_decisions),
+    Case("name-invisible", ["validate", "{tmp}/invisible.yaml"], 2,
+         ["invisible.yaml:1: name:", "needs a visible character"], make=_odd_names),
+    Case("name-direction-override", ["validate", "{tmp}/rlo.yaml"], 2,
+         ["rlo.yaml:1: name:", "direction control U+202E"], make=_odd_names),
     Case("set-extends", ["run", "small-group", "--set", "extends=/etc/passwd",
                          "--out", "{tmp}/out"], 2, ["--set: extends:", "read when its file"]),
     Case("posture-on-a-dialogue-team", ["run", "small-group", "--set",

@@ -16,6 +16,7 @@ seconds (docs/interface.md, "Limits").
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
@@ -76,7 +77,10 @@ MAX_PROSE = 4000
 """Longest prose (a title, a message, a note) in characters."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_LINE_BREAKS = re.compile(r"[\t\n\r]")
+_LINE_BREAKS = re.compile(r"[\t\n\r\u2028\u2029]")
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+"""Embeddings, overrides and isolates: they reorder the text around them on screen (a name
+that reads differently from what it is), so one-line texts refuse them."""
 
 
 def _char(c: str) -> str:
@@ -102,6 +106,19 @@ def one_line(value: str) -> str:
     if m:
         raise ValueError(f"a tab or line break at character {m.start() + 1} is not allowed "
                          "here (one line of text)")
+    m = _BIDI_CONTROLS.search(value)
+    if m:
+        raise ValueError(f"the direction control U+{ord(m.group()):04X} at character "
+                         f"{m.start() + 1} is not allowed here (it reorders the text on screen)")
+    return value
+
+
+def _name(value: str) -> str:
+    """:func:`one_line`, with something to see: a name only of spaces or invisible characters
+    would name nothing (and an output folder after it)."""
+    one_line(value)
+    if all(c.isspace() or unicodedata.category(c) in ("Cf", "Zs", "Mn") for c in value):
+        raise ValueError("a name needs a visible character")
     return value
 
 
@@ -123,7 +140,7 @@ TeamId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID),
 """A team id: a key of a plan's ``teams`` and part of override paths
 (``teams.dialogue.size=8``), so letters, digits, ``_`` and ``-`` only."""
 Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME),
-                 AfterValidator(one_line)]
+                 AfterValidator(_name)]
 Line = Annotated[str, StringConstraints(max_length=MAX_LINE), AfterValidator(one_line)]
 Prose = Annotated[str, StringConstraints(max_length=MAX_PROSE), AfterValidator(_prose)]
 
