@@ -52,7 +52,8 @@ def test_no_scuffle_before_an_opposing_line(scenario):
 
 def test_a_crowd_with_nobody_to_push_against_never_scuffles_however_agitated():
     inputs = inputs_for(Arm(scenario="gate-blockade", plan="linxiang",
-                            sets=["teams.order.capabilities=[intel]", "teams.order.posture=null"],
+                            sets=["teams.order.capabilities=[intel]", "teams.order.posture=null",
+                                  "teams.order.reinforcement=null"],
                             scenario_set={"site.security": 0, "crowd.legitimacy": 0.2}))
     for seed in range(10):
         r = simulate(inputs, seed)

@@ -569,11 +569,11 @@ class Crowd(Strict):
 
     @model_validator(mode="after")
     def _initial_within(self) -> Crowd:
-        if self.initial.low > self.mobilised.low:
+        if self.initial.high > self.mobilised.high:
             # the crowd at T0 is part of the mobilised crowd: a larger one would be cut to it
-            raise ValueError(f"the initial crowd's low end ({self.initial.low:g}) is above the "
-                             f"mobilised crowd's ({self.mobilised.low:g}): the crowd at T0 is part "
-                             "of the mobilised crowd")
+            raise ValueError(f"the initial crowd's high end ({self.initial.high:g}) is above the "
+                             f"mobilised crowd's ({self.mobilised.high:g}): the crowd at T0 is "
+                             "part of the mobilised crowd")
         if self.mobilised.high < 1:
             raise ValueError("the mobilised crowd must have at least one person")
         return self

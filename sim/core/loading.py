@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sim.core.bundle import DRILLS_DIR, PLANS_DIR, bundled
 from sim.core.config import EquipmentInject, Plan, Scenario
 from sim.core.errors import InputError, Problem
+from sim.core.kinds import kind_problems
 from sim.core.parameters import Parameters, default_parameter_data, merge
 from sim.core.triggers import parse as parse_condition
 from sim.core.types import Capability, InjectKind, ReleasePolicy
@@ -162,10 +163,18 @@ def _validate(model: type[M], doc: Document) -> M:
     if not isinstance(doc.data, dict):
         raise InputError([Problem(doc.label, "", doc.line_of(()),
                                   f"expected a mapping of fields, got {type(doc.data).__name__}")])
+    # values the schema would convert silently (size: true, familiarity: "0.8") are mistakes
+    wrong = [Problem(doc.label, dotted(path), doc.line_of(path), why)
+             for path, why in kind_problems(model, doc.data)]
     try:
-        return model.model_validate(doc.data)
+        validated = model.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(problems_from(exc, doc, doc.label)) from None
+        found = problems_from(exc, doc, doc.label)
+        seen = {p.field for p in wrong}
+        raise InputError(wrong + [p for p in found if p.field not in seen]) from None
+    if wrong:
+        raise InputError(wrong)
+    return validated
 
 
 # --------------------------------------------------------------------------- overrides
@@ -244,6 +253,10 @@ def apply_overrides(model: M, assignments: list[str], label: str) -> M:
                 node = node[idx]
     if problems:
         raise InputError(problems)
+    wrong = [Problem(label, dotted(path), None, why)
+             for path, why in kind_problems(type(model), data)]
+    if wrong:
+        raise InputError(wrong)
     try:
         return type(model).model_validate(data)
     except ValidationError as exc:
@@ -419,7 +432,10 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
             add((field, key), f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
     if plan.command.team in team_ids and \
             Capability.COMMAND not in plan.teams[plan.command.team].capabilities:
-        add(("command", "team"), f"team {plan.command.team!r} lacks the command capability")
+        # told where the capabilities are written, which is where it is usually fixed
+        add(("teams", plan.command.team, "capabilities"),
+            f"team {plan.command.team!r} is the plan's command team (command.team) but lacks "
+            "the command capability")
     if plan.publicity.team not in team_ids:
         add(("publicity", "team"),
             f"unknown team {plan.publicity.team!r} (teams: {', '.join(sorted(team_ids))})")
@@ -557,6 +573,11 @@ def load_parameters(scenario: Scenario | None = None, doc: Document | None = Non
     """The bundled parameters with the scenario's ``parameters:`` overrides merged in."""
     data = default_parameter_data()
     if scenario is not None and scenario.parameters:
+        wrong = [Problem(doc.label if doc else "parameters", dotted(("parameters", *path)),
+                         doc.line_of(("parameters", *path)) if doc else None, why)
+                 for path, why in kind_problems(Parameters, scenario.parameters)]
+        if wrong:
+            raise InputError(wrong)
         data = merge(data, scenario.parameters)
     try:
         return Parameters.model_validate(data)
@@ -625,7 +646,22 @@ def is_plan_file(path: str) -> bool:
         doc = load_file(found, str(found))
     except InputError:
         return False
-    return isinstance(doc.data, dict) and bool({"teams", "levels", "extends"} & set(doc.data))
+    return isinstance(doc.data, dict) and looks_like_plan(doc.data)
+
+
+def looks_like_plan(data: dict[str, Any]) -> bool:
+    """Whether a file's top-level fields are more a plan's than a scenario's: counted on the
+    fields of both schemas in any case (a misspelt ``Teams:`` still counts), so that one
+    stray or misspelt key is reported as such instead of the file being read as the other
+    kind."""
+    keys = {str(k).lower() for k in data}
+    plan = keys & {f.lower() for f in Plan.model_fields}
+    scenario = keys & {f.lower() for f in Scenario.model_fields}
+    if "extends" in keys:
+        return True
+    if len(plan - scenario) != len(scenario - plan):
+        return len(plan - scenario) > len(scenario - plan)
+    return "teams" in keys or "levels" in keys
 
 
 def validate_file(path: str, plans: list[str] | None = None) -> list[Problem]:
@@ -639,7 +675,7 @@ def validate_file(path: str, plans: list[str] | None = None) -> list[Problem]:
             _label(found, DRILLS_DIR, "drills")
         doc = load_file(found, label)
         data = doc.data if isinstance(doc.data, dict) else {}
-        is_plan = bool({"teams", "levels", "extends"} & set(data))
+        is_plan = looks_like_plan(data)
         if is_plan:
             doc = plan_document(found, label)
     except InputError as exc:

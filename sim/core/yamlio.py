@@ -85,12 +85,16 @@ class Document:
     inherited: dict[Path_, str] = field(default_factory=dict)
 
     def line_of(self, path: Path_) -> int | None:
-        """Line of ``path`` or of its nearest ancestor that the file spells out."""
-        path = tuple(path)
+        """Line of ``path`` or of its nearest ancestor that the file spells out; for a field
+        taken from a base file that no ancestor spells out, the ``extends`` line."""
+        path = wanted = tuple(path)
         while path:
             if path in self.lines:
                 return self.lines[path]
             path = path[:-1]
+        if self.inherited and ("extends",) in self.lines and \
+                any(wanted[:i] in self.inherited for i in range(1, len(wanted) + 1)):
+            return self.lines[("extends",)]
         return self.lines.get((), None)
 
 
