@@ -244,3 +244,11 @@ def test_an_equipment_failure_of_an_item_nobody_carries_is_refused_by_team_and_b
         res = call_cli("validate", str(path))
         assert res.returncode == 2, res.stderr
         assert "injects.0.item:" in res.stderr and "ambulance" in res.stderr
+
+
+def test_an_unknown_inject_kind_is_named_with_the_kinds_a_file_may_write(tmp_path):
+    path = scenario_file(tmp_path, [{"id": "X", "at_min": 5, "kind": "meteor"}])
+    res = call_cli("validate", str(path))
+    assert res.returncode == 2, res.stderr
+    assert f"{path}:{line_of(path, 'meteor')}: injects.0.kind: unknown kind 'meteor'" in res.stderr
+    assert "arrivals, agitation" in res.stderr and "InjectKind" not in res.stderr

@@ -137,6 +137,15 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
             msg = "required field is missing"
         elif err["type"] == "string_unicode":
             msg = "an unpaired surrogate (a broken character) is not allowed in text"
+        elif err["type"] == "union_tag_invalid":
+            # the tags are enum members: listed by their values, as a file writes them
+            ctx = err.get("ctx") or {}
+            tags = [t.strip() for t in str(ctx.get("expected_tags", "")).split(",")]
+            values = [m.group(1) for t in tags if (m := re.search(r"'([^']*)'>?$", t))]
+            msg = (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} "
+                   f"{_describe(ctx.get('tag', ''))} (one of: {', '.join(values) or '?'})")
+            path = path + (ctx.get("discriminator", "'kind'").strip("'"),)
+            line = doc.line_of(path) if doc is not None else None
         elif "input" in err and not isinstance(err["input"], (dict, list)):
             msg = f"{msg} (got {_describe(err['input'])})"
         out.append(Problem(label, _shorten(dotted(path), 120), line, msg))
