@@ -133,6 +133,15 @@ def _stray_keys(tmp: Path) -> None:
           "    name: {zh: 四级, en: four}\n    min_headcount: 20\n    dispatch: [order]\n")
 
 
+def _same_ids(tmp: Path) -> None:
+    scenario = (ROOT / "scenarios" / "drills" / "small-group.yaml").read_text(encoding="utf-8")
+    head = scenario[:scenario.index("injects:")]
+    _plan(tmp, "same-ids.yaml", head + "injects:\n"
+          "  - {id: X, at_min: 5, kind: demand_leader}\n"
+          "  - {id: Y, at_min: 6, kind: demand_leader}\n"
+          "  - {id: X, at_min: 7, kind: demand_leader}\n")
+
+
 def _foreign(tmp: Path) -> None:
     (tmp / "mine").mkdir()
     (tmp / "mine" / "thesis.docx").write_bytes(b"years of work")
@@ -279,6 +288,8 @@ CASES = [
     Case("inherited-field-points-at-extends", ["validate", "{tmp}/drop-level.yaml"], 2,
          ["drop-level.yaml:2: teams.order.reinforcement.from_level: unknown level 'II'"],
          make=_stray_keys),
+    Case("inject-id-repeated", ["validate", "{tmp}/same-ids.yaml"], 2,
+         ["injects.2.id: id 'X' is already used by injects.0"], make=_same_ids),
     Case("set-extends", ["run", "small-group", "--set", "extends=/etc/passwd",
                          "--out", "{tmp}/out"], 2, ["--set: extends:", "read when its file"]),
     Case("posture-on-a-dialogue-team", ["run", "small-group", "--set",

@@ -175,15 +175,41 @@ def _validate(model: type[M], doc: Document) -> M:
     # values the schema would convert silently (size: true, familiarity: "0.8") are mistakes
     wrong = [Problem(doc.label, dotted(path), doc.line_of(path), why)
              for path, why in kind_problems(model, doc.data)]
+    repeats = _repeated_ids(doc)
+    wrong += repeats
     try:
         validated = model.model_validate(doc.data)
     except ValidationError as exc:
         found = problems_from(exc, doc, doc.label)
-        seen = {p.field for p in wrong}
+        # a list whose ids repeat is told at the repeated id, not at the list's first line
+        seen = {p.field for p in wrong} | {p.field.split(".")[0] for p in repeats}
         raise InputError(wrong + [p for p in found if p.field not in seen]) from None
     if wrong:
         raise InputError(wrong)
     return validated
+
+
+def _repeated_ids(doc: Document) -> list[Problem]:
+    """Each level or inject whose id an earlier one of the file already has, at its id's line."""
+    out = []
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for key in ("levels", "injects"):
+        items = data.get(key)
+        if not isinstance(items, list):
+            continue
+        first: dict[str, int] = {}
+        for j, item in enumerate(items):
+            ident = item.get("id") if isinstance(item, dict) else None
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                path = (key, j, "id")
+                out.append(Problem(doc.label, dotted(path), doc.line_of(path),
+                                   f"id {ident!r} is already used by {key}.{first[ident]} "
+                                   f"(line {doc.line_of((key, first[ident], 'id'))})"))
+            else:
+                first[ident] = j
+    return out
 
 
 # --------------------------------------------------------------------------- overrides
