@@ -398,7 +398,7 @@ def apply_values(inputs: DrillInputs, factors: Sequence[Factor],
     except ValidationError as exc:
         # a combination of values the parameters refuse together (e.g. an unstable step)
         raise InputError([Problem("parameters.uncertain", ", ".join(consts), None,
-                                  "these values of the uncertain constants are refused together: "
+                                  "refused by the parameters' own rules: "
                                   + "; ".join(str(e.get("msg", "")) for e in exc.errors()))]) \
             from None
     plan = inputs.plan
