@@ -142,6 +142,12 @@ def _same_ids(tmp: Path) -> None:
           "  - {id: X, at_min: 7, kind: demand_leader}\n")
 
 
+def _gbk(tmp: Path) -> None:
+    # a Chinese office's editor may save in GBK: the line of the first odd byte is named
+    (tmp / "gbk.yaml").write_bytes("name: gbk\nextends: linxiang\ntitle:\n  zh: 演练\n"
+                                   .encode("gbk"))
+
+
 def _foreign(tmp: Path) -> None:
     (tmp / "mine").mkdir()
     (tmp / "mine" / "thesis.docx").write_bytes(b"years of work")
@@ -290,6 +296,8 @@ CASES = [
          make=_stray_keys),
     Case("inject-id-repeated", ["validate", "{tmp}/same-ids.yaml"], 2,
          ["injects.2.id: id 'X' is already used by injects.0"], make=_same_ids),
+    Case("file-in-gbk", ["validate", "{tmp}/gbk.yaml"], 2,
+         ["gbk.yaml:4: not UTF-8 text", "save the file as UTF-8"], make=_gbk),
     Case("set-extends", ["run", "small-group", "--set", "extends=/etc/passwd",
                          "--out", "{tmp}/out"], 2, ["--set: extends:", "read when its file"]),
     Case("posture-on-a-dialogue-team", ["run", "small-group", "--set",

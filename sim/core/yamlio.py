@@ -271,5 +271,7 @@ def load_file(path: str | Path, label: str | None = None) -> Document:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _problem(label, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        line = raw[:exc.start].count(b"\n") + 1
+        raise _problem(label, line, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the "
+                                    "file as UTF-8") from None
     return load_text(text, label)
