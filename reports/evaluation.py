@@ -568,8 +568,11 @@ def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:
     injects = r.injects
     if not len(injects):
         return []
+    by_capability = {i.id: i.expected.capability.value for i in r.scenario.injects
+                     if i.expected is not None and i.expected.team is None
+                     and i.expected.capability is not None}
     for row in injects.itertuples():
-        cap = row.expected_team
+        cap = by_capability.get(row.inject)   # a team named by id is another matter
         if row.status != "missed" or cap not in known or cap in have:
             continue
         item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": []})

@@ -218,12 +218,18 @@ CHART_FOLDER = "charts"
 _CHART = re.compile(r"[\w.-]+\.png")
 
 
+OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+"""Files a file browser leaves in a folder it has shown: nobody's work."""
+
+
 def _ours(path: Path) -> bool:
     """Whether ``path``, an entry of an output folder, is one this project writes there: a
     file of :data:`OUTPUT_NAMES` or a half-written one, or the chart folder holding chart
     images only (a folder of the same name as a file, or anything else inside the chart
     folder, is someone else's)."""
     name = path.name
+    if name in OS_FILES:
+        return not path.is_dir() or path.is_symlink()
     if _TEMPORARY.fullmatch(name):
         return not path.is_dir() or path.is_symlink()
     if name not in OUTPUT_NAMES:
@@ -233,8 +239,8 @@ def _ours(path: Path) -> bool:
     if path.is_symlink() or not path.is_dir():
         return False
     try:
-        return all((_CHART.fullmatch(p.name) or _TEMPORARY.fullmatch(p.name))
-                   and not p.is_dir() for p in path.iterdir())
+        return all((_CHART.fullmatch(p.name) or _TEMPORARY.fullmatch(p.name)
+                    or p.name in OS_FILES) and not p.is_dir() for p in path.iterdir())
     except OSError:
         return False
 

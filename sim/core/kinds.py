@@ -82,7 +82,8 @@ def _models(annotation: Any, value: Any) -> list[type[BaseModel]]:
     one, or the one whose ``kind`` matches the value's."""
     found = [a for a in _unwrap(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
     if len(found) > 1 and isinstance(value, dict):
-        found = [m for m in found if value.get("kind") in _kind_tags(m)]
+        kind = value.get("kind")
+        found = [m for m in found if any(kind == tag for tag in _kind_tags(m))]
     return found[:1]
 
 

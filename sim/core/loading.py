@@ -588,16 +588,7 @@ def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> l
                 plan.teams[inj.team].equipment.get(inj.item, 0) == 0:
             add(("injects", i, "item"),
                 f"team {inj.team!r} carries no {inj.item.value} in plan {plan.name}")
-        elif isinstance(inj, EquipmentInject) and inj.team is None and \
-                (target := inj.target(plan)) is not None and \
-                plan.teams[target].equipment.get(inj.item, 0) == 0:
-            cap = inj.capability.value if inj.capability else ""
-            add(("injects", i, "item"),
-                f"no team with the {cap} capability carries the item {inj.item.value} in plan "
-                f"{plan.name}")
-        if inj.when is not None:
-            for msg in unknown_levels(inj.when, plan):
-                add(("injects", i, "when"), msg)
+
         if inj.at_min is not None and inj.at_min > scenario.end.max_min:
             add(("injects", i, "at_min"),
                 f"{inj.at_min:g} is after the drill ends (end.max_min {scenario.end.max_min:g})")

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, model_validator
 
 from sim.core.config import MAX_MINUTES, FactorSpan, MinutesSpan, Strict
 from sim.core.yamlio import load_file
@@ -387,15 +387,22 @@ class Parameters(_Section):
             if not span.low <= value <= span.high:
                 raise ValueError(f"uncertain: {name} = {value} lies outside its range "
                                  f"[{span.low}, {span.high}]")
-            # each end must be a value the parameter may take (its own bounds)
+            # each end must be a value the parameter may take (the field's own bounds; checked
+            # on the field alone, never by validating its owner again)
             *path, last = name.split(".")
             owner: Any = self
             for part in path:
                 owner = getattr(owner, part)
-            if isinstance(owner, BaseModel):
+            field = type(owner).model_fields.get(last) if isinstance(owner, BaseModel) else None
+            if field is not None:
+                kind: Any = field.annotation
+                if field.metadata:
+                    args = (kind, *field.metadata)
+                    kind = Annotated[args]  # type: ignore[valid-type]
+                adapter: TypeAdapter = TypeAdapter(kind)
                 for end in (span.low, span.high):
                     try:
-                        type(owner).model_validate({**owner.model_dump(), last: end})
+                        adapter.validate_python(end)
                     except ValidationError as exc:
                         why = exc.errors()[0].get("msg", "not allowed")
                         raise ValueError(f"uncertain: {name}: the range's end {end:g} is not a "

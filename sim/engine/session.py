@@ -12,6 +12,7 @@ A plain run is a session with no pauses.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -471,7 +472,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
     for item in items.values():
         if item.id in w.fired and item.expected is not None:
             t0 = w.fired[item.id][0]
-            if match(rec.events, item.expected, 0.0, w.plan) is None:
+            if match(rec.events, item.expected, -math.inf, w.plan) is None:
                 due = round(t0 + item.expected.within_min, 1)
                 waiting.append({"inject": item.id, "action": item.expected.action.value,
                                 "team": item.expected.team or (
