@@ -12,21 +12,34 @@ from sim.core.types import Capability, Equipment, EventKind, Task
 from sim.core.world import TeamState, World
 
 
-def _vehicles(world: World, team: TeamState) -> int:
-    return team.working(Equipment.VEHICLE) + sum(
-        t.working(Equipment.VEHICLE) for t in world.teams_with(Capability.LOGISTICS)
-        if t is not team and t.on_site)
+def _pooled(world: World) -> int:
+    """Working vehicles of the logistics teams on site (lent to any persuasion team)."""
+    return sum(t.working(Equipment.VEHICLE) for t in world.teams_with(Capability.LOGISTICS)
+               if t.on_site)
+
+
+def _vehicles(world: World, team: TeamState, pooled: int | None = None) -> int:
+    """Vehicles ``team`` can take people home in: its own and the logistics teams' on site
+    (``pooled``: :func:`_pooled`, when the caller has it)."""
+    pooled = _pooled(world) if pooled is None else pooled
+    own = team.working(Equipment.VEHICLE)
+    if team.on_site and Capability.LOGISTICS in team.cfg.capabilities:
+        pooled -= own   # its own are counted once
+    return own + pooled
 
 
 def persuasion_rate(world: World) -> float:
     """Petitioners persuaded to leave per minute by every persuasion team on site."""
     p = world.params.persuasion
     total = 0.0
+    pooled = None
     for team in world.teams_with(Capability.PERSUASION):
         if not team.on_site:
             continue
+        if pooled is None:
+            pooled = _pooled(world)
         rate = team.staff_for(Capability.PERSUASION) * p.per_staff_hour / 60.0
-        if _vehicles(world, team) == 0:
+        if _vehicles(world, team, pooled) == 0:
             rate *= p.no_vehicle_efficiency
         if world.state.commitment:
             rate *= p.after_commitment_x

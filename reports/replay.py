@@ -58,15 +58,19 @@ def _teams(events: pd.DataFrame, plan, lang: str) -> list[dict[str, Any]]:
     ids = list(plan.teams) if plan is not None else sorted(
         {str(a) for a in events.loc[events["kind"].isin(list(STATUS_AFTER)), "actor"]}
         | {str(s) for s in events.loc[events["kind"] == "dispatch_order", "subject"]})
+    # each team's rows, in one pass over the log: its own, and the orders that name it
+    mine: dict[str, list[Any]] = {tid: [] for tid in ids}
+    for row in events.itertuples():
+        who = str(row.subject) if row.kind == "dispatch_order" else str(row.actor)
+        if who in mine:
+            mine[who].append(row)
     out = []
     for tid in ids:
         status, doing, changes = "standby", "", [[0.0, word(STATUS, "standby", lang), ""]]
-        for row in events.itertuples():
+        for row in mine[tid]:
             kind = row.kind
-            if kind == "dispatch_order" and str(row.subject) == tid:
+            if kind == "dispatch_order":
                 status = "ordered" if status == "standby" else status
-            elif str(row.actor) != tid:
-                continue
             elif kind in STATUS_AFTER and kind != "dispatch_order":
                 status = STATUS_AFTER[kind]
             elif kind == "task_start":
