@@ -512,7 +512,7 @@ def cmd_run(args, console: Console) -> int:
         print(out)
         return EXIT_OK
     print_summary(result, console, args.lang)
-    console.print(f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
+    console.print(_written(args.lang, len(written), out))
     return EXIT_OK
 
 
@@ -548,6 +548,23 @@ def _no_decisions(lang: str, kept: Path | None) -> str:
         return "推演中断：尚未作出任何决策，未保存文件" + (f"；原有输出 {kept} 保持不变" if kept else "")
     return "interrupted before any decision: nothing saved" + (
         f"; the earlier output in {kept} is left as it was" if kept else "")
+
+
+def _written(lang: str, n: int, out) -> str:
+    """The last line of a command that wrote a folder (rich markup; the path escaped)."""
+    if lang == "zh":
+        return f"[bold]已写入{n}个文件：[/]{escape(str(out))}/"
+    return f"[bold]{n} files written to[/] {escape(str(out))}/"
+
+
+def _runs(lang: str, n: int | None, seconds: float, backend: str, workers: int) -> str:
+    """How many drills ran, how long they took and where."""
+    where = {"local": "本机" if lang == "zh" else "local"}.get(backend, backend)
+    if lang == "zh":
+        return (f"{n}次推演，" if n is not None else "") + \
+            f"用时{seconds:.1f}秒（{where}，{workers}个进程）"
+    return (f"{n} runs in " if n is not None else "in ") + \
+        f"{seconds:.1f} s ({where}, {workers} workers)"
 
 
 class _null:
@@ -612,9 +629,9 @@ def cmd_compare(args, console: Console) -> int:
         print(out)
     else:
         print_compare(reps, analysis, console, args.lang)
-        console.print(f"{len(reps.rows)} runs in {reps.elapsed_s:.1f} s "
-                      f"({reps.backend}, {reps.workers} workers); "
-                      f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
+        console.print(_runs(args.lang, len(reps.rows), reps.elapsed_s, reps.backend,
+                            reps.workers) + ("；" if args.lang == "zh" else "; ")
+                      + _written(args.lang, len(written), out))
     return _report_failures(reps, out)
 
 
@@ -668,9 +685,9 @@ def cmd_sweep(args, console: Console) -> int:
 
         print_sweep(sweep_table(analysis, cell_rows, args.metric), [k for k, _ in grid],
                     args.metric, console, args.lang)
-        console.print(f"{len(reps.rows)} runs in {reps.elapsed_s:.1f} s "
-                      f"({reps.backend}, {reps.workers} workers); "
-                      f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
+        console.print(_runs(args.lang, len(reps.rows), reps.elapsed_s, reps.backend,
+                            reps.workers) + ("；" if args.lang == "zh" else "; ")
+                      + _written(args.lang, len(written), out))
     return _report_failures(reps, out)
 
 
@@ -705,10 +722,12 @@ def cmd_sensitivity(args, console: Console) -> int:
         print(out)
     else:
         print_sensitivity(s, console, args.lang)
-        console.print(f"{len(factors)} factors, {s.n_points} points × {s.reps_per_point} "
-                      f"replications in {s.replications.elapsed_s:.1f} s "
-                      f"({s.replications.backend}, {s.replications.workers} workers); "
-                      f"[bold]{len(written)} files written to[/] {escape(str(out))}/")
+        what = (f"{len(factors)}个因素，{s.n_points}个设计点×{s.reps_per_point}次重复推演，"
+                if args.lang == "zh" else
+                f"{len(factors)} factors, {s.n_points} points × {s.reps_per_point} replications, ")
+        console.print(what + _runs(args.lang, None, s.replications.elapsed_s,
+                                   s.replications.backend, s.replications.workers)
+                      + ("；" if args.lang == "zh" else "; ") + _written(args.lang, len(written), out))
     if not s.failures:
         return EXIT_OK
     first = s.failures[0]

@@ -24,6 +24,7 @@ from reports.comparison_charts import (
 )
 from reports.comparison_headline import headline
 from reports.comparison_words import (
+    backend_word,
     event_label,
     fmt,
     fmt_ci,
@@ -93,7 +94,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
 
     setup = Section(ph("setup", lang))
     setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,
-                           sims=reps.reps * len(a.plans), backend=reps.backend,
+                           sims=reps.reps * len(a.plans), backend=backend_word(reps.backend, lang),
                            workers=reps.workers, elapsed=reps.elapsed_s))
     setup.blocks.append(Table(
         [ph("key", lang), ph("plan", lang), ph("source", lang), ph("overrides", lang),
@@ -238,7 +239,7 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
                       cells=len(cells), reps=reps.reps, metric=label), lang)
     setup = Section(ph("sweep_setup", lang))
     setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,
-                           sims=reps.reps * len(cells), backend=reps.backend,
+                           sims=reps.reps * len(cells), backend=backend_word(reps.backend, lang),
                            workers=reps.workers, elapsed=reps.elapsed_s))
     setup.blocks.append(ph("sweep_grid", lang, grid="; ".join(
         f"{k} = {', '.join(map(str, vs))}" for k, vs in grid)))

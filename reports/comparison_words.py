@@ -70,7 +70,7 @@ P: dict[str, dict[str, str]] = {
     "seed": {"zh": "种子", "en": "Seed"},
     "error": {"zh": "错误", "en": "Error"},
     "setup_line": {
-        "zh": "情景 {scenario}，每个预案重复推演 {reps} 次，共 {sims} 次；后端 {backend}，"
+        "zh": "情景 {scenario}，每个预案重复推演 {reps} 次，共 {sims} 次；运行方式：{backend}，"
               "{workers} 个工作进程，用时 {elapsed:.1f} 秒。",
         "en": "Scenario {scenario}, {reps} replications of each plan, {sims} drills in all; "
               "backend {backend} with {workers} workers, {elapsed:.1f} s."},
@@ -198,6 +198,12 @@ P: dict[str, dict[str, str]] = {
     "sweep_footer": {"zh": "由 drill sweep 生成；数据见 sweep.csv、summary.csv、replications.csv。",
                      "en": "Made by drill sweep; data in sweep.csv, summary.csv, replications.csv."},
 }
+
+
+def backend_word(backend: str, lang: str) -> str:
+    """Where the replications ran, as a report in ``lang`` says it."""
+    words = {"local": {"zh": "本机进程池", "en": "local"}, "dask": {"zh": "Dask 集群", "en": "dask"}}
+    return words.get(backend, {}).get(lang, backend)
 
 
 def ph(key: str, lang: str, **fmt) -> str:

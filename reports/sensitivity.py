@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from reports import chart_style, render_html, render_md  # noqa: E402
+from reports.comparison_words import backend_word  # noqa: E402
 from reports.document import Bullets, Document, Figure, Section, Subheading, Table  # noqa: E402
 from reports.i18n import lookup  # noqa: E402
 from sim.core.files import atomic_write, csv_text, output_folder  # noqa: E402
@@ -191,7 +192,7 @@ P: dict[str, dict[str, str]] = {
         "zh": "Sobol' 方差分解（Saltelli 抽样）：基础样本 N = {n}，每个样本 {k2} 个点（因素数 + 2，不计二阶指数）；共 {points} 个设计点。",
         "en": "Sobol' variance decomposition (Saltelli sampling): base sample N = {n}, {k2} points each (factors + 2, no second-order indices); {points} design points."},
     "setup_runs": {
-        "zh": "每个设计点重复推演 {reps} 次，指标取平均；共 {sims} 次推演，失败 {failed} 次；后端 {backend}，{workers} 个工作进程，推演用时 {elapsed:.1f} 秒。",
+        "zh": "每个设计点重复推演 {reps} 次，指标取平均；共 {sims} 次推演，失败 {failed} 次；运行方式：{backend}，{workers} 个工作进程，推演用时 {elapsed:.1f} 秒。",
         "en": "Each design point runs {reps} replications, averaged per point; {sims} drills in all, {failed} failed; backend {backend} with {workers} workers, {elapsed:.1f} s of drills."},
     "setup_seeds": {
         "zh": "共同随机数：第 k 次重复（k 从 0 开始）在每个设计点都使用种子 基础种子 × 1000003 + k（本次为 {first} 至 {last}），因此设计点之间的差异来自因素取值，而非随机波动。SALib 的抽样和自助法也使用基础种子：同一种子得到完全相同的设计、推演与排序。",
@@ -564,7 +565,7 @@ def build(s: Sensitivity, lang: str = "zh", chart: Figure | None = None) -> Docu
         setup.blocks.append(ph("setup_sobol", lang, n=s.samples, k2=k + 2, points=s.n_points))
     setup.blocks.append(ph("setup_runs", lang, reps=s.reps_per_point,
                            sims=s.n_points * s.reps_per_point, failed=len(reps.failures),
-                           backend=reps.backend, workers=reps.workers, elapsed=reps.elapsed_s))
+                           backend=backend_word(reps.backend, lang), workers=reps.workers, elapsed=reps.elapsed_s))
     setup.blocks.append(ph("setup_seeds", lang, first=reps.seed(0),
                            last=reps.seed(s.reps_per_point - 1)))
     if s.sets:
