@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reports.comparison_words import event_label, fmt, metric_label, plan_keys
+from reports.comparison_words import event_label, metric_label, plan_keys
 from sim.core.yamlio import load_file
 from sim.montecarlo.stats import Analysis
 
@@ -143,6 +143,17 @@ def _amount(metric: str, value: float, lang: str) -> str:
     return say(lang, f"{value:.2f}人", f"{value:.2f} people")
 
 
+def _interval(metric: str, ci: tuple[float, float], lang: str) -> str:
+    """A difference's 95% interval in the unit and digits of :func:`_amount` (percentage
+    points for shares, never "%")."""
+    low, high = (_amount(metric, x, lang) for x in ci)
+    for unit in ("个百分点", " percentage points", "分钟", " min", "人", " people"):
+        if low.endswith(unit):
+            low = low[: -len(unit)]   # the unit once, after the second number
+            break
+    return say(lang, f"95%区间{low}至{high}", f"95% interval {low} to {high}")
+
+
 def _label(metric: str, lang: str, threshold: float) -> str:
     """A key figure's name: an event's, or a metric's without its unit, a time named as one
     (so that "commitment reached", a share, and its time are told apart)."""
@@ -169,8 +180,7 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
         label = _label(v.metric, lang, a.rumour_threshold)
         direction = say(lang, "越高越好" if v.higher_is_better else "越低越好",
                         "higher is better" if v.higher_is_better else "lower is better")
-        ci = say(lang, f"95%区间{fmt(v.metric, v.ci[0])}至{fmt(v.metric, v.ci[1])}",
-                 f"95% interval {fmt(v.metric, v.ci[0])} to {fmt(v.metric, v.ci[1])}")
+        ci = _interval(v.metric, v.ci, lang)
         if v.tie:
             if v.ci[0] == v.ci[1] == 0.0:
                 parts.append(say(lang, f"{label}（{direction}）：各预案每次推演结果都相同",
