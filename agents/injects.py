@@ -93,7 +93,7 @@ def _deadline(world: World, item: Inject):
 def _nobody(world: World, item: EquipmentInject | MessageInject) -> None:
     """An inject addressed to a capability no team of the plan has: nothing happens."""
     cap = item.capability.value if item.capability else ""
-    world.log("exercise", EventKind.INJECT_SKIPPED,
+    world.log("exercise", EventKind.INJECT_NO_TEAM,
               f"inject {item.id}: no team of the plan has the {cap} capability", item.id)
 
 

@@ -264,3 +264,19 @@ def test_an_unknown_inject_kind_is_named_with_the_kinds_a_file_may_write(tmp_pat
         bad = scenario_file(tmp_path, [{"id": "X", "at_min": 5, "kind": odd}], name="odd")
         res = call_cli("validate", str(bad))
         assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+
+
+def test_an_inject_no_team_can_receive_is_told_as_such_not_as_a_facilitator_skip(tmp_path):
+    from reports.content import describe
+
+    data = yaml.safe_load((DRILLS_DIR / "gate-blockade.yaml").read_text(encoding="utf-8"))
+    data["injects"].append({"id": "NT", "at_min": 20, "kind": "message",
+                            "capability": "psych_support",
+                            "message": {"zh": "心理疏导", "en": "counsel"}})
+    path = tmp_path / "nt.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    r = simulate(load_drill(str(path)), 1)
+    rows = r.events[r.events["subject"] == "NT"]
+    assert "inject_no_team" in set(rows["kind"]) and "inject_skipped" not in set(rows["kind"])
+    row = next(rows[rows["kind"] == "inject_no_team"].itertuples())
+    assert "facilitator" not in describe(r, row, "en") and "no team" in describe(r, row, "en")

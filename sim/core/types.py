@@ -273,7 +273,8 @@ class EventKind(str, Enum):
     POLICY_SILENT = "policy_silent"
     # the exercise
     INJECT = "inject"
-    INJECT_SKIPPED = "inject_skipped"
+    INJECT_SKIPPED = "inject_skipped"      # the facilitator skipped it
+    INJECT_NO_TEAM = "inject_no_team"      # addressed to a capability no team of the plan has
     EXPECTED_MISSED = "expected_missed"
     DECISION = "decision"
     COMMS_OUTAGE = "comms_outage"
