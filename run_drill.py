@@ -418,37 +418,27 @@ def _file_digest(path: Path) -> str:
 
 def cmd_run(args, console: Console) -> int:
     from reports.console import print_summary
+    from reports.evaluation import evaluate
     from reports.replay import write_replay
     from reports.writer import write_run
     from sim.core.files import output_folder
     from sim.core.loading import load_drill
-    from sim.engine.session import (
-        DrillSession,
-        decisions_problems,
-        load_decisions,
-        save_decisions,
-    )
+    from sim.engine.session import DrillSession, load_decisions, save_decisions
 
     if args.interactive and args.decisions:
         raise InputError([Problem("--decisions", "", None,
                                   "choose --interactive or --decisions, not both")])
     if args.pause_every and not args.interactive:
         raise InputError([Problem("--pause-every", "", None, "only with --interactive")])
-    recorded, meta, notes = None, dict[str, Any](), list[dict[str, Any]]()
-    if args.decisions:
-        meta, recorded = load_decisions(args.decisions)
-    seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     inputs = load_drill(args.scenario, args.plan, args.sets)
     inputs = dataclasses.replace(inputs, plan_label=variant_label(inputs.plan_label, args.sets))
     if args.start_clock:
         inputs = dataclasses.replace(inputs, scenario=inputs.scenario.model_copy(
             update={"start_clock": args.start_clock}))
-    if recorded is not None and (not meta.get("plan") or meta["plan"] == inputs.plan_label):
-        # under the plan it was recorded with, a choice naming a team or an inject that is
-        # not there could never be applied: the file is wrong
-        wrong = decisions_problems(args.decisions, inputs.plan, inputs.scenario)
-        if wrong:
-            raise InputError(wrong)
+    recorded, meta, notes = None, dict[str, Any](), list[dict[str, Any]]()
+    if args.decisions:
+        meta, recorded = load_decisions(args.decisions, inputs)
+    seed = args.seed if args.seed is not None else int(meta.get("seed", 1))
     if recorded is not None:
         notes = meta.get("notes") or []
         if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:
@@ -495,8 +485,9 @@ def cmd_run(args, console: Console) -> int:
             plain = DrillSession(inputs, seed).run_to_end() if facilitated else None
             with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
                 result.replay_file = "replay.html"
+                evaluation = evaluate(result)   # for the files and the summary below
                 written = write_run(result, folder, args.lang, args.formats, org=args.org,
-                                    date=args.date, baseline=plain)
+                                    date=args.date, baseline=plain, e=evaluation)
                 written.append(write_replay(folder, args.lang, inputs.plan, inputs.scenario))
                 if facilitated:
                     save_decisions(folder / "decisions.yaml", session, inputs.plan_label)
@@ -511,7 +502,7 @@ def cmd_run(args, console: Console) -> int:
     if args.quiet:
         print(out)
         return EXIT_OK
-    print_summary(result, console, args.lang)
+    print_summary(result, console, args.lang, evaluation)
     console.print(_written(args.lang, len(written), out))
     return EXIT_OK
 
@@ -550,16 +541,19 @@ def _no_decisions(lang: str, kept: Path | None) -> str:
         f"; the earlier output in {kept} is left as it was" if kept else "")
 
 
-def _written(lang: str, n: int, out) -> str:
-    """The last line of a command that wrote a folder (rich markup; the path escaped)."""
+def _written(lang: str, n: int, out, before: str = "") -> str:
+    """The last line of a command that wrote a folder (rich markup; the path escaped), after
+    ``before`` (what ran: :func:`_runs`)."""
     if lang == "zh":
-        return f"[bold]已写入{n}个文件：[/]{escape(str(out))}/"
-    return f"[bold]{n} files written to[/] {escape(str(out))}/"
+        return (f"{before}；" if before else "") + f"[bold]已写入{n}个文件：[/]{escape(str(out))}/"
+    return (f"{before}; " if before else "") + f"[bold]{n} files written to[/] {escape(str(out))}/"
 
 
 def _runs(lang: str, n: int | None, seconds: float, backend: str, workers: int) -> str:
     """How many drills ran, how long they took and where."""
-    where = {"local": "本机" if lang == "zh" else "local"}.get(backend, backend)
+    from reports.comparison_words import backend_word
+
+    where = backend_word(backend, lang)
     if lang == "zh":
         return (f"{n}次推演，" if n is not None else "") + \
             f"用时{seconds:.1f}秒（{where}，{workers}个进程）"
@@ -629,28 +623,23 @@ def cmd_compare(args, console: Console) -> int:
         print(out)
     else:
         print_compare(reps, analysis, console, args.lang)
-        console.print(_runs(args.lang, len(reps.rows), reps.elapsed_s, reps.backend,
-                            reps.workers) + ("；" if args.lang == "zh" else "; ")
-                      + _written(args.lang, len(written), out))
+        console.print(_written(args.lang, len(written), out, _runs(
+            args.lang, len(reps.rows), reps.elapsed_s, reps.backend, reps.workers)))
     return _report_failures(reps, out)
 
 
 def cmd_sweep(args, console: Console) -> int:
     from reports.comparison import print_sweep, write_sweep
     from sim.core.files import output_folder
-    from sim.core.loading import load_drill, load_scenario
+    from sim.core.loading import load_drill
     from sim.montecarlo.replicate import grid_cells, parse_grid, prepare, run_replications
     from sim.montecarlo.stats import EVENTS, METRICS, TEAM_PREFIX, analyse
 
     _check_backend(args)
     grid = [parse_grid(g) for g in args.grid]
-    if args.plan:
-        plan_ref = args.plan
-    else:
-        # the scenario's own plan, held to the same rules as in `run` (a file inside the
-        # scenario's folder tree, or a bundled plan) before the grid's variants are made of it
-        load_drill(args.scenario, None, args.sets)
-        plan_ref = load_scenario(args.scenario)[0].plan
+    # without --plan, the scenario's own plan, held to the same rules as in `run` (a file
+    # inside the scenario's folder tree, or a bundled plan) before the grid's variants are made
+    plan_ref = args.plan or load_drill(args.scenario, None, args.sets).scenario.plan
     cells = grid_cells(plan_ref, grid, args.sets)
     variants = prepare(args.scenario, [c.ref for c in cells], args.sets)
     teams = {t for v in variants for t in v.inputs.plan.teams}
@@ -685,9 +674,8 @@ def cmd_sweep(args, console: Console) -> int:
 
         print_sweep(sweep_table(analysis, cell_rows, args.metric), [k for k, _ in grid],
                     args.metric, console, args.lang)
-        console.print(_runs(args.lang, len(reps.rows), reps.elapsed_s, reps.backend,
-                            reps.workers) + ("；" if args.lang == "zh" else "; ")
-                      + _written(args.lang, len(written), out))
+        console.print(_written(args.lang, len(written), out, _runs(
+            args.lang, len(reps.rows), reps.elapsed_s, reps.backend, reps.workers)))
     return _report_failures(reps, out)
 
 
@@ -725,9 +713,9 @@ def cmd_sensitivity(args, console: Console) -> int:
         what = (f"{len(factors)}个因素，{s.n_points}个设计点×{s.reps_per_point}次重复推演，"
                 if args.lang == "zh" else
                 f"{len(factors)} factors, {s.n_points} points × {s.reps_per_point} replications, ")
-        console.print(what + _runs(args.lang, None, s.replications.elapsed_s,
-                                   s.replications.backend, s.replications.workers)
-                      + ("；" if args.lang == "zh" else "; ") + _written(args.lang, len(written), out))
+        console.print(_written(args.lang, len(written), out, what + _runs(
+            args.lang, None, s.replications.elapsed_s, s.replications.backend,
+            s.replications.workers)))
     if not s.failures:
         return EXIT_OK
     first = s.failures[0]

@@ -8,8 +8,6 @@ then waits for its deadline and, if the action is missing, fires its contingenci
 
 from __future__ import annotations
 
-import math
-
 from agents.dialogue import equipment_failed
 from agents.leaders import break_promise, demand_top_leader
 from agents.medical import attend
@@ -79,7 +77,7 @@ def _deadline(world: World, item: Inject):
     if exp is None:
         return
     yield world.env.timeout(exp.within_min)
-    if match(world.rec.events, exp, -math.inf, world.plan) is not None:
+    if match(world.rec.events, exp, world.plan) is not None:
         return  # done since the inject, or already before it
     by = exp.team or (exp.capability.value if exp.capability else "")
     world.log("exercise", EventKind.EXPECTED_MISSED,

@@ -135,22 +135,25 @@ def censoring(reps: Replications, a: Analysis) -> list[tuple[str, str, float, fl
     return out
 
 
-def _amount(metric: str, value: float, lang: str) -> str:
+def _number_unit(metric: str, value: float, lang: str) -> tuple[str, str]:
+    """A difference of ``metric`` as a number and its unit: percentage points for shares,
+    minutes, people."""
     if metric.endswith("_reach") or metric in ("agreement_reached", "any_scuffle"):
-        return say(lang, f"{value * 100:.1f}个百分点", f"{value * 100:.1f} percentage points")
+        return f"{value * 100:.1f}", say(lang, "个百分点", " percentage points")
     if metric.endswith("_min"):
-        return say(lang, f"{value:.1f}分钟", f"{value:.1f} min")
-    return say(lang, f"{value:.2f}人", f"{value:.2f} people")
+        return f"{value:.1f}", say(lang, "分钟", " min")
+    return f"{value:.2f}", say(lang, "人", " people")
+
+
+def _amount(metric: str, value: float, lang: str) -> str:
+    return "".join(_number_unit(metric, value, lang))
 
 
 def _interval(metric: str, ci: tuple[float, float], lang: str) -> str:
     """A difference's 95% interval in the unit and digits of :func:`_amount` (percentage
-    points for shares, never "%")."""
-    low, high = (_amount(metric, x, lang) for x in ci)
-    for unit in ("个百分点", " percentage points", "分钟", " min", "人", " people"):
-        if low.endswith(unit):
-            low = low[: -len(unit)]   # the unit once, after the second number
-            break
+    points for shares, never "%"), the unit once, after the second number."""
+    low, _ = _number_unit(metric, ci[0], lang)
+    high = _amount(metric, ci[1], lang)
     return say(lang, f"95%区间{low}至{high}", f"95% interval {low} to {high}")
 
 

@@ -6,19 +6,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from reports.content import fmt_min, metric_text, reason_text
-from reports.evaluation import evaluate
+from reports.content import criterion_text, fmt_min, metric_text, reason_text
+from reports.evaluation import Evaluation, evaluate
 from reports.i18n import METRIC_LABELS, phrase, task_label
 from sim.core.result import DrillResult
 
 RATING_STYLE = {"P": "green", "S": "yellow", "M": "red", "U": "red", "NA": "dim"}
 
 
-def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
+def print_summary(r: DrillResult, console: Console, lang: str = "zh",
+                  e: Evaluation | None = None) -> None:
     """Print the run's summary tables: the critical tasks as the report rates them (the same
-    evaluation, so the two never disagree), then the key figures."""
+    evaluation, so the two never disagree; ``e`` when the caller has it), then the key
+    figures."""
     m = r.metrics
-    e = evaluate(r)
+    e = e if e is not None else evaluate(r)
     # titles, names and labels come from plan and scenario files: text, never markup
     console.rule(f"[bold]{escape(r.scenario.title.get(lang))}[/] · {escape(r.plan_label)} · "
                  f"{phrase('seed', lang)} {r.seed}")
@@ -29,11 +31,8 @@ def print_summary(r: DrillResult, console: Console, lang: str = "zh") -> None:
         table.add_column(phrase(col, lang), overflow="fold",
                          justify="right" if col in ("criterion", "measured") else "left")
     for t in e.tasks:
-        criterion = phrase("no_target", lang) if t.target_min is None else \
-            fmt_min(t.target_min, lang) + (phrase("criterion_need", lang)
-                                           if t.detail.get("basis") == "need" else "")
         style = RATING_STYLE.get(t.rating, "dim")
-        table.add_row(escape(task_label(r, t, lang)), escape(criterion),
+        table.add_row(escape(task_label(r, t, lang)), escape(criterion_text(t, lang)),
                       fmt_min(t.measured_min, lang), f"[{style}]{t.rating}[/]",
                       escape(reason_text(r, t, lang)))
     console.print(table)

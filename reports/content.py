@@ -117,6 +117,15 @@ def describe(r: DrillResult, row, lang: str) -> str:
     return template.format(**fields)
 
 
+def criterion_text(task, lang: str) -> str:
+    """A critical task's criterion in minutes from T0, marked when the plan sets none and the
+    incident's need does (or "no target")."""
+    if task.target_min is None:
+        return phrase("no_target", lang)
+    need = phrase("criterion_need", lang) if task.detail.get("basis") == "need" else ""
+    return fmt_min(task.target_min, lang) + need
+
+
 def metric_text(key: str, value, lang: str) -> str:
     if value is None:
         return phrase("never", lang)
@@ -573,12 +582,9 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                            grade=e.grade_zh if lang == "zh" else e.grade_en,
                            rated=sum(counts[k] for k in "PSMU"), **counts))
     s.blocks.append(Table(
-        [phrase("task", lang), say(lang, "评估标准（T+分钟）", "Criterion (T+min)"),
+        [phrase("task", lang), phrase("criterion", lang),
          phrase("measured", lang), phrase("rating", lang), phrase("reason", lang)],
-        [[task_label(r, t, lang),
-          phrase("no_target", lang) if t.target_min is None else
-          fmt_min(t.target_min, lang) + (say(lang, "（按事态需要）", " (incident's need)")
-                                          if t.detail.get("basis") == "need" else ""),
+        [[task_label(r, t, lang), criterion_text(t, lang),
           fmt_min(t.measured_min, lang), t.rating, reason_text(r, t, lang)]
          for t in e.tasks]))
     s.blocks.append(say(lang, "说明：表中时限为本次推演设定的评估标准，自首次发现聚集（T0）起计；预案原文多为“立即”“迅速”等要求，"

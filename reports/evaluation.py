@@ -563,7 +563,6 @@ def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:
     injects and the event rows of the missed responses."""
     ev = r.events
     have = {c.value for t in r.plan.teams.values() for c in t.capabilities}
-    known = {c.value for c in Capability}
     out: dict[str, dict[str, Any]] = {}
     injects = r.injects
     if not len(injects):
@@ -573,7 +572,7 @@ def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:
                      and i.expected.capability is not None}
     for row in injects.itertuples():
         cap = by_capability.get(row.inject)   # a team named by id is another matter
-        if row.status != "missed" or cap not in known or cap in have:
+        if row.status != "missed" or cap is None or cap in have:
             continue
         item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": []})
         item["injects"].append(row.inject)

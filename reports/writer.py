@@ -12,7 +12,7 @@ from pathlib import Path
 from reports import render_html, render_md
 from reports.content import build
 from reports.document import Document
-from reports.evaluation import evaluate, to_json
+from reports.evaluation import Evaluation, evaluate, to_json
 from reports.render_md import FIGURE_DIR
 from sim.core.files import atomic_write, csv_text, output_folder
 from sim.core.result import DrillResult
@@ -26,20 +26,23 @@ def write_json(path: Path, obj) -> None:
 
 def write_run(r: DrillResult, out: Path, lang: str = "zh",
               formats: Iterable[str] = ("md", "html"), org: str | None = None,
-              date: str | None = None, baseline: DrillResult | None = None) -> list[Path]:
+              date: str | None = None, baseline: DrillResult | None = None,
+              e: Evaluation | None = None) -> list[Path]:
     """Write every file of a run into ``out`` as a set; return the paths written (named
     under ``out``). ``org`` and ``date`` go on the report's title block; ``baseline`` is the
     plain run with the same seed, for a facilitated run: its metrics are written as
-    ``plain_metrics.json`` and the report sets each decision beside it."""
+    ``plain_metrics.json`` and the report sets each decision beside it. ``e``: the run's
+    evaluation when the caller has it already."""
     out = Path(out)
     with output_folder(out) as folder:
-        written = _write_run(r, folder, lang, formats, org, date, baseline)
+        written = _write_run(r, folder, lang, formats, org, date, baseline, e)
     return [out / p.relative_to(folder) for p in written]
 
 
 def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str],
                org: str | None = None, date: str | None = None,
-               baseline: DrillResult | None = None) -> list[Path]:
+               baseline: DrillResult | None = None,
+               e: Evaluation | None = None) -> list[Path]:
     written = []
 
     def put(name: str, data) -> None:
@@ -51,7 +54,7 @@ def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str],
     put("messages.csv", csv_text(r.messages, float_format="%.3f"))
     write_json(out / "metrics.json", r.metrics)
     written.append(out / "metrics.json")
-    e = evaluate(r)
+    e = e if e is not None else evaluate(r)
     write_json(out / "evaluation.json", to_json(r, e))
     written.append(out / "evaluation.json")
     if baseline is not None:

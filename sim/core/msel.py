@@ -24,9 +24,11 @@ INJECT_COLUMNS = ("inject", "kind", "trigger", "fired_min", "expected_action", "
                   "clause_zh", "clause_en")
 
 
-def match(events: Iterable[Event], expected: Expected, t_from: float,
-          plan: Plan) -> Event | None:
-    """The first event answering ``expected`` at or after ``t_from`` (None if there is none).
+def match(events: Iterable[Event], expected: Expected, plan: Plan,
+          t_from: float = -math.inf) -> Event | None:
+    """The first event answering ``expected`` at or after ``t_from`` (None if there is none);
+    by default at any time, before T0 too (a warning may bring teams, a level or a statement
+    ahead of the crowd).
 
     An expected team (or any team with the expected capability) must be the event's actor
     or its subject.
@@ -63,10 +65,8 @@ def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, st
         else:
             deadline = round(t_fired + exp.within_min, 3)
             row["deadline_min"] = deadline
-            hit = match(ordered, exp, t_fired, plan)
-            # done before the inject: at any time, before T0 too (a warning may have
-            # brought teams, a level or a statement ahead of the crowd)
-            before = match(ordered, exp, -math.inf, plan) if hit is None else None
+            hit = match(ordered, exp, plan, t_fired)
+            before = match(ordered, exp, plan) if hit is None else None
             if before is not None and before.t_min <= t_fired:
                 row["action_min"] = before.t_min
                 row["response_min"] = 0.0

@@ -78,34 +78,26 @@ class Condition:
     tree: tuple
     hold_min: float = 0.0
 
-    def names(self) -> set[str]:
-        out: set[str] = set()
+    def _nodes(self):
+        """Every node of the tree, depth first."""
+        stack = [self.tree]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(child for child in node[1:] if isinstance(child, tuple))
 
-        def walk(node):
-            if node[0] == "name":
-                out.add(node[1])
-            for child in node[1:]:
-                if isinstance(child, tuple):
-                    walk(child)
-        walk(self.tree)
-        return out
+    def names(self) -> set[str]:
+        return {node[1] for node in self._nodes() if node[0] == "name"}
 
     def compared_with(self, name: str) -> set[str]:
         """The texts the condition compares variable ``name`` with."""
         out: set[str] = set()
-
-        def walk(node):
+        for node in self._nodes():
             if node[0] == "cmp":
                 _, _, left, right = node
-                if left[0] == "name" and left[1] == name and right[0] == "str":
-                    out.add(right[1])
-                if right[0] == "name" and right[1] == name and left[0] == "str":
-                    out.add(left[1])
-                return
-            for child in node[1:]:
-                if isinstance(child, tuple):
-                    walk(child)
-        walk(self.tree)
+                for a, b in ((left, right), (right, left)):
+                    if a == ("name", name) and b[0] == "str":
+                        out.add(b[1])
         return out
 
     def holds(self, state: dict[str, Any]) -> bool:

@@ -152,7 +152,7 @@ class BatchedTick:
 
     def __init__(self, env: simpy.Environment, world: World, turns: list[CrowdTurn]):
         self.turns = turns
-        self.gen = tick(world, turns, self)
+        self.gen = tick(world, self)
         start = simpy.Event(env)
         start._ok, start._value = True, None
         start.callbacks.append(self._wake)  # type: ignore[union-attr]
@@ -171,12 +171,12 @@ class BatchedTick:
             wait.callbacks.append(self._wake)
 
 
-def tick(world: World, turns: list[CrowdTurn] | None = None, batched: BatchedTick | None = None):
+def tick(world: World, batched: BatchedTick | None = None):
     """The crowd, the rumour, scuffles and health advance together, one tick at a time.
 
-    ``turns``: the drill runs in a batch, driven by ``batched``; each tick's crowd step is
-    handed to the batch's runner through this list (see ``sim.engine.batch``) instead of
-    being made here."""
+    ``batched``: the drill runs in a batch, driven by it; each tick's crowd step is handed to
+    the batch's runner through its list of turns (see ``sim.engine.batch``) instead of being
+    made here."""
     env, p, s, crowd, rec = world.env, world.params, world.state, world.crowd, world.rec
     cp, lp = p.crowd, p.legitimacy
     sc = world.scenario
@@ -230,10 +230,10 @@ def tick(world: World, turns: list[CrowdTurn] | None = None, batched: BatchedTic
         drivers.gate_held = s.gate_hold_until > t
         drivers.heat_leave_per_hour = cp.heat_leave_per_10_at * warm
         _counsel(world, dt)
-        if turns is None:
+        if batched is None:
             out = crowd.step(t, dt, drivers, world.rng.dynamics)
         else:
-            turns.append(turn := CrowdTurn(drivers, batched))  # type: ignore[arg-type]
+            batched.turns.append(turn := CrowdTurn(drivers, batched))
             out = yield turn
         world.mean_agitation = out.mean_agitation
         for _ in hazard.sample(crowd, out, apparent, s.water, dt, world.rng.health,

@@ -12,7 +12,6 @@ A plain run is a session with no pauses.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,7 +26,7 @@ from agents.command import command
 from agents.decisions import ACTION_NAMES, Option, apply, check_args, options
 from agents.injects import schedule
 from agents.teams import deploy
-from sim.core.config import MAX_MINUTES, Id, Line, Plan, Prose, Scenario, Strict, one_line
+from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
 from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
 from sim.core.loading import DrillInputs, problems_from
@@ -339,8 +338,13 @@ def save_decisions(path: Path, session: DrillSession, plan_label: str) -> None:
     atomic_write(path, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
 
 
-def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
-    """Read a ``decisions.yaml``; bad content is an input error naming file, field and line."""
+def load_decisions(path: str | Path, inputs: DrillInputs | None = None
+                   ) -> tuple[dict[str, Any], list[Decision]]:
+    """Read a ``decisions.yaml``; bad content is an input error naming file, field and line.
+
+    With ``inputs`` (the drill it is replayed in) and recorded under the same plan, a choice
+    naming a team or an inject that the plan and scenario do not have is bad content too: it
+    could never be applied. (Under another plan such choices are warned about in the replay.)"""
     doc = load_file(path)
     if not isinstance(doc.data, dict):
         raise InputError([Problem(doc.label, "", doc.line_of(()),
@@ -357,28 +361,22 @@ def load_decisions(path: str | Path) -> tuple[dict[str, Any], list[Decision]]:
         if why:
             problems.append(Problem(doc.label, f"decisions.{i}.args",
                                     doc.line_of(("decisions", i, "args")), why))
+    if not problems and inputs is not None and record.plan in ("", inputs.plan_label):
+        plan, scenario = inputs.plan, inputs.scenario
+        known = {"team": (set(plan.teams), f"a team of plan {plan.name}"),
+                 "inject": ({i.id for i in scenario.injects},
+                            f"an inject of scenario {scenario.name}")}
+        for i, d in enumerate(record.decisions):
+            for key, (ids, what) in known.items():
+                value = d.args.get(key)
+                if isinstance(value, str) and value not in ids:
+                    problems.append(Problem(doc.label, f"decisions.{i}.args.{key}",
+                                            doc.line_of(("decisions", i, "args", key)),
+                                            f"{value!r} is not {what} (known: "
+                                            f"{', '.join(sorted(ids)) or 'none'})"))
     if problems:
         raise InputError(problems)
     return record.model_dump(exclude={"decisions"}), out
-
-
-def decisions_problems(path: str | Path, plan: Plan, scenario: Scenario) -> list[Problem]:
-    """The teams and injects a decisions file names that ``plan`` and ``scenario`` do not have
-    (for a replay under the plan it was recorded with: such a choice could never be applied)."""
-    doc = load_file(path)
-    teams, injects = set(plan.teams), {i.id for i in scenario.injects}
-    out = []
-    for i, d in enumerate(doc.data.get("decisions") or []):
-        args = d.get("args") or {} if isinstance(d, dict) else {}
-        for key, known, what in (("team", teams, f"a team of plan {plan.name}"),
-                                 ("inject", injects, f"an inject of scenario {scenario.name}")):
-            value = args.get(key) if isinstance(args, dict) else None
-            if isinstance(value, str) and value not in known:
-                out.append(Problem(doc.label, f"decisions.{i}.args.{key}",
-                                   doc.line_of(("decisions", i, "args", key)),
-                                   f"{value!r} is not {what} (known: "
-                                   f"{', '.join(sorted(known)) or 'none'})"))
-    return out
 
 
 MAX_DECISIONS = 3_000
@@ -472,7 +470,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
     for item in items.values():
         if item.id in w.fired and item.expected is not None:
             t0 = w.fired[item.id][0]
-            if match(rec.events, item.expected, -math.inf, w.plan) is None:
+            if match(rec.events, item.expected, w.plan) is None:
                 due = round(t0 + item.expected.within_min, 1)
                 waiting.append({"inject": item.id, "action": item.expected.action.value,
                                 "team": item.expected.team or (
