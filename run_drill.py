@@ -46,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _formats(text: str) -> list[str]:
-    from reports.writer import FORMATS
+    from reports.document import FORMATS
 
     items = [f.strip() for f in text.split(",") if f.strip()]
     bad = [f for f in items if f not in FORMATS]
@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
                "--metric is a numeric metric of metrics.json, team_on_site_min.<team>, or an "
                "event:\nany_scuffle, any_injury, agreement_reached, cleared_within_target, "
                "rumour_above_threshold,\nresolved, escalated. Writes sweep.csv, sweep.md, "
-               "sweep.html (charts/heatmap.png),\nreplications.csv and summary.csv into OUT.")
+               "sweep.html (charts/heatmap.svg),\nreplications.csv and summary.csv into OUT.")
     sw.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
     sw.add_argument("--plan", help="plan file or bundled name, optionally PLAN[KEY=VALUE,...]; "
                                    "default: the scenario's own plan")
@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
                "plan's numeric\nlevers over their ranges with a SALib design (Morris by default, "
                "or Sobol'), runs each point\n--reps times with the same seeds, and ranks the "
                "factors for each key metric. Writes\nfactors.csv, samples.csv, replications.csv, "
-               "outputs.csv, indices.csv, failures.csv, run.json,\nsensitivity.png, "
+               "outputs.csv, indices.csv, failures.csv, run.json,\nsensitivity.svg, sensitivity.png, "
                "sensitivity.md and sensitivity.html into OUT. Exit 1 when a replication failed.")
     sens.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
     sens.add_argument("--plan", help="plan file or bundled name, optionally PLAN[KEY=VALUE,...]; "

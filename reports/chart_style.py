@@ -19,8 +19,8 @@ Use::
         svg = chart_style.svg_text(fig)    # live text for the web page
     plt.close(fig)
 
-    # or both at once from draw(label_lang) -> Figure, with the PNG's English fallback:
-    png, svg = chart_style.render(draw, lang)
+    # or a report figure in the kinds its formats need, with the PNG's English fallback:
+    fig = chart_style.figure(draw, lang, caption, "crowd", chart_kinds(formats))
 
 * :func:`apply` -- a context manager with the rcParams of a chart in ``lang`` (``"zh"`` or
   ``"en"``): the font family, a plain hyphen for the minus sign, the PNG resolution.
@@ -32,7 +32,8 @@ Use::
 * :func:`chart_lang` -- the language charts can be labelled in (``"en"`` for ``"zh"`` only
   when no CJK font is available).
 * :func:`png_bytes`, :func:`svg_text` -- a figure as PNG, and as SVG whose text stays text;
-  :func:`render` -- both from a drawing function, with the PNG's English fallback.
+  :func:`figure` -- a report figure from a drawing function, in the kinds its formats need,
+  with the PNG's English fallback.
 * Colours: :data:`PALETTE` (series, plans), :data:`STATE_COLOURS` (crowd states),
   :data:`GANTT_COLOURS` and :data:`TASK_COLOUR` (team activities), :data:`RATING_COLOURS`
   (P/S/M/U), :data:`INK`, :data:`MUTED`, :data:`ALERT`.
@@ -65,11 +66,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from reports.document import Figure  # noqa: E402
+
 __all__ = [
     "ALERT", "BUNDLED_FAMILY", "BUNDLED_FONT", "CJK_FAMILIES", "DPI", "FONT_NOTE",
     "GANTT_COLOURS", "INK", "LATIN", "MUTED", "PALETTE", "RATING_COLOURS", "STATE_COLOURS",
     "TASK_COLOUR", "apply", "chart_lang", "cjk_font", "font_family", "has_cjk", "png_bytes", "rc",
-    "render", "svg_text", "chart_text",
+    "figure", "svg_text", "chart_text",
 ]
 
 LATIN = "DejaVu Sans"
@@ -215,19 +218,22 @@ def apply(lang: str = "zh") -> contextlib.AbstractContextManager:
 # --------------------------------------------------------------------------- output
 
 
-def render(draw: Callable[[str], Any], lang: str, png: bool = True,
-           svg: bool = True) -> tuple[bytes, str]:
-    """A chart as PNG (for Markdown and Word) and as SVG with live text (for the web page);
-    only the kinds asked for are made (the other comes back empty).
+def figure(draw: Callable[[str], Any], lang: str, caption: str, name: str,
+           kinds: frozenset[str] = frozenset({"png", "svg"}), dense: bool = False) -> Figure:
+    """A chart as a report :class:`~reports.document.Figure` in the ``kinds`` asked for
+    (:func:`reports.document.chart_kinds`): SVG with live text (Markdown and the web page),
+    PNG (Word). A ``dense`` chart (thousands of marks) is made as PNG where SVG is asked, as a
+    page of that many live elements would be heavy.
 
     ``draw(label_lang)`` makes the figure with labels in ``label_lang``; it is called inside
     :func:`apply`. The PNG is labelled in :func:`chart_lang` ``(lang)``; the SVG always in
-    ``lang`` (the browser draws its text), so ``draw`` runs a second time only when the PNG
-    had to fall back to English. The figures are closed."""
-    want_png, want_svg = png, svg
+    ``lang`` (the reader's fonts draw its text), so ``draw`` runs a second time only when the
+    PNG had to fall back to English. The figures are closed."""
+    want_svg = "svg" in kinds and not dense
+    want_png = "png" in kinds or ("svg" in kinds and dense)
     png_data, svg_data = b"", ""
-    lang_png = chart_lang(lang)
     if want_png:
+        lang_png = chart_lang(lang)
         with apply(lang_png):
             fig = draw(lang_png)
             png_data = png_bytes(fig)
@@ -238,8 +244,7 @@ def render(draw: Callable[[str], Any], lang: str, png: bool = True,
             fig = draw(lang)
             svg_data = svg_text(fig)
             plt.close(fig)
-    return png_data, svg_data
-
+    return Figure(caption, name, png_data, svg_data)
 
 
 _UNDRAWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -8,8 +8,6 @@ do the charts fall back to English labels (never boxes), and the report says so
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import matplotlib.pyplot as plt
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
@@ -24,25 +22,11 @@ from reports.chart_style import (
     STATE_COLOURS,
     TASK_COLOUR,
 )
-from reports.document import Figure
 from reports.i18n import VALUE_WORDS, phrase, task_label, word
 from sim.core.result import DrillResult
 from sim.core.types import EventKind
 
 K = EventKind
-
-
-def make_figure(draw: Callable[[DrillResult, str], plt.Figure], r: DrillResult, lang: str,
-                caption_key: str, name: str, kinds: frozenset[str] = frozenset({"png", "svg"})
-                ) -> Figure:
-    """Draw a chart as PNG (for Markdown and Word) and SVG with live text (for the web page).
-
-    Without a CJK font the PNG is labelled in English; the SVG keeps Chinese text, which the
-    browser draws with its own fonts.
-    """
-    png, svg = chart_style.render(lambda label_lang: draw(r, label_lang), lang,
-                                  png="png" in kinds, svg="svg" in kinds)
-    return Figure(phrase(caption_key, lang), name, png, svg)
 
 
 def _state_bands(ax, ts) -> None:

@@ -3,49 +3,26 @@
 Fonts, rcParams, colours and the PNG and SVG output come from :mod:`reports.chart_style`, as
 for the charts of a drill report. Each ``draw_*`` function takes the frames of
 :class:`sim.montecarlo.stats.Analysis` (or the sweep table) and a language, and returns a figure;
-:func:`make_figure` turns a drawing into a report :class:`~reports.document.Figure`.
+:func:`reports.chart_style.figure` turns a drawing into a report
+:class:`~reports.document.Figure`.
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from reports import chart_style
-from reports.chart_style import INK, MUTED, PALETTE, chart_lang
+from reports.chart_style import INK, MUTED, PALETTE
 from reports.comparison_words import event_label, fmt, isnan, metric_label, ph, plan_keys
-from reports.document import Figure
 from sim.montecarlo.stats import EVENTS, Analysis
 
 EXCLUDES_ZERO = PALETTE[1]
 """The colour of a paired difference whose interval excludes 0 (red)."""
-
-
-def make_figure(draw: Callable[[str], Any], lang: str, caption: str, name: str,
-                svg: bool = True) -> Figure:
-    """``draw(lang)`` as a report figure: PNG (labelled in English when no CJK font is
-    available) and, when ``svg``, SVG with live text for the web page (drawn once more in
-    ``lang`` only when the PNG had to fall back to English)."""
-    lang_png = chart_lang(lang)
-    text = ""
-    with chart_style.apply(lang_png):
-        fig = draw(lang_png)
-        png = chart_style.png_bytes(fig)
-        if svg and lang_png == lang:
-            text = chart_style.svg_text(fig)
-        plt.close(fig)
-    if svg and not text:
-        with chart_style.apply(lang):
-            fig = draw(lang)
-            text = chart_style.svg_text(fig)
-            plt.close(fig)
-    return Figure(caption, name, png, text)
 
 
 def _key_note(fig, keys: dict[str, str]) -> None:

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from reports.chart_style import FONT_NOTE, chart_lang
+from reports.chart_style import FONT_NOTE, chart_lang, figure
 from reports.comparison_charts import (
     draw_differences,
     draw_distributions,
     draw_heatmap,
     draw_probabilities,
-    make_figure,
 )
 from reports.comparison_headline import headline
 from reports.comparison_words import (
@@ -35,7 +34,7 @@ from reports.comparison_words import (
     plan_keys,
     team_names,
 )
-from reports.document import Bullets, Document, Section, Table
+from reports.document import CHART_KINDS_WEB, Bullets, Document, Section, Table
 from sim.montecarlo.stats import EVENTS, TEAM_PREFIX, Analysis, sweep_table
 
 if TYPE_CHECKING:
@@ -131,8 +130,8 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
         [[event_label(ev, lang, a.rumour_threshold),
           *[prob_cell(t, p, ev) for p in a.plans]] for ev in EVENTS]))
     if reps.rows:
-        prob.blocks.append(make_figure(lambda lg: draw_probabilities(a, lg), lang,
-                                 ph("chart_prob", lang), "probabilities.png"))
+        prob.blocks.append(figure(lambda lg: draw_probabilities(a, lg), lang,
+                                  ph("chart_prob", lang), "probabilities", CHART_KINDS_WEB))
     doc.sections.append(prob)
 
     diff = Section(ph("differences", lang))
@@ -168,14 +167,16 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
         if notes:
             diff.blocks.append(Bullets(notes))
         if rows:
-            diff.blocks.append(make_figure(lambda lg: draw_differences(a, metrics, lg, teams), lang,
-                                     ph("chart_diff", lang), "differences.png", svg=False))
+            diff.blocks.append(figure(lambda lg: draw_differences(a, metrics, lg, teams), lang,
+                                      ph("chart_diff", lang), "differences", CHART_KINDS_WEB,
+                                      dense=True))
     doc.sections.append(diff)
 
     if metrics:
         dist = Section(ph("distributions", lang))
-        dist.blocks.append(make_figure(lambda lg: draw_distributions(a, metrics, lg, teams), lang,
-                                 ph("chart_dist", lang), "distributions.png", svg=False))
+        dist.blocks.append(figure(lambda lg: draw_distributions(a, metrics, lg, teams), lang,
+                                  ph("chart_dist", lang), "distributions", CHART_KINDS_WEB,
+                                  dense=True))
         doc.sections.append(dist)
 
     doc.sections.append(failures_section(reps, len(a.plans), lang))
@@ -249,8 +250,8 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
                            command=reps.reproduce_command(cells[0]["plan"], 0)))
     doc.sections.append(setup)
     heat = Section(ph("sweep_heat", lang))
-    heat.blocks.append(make_figure(lambda lg: draw_heatmap(table, keys, metric, lg, teams), lang,
-                             ph("sweep_chart", lang, metric=label), "heatmap.png"))
+    heat.blocks.append(figure(lambda lg: draw_heatmap(table, keys, metric, lg, teams), lang,
+                              ph("sweep_chart", lang, metric=label), "heatmap", CHART_KINDS_WEB))
     finite = table.dropna(subset=["mean"])
     if len(finite):
         lo = finite.loc[finite["mean"].idxmin()]

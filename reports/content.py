@@ -6,14 +6,8 @@ import math
 from functools import partial
 
 from reports import narrative
-from reports.chart_style import FONT_NOTE, chart_lang
-from reports.charts import (
-    draw_crowd,
-    draw_gantt,
-    draw_response,
-    draw_rumour,
-    make_figure,
-)
+from reports.chart_style import FONT_NOTE, chart_lang, figure
+from reports.charts import draw_crowd, draw_gantt, draw_response, draw_rumour
 from reports.document import Bullets, Document, Section, Subheading, Table
 from reports.evaluation import Evaluation, evaluate, rules, score
 from reports.i18n import (
@@ -412,7 +406,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
 
     ``e`` is the run's evaluation when the caller already has it; ``org`` and ``date`` the
     organising unit and the date (else the seed report's placeholders); ``baseline`` the plain
-    run with the same seed, for a facilitated run's decisions.
+    run with the same seed, for a facilitated run's decisions; ``chart_kinds`` the chart kinds
+    the formats to be written need (:func:`reports.document.chart_kinds`).
     """
     say = narrative.say
     m, sc, plan = r.metrics, r.scenario, r.plan
@@ -688,15 +683,15 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
 
     if charts:
         s = Section(say(lang, "附件二：态势图表", "Annex 2: Charts"))
-        if chart_lang(lang) != lang and FONT_NOTE.get(lang):
+        if "png" in chart_kinds and FONT_NOTE.get(lang) and chart_lang(lang) != lang:
             s.blocks.append(FONT_NOTE[lang])
-        s.blocks.append(make_figure(draw_gantt, r, lang, "chart_gantt", "gantt.png", chart_kinds))
-        s.blocks.append(make_figure(draw_crowd, r, lang, "chart_crowd", "crowd.png", chart_kinds))
+        drawn = [(draw_gantt, "gantt"), (draw_crowd, "crowd")]
         if m["rumor_peak_reach"] > 0 or m["first_statement_min"] is not None:
-            s.blocks.append(make_figure(draw_rumour, r, lang, "chart_rumour", "rumour.png",
-                                        chart_kinds))
-        s.blocks.append(make_figure(partial(draw_response, tasks=e.tasks), r, lang,
-                                    "chart_response", "response.png", chart_kinds))
+            drawn.append((draw_rumour, "rumour"))
+        drawn.append((partial(draw_response, tasks=e.tasks), "response"))
+        for draw, name in drawn:
+            s.blocks.append(figure(partial(draw, r), lang, phrase(f"chart_{name}", lang), name,
+                                   chart_kinds))
         doc.sections.append(s)
 
     s = Section(say(lang, "附件三：推演事件记录", "Annex 3: Event record"))

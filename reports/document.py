@@ -17,14 +17,42 @@ class Table:
     rows: list[list[str]]
 
 
+FORMATS = ("md", "html", "docx")
+"""The formats a report can be written in: Markdown, the web page, Word."""
+
+CHART_KINDS_WEB = frozenset({"svg"})
+"""The chart kind of Markdown and the web page: SVG with live text, drawn by the reader's
+fonts, sharp at any size."""
+
+
+def chart_kinds(formats) -> frozenset[str]:
+    """The chart kinds the report ``formats`` need: SVG for Markdown and the web page, PNG
+    for Word (which prints it at 200 dpi)."""
+    formats = set(formats)
+    return frozenset(({"svg"} if {"md", "html"} & formats else set())
+                     | ({"png"} if "docx" in formats else set()))
+
+
 @dataclass
 class Figure:
-    """A chart: a caption, a file name and its PNG bytes (and SVG text when made)."""
+    """A chart: a caption, a file stem (``"gantt"``) and its image, as SVG text and/or PNG
+    bytes, whichever were made. Markdown and the web page show the SVG when there is one
+    (the PNG for a chart too dense for SVG); Word shows the PNG."""
 
     caption: str
     name: str
-    png: bytes
+    png: bytes = b""
     svg: str = ""
+
+    @property
+    def file(self) -> str:
+        """The file name Markdown links to (under ``charts/``): the SVG, else the PNG."""
+        return f"{self.name}.svg" if self.svg else f"{self.name}.png"
+
+    @property
+    def data(self) -> str | bytes:
+        """The contents of :attr:`file`."""
+        return self.svg if self.svg else self.png
 
 
 @dataclass

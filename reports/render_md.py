@@ -1,4 +1,5 @@
-"""Render a :class:`Document` as Markdown; figures are written beside it as PNG files."""
+"""Render a :class:`Document` as Markdown; figures are written beside it as image files
+(SVG, or PNG for a dense chart)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def render(doc: Document) -> str:
                 out.append("|" + "---|" * len(block.columns))
                 out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
             elif isinstance(block, Figure):
-                out.append(f"![{md(block.caption)}]({FIGURE_DIR}/{block.name})")
+                out.append(f"![{md(block.caption)}]({FIGURE_DIR}/{block.file})")
             elif isinstance(block, Subheading):
                 out.append(f"### {md(block.text)}")
             elif isinstance(block, Bullets):

@@ -40,8 +40,9 @@ from sim.montecarlo.sensitivity import (  # noqa: E402
 if TYPE_CHECKING:
     from sim.montecarlo.sensitivity import Sensitivity
 
-CHART = "sensitivity.png"
 STEM = "sensitivity"
+CHART = f"{STEM}.png"
+"""The chart as PNG beside the report (for slides); the report shows ``sensitivity.svg``."""
 
 SHARES = ("agreement_reached", "any_scuffle", "rumor_peak_reach")
 """Outputs that are shares (0 to 1): effects on them are shown in percentage points."""
@@ -435,11 +436,6 @@ def factors_table(s: Sensitivity, lang: str) -> Table:
 # --------------------------------------------------------------------------- chart
 
 
-def chart_context(lang: str):
-    """Fonts and rcParams of the chart (the one place that knows the project's chart style)."""
-    return chart_style.apply(lang)
-
-
 def draw_indices(s: Sensitivity, lang: str):
     """For each metric, the factors ranked: Morris mu* with its interval and sigma, or Sobol'
     ST with its interval and S1; colours tell constants from levers."""
@@ -499,20 +495,11 @@ def draw_indices(s: Sensitivity, lang: str):
 
 
 def make_chart(s: Sensitivity, lang: str) -> Figure:
-    """The chart as PNG (Markdown) and SVG with live text (web page); without a CJK font the
-    PNG is labelled in English, the SVG keeps Chinese for the browser to draw."""
-    lang_png = chart_style.chart_lang(lang)
-    with chart_context(lang_png):
-        fig = draw_indices(s, lang_png)
-        png = chart_style.png_bytes(fig)
-        svg = chart_style.svg_text(fig) if lang_png == lang else ""
-        plt.close(fig)
-    if not svg:
-        with chart_context(lang):
-            fig = draw_indices(s, lang)
-            svg = chart_style.svg_text(fig)
-            plt.close(fig)
-    return Figure(ph(f"chart_caption_{s.method}", lang), CHART, png, svg)
+    """The chart as SVG with live text (Markdown and the web page) and as PNG (the
+    ``sensitivity.png`` beside them, for slides); without a CJK font the PNG is labelled in
+    English, the SVG keeps Chinese for the reader's fonts to draw."""
+    return chart_style.figure(lambda lg: draw_indices(s, lg), lang,
+                              ph(f"chart_caption_{s.method}", lang), STEM)
 
 
 # --------------------------------------------------------------------------- document
@@ -602,7 +589,7 @@ def failures_frame(s: Sensitivity) -> pd.DataFrame:
 
 
 def _markdown(doc: Document) -> str:
-    """Markdown with the chart beside it (``sensitivity.png``), not under ``charts/``."""
+    """Markdown with the chart beside it (``sensitivity.svg``), not under ``charts/``."""
     prefix = f"]({render_md.FIGURE_DIR}/"
     lines = render_md.render(doc).split("\n")
     return "\n".join(line.replace(prefix, "](", 1) if line.startswith("![") else line
@@ -612,7 +599,8 @@ def _markdown(doc: Document) -> str:
 def write_sensitivity(s: Sensitivity, out: Path, lang: str = "zh") -> list[Path]:
     """Every file of ``sensitivity`` into ``out``: the data (``factors.csv``, ``samples.csv``,
     ``replications.csv``, ``outputs.csv``, ``indices.csv``, ``failures.csv``, ``run.json``),
-    the chart ``sensitivity.png`` and the report ``sensitivity.md`` / ``sensitivity.html``,
+    the chart ``sensitivity.svg`` (and ``sensitivity.png`` for slides) and the report
+    ``sensitivity.md`` / ``sensitivity.html``,
     as a set (:func:`sim.core.files.output_folder`)."""
     out = Path(out)
     chart = make_chart(s, lang)
@@ -629,6 +617,7 @@ def write_sensitivity(s: Sensitivity, out: Path, lang: str = "zh") -> list[Path]
         "run.json": json.dumps(_json_safe(settings), ensure_ascii=False, indent=2,
                                allow_nan=False) + "\n",
         CHART: chart.png,
+        chart.file: chart.data,
         f"{STEM}.md": _markdown(doc),
         f"{STEM}.html": render_html.render(doc),
     }

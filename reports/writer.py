@@ -11,13 +11,11 @@ from pathlib import Path
 
 from reports import render_html, render_md
 from reports.content import build
-from reports.document import Document
+from reports.document import Document, chart_kinds
 from reports.evaluation import Evaluation, evaluate, to_json
 from reports.render_md import FIGURE_DIR
 from sim.core.files import atomic_write, csv_text, output_folder
 from sim.core.result import DrillResult
-
-FORMATS = ("md", "html", "docx")
 
 
 def write_json(path: Path, obj) -> None:
@@ -62,17 +60,16 @@ def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str],
         written.append(out / "plain_metrics.json")
     formats = list(formats)
     if formats:
-        # charts only as the formats need them: PNG for Markdown and Word, SVG for the web page
-        kinds = frozenset(({"png"} if {"md", "docx"} & set(formats) else set())
-                          | ({"svg"} if "html" in formats else set()))
         written += write_document(build(r, lang, e=e, org=org, date=date, baseline=baseline,
-                                        chart_kinds=kinds), out, "report", formats)
+                                        chart_kinds=chart_kinds(formats)), out, "report",
+                                  formats)
     return written
 
 
 def write_document(doc: Document, out: Path, stem: str, formats: Iterable[str]) -> list[Path]:
-    """Write ``doc`` into ``out`` in each of ``formats`` (:data:`FORMATS`): ``<stem>.md`` with
-    its charts as PNG files in ``charts/``, ``<stem>.html``, ``<stem>.docx``; return the paths
+    """Write ``doc`` into ``out`` in each of ``formats`` (:data:`reports.document.FORMATS`): ``<stem>.md`` with
+    its charts as files in ``charts/`` (SVG, or PNG for a dense chart), ``<stem>.html``,
+    ``<stem>.docx``; return the paths
     written. ``out`` is usually the open folder of an :func:`~sim.core.files.output_folder`
     block (the other files of the command beside it)."""
     out = Path(out)
@@ -85,7 +82,7 @@ def write_document(doc: Document, out: Path, stem: str, formats: Iterable[str]) 
 
     if "md" in formats:
         for fig in doc.figures():
-            put(f"{FIGURE_DIR}/{fig.name}", fig.png)
+            put(f"{FIGURE_DIR}/{fig.file}", fig.data)
         put(f"{stem}.md", render_md.render(doc))
     if "html" in formats:
         put(f"{stem}.html", render_html.render(doc))

@@ -42,7 +42,7 @@ out = Path(sys.argv[1])
 result = simulate(load_drill("gate-blockade"), 2)
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")  # see the glyph warnings the module would filter out
-    write_run(result, out, "zh", ["md", "html"])
+    write_run(result, out, "zh", ["md", "html", "docx"])  # Word's PNGs are drawn by matplotlib
 glyph_warnings = [str(w.message) for w in caught if "Glyph" in str(w.message)]
 write_run(result, out / "again", "zh", ["md"])  # the way the command line runs: filters on
 
@@ -99,7 +99,8 @@ def test_chinese_charts_render_with_the_bundled_font_and_a_clean_stderr(no_syste
     assert Path(found["resolved"]) == bundled
     assert Path(found["chain"][0]) == bundled  # first in the fallback chain of every label
     for name in ("gantt", "crowd", "rumour", "response"):
-        assert (out / "charts" / f"{name}.png").stat().st_size > 5000, name
+        assert (out / "charts" / f"{name}.svg").stat().st_size > 5000, name
+    assert (out / "report.docx").stat().st_size > 4 * 5000  # with the four PNG charts
     # every character of the labels is one the bundled font draws
     html = (out / "report.html").read_text(encoding="utf-8")
     labels = chart_texts(html)
@@ -177,7 +178,7 @@ def test_charts_use_the_one_style_module():
             assert needle not in text, f"{path.name} handles fonts itself ({needle})"
 
 
-def test_render_gives_png_and_svg_and_closes_the_figures():
+def test_figure_gives_the_kinds_asked_and_closes_the_figures():
     import matplotlib.pyplot as plt
 
     seen = []
@@ -189,6 +190,14 @@ def test_render_gives_png_and_svg_and_closes_the_figures():
         return fig
 
     before = plt.get_fignums()
-    png, svg = chart_style.render(draw, "zh")
-    assert png.startswith(b"\x89PNG") and "演练" in svg
+    both = chart_style.figure(draw, "zh", "caption", "c")
+    assert both.png.startswith(b"\x89PNG") and "演练" in both.svg
+    assert both.file == "c.svg" and both.data == both.svg
     assert seen == ["zh"] and plt.get_fignums() == before
+    web = chart_style.figure(draw, "zh", "caption", "c", frozenset({"svg"}))
+    assert web.png == b"" and "演练" in web.svg
+    dense = chart_style.figure(draw, "zh", "caption", "c", frozenset({"svg"}), dense=True)
+    assert dense.svg == "" and dense.png.startswith(b"\x89PNG") and dense.file == "c.png"
+    word = chart_style.figure(draw, "zh", "caption", "c", frozenset({"png"}))
+    assert word.svg == "" and word.png.startswith(b"\x89PNG")
+    assert plt.get_fignums() == before

@@ -198,8 +198,9 @@ def test_reports_md_and_html(sg_run):
     for h in sections:
         assert f"## {h}" in md and f">{h}</h2>" in html, h
     for chart in ("gantt", "crowd", "response"):
-        assert f"charts/{chart}.png" in md
-        assert (out / "charts" / f"{chart}.png").stat().st_size > 5000
+        assert f"charts/{chart}.svg" in md
+        assert (out / "charts" / f"{chart}.svg").stat().st_size > 5000
+    assert not list((out / "charts").glob("*.png"))  # no Word asked: no PNG drawn
     assert html.lstrip().lower().startswith("<!doctype html>") and html.count("<svg") >= 3
 
 

@@ -173,7 +173,7 @@ def test_compare_writes_the_contract_files(compared):
     assert proc.returncode == 0, proc.stderr
     for name in ("replications.csv", "summary.csv", "comparison.md", "comparison.html",
                  "differences.csv", "probabilities.csv", "failures.csv", "run.json",
-                 "charts/distributions.png", "charts/differences.png", "charts/probabilities.png"):
+                 "charts/distributions.png", "charts/differences.png", "charts/probabilities.svg"):
         assert (out / name).is_file(), name
     assert not list(out.rglob("*.tmp"))
     h = header(out / "replications.csv")
@@ -331,9 +331,9 @@ def test_sweep_writes_a_heat_map_and_a_table(tmp_path):
     # a bigger dialogue team reaches a commitment sooner
     by_size = table.groupby("teams.dialogue.size")["mean"].mean()
     assert by_size[8] < by_size[4]
-    assert (out / "charts" / "heatmap.png").stat().st_size > 5000
+    assert (out / "charts" / "heatmap.svg").stat().st_size > 5000
     md = (out / "sweep.md").read_text(encoding="utf-8")
-    assert "charts/heatmap.png" in md and "teams.order.posture" in md
+    assert "charts/heatmap.svg" in md and "teams.order.posture" in md
     # its notes describe only what a sweep report holds
     assert "Every drill ran to its end." in md
     assert "paired difference" not in md.lower() and "listed" not in md

@@ -674,7 +674,7 @@ def test_the_writers_take_any_text():
     assert png.startswith(b"\x89PNG") and "\ud800" not in svg and "\x01" not in svg
     doc = Document(nasty, nasty, "en", [Section(nasty, [
         nasty, Table([nasty, "b"], [[nasty, "x"]]), Bullets([nasty] * 3),
-        Figure(nasty, "c.png", png, svg)])], nasty)
+        Figure(nasty, "c", png, svg)])], nasty)
     md = render_md.render(doc)
     assert "\r" not in md and "\x01" not in md and "\ud800" not in md
     assert "| a\ufffdb\ufffdc d\\|e$\\\\undefined$f g | b |" in md

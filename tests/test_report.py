@@ -269,8 +269,9 @@ def test_reports_for_every_bundled_scenario_in_both_languages(tmp_path, scenario
                        "4. Improvement measures"]}[lang]
     for h in headings:
         assert f"## {h}" in md
-    for chart in ("gantt.png", "crowd.png", "response.png"):
+    for chart in ("gantt.svg", "crowd.svg", "response.svg"):
         assert (tmp_path / "charts" / chart).stat().st_size > 5000
+        assert f"(charts/{chart})" in md
     word = WordDocument(str(tmp_path / "report.docx"))
     titles = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
     for h in headings:

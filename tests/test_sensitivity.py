@@ -32,7 +32,8 @@ from sim.montecarlo.sensitivity import (
 from tests.conftest import call_cli, run_cli
 
 FILES = ("factors.csv", "samples.csv", "replications.csv", "outputs.csv", "indices.csv",
-         "failures.csv", "run.json", "sensitivity.png", "sensitivity.md", "sensitivity.html")
+         "failures.csv", "run.json", "sensitivity.png", "sensitivity.svg", "sensitivity.md",
+         "sensitivity.html")
 TINY = ("--samples", "2", "--reps", "1")
 
 
@@ -220,7 +221,7 @@ def test_the_command_writes_every_file(tiny):
     assert set(idx["metric"]) == set(OUTPUTS) and len(idx) == k * len(OUTPUTS)
     assert pd.read_csv(out / "failures.csv").empty
     md = (out / "sensitivity.md").read_text(encoding="utf-8")
-    assert "(sensitivity.png)" in md and "敏感性分析" in md
+    assert "(sensitivity.svg)" in md and "敏感性分析" in md
     findings = md.split("## 二、")[0].replace("\\", "")
     for factor in idx.loc[idx["rank"] == 1, "factor"]:
         assert f"最依赖 {factor}" in findings or f"最依赖预案参数 {factor}" in findings

@@ -155,7 +155,7 @@ OUTPUT_NAMES = frozenset({
     "comparison.html", "comparison.docx", "sweep.csv", "sweep.md", "sweep.html",
     # sensitivity
     "factors.csv", "samples.csv", "outputs.csv", "indices.csv", "sensitivity.png",
-    "sensitivity.md", "sensitivity.html",
+    "sensitivity.svg", "sensitivity.md", "sensitivity.html",
 })
 """The names an output folder of this project may hold: an existing folder is replaced only
 when it is empty or holds nothing else (never a folder of someone's own files)."""
@@ -215,7 +215,7 @@ def check_target(target: Path, label: str = LABEL) -> None:
 
 
 CHART_FOLDER = "charts"
-_CHART = re.compile(r"[\w.-]+\.png")
+_CHART = re.compile(r"[\w.-]+\.(png|svg)")
 
 
 OS_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
