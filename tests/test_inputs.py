@@ -216,16 +216,18 @@ def test_overlapping_level_thresholds(tmp_path):
     iv = next(lv for lv in load_plan("linxiang").plan.levels if lv.id == "IV")
     assert iv.max_headcount is not None and iv.max_headcount >= 45  # 45 overlaps IV
     lines = read_lines("plans", "linxiang")
-    set_line(lines, "  - id: III", "min_headcount:", "min_headcount: 45")
-    levels_line = next(i for i, text in enumerate(lines) if text.startswith("levels:")) + 1
+    line = set_line(lines, "  - id: III", "min_headcount:", "min_headcount: 45")
+    index = [text.strip() for text in lines if text.startswith("  - id: ")].index("- id: III")
     path = write(lines, tmp_path / "overlap.yaml")
 
-    p = problem_at(validate_file(str(path)), "levels")
-    assert (p.file, p.line) == (str(path), levels_line)
-    assert "overlap" in p.message
+    # told at the level that overlaps, not at the list's first line
+    field = f"levels.{index}.min_headcount"
+    p = problem_at(validate_file(str(path)), field)
+    assert (p.file, p.line) == (str(path), line)
+    assert "overlap" in p.message and "IV" in p.message
 
     res = call_cli("validate", str(path))
-    assert_bad_input(res, f"{path}:{levels_line}: levels:", "overlap")
+    assert_bad_input(res, f"{path}:{line}: {field}:", "overlap")
 
 
 def test_inject_naming_a_missing_team(tmp_path):

@@ -31,6 +31,8 @@ from pydantic import (
     model_validator,
 )
 
+from pydantic_core import PydanticCustomError
+
 from sim.core.triggers import ConditionError
 from sim.core.triggers import parse as parse_condition
 from sim.core.types import (
@@ -44,6 +46,16 @@ from sim.core.types import (
     ReleasePolicy,
     Signal,
 )
+
+
+
+def at_item(where: tuple[int | str, ...], message: str) -> PydanticCustomError:
+    """A list field's validation error told at one of its items: ``where`` is the path below
+    the field (the item's index, then its field), which the loader adds to the field's path
+    so that the problem names that item's line (:func:`sim.core.loading.problems_from`)."""
+    return PydanticCustomError("item_problem", "{detail}", {"detail": message,
+                                                            "at": list(where)})
+
 
 # --------------------------------------------------------------------------- limits
 
@@ -451,25 +463,26 @@ class Plan(Strict):
     @field_validator("levels")
     @classmethod
     def _levels_ordered(cls, levels: list[Level]) -> list[Level]:
-        banded = [lv for lv in levels if lv.min_headcount is not None]
-        for i, lv in enumerate(banded):
+        banded = [(j, lv) for j, lv in enumerate(levels) if lv.min_headcount is not None]
+        for i, (j, lv) in enumerate(banded):
             assert lv.min_headcount is not None
             if lv.max_headcount is not None and lv.max_headcount < lv.min_headcount:
-                raise ValueError(
-                    f"level {lv.id}: max_headcount {lv.max_headcount} is below its "
-                    f"min_headcount {lv.min_headcount}")
+                raise at_item(
+                    (j, "max_headcount"), f"level {lv.id}: max_headcount {lv.max_headcount} is "
+                    f"below its min_headcount {lv.min_headcount}")
             if i == 0:
                 continue
-            prev = banded[i - 1]
+            k, prev = banded[i - 1]
             assert prev.min_headcount is not None
             if lv.min_headcount <= prev.min_headcount:
-                raise ValueError(
-                    f"levels overlap: {lv.id} starts at {lv.min_headcount}, not above "
-                    f"{prev.id} (starts at {prev.min_headcount}); list levels from the lowest")
+                raise at_item(
+                    (j, "min_headcount"), f"levels overlap: {lv.id} starts at "
+                    f"{lv.min_headcount}, not above {prev.id} (starts at {prev.min_headcount}, "
+                    f"levels.{k}); list levels from the lowest")
             if prev.max_headcount is not None and prev.max_headcount >= lv.min_headcount:
-                raise ValueError(
-                    f"levels overlap: {prev.id} runs to {prev.max_headcount} but {lv.id} "
-                    f"starts at {lv.min_headcount}")
+                raise at_item(
+                    (j, "min_headcount"), f"levels overlap: {prev.id} (levels.{k}) runs to "
+                    f"{prev.max_headcount} but {lv.id} starts at {lv.min_headcount}")
         ids = [lv.id for lv in levels]
         if len(set(ids)) != len(ids):
             raise ValueError(f"level ids repeat: {ids}")

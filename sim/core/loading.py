@@ -124,7 +124,7 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
     inherited: dict[str, int] = {}
     for err in exc.errors(include_url=False):
         loc = _without_tags(tuple(p for p in err["loc"] if p != "[key]"))
-        path = prefix + loc
+        path = prefix + loc + tuple((err.get("ctx") or {}).get("at", ()))
         base = _inherited_from(doc, path)
         if base is not None:
             inherited[base] = inherited.get(base, 0) + 1
