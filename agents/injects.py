@@ -24,7 +24,7 @@ from sim.core.config import (
     RumourInject,
     WeatherInject,
 )
-from sim.core.msel import match
+from sim.core.msel import answer
 from sim.core.triggers import Watch
 from sim.core.triggers import parse as parse_condition
 from sim.core.types import Cause, EventKind, InjectKind
@@ -76,8 +76,10 @@ def _deadline(world: World, item: Inject):
     exp = item.expected
     if exp is None:
         return
+    t_fired = world.now
     yield world.env.timeout(exp.within_min)
-    if match(world.rec.events, exp, world.plan) is not None:
+    events = sorted(world.rec.events, key=lambda e: e.t_min)
+    if any(answer(events, exp, world.plan, t_fired, world.rec.crowd_at)):
         return  # done since the inject, or already before it
     by = exp.team or (exp.capability.value if exp.capability else "")
     world.log("exercise", EventKind.EXPECTED_MISSED,

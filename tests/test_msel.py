@@ -4,6 +4,7 @@ definitions are clear errors, and conditions are parsed, never evaluated as code
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from pathlib import Path
 
@@ -146,7 +147,10 @@ def test_expected_actions_are_timed_from_their_inject():
         ev = r.events
         for row in r.injects.itertuples():
             if row.status in ("met", "late"):
-                hit = ev[(ev["kind"] == row.expected_action) & (ev["t_min"] == row.action_min)]
+                # a level declared for the first time answers "level raised" too
+                kinds = {row.expected_action} | (
+                    {"level_declared"} if row.expected_action == "level_raised" else set())
+                hit = ev[ev["kind"].isin(kinds) & (ev["t_min"] == row.action_min)]
                 assert not hit.empty
                 assert row.response_min == pytest.approx(row.action_min - row.fired_min)
                 timed += 1
@@ -280,3 +284,37 @@ def test_an_inject_no_team_can_receive_is_told_as_such_not_as_a_facilitator_skip
     assert "inject_no_team" in set(rows["kind"]) and "inject_skipped" not in set(rows["kind"])
     row = next(rows[rows["kind"] == "inject_no_team"].itertuples())
     assert "facilitator" not in describe(r, row, "en") and "no team" in describe(r, row, "en")
+
+
+def test_an_expected_level_raise_is_judged_against_the_band_the_crowd_called_for():
+    """department-3level: III from 20 people, II from 50, I from 200. An inject at 100 people
+    expects the level raised (to II); a raise to I much later answers another situation."""
+    from sim.core.config import Expected
+    from sim.core.loading import load_plan
+    from sim.core.msel import answer
+    from sim.core.types import Capability, Event
+
+    plan = load_plan("department-3level").plan
+    exp = Expected(action="level_raised", capability="command", within_min=20)
+    cmd = plan.teams_with(Capability.COMMAND)[0]
+
+    def level(t, kind, lv):
+        return Event(t, cmd, kind, "", lv, math.nan, "")
+
+    events = [level(6.5, "level_declared", "III"), level(12.7, "level_raised", "II"),
+              level(87.7, "level_raised", "I")]
+    # II was in force when the inject fired at 100 people: already done, not a late raise to I
+    assert answer(events, exp, plan, 32.0, lambda t: 102) == (events[1], None)
+    # at 250 people the crowd called for I: the raise at 87.7 answers it (late)
+    assert answer(events, exp, plan, 32.0, lambda t: 250) == (None, events[2])
+    # without the crowd, any raise after the inject answers it, as for any other action
+    assert answer(events, exp, plan, 32.0) == (None, events[2])
+    # III in force at 100 people: the raise to II after the inject answers it
+    later = [level(6.5, "level_declared", "III"), level(40.0, "level_raised", "II")]
+    assert answer(later, exp, plan, 32.0, lambda t: 102) == (None, later[1])
+    # a level declared on a warning before T0, high enough already: already done
+    warned = [level(-30.0, "level_declared", "II")]
+    assert answer(warned, exp, plan, 32.0, lambda t: 102) == (warned[0], None)
+    # nothing reached II: neither
+    low = [level(6.5, "level_declared", "III"), level(30.0, "level_lowered", "III")]
+    assert answer(low, exp, plan, 32.0, lambda t: 102) == (None, None)

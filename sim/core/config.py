@@ -30,7 +30,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-
 from pydantic_core import PydanticCustomError
 
 from sim.core.triggers import ConditionError
@@ -46,7 +45,6 @@ from sim.core.types import (
     ReleasePolicy,
     Signal,
 )
-
 
 
 def at_item(where: tuple[int | str, ...], message: str) -> PydanticCustomError:

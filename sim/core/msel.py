@@ -7,17 +7,23 @@ deadline (``within_min`` after the inject), *late* after it, *missed* when it ne
 and *open* when the drill ended before the deadline without it. An action already taken
 before the inject fired (the cordon was up before the gate was blocked) counts as met with
 a response of zero (*already_done*).
+
+An inject expecting the level raised is judged by the level the situation called for when it
+fired (the plan's band for the crowd present then): a level already at or above it (declared
+on a warning, or raised earlier) is *already_done*; otherwise the first declaration or raise
+that reaches it answers the inject (a later raise to a still higher level answers it only if
+the band had not been reached before).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-from sim.core.config import Expected, Plan, Scenario
-from sim.core.types import Event
+from sim.core.config import Expected, Level, Plan, Scenario
+from sim.core.types import Action, Event, EventKind
 
 INJECT_COLUMNS = ("inject", "kind", "trigger", "fired_min", "expected_action", "expected_team",
                   "deadline_min", "action_min", "response_min", "status", "decision",
@@ -42,9 +48,63 @@ def match(events: Iterable[Event], expected: Expected, plan: Plan,
     return None
 
 
+_SETS_LEVEL = (EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value,
+               EventKind.LEVEL_CONFIRMED.value, EventKind.LEVEL_LOWERED.value)
+"""Events after which their subject is the level in force."""
+
+_REACHES_LEVEL = (EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value)
+"""Events that can bring a level up to the one called for."""
+
+
+def level_answer(events: Iterable[Event], expected: Expected, plan: Plan, t_fired: float,
+                 called: Level) -> tuple[Event | None, Event | None]:
+    """For an inject expecting the level raised, fired at ``t_fired`` when the situation
+    called for level ``called``: (the event that had set a level at or above it, still in
+    force when the inject fired, or None; else the first declaration or raise after it that
+    reaches it, or None). ``events`` are in time order; the expected team filters them as in
+    :func:`match`."""
+    rank = {lv.id: i for i, lv in enumerate(plan.levels)}
+    need, teams = rank[called.id], expected.actors(plan)
+    in_force: Event | None = None
+    for e in events:
+        if e.kind not in _SETS_LEVEL or str(e.subject) not in rank or \
+                (teams is not None and e.actor not in teams and e.subject not in teams):
+            continue
+        if e.t_min <= t_fired + 1e-9:
+            in_force = e
+            continue
+        if in_force is not None and rank[str(in_force.subject)] >= need:
+            return in_force, None
+        if e.kind in _REACHES_LEVEL and rank[str(e.subject)] >= need:
+            return None, e
+    if in_force is not None and rank[str(in_force.subject)] >= need:
+        return in_force, None
+    return None, None
+
+
+def answer(events: list[Event], expected: Expected, plan: Plan, t_fired: float,
+           crowd_at: Callable[[float], float] | None = None
+           ) -> tuple[Event | None, Event | None]:
+    """How the events (in time order) answer an inject fired at ``t_fired``: (an event at or
+    before it that had already done what was expected, or None; else the first event after
+    it that does it, or None). ``crowd_at(t)``, petitioners present at minute ``t``, lets an
+    expected level raise be judged against the level the crowd then called for
+    (:func:`level_answer`); without it, or when no band applies, any raise answers."""
+    called = plan.level_for(crowd_at(t_fired)) \
+        if crowd_at is not None and expected.action is Action.LEVEL_RAISED else None
+    if called is not None:
+        return level_answer(events, expected, plan, t_fired, called)
+    hit = match(events, expected, plan, t_fired)
+    before = match(events, expected, plan) if hit is None else None
+    return (before if before is not None and before.t_min <= t_fired + 1e-9 else None), hit
+
+
 def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, str]],
-                events: list[Event], end_min: float) -> list[dict]:
-    """One row per inject of the scenario: when it fired and how its expected action went."""
+                events: list[Event], end_min: float,
+                crowd_at: Callable[[float], float] | None = None) -> list[dict]:
+    """One row per inject of the scenario: when it fired and how its expected action went.
+    ``crowd_at(t)``: petitioners present at minute ``t``, for injects expecting the level
+    raised (judged against the level the crowd then called for; see the module's text)."""
     rows = []
     ordered = sorted(events, key=lambda e: e.t_min)
     for inj in scenario.injects:
@@ -65,9 +125,8 @@ def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, st
         else:
             deadline = round(t_fired + exp.within_min, 3)
             row["deadline_min"] = deadline
-            hit = match(ordered, exp, plan, t_fired)
-            before = match(ordered, exp, plan) if hit is None else None
-            if before is not None and before.t_min <= t_fired:
+            before, hit = answer(ordered, exp, plan, t_fired, crowd_at)
+            if before is not None:
                 row["action_min"] = before.t_min
                 row["response_min"] = 0.0
                 row["status"] = "already_done"

@@ -55,6 +55,17 @@ class Recorder:
         """The numeric time series by column (views of the table, one entry per tick slot)."""
         return {c: self.table[:, j] for j, c in enumerate(self.columns)}
 
+    def value_at(self, column: str, t: float) -> float:
+        """``column`` of the time series at minute ``t``: its last tick at or before ``t``
+        (0 before the first tick)."""
+        times = self.table[:self.n, 0]  # t_min, the first column
+        i = int(np.searchsorted(times, t + 1e-9, side="right")) - 1
+        return float(self.table[i, self.columns.index(column)]) if i >= 0 else 0.0
+
+    def crowd_at(self, t: float) -> float:
+        """Petitioners present at minute ``t`` (:meth:`value_at`)."""
+        return self.value_at("crowd_present", t)
+
     def tick_values(self, values: tuple, state: str, level: str) -> None:
         """Store one tick: the numeric columns in ``columns`` order, the state and level."""
         i = self.n

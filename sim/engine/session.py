@@ -30,7 +30,7 @@ from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
 from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
 from sim.core.loading import DrillInputs, problems_from
-from sim.core.msel import match
+from sim.core.msel import answer
 from sim.core.result import NOTE_COLUMNS, DrillResult, build_result, run_metrics
 from sim.core.types import EventKind
 from sim.core.world import World
@@ -467,10 +467,11 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
                       "size": t.cfg.size, "activity": open_tasks.get(tid, "")})
     waiting = []
     items = {item.id: item for item in w.scenario.injects + w.added_injects}
+    events = sorted(rec.events, key=lambda e: e.t_min)
     for item in items.values():
         if item.id in w.fired and item.expected is not None:
             t0 = w.fired[item.id][0]
-            if match(rec.events, item.expected, w.plan) is None:
+            if not any(answer(events, item.expected, w.plan, t0, rec.crowd_at)):
                 due = round(t0 + item.expected.within_min, 1)
                 waiting.append({"inject": item.id, "action": item.expected.action.value,
                                 "team": item.expected.team or (
