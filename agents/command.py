@@ -166,9 +166,11 @@ def activated(world: World, level: Level | None, declared_at: float, t: float) -
     cmd_id = world.plan.command.team
     world.state.activated_at = t
     world.rec.milestone("plan_activated", t)
+    # at the level in force now: a verified count may have lowered the one it was declared at
+    shown = world.state.level or level
     world.rec.log(t, cmd_id, EventKind.PLAN_ACTIVATED,
-                  f"plan activated at level {level.id}" if level else
-                  "plan activated (no levels: every team is sent)", level.id if level else "")
+                  f"plan activated at level {shown.id}" if shown else
+                  "plan activated (no levels: every team is sent)", shown.id if shown else "")
     world.env.process(publicity(world))
     call_leaders(world)
     if level is None:

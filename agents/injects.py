@@ -79,7 +79,7 @@ def _deadline(world: World, item: Inject):
     t_fired = world.now
     yield world.env.timeout(exp.within_min)
     events = sorted(world.rec.events, key=lambda e: e.t_min)
-    if any(answer(events, exp, world.plan, t_fired, world.rec.crowd_at)):
+    if any(answer(events, exp, world.plan, t_fired, world.rec)):
         return  # done since the inject, or already before it
     by = exp.team or (exp.capability.value if exp.capability else "")
     world.log("exercise", EventKind.EXPECTED_MISSED,

@@ -298,23 +298,38 @@ def test_an_expected_level_raise_is_judged_against_the_band_the_crowd_called_for
     exp = Expected(action="level_raised", capability="command", within_min=20)
     cmd = plan.teams_with(Capability.COMMAND)[0]
 
+    class At:
+        """The crowd and the level in force when the inject fired."""
+
+        def __init__(self, crowd: float, level: str):
+            self.crowd, self.level = crowd, level
+
+        def crowd_at(self, t):
+            return self.crowd
+
+        def level_at(self, t):
+            return self.level
+
     def level(t, kind, lv):
         return Event(t, cmd, kind, "", lv, math.nan, "")
 
     events = [level(6.5, "level_declared", "III"), level(12.7, "level_raised", "II"),
               level(87.7, "level_raised", "I")]
     # II was in force when the inject fired at 100 people: already done, not a late raise to I
-    assert answer(events, exp, plan, 32.0, lambda t: 102) == (events[1], None)
+    assert answer(events, exp, plan, 32.0, At(102, "II")) == (events[1], None)
     # at 250 people the crowd called for I: the raise at 87.7 answers it (late)
-    assert answer(events, exp, plan, 32.0, lambda t: 250) == (None, events[2])
-    # without the crowd, any raise after the inject answers it, as for any other action
+    assert answer(events, exp, plan, 32.0, At(250, "II")) == (None, events[2])
+    # without the record, any raise after the inject answers it, as for any other action
     assert answer(events, exp, plan, 32.0) == (None, events[2])
     # III in force at 100 people: the raise to II after the inject answers it
     later = [level(6.5, "level_declared", "III"), level(40.0, "level_raised", "II")]
-    assert answer(later, exp, plan, 32.0, lambda t: 102) == (None, later[1])
+    assert answer(later, exp, plan, 32.0, At(102, "III")) == (None, later[1])
     # a level declared on a warning before T0, high enough already: already done
     warned = [level(-30.0, "level_declared", "II")]
-    assert answer(warned, exp, plan, 32.0, lambda t: 102) == (warned[0], None)
+    assert answer(warned, exp, plan, 32.0, At(102, "II")) == (warned[0], None)
+    # a lower count not yet verified leaves II in force: still already done
+    unverified = [level(3.0, "level_declared", "II"), level(9.0, "level_lowered", "III")]
+    assert answer(unverified, exp, plan, 32.0, At(102, "II")) == (unverified[0], None)
     # nothing reached II: neither
-    low = [level(6.5, "level_declared", "III"), level(30.0, "level_lowered", "III")]
-    assert answer(low, exp, plan, 32.0, lambda t: 102) == (None, None)
+    low = [level(6.5, "level_declared", "III"), level(30.0, "level_confirmed", "III")]
+    assert answer(low, exp, plan, 32.0, At(102, "III")) == (None, None)

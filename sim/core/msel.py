@@ -18,7 +18,8 @@ the band had not been reached before).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import Protocol
 
 import pandas as pd
 
@@ -48,52 +49,65 @@ def match(events: Iterable[Event], expected: Expected, plan: Plan,
     return None
 
 
+class Situation(Protocol):
+    """What the run's record says of the situation at a minute (a
+    :class:`~sim.core.recorder.Recorder`)."""
+
+    def crowd_at(self, t: float) -> float:
+        """Petitioners present at minute ``t``."""
+        ...
+
+    def level_at(self, t: float) -> str:
+        """The id of the level in force at minute ``t`` ("" when none)."""
+        ...
+
+
 _SETS_LEVEL = (EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value,
                EventKind.LEVEL_CONFIRMED.value, EventKind.LEVEL_LOWERED.value)
-"""Events after which their subject is the level in force."""
+"""Events whose subject may be the level in force after them."""
 
 _REACHES_LEVEL = (EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value)
-"""Events that can bring a level up to the one called for."""
+"""Events that bring a level up."""
 
 
 def level_answer(events: Iterable[Event], expected: Expected, plan: Plan, t_fired: float,
-                 called: Level) -> tuple[Event | None, Event | None]:
-    """For an inject expecting the level raised, fired at ``t_fired`` when the situation
-    called for level ``called``: (the event that had set a level at or above it, still in
-    force when the inject fired, or None; else the first declaration or raise after it that
-    reaches it, or None). ``events`` are in time order; the expected team filters them as in
-    :func:`match`."""
+                 called: Level, in_force: str) -> tuple[Event | None, Event | None]:
+    """For an inject expecting the level raised, fired at ``t_fired`` when the crowd called
+    for level ``called`` and level ``in_force`` held (its id, "" for none): (the last event
+    at or before ``t_fired`` that set the level in force, when that level is at or above
+    ``called``; else the first declaration or raise after ``t_fired`` that reaches
+    ``called``; None for what there is not). ``events`` are in time order; the expected
+    team filters them as in :func:`match`."""
     rank = {lv.id: i for i, lv in enumerate(plan.levels)}
     need, teams = rank[called.id], expected.actors(plan)
-    in_force: Event | None = None
+    high_enough = rank.get(in_force, -1) >= need
+    setter: Event | None = None
     for e in events:
         if e.kind not in _SETS_LEVEL or str(e.subject) not in rank or \
                 (teams is not None and e.actor not in teams and e.subject not in teams):
             continue
         if e.t_min <= t_fired + 1e-9:
-            in_force = e
-            continue
-        if in_force is not None and rank[str(in_force.subject)] >= need:
-            return in_force, None
-        if e.kind in _REACHES_LEVEL and rank[str(e.subject)] >= need:
+            if str(e.subject) == in_force:
+                setter = e
+        elif high_enough:
+            break
+        elif e.kind in _REACHES_LEVEL and rank[str(e.subject)] >= need:
             return None, e
-    if in_force is not None and rank[str(in_force.subject)] >= need:
-        return in_force, None
-    return None, None
+    return (setter, None) if high_enough and setter is not None else (None, None)
 
 
 def answer(events: list[Event], expected: Expected, plan: Plan, t_fired: float,
-           crowd_at: Callable[[float], float] | None = None
-           ) -> tuple[Event | None, Event | None]:
+           situation: Situation | None = None) -> tuple[Event | None, Event | None]:
     """How the events (in time order) answer an inject fired at ``t_fired``: (an event at or
     before it that had already done what was expected, or None; else the first event after
-    it that does it, or None). ``crowd_at(t)``, petitioners present at minute ``t``, lets an
-    expected level raise be judged against the level the crowd then called for
-    (:func:`level_answer`); without it, or when no band applies, any raise answers."""
-    called = plan.level_for(crowd_at(t_fired)) \
-        if crowd_at is not None and expected.action is Action.LEVEL_RAISED else None
-    if called is not None:
-        return level_answer(events, expected, plan, t_fired, called)
+    it that does it, or None). With the run's ``situation``, an expected level raise is
+    judged against the level the crowd then called for (:func:`level_answer`); without it,
+    or when no band applies, any raise answers, as for any other action."""
+    called = plan.level_for(situation.crowd_at(t_fired)) \
+        if situation is not None and expected.action is Action.LEVEL_RAISED else None
+    if situation is not None and called is not None:
+        return level_answer(events, expected, plan, t_fired, called,
+                            situation.level_at(t_fired))
     hit = match(events, expected, plan, t_fired)
     before = match(events, expected, plan) if hit is None else None
     return (before if before is not None and before.t_min <= t_fired + 1e-9 else None), hit
@@ -101,10 +115,10 @@ def answer(events: list[Event], expected: Expected, plan: Plan, t_fired: float,
 
 def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, str]],
                 events: list[Event], end_min: float,
-                crowd_at: Callable[[float], float] | None = None) -> list[dict]:
+                situation: Situation | None = None) -> list[dict]:
     """One row per inject of the scenario: when it fired and how its expected action went.
-    ``crowd_at(t)``: petitioners present at minute ``t``, for injects expecting the level
-    raised (judged against the level the crowd then called for; see the module's text)."""
+    ``situation``: the run's record, for injects expecting the level raised (judged against
+    the level the crowd then called for; see the module's text)."""
     rows = []
     ordered = sorted(events, key=lambda e: e.t_min)
     for inj in scenario.injects:
@@ -125,7 +139,7 @@ def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, st
         else:
             deadline = round(t_fired + exp.within_min, 3)
             row["deadline_min"] = deadline
-            before, hit = answer(ordered, exp, plan, t_fired, crowd_at)
+            before, hit = answer(ordered, exp, plan, t_fired, situation)
             if before is not None:
                 row["action_min"] = before.t_min
                 row["response_min"] = 0.0

@@ -58,13 +58,23 @@ class Recorder:
     def value_at(self, column: str, t: float) -> float:
         """``column`` of the time series at minute ``t``: its last tick at or before ``t``
         (0 before the first tick)."""
-        times = self.table[:self.n, 0]  # t_min, the first column
-        i = int(np.searchsorted(times, t + 1e-9, side="right")) - 1
+        i = self._tick_at(t)
         return float(self.table[i, self.columns.index(column)]) if i >= 0 else 0.0
+
+    def _tick_at(self, t: float) -> int:
+        """The index of the last tick at or before minute ``t`` (-1 before the first)."""
+        times = self.table[:self.n, 0]  # t_min, the first column
+        return int(np.searchsorted(times, t + 1e-9, side="right")) - 1
 
     def crowd_at(self, t: float) -> float:
         """Petitioners present at minute ``t`` (:meth:`value_at`)."""
         return self.value_at("crowd_present", t)
+
+    def level_at(self, t: float) -> str:
+        """The id of the level in force at minute ``t`` ("" when none was, or before the
+        first tick)."""
+        i = self._tick_at(t)
+        return self.series_level[i] if i >= 0 else ""
 
     def tick_values(self, values: tuple, state: str, level: str) -> None:
         """Store one tick: the numeric columns in ``columns`` order, the state and level."""

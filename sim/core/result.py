@@ -103,7 +103,7 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
         # times that never happened stay None (not NaN), as in metrics.json
         teams[col] = teams[col].astype(object).where(teams[col].notna(), None)
     rows = inject_rows(inputs.scenario, plan, world.fired, rec.events, _end(world),
-                       rec.crowd_at)
+                       rec)
     result = DrillResult(inputs.scenario, plan, inputs.plan_label, seed, events, ts, messages,
                          teams, dict(rec.milestones), inject_table(rows),
                          pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS), inputs.params)
@@ -120,7 +120,7 @@ def _end(world: World) -> float:
 def run_metrics(world: World, inputs: DrillInputs, seed: int) -> dict[str, Any]:
     """Only the metrics of a finished world (no frames): what Monte Carlo work keeps."""
     rows = inject_rows(inputs.scenario, inputs.plan, world.fired, world.rec.events, _end(world),
-                       world.rec.crowd_at)
+                       world.rec)
     return compute_metrics(world, inputs, seed, rows)
 
 

@@ -471,7 +471,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
     for item in items.values():
         if item.id in w.fired and item.expected is not None:
             t0 = w.fired[item.id][0]
-            if not any(answer(events, item.expected, w.plan, t0, rec.crowd_at)):
+            if not any(answer(events, item.expected, w.plan, t0, rec)):
                 due = round(t0 + item.expected.within_min, 1)
                 waiting.append({"inject": item.id, "action": item.expected.action.value,
                                 "team": item.expected.team or (
