@@ -188,11 +188,13 @@ def chart_lang(lang: str) -> str:
 
 def font_family(lang: str) -> list[str]:
     """The ``font.family`` list of a chart in ``lang``. Only families matplotlib knows are
-    named (an unknown one would make matplotlib log a warning)."""
+    named (an unknown one would make matplotlib log a warning), then the generic
+    ``sans-serif``: an SVG chart read where neither font is installed is drawn in the reader's
+    own sans-serif fonts (a Chinese system's have Chinese glyphs)."""
     cjk = cjk_font()
     if cjk is None:
-        return [LATIN]
-    return [cjk, LATIN] if lang == "zh" else [LATIN, cjk]
+        return [LATIN, "sans-serif"]
+    return [cjk, LATIN, "sans-serif"] if lang == "zh" else [LATIN, cjk, "sans-serif"]
 
 
 def rc(lang: str) -> dict:

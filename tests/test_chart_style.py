@@ -147,15 +147,17 @@ def test_without_any_cjk_font_charts_fall_back_to_english(monkeypatch):
     monkeypatch.setattr(chart_style, "cjk_font", lambda: None)
     assert not chart_style.has_cjk()
     assert chart_style.chart_lang("zh") == "en" and chart_style.chart_lang("en") == "en"
-    assert chart_style.font_family("zh") == [chart_style.LATIN]
+    assert chart_style.font_family("zh") == [chart_style.LATIN, "sans-serif"]
     assert chart_style.FONT_NOTE["zh"]
 
 
 def test_every_family_named_is_known_to_matplotlib():
-    """An unknown family makes matplotlib log "findfont: ... not found" to stderr."""
+    """An unknown family makes matplotlib log "findfont: ... not found" to stderr; the
+    generic "sans-serif" closes the list (the reader's own fonts, for an SVG chart)."""
     known = {f.name for f in font_manager.fontManager.ttflist}
     for lang in ("zh", "en"):
-        assert set(chart_style.font_family(lang)) <= known
+        family = chart_style.font_family(lang)
+        assert family[-1] == "sans-serif" and set(family[:-1]) <= known
 
 
 def test_apply_sets_and_restores_the_style():
