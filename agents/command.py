@@ -207,6 +207,7 @@ def _relevel(world: World, estimate: float, verified: bool) -> None:
         world.situation_index = index
         if verified:
             s.level, s.level_index, s.level_provisional = new, index, False
+            world.rec.level_changed(world.now, new.id)
         world.log(cmd_id, EventKind.LEVEL_LOWERED,
                   f"about {estimate:.0f} people: situation at level {new.id}", new.id,
                   round(estimate))
@@ -220,6 +221,7 @@ def _declare(world: World, level: Level, estimate: float, provisional: bool,
     previous = world.state.level
     world.state.level, world.state.level_index = level, index
     world.state.level_provisional = provisional
+    world.rec.level_changed(t, level.id)
     world.rec.milestone("level_declared", t)
     kind = EventKind.LEVEL_DECLARED if previous is None else EventKind.LEVEL_RAISED
     colour = f" ({level.color})" if level.color else ""

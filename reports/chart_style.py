@@ -15,8 +15,8 @@ Use::
     with chart_style.apply(lang):          # fonts and rcParams for a chart in ``lang``
         fig, ax = plt.subplots()
         ax.plot(x, y, color=chart_style.PALETTE[0])
-        png = chart_style.png_bytes(fig)   # for Markdown and Word
-        svg = chart_style.svg_text(fig)    # live text for the web page
+        png = chart_style.png_bytes(fig)   # for Word (and a chart too dense for SVG)
+        svg = chart_style.svg_text(fig)    # live text, for Markdown and the web page
     plt.close(fig)
 
     # or a report figure in the kinds its formats need, with the PNG's English fallback:
@@ -88,14 +88,15 @@ CJK_FAMILIES = ("Noto Sans SC", "Noto Sans CJK SC", "Source Han Sans SC", "WenQu
 fonts (only used when the package is missing)."""
 
 FONT_NOTE = {
-    "zh": "本机未安装中文字体，图表标注使用英文。",
+    "zh": "本机未安装中文字体，PNG格式图表（Word报告及部分统计图）的标注使用英文；SVG格式图表仍为中文。",
     "en": "",
 }
-"""Said in a report whose charts had to fall back to English labels."""
+"""Said in a report with PNG charts that had to fall back to English labels (the SVG charts
+keep the report's language)."""
 
 DPI = 200
-"""PNG resolution (dots per inch): print resolution for Word and Markdown (at least 200 dpi
-for charts that are printed, as offices print reports)."""
+"""PNG resolution (dots per inch): print resolution for Word (at least 200 dpi for charts that
+are printed, as offices print reports)."""
 
 # --------------------------------------------------------------------------- colours
 
@@ -311,7 +312,7 @@ def _bbox(fig) -> Any:
 
 
 def png_bytes(fig) -> bytes:
-    """The figure as PNG (for Markdown and Word)."""
+    """The figure as PNG (for Word, and for a chart too dense for SVG)."""
     _clean(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches=_bbox(fig))
@@ -319,8 +320,8 @@ def png_bytes(fig) -> bytes:
 
 
 def svg_text(fig) -> str:
-    """The figure as SVG whose text stays text, drawn by the browser's fonts (for the web
-    page)."""
+    """The figure as SVG whose text stays text, drawn by the reader's fonts (for Markdown and
+    the web page)."""
     _clean(fig)
     buf = io.StringIO()
     with plt.rc_context({"svg.fonttype": "none", "text.parse_math": False}):

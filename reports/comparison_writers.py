@@ -75,7 +75,7 @@ def write_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
                 cells: Sequence[dict[str, Any]], metric: str, plan: str, out: Path,
                 lang: str = "zh") -> list[Path]:
     """Every file of ``sweep``: the data, ``sweep.csv``, ``sweep.md`` (with
-    ``charts/heatmap.png``) and ``sweep.html``, as a set."""
+    ``charts/heatmap.svg``) and ``sweep.html``, as a set."""
     out = Path(out)
     with output_folder(out) as folder:
         written = write_data(reps, a, folder, {"grid": {k: list(vs) for k, vs in grid},

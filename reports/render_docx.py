@@ -274,6 +274,9 @@ def render(doc: Document) -> bytes:
             if isinstance(block, Table):
                 _table(word, block)
             elif isinstance(block, Figure):
+                if not block.png:
+                    raise ValueError(f"chart {block.name} was made without its PNG: build the "
+                                     "document with reports.document.chart_kinds of its formats")
                 word.add_picture(io.BytesIO(block.png), width=Mm(s["figure_width_mm"]))
                 word.paragraphs[-1].paragraph_format.first_line_indent = Pt(0)
                 word.paragraphs[-1].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE

@@ -380,7 +380,9 @@ def test_the_notebook_runs_top_to_bottom():
     client.execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 3
+    # the charts shown: probabilities as SVG, the two dense ones as PNG
+    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 1
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 2
     text = "".join(o.get("text", "") for o in outputs)
     assert "80 drills" in text and "0 failed" in text
 

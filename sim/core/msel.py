@@ -63,8 +63,9 @@ class Situation(Protocol):
 
 
 _SETS_LEVEL = (EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value,
-               EventKind.LEVEL_CONFIRMED.value, EventKind.LEVEL_LOWERED.value)
-"""Events whose subject may be the level in force after them."""
+               EventKind.LEVEL_LOWERED.value)
+"""Events whose subject may be the level in force after them (a lowering only once the count
+is verified)."""
 
 _REACHES_LEVEL = (EventKind.LEVEL_DECLARED.value, EventKind.LEVEL_RAISED.value)
 """Events that bring a level up."""

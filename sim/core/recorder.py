@@ -31,6 +31,8 @@ class Recorder:
         self.table = np.zeros((n_ticks, len(self.columns)))
         self.series_state: list[str] = []
         self.series_level: list[str] = []
+        self.levels: list[tuple[float, str]] = []
+        """(minute, level id) each time the level in force changed."""
         self.n = 0
 
     def log(self, t: float, actor: str, kind: EventKind, detail: str, subject: str = "",
@@ -70,11 +72,19 @@ class Recorder:
         """Petitioners present at minute ``t`` (:meth:`value_at`)."""
         return self.value_at("crowd_present", t)
 
+    def level_changed(self, t: float, level_id: str) -> None:
+        """The level in force is ``level_id`` from minute ``t`` (before T0 on a warning)."""
+        self.levels.append((round(t, 3), level_id))
+
     def level_at(self, t: float) -> str:
-        """The id of the level in force at minute ``t`` ("" when none was, or before the
-        first tick)."""
-        i = self._tick_at(t)
-        return self.series_level[i] if i >= 0 else ""
+        """The id of the level in force at minute ``t`` ("" when none was): the last change
+        at or before it, to the minute of the event (not of the tick)."""
+        found = ""
+        for when, level_id in sorted(self.levels, key=lambda c: c[0]):
+            if when > t + 1e-9:
+                break
+            found = level_id
+        return found
 
     def tick_values(self, values: tuple, state: str, level: str) -> None:
         """Store one tick: the numeric columns in ``columns`` order, the state and level."""
