@@ -333,3 +333,15 @@ def test_an_expected_level_raise_is_judged_against_the_band_the_crowd_called_for
     # nothing reached II: neither
     low = [level(6.5, "level_declared", "III"), level(30.0, "level_confirmed", "III")]
     assert answer(low, exp, plan, 32.0, At(102, "III")) == (None, None)
+
+
+def test_the_level_in_force_is_read_to_the_minute_of_its_change_not_of_the_tick():
+    from sim.core.recorder import Recorder
+
+    rec = Recorder(4)
+    rec.level_changed(-30.0, "IV")          # declared on a warning before T0
+    rec.tick_values((23.0,) + (0.0,) * (len(rec.columns) - 1), "calm", "IV")
+    rec.level_changed(23.65, "III")         # raised between two ticks
+    assert rec.level_at(-40.0) == "" and rec.level_at(0.0) == "IV"
+    assert rec.level_at(23.8) == "III"      # the tick at 23 still says IV
+    assert rec.level_at(23.65) == "III"
