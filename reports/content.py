@@ -395,7 +395,7 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
 
 def _clause_applies(r: DrillResult) -> bool:
     """An inject's clause cites the scenario's own plan: shown only under that plan."""
-    return r.plan.name == r.scenario.plan or r.plan_label.split("[", 1)[0] == r.scenario.plan
+    return r.own_plan
 
 
 def build(r: DrillResult, lang: str = "zh", charts: bool = True,

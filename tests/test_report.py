@@ -282,3 +282,26 @@ def test_reports_for_every_bundled_scenario_in_both_languages(tmp_path, scenario
     assert len(word.inline_shapes) >= 3
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") >= 3 and "<script" not in html.lower()
+
+
+def test_inject_clauses_show_under_the_plan_the_scenario_names_by_file(tmp_path):
+    """A scenario naming its plan by a file path is under its own plan: the clauses show."""
+    from reports.content import build
+
+    (tmp_path / "my-plan.yaml").write_text("extends: linxiang\nname: training-centre\n",
+                                          encoding="utf-8")
+    data = yaml.safe_load((DRILLS_DIR / "gate-blockade.yaml").read_text(encoding="utf-8"))
+    data["plan"] = "my-plan.yaml"
+    (tmp_path / "drill.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                         encoding="utf-8")
+    own = load_drill(str(tmp_path / "drill.yaml"))
+    assert own.own_plan
+    assert load_drill(str(tmp_path / "drill.yaml"), str(tmp_path / "my-plan.yaml")).own_plan
+    other = load_drill(str(tmp_path / "drill.yaml"), "generic")
+    assert not other.own_plan
+    texts = {}
+    for key, inputs in (("own", own), ("other", other)):
+        doc = build(simulate(inputs, 3), "en", charts=False)
+        texts[key] = "\n".join(str(b) for s in doc.sections for b in s.blocks)
+    assert "§4.1" in texts["own"] and "cite the scenario's own plan" not in texts["own"]
+    assert "§4.1" not in texts["other"] and "cite the scenario's own plan" in texts["other"]

@@ -622,6 +622,18 @@ class DrillInputs:
     params: Parameters
     scenario_path: Path
     plan_path: Path
+    own_plan: bool = True
+    """Whether the plan is the one the scenario names (its injects' clauses cite that plan)."""
+
+
+def _names_plan(scenario: Scenario, spath: Path, plan_path: Path) -> bool:
+    """Whether the scenario's ``plan:`` is the plan file ``plan_path`` (by name or path)."""
+    try:
+        base = parse_plan_ref(scenario.plan)[0]
+        named = reference(base, "plans", spath.parent, scenario_root(spath))
+    except InputError:
+        return False
+    return named.resolve() == Path(plan_path).resolve()
 
 
 def load_drill(scenario_ref: str, plan_ref: str | None = None,
@@ -645,7 +657,8 @@ def load_drill(scenario_ref: str, plan_ref: str | None = None,
     if problems:
         raise InputError(problems)
     params = load_parameters(scenario, doc)
-    return DrillInputs(scenario, loaded.plan, loaded.label, params, spath, loaded.path)
+    own = plan_ref is None or _names_plan(scenario, spath, loaded.path)
+    return DrillInputs(scenario, loaded.plan, loaded.label, params, spath, loaded.path, own)
 
 
 def _find_any(ref: str) -> Path:

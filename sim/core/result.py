@@ -49,6 +49,8 @@ class DrillResult:
         metrics: the flat metrics of ``metrics.json``.
         notes: observers' notes of a facilitated drill (``t_min``, ``author``, ``text``).
         replay_file: the animated replay beside the report (a file name), when written.
+        own_plan: whether the plan is the one the scenario names (its injects' clauses cite
+            that plan's sections).
     """
 
     scenario: Scenario
@@ -66,6 +68,7 @@ class DrillResult:
     metrics: dict[str, Any] = field(default_factory=dict)
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NOTE_COLUMNS)))
     replay_file: str = ""
+    own_plan: bool = True
 
 
 def _opt(value: float | None) -> float | None:
@@ -108,6 +111,7 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
                          teams, dict(rec.milestones), inject_table(rows),
                          pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS), inputs.params)
     result.metrics = compute_metrics(world, inputs, seed, rows)
+    result.own_plan = inputs.own_plan
     return result
 
 
