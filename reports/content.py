@@ -211,7 +211,7 @@ def _event_table(r: DrillResult, kinds: tuple[str, ...], lang: str) -> Table:
         if row.kind in REPEATING and key == last_key and rows:
             rows[-1][2] = describe(r, last_row, lang) + phrase("repeated", lang,
                                                                t=clock.hhmm(row.t_min) + ("，" if lang == "zh" else ", ")
-                                                               + f"T{round(row.t_min):+d}")
+                                                               + f"T{clock.minute(row.t_min):+d}")
             continue
         last_key, last_row = key, row
         rows.append([clock.stamp(row.t_min, lang), _actor(r, row, lang), describe(r, row, lang)])

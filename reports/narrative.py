@@ -70,10 +70,15 @@ class Clock:
         hh, mm = str(getattr(r.scenario, "start_clock", "09:00") or "09:00").split(":")
         return cls(int(hh) * 60 + int(mm))
 
+    @staticmethod
+    def minute(t: float) -> int:
+        """``t`` to the nearest minute, half a minute up (the clock and ``T+`` agree)."""
+        return int(math.floor(t + 0.5))
+
     def parts(self, t: float) -> tuple[int, int, int]:
         """(day offset, hour, minute) of ``t`` minutes from T0 (to the nearest minute, as the
         tables' ``T+`` minutes)."""
-        total = self.start_min + int(math.floor(t + 0.5))
+        total = self.start_min + self.minute(t)
         return total // 1440, (total % 1440) // 60, total % 60
 
     def text(self, t: float, lang: str) -> str:
@@ -89,7 +94,7 @@ class Clock:
 
     def stamp(self, t: float, lang: str) -> str:
         """A table's time cell: the clock time with the minutes from T0."""
-        mark = f"T{round(t):+d}"   # T+5, or T-120 before T0 on a warning
+        mark = f"T{self.minute(t):+d}"   # T+5, or T-120 before T0 on a warning
         return f"{self.hhmm(t)}（{mark}）" if lang == "zh" else f"{self.hhmm(t)} ({mark})"
 
 

@@ -305,3 +305,12 @@ def test_inject_clauses_show_under_the_plan_the_scenario_names_by_file(tmp_path)
         texts[key] = "\n".join(str(b) for s in doc.sections for b in s.blocks)
     assert "§4.1" in texts["own"] and "cite the scenario's own plan" not in texts["own"]
     assert "§4.1" not in texts["other"] and "cite the scenario's own plan" in texts["other"]
+
+
+def test_a_half_minute_shows_the_same_minute_on_the_clock_and_after_t0():
+    from reports.narrative import Clock
+
+    clock = Clock(14 * 60 + 30)
+    assert clock.stamp(50.5, "en") == "15:21 (T+51)"
+    assert clock.stamp(49.5, "en") == "15:20 (T+50)"   # round() would say T+50 for 50.5
+    assert clock.stamp(-1.5, "en") == "14:29 (T-1)"
