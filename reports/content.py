@@ -28,6 +28,7 @@ from reports.i18n import (
     REASONS,
     TRIGGERS,
     VALUE_WORDS,
+    count_en,
     phrase,
     subject_text,
     task_label,
@@ -240,7 +241,8 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
                      f"({minutes:.0f} min lost)")
                  for tid, minutes in facts["minutes_lost_by_team"].items()]
         return [say(lang, f"推演中共记录因不熟悉预案导致的执行失误{facts['slips']}次，其中{'，'.join(parts)}。",
-                    f"{facts['slips']} slips by staff unsure of the plan were recorded: "
+                    f"{count_en(facts['slips'], 'slip')} by staff unsure of the plan "
+                    f"{'was' if facts['slips'] == 1 else 'were'} recorded: "
                     f"{'; '.join(parts)}.")]
     if f.gap == "coordination":
         return [GAP_FACTS["coordination"][lang].format(**facts)]
@@ -480,8 +482,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     names = narrative.names_of(r, list(r.teams["team"]), lang)
     s.blocks.append(say(lang, f"本次推演涉及{names}共{len(r.teams)}个工作组，计{int(r.teams['size'].sum())}名工作人员；"
                               f"模拟上访群众最多时{m['peak_crowd']}人，围观群众最多时{m['peak_onlookers']}人。",
-                        f"{len(r.teams)} teams took part, {int(r.teams['size'].sum())} staff in all: {names}. "
-                        f"At most {m['peak_crowd']} petitioners and {m['peak_onlookers']} onlookers were present."))
+                        f"{count_en(len(r.teams), 'team')} took part, {int(r.teams['size'].sum())} "
+                        f"staff in all: {names}. "
+                        f"At most {count_en(m['peak_crowd'], 'petitioner')} and "
+                        f"{count_en(m['peak_onlookers'], 'onlooker')} were present."))
     s.blocks.append(Table(
         [phrase("team", lang), phrase("capabilities", lang), phrase("size", lang),
          say(lang, "接到指令", "Ordered out"), say(lang, "到达现场", "On site")],
@@ -564,7 +568,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                                + (f"，此后又分{len(groups) - 1}批通知其余工作组" if len(groups) > 1 else "") + "。",
                          f"The first call-out at {clock.text(first_t, lang)} reached {len(first)} team"
                          f"{'s' if len(first) > 1 else ''}"
-                         + (f"; the rest were called in {len(groups) - 1} later call-outs" if len(groups) > 1 else "") + "."))
+                         + (f"; the rest were called in {count_en(len(groups) - 1, 'later call-out')}"
+                            if len(groups) > 1 else "") + "."))
     s.blocks.append("".join(coord) if lang == "zh" else " ".join(coord))
     s.blocks.append(Subheading(sub("s3_staff")))
     fam = e.finding("familiarity")

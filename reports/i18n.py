@@ -188,7 +188,7 @@ EVENTS: dict[str, dict[str, str]] = {
     "talks_waiting": {"zh": "{actor}等待指挥部答复（{subject}），协商暂停", "en": "{actor} waits for command's answer ({subject}); talks pause"},
     "talks_resumed": {"zh": "收到答复，协商恢复（等待{value0}分钟）", "en": "Answer received; talks resume after {value0} min"},
     "agreement": {"zh": "与群众代表达成承诺", "en": "Commitment made to the representatives"},
-    "cleared": {"zh": "现场疏散完毕（剩余{value0}人）", "en": "Site cleared ({value0} petitioners remain)"},
+    "cleared": {"zh": "现场疏散完毕（剩余{value0}人）", "en": "Site cleared (petitioners remaining: {value0})"},
     "inject": {"zh": "导调注入：{detail}", "en": "Inject: {detail}"},
     "expected_missed": {"zh": "导调注入{subject}的预期行动未在{value0}分钟内完成", "en": "Inject {subject}: expected action not taken within {value0} min"},
     "inject_skipped": {"zh": "导调员跳过注入{subject}", "en": "The facilitator skips inject {subject}"},
@@ -213,7 +213,7 @@ EVENTS: dict[str, dict[str, str]] = {
     "statement_issued": {"zh": "{actor}发布权威信息（此时谣言覆盖率{value_pct}）", "en": "{actor} issues an official statement (rumour reach {value_pct})"},
     "policy_silent": {"zh": "信息发布政策为不对外发布", "en": "Release policy: no statement"},
     "force_used": {"zh": "{actor}强制清场，{value0}人被推离", "en": "{actor} uses force; {value0} people pushed back"},
-    "targeted_intervention": {"zh": "{actor}劝离大门前的{value0}名过激人员", "en": "{actor} leads {value0} agitators away from the gate"},
+    "targeted_intervention": {"zh": "{actor}劝离大门前的{value0}名过激人员", "en": "{actor} leads agitators away from the gate (people: {value0})"},
     "crowd_state": {"zh": "现场态势变为：{subject_word}（原因：{causes_words}）", "en": "Crowd now {subject_word} (causes: {causes_words})"},
     "scuffle_started": {"zh": "现场发生推搡冲突，约{value0}人接触（原因：{causes_words}）", "en": "Pushing and shoving at the line: about {value0} people in contact (causes: {causes_words})"},
     "scuffle_ended": {"zh": "推搡平息（持续{value0}分钟）", "en": "The scuffle subsides after {value0} min"},
@@ -272,6 +272,11 @@ ACTORS: dict[str, dict[str, str]] = {
 }
 
 LATE_WORDS = {"late": {"zh": "，超出时限", "en": "late"}, "on_time": {"zh": "，按时", "en": "on time"}}
+
+
+def count_en(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with its English noun in the right number: "1 slip", "3 slips", "2 call-outs"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def lookup(table: dict[str, dict[str, str]], key: str, lang: str, **fmt) -> str:
@@ -400,7 +405,7 @@ TASK_LABELS: dict[str, dict[str, str]] = {
     "dialogue_start": {"zh": "开始接访对话", "en": "Dialogue started"},
     "representatives": {"zh": "推选群众代表", "en": "Representatives chosen"},
     "agreement": {"zh": "达成承诺", "en": "Commitment reached"},
-    "medical": {"zh": "伤病员救护（共{n}例，时限内{within}例）", "en": "Medical care ({n} cases, {within} within the limit)"},
+    "medical": {"zh": "伤病员救护（共{n}例，时限内{within}例）", "en": "Medical care (cases: {n}; within the limit: {within})"},
     "statement": {"zh": "首次发布权威信息", "en": "First official statement"},
     "report": {"zh": "向{to}报告", "en": "Report to: {to}"},
     "cleared": {"zh": "现场疏散", "en": "Site cleared"},

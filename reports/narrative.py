@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reports.evaluation import Evaluation, rules, rumour_drawn_onlookers
-from reports.i18n import CAUSE_WORDS, ITEMS, VALUE_WORDS, report_name, word
+from reports.i18n import CAUSE_WORDS, ITEMS, VALUE_WORDS, count_en, report_name, word
 from sim.core.result import DrillResult
 from sim.core.timing import on_time
 from sim.core.types import EventKind, ReleasePolicy, Task
@@ -186,12 +186,13 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{cmd}值班人员发现{site}有群众聚集，"
                            f"估计约{_num(row.value)}人，随即报告指挥部。",
                      f"At {c.text(row.t_min, lang)} the duty staff of {cmd} saw people gathering "
-                     f"at {site}, about {_num(row.value)} of them, and reported to command.")))
+                     f"(the site: {site}), about {_num(row.value)} of them, and reported to "
+                     "command.")))
     else:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{reporter}发现{site}有群众聚集，"
                            f"估计约{_num(row.value)}人，向{cmd}报告。",
-                     f"At {c.text(row.t_min, lang)} {reporter} saw people gathering at {site}, "
-                     f"about {_num(row.value)} of them, and reported to {cmd}.")))
+                     f"At {c.text(row.t_min, lang)} {reporter} saw people gathering (the site: "
+                     f"{site}), about {_num(row.value)} of them, and reported to {cmd}.")))
     declared = _kind(ev, K.LEVEL_DECLARED)
     if not declared.empty:
         d = declared.iloc[0]
@@ -323,7 +324,8 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
     if in_time:
         parts = [say(lang, f"{team(r, x, lang)}于{c.text(at, lang)}", f"{team(r, x, lang)} at {c.text(at, lang)}")
                  for x, at, _ in in_time]
-        s.append(say(lang, f"{sep(lang).join(parts)}先后到达现场，均在评估标准以内。",
+        s.append(say(lang, f"{sep(lang).join(parts)}" + ("先后到达现场，均在评估标准以内。"
+                                                          if len(parts) > 1 else "到达现场，在评估标准以内。"),
                      f"{joined(parts, lang)} arrived on site, within the drill's criteria."))
     for x, at, target in late:
         over = at - (target or 0.0)
@@ -373,11 +375,11 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         if len(led) == 1:
             s.append((t0, say(lang, f"{c.text(t0, lang)}，{who}到大门前疏导，劝离过激人员{total}人。",
                               f"At {c.text(t0, lang)} {who} went to the gate to talk it open and "
-                              f"led {total} agitators away.")))
+                              f"led {count_en(total, 'agitator')} away.")))
         else:
             s.append((t0, say(lang, f"{who}自{c.text(t0, lang)}起先后{len(led)}次到大门前疏导，共劝离过激人员{total}人次。",
                               f"From {c.text(t0, lang)} {who} went to the gate {len(led)} times to "
-                              f"talk it open, leading {total} agitators away in all.")))
+                              f"talk it open, leading {count_en(total, 'agitator')} away in all.")))
     force = _kind(ev, K.FORCE_USED)
     if not force.empty:
         who = joined([team(r, a, lang) for a in dict.fromkeys(force["actor"])], lang)
@@ -555,11 +557,12 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
     if not waits.empty:
         total, longest = float(waits["value"].sum()), float(waits["value"].max())
         s.append((float(waits["t_min"].iloc[0]), say(lang, f"协商中{len(waits)}次等待指挥部答复，累计{total:.0f}分钟，最长一次{longest:.0f}分钟。",
-                     f"The talks waited {len(waits)} times for command's answers, {total:.0f} min in "
+                     f"The talks waited {'once' if len(waits) == 1 else count_en(len(waits), 'time')} "
+                     f"for command's answers, {total:.0f} min in "
                      f"all, {longest:.0f} min at most.")))
     failed = _kind(ev, K.TALKS_FAILED)
     if not failed.empty:
-        s.append(say(lang, f"{len(failed)}轮协商未达成一致。", f"{len(failed)} rounds of talks ended without agreement."))
+        s.append(say(lang, f"{len(failed)}轮协商未达成一致。", f"{count_en(len(failed), 'round')} of talks ended without agreement."))
     stalled = _kind(ev, K.TALKS_STALLED)
     if not stalled.empty:
         s.append(say(lang, f"协商因现场冲突暂停{len(stalled)}次。", f"Talks stalled {len(stalled)} times during scuffles."))

@@ -314,3 +314,12 @@ def test_a_half_minute_shows_the_same_minute_on_the_clock_and_after_t0():
     assert clock.stamp(50.5, "en") == "15:21 (T+51)"
     assert clock.stamp(49.5, "en") == "15:20 (T+50)"   # round() would say T+50 for 50.5
     assert clock.stamp(-1.5, "en") == "14:29 (T-1)"
+
+
+def test_english_counts_take_the_right_number():
+    from reports.i18n import count_en
+
+    assert count_en(1, "slip") == "1 slip" and count_en(3, "slip") == "3 slips"
+    assert count_en(2, "later call-out") == "2 later call-outs"
+    assert count_en(1, "person", "people") == "1 person"
+    assert count_en(0, "person", "people") == "0 people"
