@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -34,8 +35,11 @@ from reports.comparison_words import (
     plan_keys,
     team_names,
 )
-from reports.document import CHART_KINDS_WEB, Bullets, Document, Section, Table
-from sim.montecarlo.stats import EVENTS, TEAM_PREFIX, Analysis, sweep_table
+from reports.document import CHART_KINDS_WEB, Bullets, Document, Section, Subheading, Table
+from reports.i18n import VALUE_WORDS, word
+from sim.core.bundle import PLANS_DIR
+from sim.core.types import RiskOutcome
+from sim.montecarlo.stats import EVENTS, TEAM_PREFIX, Analysis, sweep_table, wilson
 
 if TYPE_CHECKING:
     from sim.montecarlo.replicate import Replications
@@ -98,7 +102,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
     setup.blocks.append(Table(
         [ph("key", lang), ph("plan", lang), ph("source", lang), ph("overrides", lang),
          ph("cleared_target", lang)],
-        [[keys[v.label], v.label, v.inputs.plan.name,
+        [[keys[v.label], v.label, plan_file(v.inputs.plan_path),
           ", ".join(v.overrides) or ph("none", lang),
           fmt("cleared_min", v.cleared_target) if v.cleared_target is not None else ph("none", lang)]
          for v in reps.variants]))
@@ -133,6 +137,17 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
         prob.blocks.append(figure(lambda lg: draw_probabilities(a, lg), lang,
                                   ph("chart_prob", lang), "probabilities", CHART_KINDS_WEB))
     doc.sections.append(prob)
+
+    person = a.categories[a.categories["metric"] == "person_outcome"]
+    if len(person):   # a person threatened to jump: how it ended, under each plan
+        order = [v.value for v in RiskOutcome] + ["none"]
+        values = sorted(set(person["value"]), key=lambda v: order.index(v) if v in order else 99)
+        prob.blocks.append(Subheading(ph("person_outcomes", lang)))
+        prob.blocks.append(Table(
+            [ph("person_outcome", lang), *[f"{keys[p]}: {p}" for p in a.plans]],
+            [[ph("nobody_at_risk", lang) if v == "none" else word(VALUE_WORDS, v, lang),
+              *[share_cell(person, p, "person_outcome", v)
+                                            for p in a.plans]] for v in values]))
 
     diff = Section(ph("differences", lang))
     if len(a.plans) < 2:
@@ -216,6 +231,24 @@ def failures_section(reps: Replications, plans: int, lang: str) -> Section:
     else:
         fails.blocks.append(ph("all_ok", lang))
     return fails
+
+
+def plan_file(path: Path) -> str:
+    """A plan's file as the setup table names it: a bundled plan by its name, another by its
+    path."""
+    return path.stem if path.parent == PLANS_DIR else str(path)
+
+
+def share_cell(t: pd.DataFrame, plan: str, metric: str, value: str) -> str:
+    """The share of the runs under ``plan`` whose categorical ``metric`` took ``value``, with
+    its interval and ``k/n`` (from :func:`sim.montecarlo.stats.categories`)."""
+    hit = t[(t.plan == plan) & (t.metric == metric) & (t.value == value)]
+    ns = t.loc[(t.plan == plan) & (t.metric == metric), "n"]
+    if not len(ns):
+        return "—"
+    k, n = (int(hit["k"].iloc[0]) if len(hit) else 0), int(ns.iloc[0])
+    p, low, high = wilson(k, n)
+    return f"{fmt_ci('any_scuffle', p, low, high)} ({k}/{n})"  # a share, shown as events are
 
 
 def prob_cell(t: pd.DataFrame, plan: str, event: str) -> str:

@@ -282,3 +282,32 @@ def test_a_mean_interval_stays_within_what_the_metric_can_take():
     assert s.loc["legitimacy_end", "ci_high"] == 1.0
     assert s.loc["level_declared_min", "ci_low"] < -3
     assert s.loc["medical_response_mean_min", "ci_low"] >= 0
+
+
+def test_the_person_at_risk_outcome_is_summarised_only_where_there_was_one():
+    import pandas as pd
+
+    from sim.montecarlo.stats import categories
+
+    rows = pd.DataFrame({"plan": ["A", "A", "B", "B"], "rep": [0, 1, 0, 1],
+                         "outcome": ["resolved"] * 4,
+                         "person_outcome": ["fell", "talked_down", "talked_down", None]})
+    t = categories(rows, ["A", "B"])
+    person = t[t.metric == "person_outcome"]
+    assert set(zip(person.plan, person.value, person.k, strict=True)) == {
+        ("A", "fell", 1), ("A", "talked_down", 1), ("B", "talked_down", 1), ("B", "none", 1)}
+    none = categories(rows.assign(person_outcome=None), ["A", "B"])
+    assert "person_outcome" not in set(none.metric) and "outcome" in set(none.metric)
+
+
+def test_a_comparison_tells_how_the_person_at_height_ended():
+    from reports.comparison_content import build_compare
+    from sim.montecarlo.replicate import prepare, run_replications
+    from sim.montecarlo.stats import analyse
+
+    reps = run_replications(prepare("self-harm-at-height", ["enterprise", "generic"]), 3, 1,
+                            jobs=1)
+    a = analyse(reps.rows, reps.plans, reps.cleared_targets)
+    text = "\n".join(str(b) for s in build_compare(reps, a, "en").sections for b in s.blocks)
+    assert "How the person at height ended" in text
+    assert any(w in text for w in ("talked down", "fell", "caught by the air cushion"))

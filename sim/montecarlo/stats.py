@@ -65,8 +65,12 @@ METRICS = (
 )
 """The numeric metrics of a run, in report order (``team_on_site_min.<team>`` come after)."""
 
-CATEGORICAL = ("level", "max_crowd_state", "outcome", "end_reason")
+CATEGORICAL = ("level", "max_crowd_state", "outcome", "end_reason", "person_outcome")
 """Metrics that are categories: summarised as the share of each value."""
+
+SITUATIONAL = frozenset({"person_outcome"})
+"""Categories only some scenarios have (a person threatening to jump): left out of the
+summary when no replication has a value."""
 
 TEAM_PREFIX = "team_on_site_min."
 
@@ -333,7 +337,7 @@ def categories(df: pd.DataFrame, plans: Sequence[str]) -> pd.DataFrame:
         sub = df[df["plan"] == plan]
         n = len(sub)
         for m in CATEGORICAL:
-            if m not in sub:
+            if m not in sub or (m in SITUATIONAL and sub[m].isna().all()):
                 continue
             counts = sub[m].fillna("none").astype(str).value_counts()
             for value, k in counts.sort_index().items():
