@@ -7,6 +7,7 @@ Nothing here runs the model: every frame is made up, so no model figure is pinne
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -222,7 +223,8 @@ def _synthetic_rows() -> list[dict]:
 def _replications(rows: list[dict]) -> Replications:
     """What ``run_replications`` would return for ``rows``, without running the model."""
     variants = [SimpleNamespace(label=p, ref=p, overrides=[], cleared_target=150.0,
-                                inputs=SimpleNamespace(plan=SimpleNamespace(name=p, teams={})))
+                                inputs=SimpleNamespace(plan=SimpleNamespace(name=p, teams={}),
+                                                       plan_path=Path(f"{p}.yaml")))
                 for p in PLANS]
     return Replications("synthetic", "synthetic", variants, [], REPS, 1, "local", 1, rows=rows)
 
