@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from reports.i18n import METRIC_LABELS, lookup, word
+from reports.i18n import LEVEL_TIME_LABEL, METRIC_LABELS, lookup, word
 from sim.montecarlo.stats import DEFAULT_RUMOUR_THRESHOLD, EVENTS, TEAM_PREFIX
 
 if TYPE_CHECKING:
@@ -228,6 +228,8 @@ def metric_label(metric: str, lang: str, team_names: dict[str, str] | None = Non
         return TEAM_LABEL[lang].format(team=name)
     if metric in EVENTS:
         return event_label(metric, lang, threshold)
+    if metric.startswith("level_times."):
+        return LEVEL_TIME_LABEL[lang].format(level=metric.split(".", 1)[1])
     return word(METRIC_LABELS, metric, lang)
 
 

@@ -119,7 +119,19 @@ METRIC_LABELS.update({
     "expected_met": {"zh": "预期行动按时完成（条）", "en": "Expected actions in time"},
     "expected_late": {"zh": "预期行动超时完成（条）", "en": "Expected actions late"},
     "expected_missed": {"zh": "预期行动未完成（条）", "en": "Expected actions missed"},
+    "warning_known_min": {"zh": "获知预警（分钟）", "en": "Warning known (min)"},
+    "resolving_at_end": {"zh": "结束时正在化解（达成承诺、人员散去中）", "en": "Being resolved at the end"},
+    "first_response_steps": {"zh": "先期处置措施（项）", "en": "First-response steps taken"},
+    "commander_on_site_min": {"zh": "指挥员到场（分钟）", "en": "Commander on site (min)"},
+    "person_at_risk_min": {"zh": "出现高处轻生人员（分钟）", "en": "Person at height (min)"},
+    "person_safe_min": {"zh": "高处人员脱险（分钟）", "en": "Person at height safe (min)"},
+    "person_outcome": {"zh": "高处人员结局", "en": "How the person at height ended"},
+    "counselled": {"zh": "接受心理疏导（人）", "en": "People counselled"},
+    "elderly_agitation_end": {"zh": "结束时老年群众激动程度", "en": "Elderly petitioners' agitation at the end"},
 })
+
+LEVEL_TIME_LABEL = {"zh": "达到{level}级响应（分钟）", "en": "Level {level} reached (min)"}
+"""The label of a ``level_times.<level>`` metric."""
 
 VALUE_WORDS: dict[str, dict[str, str]] = {
     "calm": {"zh": "平稳", "en": "calm"},

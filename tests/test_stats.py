@@ -313,3 +313,18 @@ def test_a_comparison_tells_how_the_person_at_height_ended():
     text = "\n".join(str(b) for s in build_compare(reps, a, "en").sections for b in s.blocks)
     assert "How the person at height ended" in text
     assert any(w in text for w in ("talked down", "fell", "caught by the air cushion"))
+
+
+def test_every_metric_of_a_run_has_a_label_in_both_languages():
+    from reports.comparison_words import metric_label
+    from sim.core.loading import load_drill
+    from sim.engine import simulate_metrics
+
+    m = simulate_metrics(load_drill("self-harm-at-height"), 1)
+    flat = [k for k, v in m.items() if not isinstance(v, dict)] + \
+        [f"{k}.{inner}" for k, v in m.items() if isinstance(v, dict) and k != "team_on_site_min"
+         for inner in v]
+    for lang in ("zh", "en"):
+        raw = [k for k in flat if k not in ("scenario", "plan", "seed")
+               and metric_label(k, lang) == k]
+        assert not raw, (lang, raw)
