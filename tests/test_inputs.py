@@ -426,3 +426,12 @@ def test_level_for_other_bundled_plans(name):
                 assert plan.level_for(lv.max_headcount + 1) is nxt
         else:
             assert plan.level_for(lv.min_headcount * 10 + 1000) is lv
+
+
+def test_an_unquoted_clock_is_told_to_be_quoted(tmp_path):
+    lines = read_lines("drills", "gate-blockade")
+    at = next(i for i, text in enumerate(lines) if text.startswith("plan:"))
+    lines.insert(at + 1, "start_clock: 14:30\n")   # YAML 1.1 reads this as 870
+    path = write(lines, tmp_path / "clock.yaml")
+    res = call_cli("validate", str(path))
+    assert_bad_input(res, f"{path}:{at + 2}: start_clock:", '"14:30"')

@@ -146,6 +146,12 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
                    f"{_describe(ctx.get('tag', ''))} (one of: {', '.join(values) or '?'})")
             path = path + (ctx.get("discriminator", "'kind'").strip("'"),)
             line = doc.line_of(path) if doc is not None else None
+        elif err["type"] == "string_type" and path and "clock" in str(path[-1]) and \
+                type(err.get("input")) is int and 0 <= err["input"] < 24 * 60:
+            # YAML 1.1 reads 14:30 unquoted as sexagesimal, 14 * 60 + 30 = 870
+            h, m = divmod(err["input"], 60)
+            msg = (f'a time of day is written in quotes, "{h:02d}:{m:02d}" (written without '
+                   f"them it reads as the number {err['input']})")
         elif "input" in err and not isinstance(err["input"], (dict, list)):
             msg = f"{msg} (got {_describe(err['input'])})"
         out.append(Problem(label, _shorten(dotted(path), 120), line, msg))
