@@ -643,7 +643,9 @@ def cmd_sweep(args, console: Console) -> int:
     cells = grid_cells(plan_ref, grid, args.sets)
     variants = prepare(args.scenario, [c.ref for c in cells], args.sets)
     teams = {t for v in variants for t in v.inputs.plan.teams}
-    known = [*METRICS, *EVENTS, *(f"{TEAM_PREFIX}{t}" for t in sorted(teams))]
+    levels = dict.fromkeys(lv.id for v in variants for lv in v.inputs.plan.levels)
+    known = [*METRICS, *EVENTS, *(f"{TEAM_PREFIX}{t}" for t in sorted(teams)),
+             *(f"level_times.{lv}" for lv in levels)]
     if args.metric not in known:
         raise InputError([Problem("--metric", "", None,
                                   f"unknown metric {args.metric!r} (choose from "

@@ -351,6 +351,17 @@ def test_sweep_an_event_probability(tmp_path):
     assert table["mean"].between(0, 1).all() and (table["n"] == 3).all()
 
 
+@pytest.mark.parametrize("metric", ["commander_on_site_min", "level_times.IV"])
+def test_sweep_any_numeric_metric_of_a_run(tmp_path, metric):
+    """Every numeric key of metrics.json can be swept, a level's time too."""
+    out = tmp_path / "sweep"
+    proc = call_cli("sweep", "small-group", "--grid", "teams.dialogue.size=2,6",
+                    "--metric", metric, "--reps", "2", "--jobs", "1", "--quiet",
+                    "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert set(pd.read_csv(out / "sweep.csv")["metric"]) == {metric}
+
+
 def test_interface_doc_lists_sweep():
     text = (ROOT / "docs" / "interface.md").read_text(encoding="utf-8")
     assert "| `sweep SCENARIO" in text and "## Files that `sweep` writes" in text

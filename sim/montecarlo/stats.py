@@ -61,7 +61,9 @@ METRICS = (
     "messages_late", "messages_lost", "slips", "talks_wait_min", "duration_min",
     "injects_fired", "expected_met", "expected_late", "expected_missed",
     "peak_active_share", "scuffle_minutes", "health_presentations", "talks_rounds_failed",
-    "broken_promises", "legitimacy_end",
+    "broken_promises", "legitimacy_end", "warning_known_min", "first_response_steps",
+    "commander_on_site_min", "person_at_risk_min", "person_safe_min", "counselled",
+    "elderly_agitation_end",
 )
 """The numeric metrics of a run, in report order (``team_on_site_min.<team>`` come after)."""
 
