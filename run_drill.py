@@ -810,13 +810,20 @@ def cmd_validate(args, console: Console) -> int:
 
     # scenarios given with plans are checked against each of those plans
     plans = [name for name in args.files if is_plan_file(name)]
+    found = {name: validate_file(name, plans or None) for name in dict.fromkeys(args.files)}
+    # a scenario cannot be checked against a plan that does not load
+    broken = [name for name in plans if found[name]]
     bad = 0
     for name in args.files:
-        problems = validate_file(name, plans or None)
+        problems = found[name]
         if problems:
             bad += 1
             for p in problems:
                 print(_printable(str(p)), file=sys.stderr)
+        elif name not in plans and broken:
+            console.print(f"[green]ok[/] {escape(name)} [yellow](not checked against "
+                          f"{escape(', '.join(broken))}: "
+                          f"{'its' if len(broken) == 1 else 'their'} problems are listed)[/]")
         else:
             console.print(f"[green]ok[/] {escape(name)}")
     return EXIT_INPUT if bad else EXIT_OK

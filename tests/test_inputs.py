@@ -435,3 +435,13 @@ def test_an_unquoted_clock_is_told_to_be_quoted(tmp_path):
     path = write(lines, tmp_path / "clock.yaml")
     res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:{at + 2}: start_clock:", '"14:30"')
+
+
+def test_a_scenario_beside_a_broken_plan_is_not_called_checked_against_it(tmp_path):
+    lines = read_lines("plans", "linxiang")
+    set_line(lines, None, "size:", "size: -30")
+    plan = write(lines, tmp_path / "broken-plan.yaml")
+    res = call_cli("validate", str(plan), "gate-blockade")
+    assert res.returncode == 2
+    out = " ".join(res.stdout.split())
+    assert "ok gate-blockade (not checked against" in out and "broken-plan.yaml" in out
