@@ -218,8 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--decisions", type=Path, metavar="FILE",
                      help="replay the choices recorded in a decisions.yaml (same seed: same run)")
     run.add_argument("--start-clock", type=_clock, metavar="HH:MM",
-                     help="time of day at T0 for the report's clock times (default: the "
-                          "scenario's start_clock, else 09:00)")
+                     help="time of day at T0: the report's clock times count from it, and it "
+                          "decides which minutes are dark, so it changes the drill too "
+                          "(default: the scenario's start_clock, else 09:00)")
     run.add_argument("--org", type=_text("--org"), metavar="NAME",
                      help="organising unit on the report's title block (default: [单位名称])")
     run.add_argument("--date", type=_text("--date"), metavar="DATE",
