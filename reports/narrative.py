@@ -182,17 +182,23 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
     row = first.iloc[0]
     reporter = team(r, row.actor, lang)
     site = inline(r.scenario.site.name.get(lang), lang)
-    if row.actor == r.plan.command.team:
-        s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{cmd}值班人员发现{site}有群众聚集，"
-                           f"估计约{_num(row.value)}人，随即报告指挥部。",
-                     f"At {c.text(row.t_min, lang)} the duty staff of {cmd} saw people gathering "
-                     f"(the site: {site}), about {_num(row.value)} of them, and reported to "
-                     "command.")))
+    # T0 is the first sighting; the first report reaches command some minutes later
+    if c.minute(row.t_min) > 0:
+        s.append((0.0, say(lang, f"{c.text(0.0, lang)}（T0），{site}发现有群众聚集。",
+                           f"At {c.text(0.0, lang)} (T0) people were first seen gathering (the "
+                           f"site: {site}).")))
+        at = say(lang, f"{c.text(row.t_min, lang)}，", f"At {c.text(row.t_min, lang)} ")
     else:
-        s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{reporter}发现{site}有群众聚集，"
-                           f"估计约{_num(row.value)}人，向{cmd}报告。",
-                     f"At {c.text(row.t_min, lang)} {reporter} saw people gathering (the site: "
-                     f"{site}), about {_num(row.value)} of them, and reported to {cmd}.")))
+        at = say(lang, f"{c.text(row.t_min, lang)}，{site}发现有群众聚集，",
+                 f"At {c.text(row.t_min, lang)}, people first seen gathering (the site: {site}), ")
+    if row.actor == r.plan.command.team:
+        s.append((row.t_min, say(lang, f"{at}{cmd}值班人员估计约{_num(row.value)}人，随即报告指挥部。",
+                                 f"{at}the duty staff of {cmd} put them at about "
+                                 f"{_num(row.value)} and reported to command.")))
+    else:
+        s.append((row.t_min, say(lang, f"{at}{reporter}估计约{_num(row.value)}人，向{cmd}报告。",
+                                 f"{at}{reporter} put them at about {_num(row.value)} and "
+                                 f"reported to {cmd}.")))
     declared = _kind(ev, K.LEVEL_DECLARED)
     if not declared.empty:
         d = declared.iloc[0]
