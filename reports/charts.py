@@ -150,7 +150,9 @@ def draw_gantt(r: DrillResult, lang: str):
               Patch(color=GANTT_COLOURS["on_site"], label=phrase("gantt_on_site", lang)),
               Patch(color=TASK_COLOUR, label=phrase("gantt_task", lang)),
               Line2D([], [], marker="v", color=ALERT, ls="", label=phrase("gantt_inject", lang))]
-    ax.legend(handles=legend, loc="lower right", fontsize=8, ncol=3)
+    # below the axis label, clear of the inject labels at the foot of the chart
+    ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8,
+              ncol=len(legend), frameon=False)
     ax.set_xlim(0, max(end, 1.0))
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.set_title(phrase("chart_gantt", lang))
