@@ -53,6 +53,9 @@ class Verdict:
     higher_is_better: bool
     tie: bool = False
     same_as: tuple[str, ...] = ()
+    worse: tuple[tuple[str, float, tuple[float, float]], ...] = ()
+    """Other variants statistically clearly worse than the baseline: (plan, by how much, the
+    interval of ``baseline - plan`` in the good direction), worst first."""
 
 
 EXACT = 1e-12
@@ -69,6 +72,18 @@ def _paired(a: Analysis, plan: str, metric: str, kind: str) -> tuple[float, floa
     if math.isnan(diff):
         return None
     return diff, float(d["ci_low"]), float(d["ci_high"]), bool(d.get("excludes_zero"))
+
+
+def _clearly_worse(pairs: dict[str, tuple[float, float, float, bool]], gain: dict[str, float],
+                   higher: bool, *named: str) -> tuple[tuple[str, float, tuple[float, float]], ...]:
+    """The variants (but ``named``) that lose to the baseline, statistically clearly: (plan,
+    the loss, the interval of ``baseline - plan`` in the good direction), worst first."""
+    found = []
+    for p, (_, low, high, clear) in pairs.items():
+        if p in named or not clear or gain[p] > -EXACT:
+            continue
+        found.append((p, -gain[p], (-high, -low) if higher else (low, high)))
+    return tuple(sorted(found, key=lambda w: -w[1]))
 
 
 def verdicts(a: Analysis) -> list[Verdict]:
@@ -96,14 +111,16 @@ def verdicts(a: Analysis) -> list[Verdict]:
             ties = tuple(p for p in winners if p != best and abs(gain[p] - gain[best]) < EXACT)
             ci = (low, high) if higher else (-high, -low)
             out.append(Verdict(metric, best, base, gain[best], ci, clear,
-                               abs(diff) >= matter, matter, higher, same_as=ties))
+                               abs(diff) >= matter, matter, higher, same_as=ties,
+                               worse=_clearly_worse(pairs, gain, higher)))
         elif losers:
             nearest = max(losers, key=lambda p: gain[p])
             diff, low, high, clear = pairs[nearest]
             # the baseline's advantage is -(variant - baseline), in the good direction
             ci = (-high, -low) if higher else (low, high)
             out.append(Verdict(metric, base, nearest, -gain[nearest], ci, clear,
-                               abs(diff) >= matter, matter, higher, same_as=same))
+                               abs(diff) >= matter, matter, higher, same_as=same,
+                               worse=_clearly_worse(pairs, gain, higher, nearest)))
         else:
             diff, low, high, clear = pairs[same[0]]
             lows = [pairs[p][1] for p in same]
@@ -210,11 +227,18 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
         if v.same_as:
             better += say(lang, f"（{'、'.join(name(p) for p in v.same_as)}与之相同）",
                           f" (and {', '.join(name(p) for p in v.same_as)}, the same)")
+        base = name(a.plans[0])
+        worse = "".join(say(lang, f"，{name(p)}比{base}差{_amount(v.metric, by, lang)}"
+                                  f"（{_interval(v.metric, w_ci, lang)}，统计上可区分）",
+                            f"; {name(p)} does worse than {base} by "
+                            f"{_amount(v.metric, by, lang)} ({_interval(v.metric, w_ci, lang)}, "
+                            "statistically clear)")
+                        for p, by, w_ci in v.worse)
         parts.append(say(lang, f"{label}（{direction}）：{better}优于{name(v.other_plan)}，"
-                               f"好{_amount(v.metric, v.by, lang)}（{ci}），{clear}，{matters}",
+                               f"好{_amount(v.metric, v.by, lang)}（{ci}），{clear}，{matters}{worse}",
                          f"{label} ({direction}): {better} does better than "
                          f"{name(v.other_plan)} by {_amount(v.metric, v.by, lang)} ({ci}), {clear}, "
-                         f"{matters}"))
+                         f"{matters}{worse}"))
     if not parts:
         return [say(lang, "只比较了一个预案，或没有可比较的数据，无法判断哪个预案更好。",
                     "Only one plan, or no comparable data: the report cannot say which plan does better.")]

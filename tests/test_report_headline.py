@@ -60,3 +60,22 @@ def test_a_time_cut_off_by_the_end_is_warned(compared):
         assert any(p.startswith("注意") for p in headline(reps, a, "zh"))
     else:
         assert not any(figure == "agreement_min" for figure, *_ in cut)
+
+
+def test_a_third_plan_clearly_worse_than_the_baseline_is_named():
+    """B gains on A; C loses to A clearly: the headline says both, not only B against A."""
+    rows = []
+    for rep in range(30):
+        wobble = (rep % 7) - 3.0
+        for plan, t in (("A", 100.0), ("B", 92.0), ("C", 130.0)):
+            rows.append({"plan": plan, "rep": rep, "seed": rep, "agreement_min": t + wobble
+                         + (0.5 if plan == "B" and rep % 2 else 0.0)})
+    a = analyse(rows, ["A", "B", "C"], {"A": 150.0, "B": 150.0, "C": 150.0})
+    v = next(v for v in verdicts(a) if v.metric == "agreement_min")
+    assert (v.better_plan, v.other_plan) == ("B", "A")
+    assert [w[0] for w in v.worse] == ["C"] and v.worse[0][1] == pytest.approx(30.0)
+    low, high = v.worse[0][2]
+    assert 0 < low <= 30.0 <= high
+    reps = type("R", (), {"scenario": "s", "reps": 30, "sets": [], "variants": []})()
+    text = " ".join(headline(reps, a, "en"))
+    assert "C (C) does worse than A (A) by 30.0 min" in text
