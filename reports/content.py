@@ -262,9 +262,12 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
                            "during talks."))
         if facts["shortages"]:
             out.append(GAP_FACTS["equipment_short"][lang].format(n=facts["shortages"]))
-        if facts["medical_late"] or facts["medical_unattended"]:
+        medical = [GAP_FACTS[key][lang].format(n=facts[fact])
+                   for key, fact in (("medical_late", "medical_late"),
+                                     ("medical_never", "medical_unattended")) if facts[fact]]
+        if medical:   # only the counts that are not zero
             out.append(GAP_FACTS["equipment_medical"][lang].format(
-                late=facts["medical_late"], never=facts["medical_unattended"]))
+                parts=("，" if lang == "zh" else "; ").join(medical)))
         for c in facts.get("missing_capabilities", []):
             sep_ = "、" if lang == "zh" else ", "
             out.append(GAP_FACTS["equipment_capability"][lang].format(

@@ -258,6 +258,8 @@ def num(v, digits: int = 3) -> str:
     v = float(v)
     if abs(v) >= 1000:
         return f"{v:,.0f}"
+    if abs(v) < 1e-9:   # rounding noise of a sum that is zero (6.97e-15)
+        return "0"
     return f"{v:.{digits}g}"
 
 

@@ -354,3 +354,10 @@ def test_an_uncertain_range_outside_what_the_parameter_may_take_is_refused(tmp_p
         assert res.returncode == 2, res.stderr
         assert "bad-range.yaml:" in res.stderr and "crowd.active_threshold" in res.stderr
         assert "-5" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_rounding_noise_prints_as_zero():
+    from reports.sensitivity import num
+
+    assert num(6.97e-15) == "0" and num(-3e-12) == "0"
+    assert num(0.00123) == "0.00123" and num(1234.5) == "1,234"
