@@ -831,10 +831,14 @@ def cmd_validate(args, console: Console) -> int:
 
 
 def cmd_list(args, console: Console) -> int:
+    import yaml
     from rich.table import Table
 
     from sim.core.bundle import bundled
-    from sim.core.yamlio import load_file
+
+    # the bundled files are the project's own and valid: read with libyaml when it is there,
+    # without the line tracking and checks a user's file gets (sim.core.yamlio)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     for kind, title in (("plans", "Plans"), ("drills", "Scenarios")):
         table = Table(title=title, show_header=True)
@@ -842,7 +846,7 @@ def cmd_list(args, console: Console) -> int:
         table.add_column("title")
         table.add_column("plan" if kind == "drills" else "release policy")
         for path in bundled(kind):
-            data = load_file(path).data
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
             t = data.get("title", {})
             text = f"{t.get('en', '')} / {t.get('zh', '')}" if isinstance(t, dict) else str(t)
             extra = data.get("plan", "") if kind == "drills" else \
