@@ -101,6 +101,11 @@ def test_interactive_panel_tells_the_room_and_records_choices_that_replay(tmp_pa
     assert "warning" not in res.stderr
     assert (out / "events.csv").read_bytes() == (replay / "events.csv").read_bytes()
     assert (out / "timeseries.csv").read_bytes() == (replay / "timeseries.csv").read_bytes()
+    # the same command again replaces its own folder (plain_metrics.json is one of its files)
+    assert (replay / "plain_metrics.json").is_file()
+    again = call_cli("run", "gate-blockade", "--decisions", str(out / "decisions.yaml"),
+                     "--lang", "en", "--formats", "md", "--out", str(replay))
+    assert again.returncode == 0, again.stderr
 
 
 def test_ctrl_c_saves_the_decisions_so_far_and_says_so_in_the_chosen_language(tmp_path):

@@ -149,6 +149,7 @@ OUTPUT_NAMES = frozenset({
     # run
     "events.csv", "timeseries.csv", "messages.csv", "metrics.json", "evaluation.json",
     "report.md", "report.html", "report.docx", "charts", "decisions.yaml", "replay.html",
+    "plain_metrics.json",
     # compare and sweep
     "replications.csv", "summary.csv", "differences.csv", "probabilities.csv",
     "event_differences.csv", "categories.csv", "failures.csv", "run.json", "comparison.md",
