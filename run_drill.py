@@ -797,9 +797,20 @@ def cmd_replay(args, console: Console) -> int:
     except (OSError, ValueError, KeyError, TypeError, InputError):
         print(f"note: the plan and scenario of {folder} were not found; the replay shows "
               "team and inject ids and a clock from 09:00", file=sys.stderr)
+    if scenario is not None:
+        # the run's own clock (a --start-clock run differs from its scenario's)
+        try:
+            clock = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
+            scenario = scenario.model_copy(update={"start_clock": _clock(clock["start_clock"])})
+        except (OSError, ValueError, KeyError, TypeError, argparse.ArgumentTypeError):
+            pass
     try:
         path = write_replay(folder, args.lang, plan, scenario)
-    except (ValueError, KeyError) as exc:
+    except KeyError as exc:
+        raise InputError([Problem(str(folder), "", None,
+                                  f"cannot read the run's CSV files: a column is missing "
+                                  f"({exc.args[0]})")]) from None
+    except ValueError as exc:
         raise InputError([Problem(str(folder), "", None,
                                   f"cannot read the run's CSV files: {exc}")]) from None
     console.print(f"[bold]written[/] {escape(str(path))}")

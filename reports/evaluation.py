@@ -706,6 +706,7 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
         "scenario": r.scenario.name,
         "plan": r.plan_label,
         "seed": r.seed,
+        "start_clock": r.scenario.start_clock,
         "rating_rule": {
             "P": "performed within the target and without challenges",
             "S": f"within the target with challenges, or at most "

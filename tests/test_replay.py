@@ -101,3 +101,21 @@ def test_the_slider_moves_the_displayed_time_and_state_offline(run_folder, tmp_p
         assert errors == [], errors
     finally:
         driver.quit()
+
+
+def test_the_replay_command_keeps_the_clock_of_a_start_clock_run(tmp_path):
+    out = tmp_path / "night"
+    res = call_cli("run", "small-group", "--start-clock", "21:30", "--formats", "md",
+                   "--quiet", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert '"clocks": ["21:30"' in (out / "replay.html").read_text(encoding="utf-8")
+    assert call_cli("replay", str(out)).returncode == 0
+    assert '"clocks": ["21:30"' in (out / "replay.html").read_text(encoding="utf-8")
+
+
+def test_a_csv_without_its_columns_is_named_as_such(run_folder, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(run_folder, copy)
+    (copy / "events.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    res = call_cli("replay", str(copy))
+    assert res.returncode == 2 and "a column is missing" in res.stderr
