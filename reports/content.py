@@ -489,6 +489,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                         f"staff in all: {names}. "
                         f"At most {count_en(m['peak_crowd'], 'petitioner')} and "
                         f"{count_en(m['peak_onlookers'], 'onlooker')} were present."))
+    # arrivals at the event log's time, as the narrative tells them (the teams table rounds
+    # to 0.01 min, which can tip a half minute the other way)
+    arrived = r.events[r.events["kind"] == K.TEAM_ON_SITE.value].drop_duplicates("actor") \
+        .set_index("actor")["t_min"]
     s.blocks.append(Table(
         [phrase("team", lang), phrase("capabilities", lang), phrase("size", lang),
          say(lang, "接到指令", "Ordered out"), say(lang, "到达现场", "On site")],
@@ -497,7 +501,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
               word(CAPABILITIES, c.value, lang) for c in plan.teams[t.team].capabilities),
           str(t.size),
           "—" if t.dispatched_min is None else clock.stamp(t.dispatched_min, lang),
-          "—" if t.on_site_min is None else clock.stamp(t.on_site_min, lang)]
+          "—" if t.on_site_min is None
+          else clock.stamp(float(arrived.get(t.team, t.on_site_min)), lang)]
          for t in r.teams.itertuples()]))
     doc.sections.append(s)
 
