@@ -528,11 +528,13 @@ class _Interrupted(Exception):
 
 def _interrupted(path: Path, shown: Path, session, plan_label: str, lang: str) -> None:
     """Save the choices of a facilitated run stopped before its end and say where."""
+    from reports.i18n import count_en
     from reports.room_text import t
     from sim.engine.session import save_decisions
 
     save_decisions(path, session, plan_label)
-    print("\n" + t("interrupted", lang, n=len(session.decisions), path=shown), file=sys.stderr)
+    print("\n" + t("interrupted", lang, n=len(session.decisions), path=shown,
+                    n_en=count_en(len(session.decisions), "decision")), file=sys.stderr)
 
 
 def _no_decisions(lang: str, kept: Path | None) -> str:

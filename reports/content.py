@@ -333,8 +333,8 @@ def effect_value(r: DrillResult, key: str, value, lang: str) -> str:
         return phrase("never", lang)
     if key.endswith("_min") and key not in ("scuffle_minutes",) and isinstance(value, (int, float)):
         return narrative.Clock.of(r).stamp(float(value), lang)
-    if key == "scuffle_minutes":
-        return f"{value:.0f}"
+    if key == "scuffle_minutes":   # a duration: in minutes, with its unit (the label drops it)
+        return f"{value:.0f}分钟" if lang == "zh" else f"{value:.0f} min"
     return metric_text(key, value, lang)
 
 
@@ -347,9 +347,10 @@ def _label(key: str, lang: str) -> str:
 def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
     """Each decision the trainees took, with what it changed against the plain run."""
     say, clock = narrative.say, narrative.Clock.of(r)
-    blocks: list = [phrase("decisions_line", lang, n=len(r.decisions),
-                           plan=int(r.decisions["prescribed"].sum()))]
     shown = [d for d in r.decisions.itertuples() if not d.prescribed or d.note]
+    n, plan = len(r.decisions), int(r.decisions["prescribed"].sum())
+    blocks: list = [phrase("decisions_line" if shown else "decisions_line_none", lang,
+                           n=n, plan=plan, n_en=count_en(n, "decision"))]
     if shown:
         blocks.append(Table(
             [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
@@ -358,10 +359,11 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
               word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
               d.label_zh if lang == "zh" else d.label_en, d.note]
              for d in shown]))
-    if len(shown) < len(r.decisions):
-        blocks.append(say(lang, f"其余{len(r.decisions) - len(shown)}个决策点均按预案继续。",
-                          f"At the other {len(r.decisions) - len(shown)} decision points the "
-                          "trainees carried on with the plan."))
+    rest = len(r.decisions) - len(shown)
+    if shown and rest:
+        blocks.append(say(lang, f"其余{rest}个决策点" + ("均" if rest > 1 else "") + "按预案继续。",
+                          f"At the other {count_en(rest, 'decision point')} the trainees carried "
+                          "on with the plan."))
     if baseline is None:
         return blocks
     own = [d for d in r.decisions.itertuples() if not d.prescribed]
@@ -437,8 +439,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         f"结果为“{outcome}”，综合评定等级为“{e.grade_zh}”。以下是对本次推演的总结报告。",
         f"To test whether \"{plan.title.get(lang)}\" is feasible and effective and to improve how "
         f"departments work together in a mass-petition incident, {org_text} held the tabletop drill "
-        f"\"{sc.title.get(lang)}\" on {date_text}. The drill played an incident at "
-        f"{narrative.inline(sc.site.name.get(lang), lang)} minute by minute from the first sighting to "
+        f"\"{sc.title.get(lang)}\" on {date_text}. The drill played an incident (the site: "
+        f"{narrative.inline(sc.site.name.get(lang), lang)}) minute by minute from the first sighting to "
         f"{'the site cleared' if m['cleared_min'] is not None else 'the end of the scenario time'}; "
         f"the outcome was \"{outcome}\" and the overall grade \"{e.grade_en}\". This report sums it up."))
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 
 from reports.document import Block, Link, Subheading, Table
+from reports.i18n import count_en
 from sim.core.result import DrillResult
 
 WORDS: dict[str, dict[str, str]] = {
     "notes": {"zh": "观察员记录", "en": "Observers' notes"},
     "notes_line": {"zh": "推演中观察员共记录{n}条，时间为记录时的推演时间。",
-                   "en": "{n} notes written by observers during the drill, at the simulated "
+                   "en": "{n_en} written by observers during the drill, at the simulated "
                          "time they were written."},
     "time": {"zh": "时间", "en": "Time"},
     "author": {"zh": "记录人", "en": "By"},
@@ -29,7 +30,8 @@ def room_blocks(r: DrillResult, lang: str) -> list[Block]:
     notes = r.notes
     if notes is not None and len(notes):
         out.append(Subheading(WORDS["notes"][lang]))
-        out.append(WORDS["notes_line"][lang].format(n=len(notes)))
+        out.append(WORDS["notes_line"][lang].format(n=len(notes),
+                                                    n_en=count_en(len(notes), "note")))
         out.append(Table(
             [WORDS["time"][lang], WORDS["author"][lang], WORDS["text"][lang]],
             [[f"T+{math.floor(float(n.t_min) + 1e-9)}", str(n.author or ""), str(n.text)]

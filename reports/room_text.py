@@ -47,8 +47,8 @@ TEXT: dict[str, dict[str, str]] = {
     "expected": {"zh": "预案要求的下一步", "en": "What the plan expects next"},
     "expected_item": {"zh": "{inject}：{action}{who}，限T+{due:.0f}前", "en": "{inject}: {action}{who}, "
                       "due by T+{due:.0f}"},
-    "overdue": {"zh": "【已超时】", "en": "[OVERDUE]"},
-    "target_item": {"zh": "预案时限：{what}{who}，T+{due:.0f}前", "en": "The plan's target: {what}{who} "
+    "overdue": {"zh": "【已超时】", "en": "[OVERDUE] "},
+    "target_item": {"zh": "评估时限：{what}{who}，T+{due:.0f}前", "en": "The drill's criterion: {what}{who} "
                     "by T+{due:.0f}"},
     "none": {"zh": "无", "en": "none"},
     "title": {"zh": "决策点 {n}｜{clock}｜{why}", "en": "Decision point {n} | {clock} | {why}"},
@@ -73,7 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
     "inject_event": {"zh": "导调注入{id}：{text}", "en": "Inject {id}: {text}"},
     "decision_event": {"zh": "参训人员决策：{what}", "en": "Trainees decide: {what}"},
     "interrupted": {"zh": "推演中断：已保存{n}项决策至 {path}",
-                    "en": "interrupted: {n} decisions saved to {path}"},
+                    "en": "interrupted: {n_en} saved to {path}"},
     "ended": {"zh": "推演结束：{clock}", "en": "The drill has ended: {clock}"},
     "room_start": {"zh": "推演室已启动：投屏 {projector}  导调台 {console}\n结束后输出至 {out}；按 Ctrl-C 关闭。",
                    "en": "The drill room is open: projector {projector}  console {console}\n"
