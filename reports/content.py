@@ -349,14 +349,20 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
     say, clock = narrative.say, narrative.Clock.of(r)
     shown = [d for d in r.decisions.itertuples() if not d.prescribed or d.note]
     n, plan = len(r.decisions), int(r.decisions["prescribed"].sum())
+    level_names = {lv.id: lv.name.get(lang) for lv in r.plan.levels}
+
+    def point(d) -> str:
+        """What stopped the clock: a level by its name, an inject by its id."""
+        ref = level_names.get(d.ref, d.ref) if d.trigger == "level" else d.ref
+        return word(POINTS, d.trigger, lang) + (f" {ref}" if ref else "")
+
     blocks: list = [phrase("decisions_line" if shown else "decisions_line_none", lang,
                            n=n, plan=plan, n_en=count_en(n, "decision"))]
     if shown:
         blocks.append(Table(
             [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
              phrase("note_col", lang)],
-            [[clock.stamp(d.t_min, lang),
-              word(POINTS, d.trigger, lang) + (f" {d.ref}" if d.ref else ""),
+            [[clock.stamp(d.t_min, lang), point(d),
               d.label_zh if lang == "zh" else d.label_en, d.note]
              for d in shown]))
     rest = len(r.decisions) - len(shown)
