@@ -178,6 +178,11 @@ def test_options_follow_what_the_plan_allows():
     ("decisions:\n  - {point: 1, t_min: 1, trigger: pause, action: add_inject,"
      " args: {kind: bomb}}\n", "decisions.0.args"),
     ("decisions:\n  - {point: 1, t_min: 1, trigger: pause, action: fly}\n", "decisions.0.action"),
+    # values of the wrong kind are refused, never converted
+    ("seed: true\ndecisions: []\n", "seed"),
+    ("seed: \"1\"\ndecisions: []\n", "seed"),
+    ("decisions:\n  - {point: 1, t_min: \"50\", trigger: pause, action: wait}\n",
+     "decisions.0.t_min"),
 ])
 def test_bad_decisions_file_is_bad_input(tmp_path, text, field):
     path = tmp_path / "decisions.yaml"

@@ -174,7 +174,9 @@ def _inherited_from(doc: Document | None, path: tuple[Any, ...]) -> str | None:
     return None
 
 
-def _validate(model: type[M], doc: Document) -> M:
+def validate_document(model: type[M], doc: Document) -> M:
+    """``doc`` read as ``model``, or an input error listing every problem with its line: values
+    of the wrong kind (never converted), repeated ids, and what the schema refuses."""
     if not isinstance(doc.data, dict):
         raise InputError([Problem(doc.label, "", doc.line_of(()),
                                   f"expected a mapping of fields, got {type(doc.data).__name__}")])
@@ -331,7 +333,7 @@ def load_plan(ref: str, sets: list[str] | None = None,
         path = resolve(base, "plans", relative_to)
     try:
         doc = plan_document(path)
-        plan = _validate(Plan, doc)
+        plan = validate_document(Plan, doc)
         problems = plan_problems(plan, doc)
         if problems:
             raise InputError(problems)
@@ -513,7 +515,7 @@ def load_scenario(ref: str) -> tuple[Scenario, Document, Path]:
     """Load and validate a scenario by name or path (not yet checked against a plan)."""
     path = resolve(ref, "drills")
     doc = load_file(path, _label(path, DRILLS_DIR, "drills"))
-    scenario = _validate(Scenario, doc)
+    scenario = validate_document(Scenario, doc)
     problems = msel_problems(scenario, doc)
     if problems:
         raise InputError(problems)
@@ -727,8 +729,8 @@ def validate_file(path: str, plans: list[str] | None = None) -> list[Problem]:
         return exc.problems
     try:
         if is_plan:
-            return plan_problems(_validate(Plan, doc), doc)
-        obj = _validate(Scenario, doc)
+            return plan_problems(validate_document(Plan, doc), doc)
+        obj = validate_document(Scenario, doc)
     except InputError as exc:
         return exc.problems
     problems_msel = msel_problems(obj, doc)

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 import simpy
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 from simpy.core import EventPriority
 
 from agents.command import command
@@ -29,7 +29,7 @@ from agents.teams import deploy
 from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
 from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
-from sim.core.loading import DrillInputs, problems_from
+from sim.core.loading import DrillInputs, validate_document
 from sim.core.msel import answer
 from sim.core.result import NOTE_COLUMNS, DrillResult, build_result, run_metrics
 from sim.core.types import EventKind
@@ -349,10 +349,7 @@ def load_decisions(path: str | Path, inputs: DrillInputs | None = None
     if not isinstance(doc.data, dict):
         raise InputError([Problem(doc.label, "", doc.line_of(()),
                                   "expected a mapping with scenario, plan, seed and decisions")])
-    try:
-        record = DecisionsFile.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(problems_from(exc, doc, doc.label)) from None
+    record = validate_document(DecisionsFile, doc)   # wrong kinds of value are refused too
     out = [Decision(d.point, d.t_min, d.trigger, d.ref, d.action, dict(d.args), d.note)
            for d in record.decisions]
     problems = []
