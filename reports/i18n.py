@@ -554,7 +554,8 @@ def report_name(r, report_id: str, lang: str) -> str:
 POINTS: dict[str, dict[str, str]] = {
     "inject": {"zh": "导调注入", "en": "inject"},
     "level": {"zh": "宣布响应级别", "en": "level declared"},
-    "pause": {"zh": "定时暂停", "en": "pause"},
+    "pause": {"zh": "定时暂停", "en": "scheduled pause"},
+    "time": {"zh": "导调员暂停", "en": "the facilitator's pause"},
 }
 
 TRIGGERS: dict[str, dict[str, str]] = {

@@ -66,9 +66,9 @@ def test_a_decision_at_a_point_the_other_plan_lacks_is_applied_at_its_time():
     assert len(applied) == 1 and abs(applied[0] - level_iii) < 2e-3
     row = r.decisions[r.decisions["action"] == "statement"].iloc[0]
     assert row["note"] == "early word"
-    # recorded as a point made at its time (the report calls it a pause)
+    # recorded as a point made at its time: the facilitator's pause, not a scheduled one
     assert next(d for d in other.decisions if d.action == "statement").trigger == "time"
-    assert row["trigger"] == "pause"
+    assert row["trigger"] == "time"
 
 
 def test_a_decision_not_possible_at_its_time_waits_for_the_nearest_moment_and_says_so():

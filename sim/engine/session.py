@@ -219,9 +219,7 @@ class DrillSession:
             zh += f"（原定T+{recorded_min:g}，此前无法执行，顺延至此）"
             en += f" (recorded at T+{recorded_min:g}; not possible until now)"
         self.world.decision_log.append({
-            # the report names a stop of the clock a pause
-            "point": d.point, "t_min": d.t_min,
-            "trigger": "pause" if d.trigger == "time" else d.trigger, "ref": d.ref,
+            "point": d.point, "t_min": d.t_min, "trigger": d.trigger, "ref": d.ref,
             "action": d.action, "label_zh": zh, "label_en": en,
             "prescribed": option.prescribed, "note": note})
         return d
