@@ -365,6 +365,14 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
             [[clock.stamp(d.t_min, lang), point(d),
               d.label_zh if lang == "zh" else d.label_en, d.note]
              for d in shown]))
+    for u in r.unapplied.itertuples():
+        args = ", ".join(f"{k}={v}" for k, v in u.args.items())
+        what = u.action + (f"（{args}）" if args and lang == "zh" else f" ({args})" if args else "")
+        blocks.append(say(lang, f"记录中原定T+{u.t_min:g}的决策“{what}”未能执行："
+                                + ("推演在此之前已结束。" if u.reason == "ended" else "此后始终不具备执行条件。"),
+                          f"The recorded decision \"{what}\" at T+{u.t_min:g} was not applied: "
+                          + ("the drill ended before it." if u.reason == "ended"
+                             else "it never became possible.")))
     rest = len(r.decisions) - len(shown)
     if shown and rest:
         blocks.append(say(lang, f"其余{rest}个决策点" + ("均" if rest > 1 else "") + "按预案继续。",
@@ -651,7 +659,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
               word(INJECT_STATUS, row.status, lang),
               (row.clause_zh if lang == "zh" else row.clause_en) if applies else "—"]
              for row in inj.itertuples()]))
-    if len(r.decisions):
+    if len(r.decisions) or len(r.unapplied):
         s.blocks.append(Subheading(sub("s3_decisions")))
         s.blocks.extend(_decisions(r, baseline, lang))
     s.blocks.extend(room_blocks(r, lang))

@@ -240,3 +240,18 @@ def test_an_interrupted_drill_leaves_an_earlier_run_in_its_folder_whole(tmp_path
     assert "nothing saved" in res.stderr and str(out) in res.stderr
     assert sorted(p.name for p in out.iterdir()) == before
     assert (out / "events.csv").read_bytes() == events
+
+
+def test_a_recorded_decision_the_drill_ends_before_is_said_in_the_report(tmp_path):
+    path = tmp_path / "late.yaml"
+    path.write_text("decisions:\n  - {point: 1, t_min: 5000, trigger: time, action: statement}\n",
+                    encoding="utf-8")
+    out = tmp_path / "o"
+    res = call_cli("run", "small-group", "--decisions", str(path), "--lang", "en",
+                   "--formats", "md", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "never applied" in res.stderr
+    md = " ".join((out / "report.md").read_text(encoding="utf-8").split())
+    assert "was not applied: the drill ended before it" in md
+    events = pd.read_csv(out / "events.csv")
+    assert events["detail"].str.contains("the drill ended before it").any()

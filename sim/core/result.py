@@ -28,6 +28,9 @@ OUTCOMES = ("resolved", "dispersed_unresolved", "ongoing_at_end", "escalated")
 DECISION_COLUMNS = ("point", "t_min", "trigger", "ref", "action", "label_zh", "label_en",
                     "prescribed", "note")
 NOTE_COLUMNS = ("t_min", "author", "text")
+UNAPPLIED_COLUMNS = ("point", "t_min", "action", "args", "reason")
+"""A recorded decision a replay could not apply; ``reason``: ``ended`` (the drill ended before
+its time) or ``impossible`` (it never became possible)."""
 
 
 @dataclass
@@ -51,6 +54,7 @@ class DrillResult:
         replay_file: the animated replay beside the report (a file name), when written.
         own_plan: whether the plan is the one the scenario names (its injects' clauses cite
             that plan's sections).
+        unapplied: recorded decisions a replay could not apply (:data:`UNAPPLIED_COLUMNS`).
     """
 
     scenario: Scenario
@@ -69,6 +73,8 @@ class DrillResult:
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(NOTE_COLUMNS)))
     replay_file: str = ""
     own_plan: bool = True
+    unapplied: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(UNAPPLIED_COLUMNS)))
 
 
 def _opt(value: float | None) -> float | None:
@@ -112,6 +118,7 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
                          pd.DataFrame(world.decision_log, columns=DECISION_COLUMNS), inputs.params)
     result.metrics = compute_metrics(world, inputs, seed, rows)
     result.own_plan = inputs.own_plan
+    result.unapplied = pd.DataFrame(world.unapplied, columns=list(UNAPPLIED_COLUMNS))
     return result
 
 

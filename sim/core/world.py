@@ -225,6 +225,7 @@ class World:
         self.recalled: set[str] = set()
         self.added_injects: list = []
         self.decision_log: list[dict] = []   # choices made at decision points, for the report
+        self.unapplied: list[dict] = []      # recorded choices a replay could not apply
         self.cause_events: list[Cause] = []  # what happened since the crowd's last change of state
         self.situation_index = -1           # the level the last reassessment found, when lower
         self.mean_agitation = 0.0            # of the petitioners present at the last tick

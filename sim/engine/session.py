@@ -306,9 +306,14 @@ class DrillSession:
         left = queue + waiting
         if left:
             for d in left:
+                reason = "impossible" if d in waiting else "ended"
                 self.world.log("exercise", EventKind.DECISION,
                                f"recorded decision {d.point} ({d.action} {d.args}, T+{d.t_min:g}) "
-                               "was never possible in this run", d.action)
+                               + ("was never possible in this run" if reason == "impossible"
+                                  else "was not applied: the drill ended before it"), d.action)
+                self.world.unapplied.append({"point": d.point, "t_min": d.t_min,
+                                             "action": d.action, "args": dict(d.args),
+                                             "reason": reason})
             warnings.append(f"{len(left)} recorded decisions were never applied: the drill "
                             "ended first or they were never possible")
         self.replay_log = warnings
