@@ -191,8 +191,10 @@ class Room:
         self._leave_point()
         result = self.session.result()
         result.replay_file = "replay.html"
+        # set beside the plain run with the same seed (nobody intervening), as `run` does
+        plain = DrillSession(self.inputs, self.seed).run_to_end()
         with output_folder(self.out) as folder:
-            files = write_run(result, folder, self.lang, self.formats)
+            files = write_run(result, folder, self.lang, self.formats, baseline=plain)
             save_decisions(folder / "decisions.yaml", self.session, self.inputs.plan_label)
             files.append(folder / "decisions.yaml")
             files.append(write_replay(folder, self.lang, plan=self.inputs.plan,

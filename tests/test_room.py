@@ -165,6 +165,9 @@ def test_the_console_drives_a_drill_the_projector_follows_and_the_folder_replays
     assert record["notes"][0]["text"] == "指挥部反应迅速"
     assert "指挥部反应迅速" in (out / "report.md").read_text(encoding="utf-8")
     assert (out / "replay.html").is_file()
+    # set beside the plain run with the same seed, as `run --interactive` is
+    assert (out / "plain_metrics.json").is_file()
+    assert "按预案运行" in (out / "report.md").read_text(encoding="utf-8")
 
     again = tmp_path / "replayed"
     res = call_cli("run", "gate-blockade", "--decisions", str(out / "decisions.yaml"),
