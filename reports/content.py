@@ -505,10 +505,6 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                         f"staff in all: {names}. "
                         f"At most {count_en(m['peak_crowd'], 'petitioner')} and "
                         f"{count_en(m['peak_onlookers'], 'onlooker')} were present."))
-    # arrivals at the event log's time, as the narrative tells them (the teams table rounds
-    # to 0.01 min, which can tip a half minute the other way)
-    arrived = r.events[r.events["kind"] == K.TEAM_ON_SITE.value].drop_duplicates("actor") \
-        .set_index("actor")["t_min"]
     s.blocks.append(Table(
         [phrase("team", lang), phrase("capabilities", lang), phrase("size", lang),
          say(lang, "接到指令", "Ordered out"), say(lang, "到达现场", "On site")],
@@ -518,7 +514,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
           str(t.size),
           "—" if t.dispatched_min is None else clock.stamp(t.dispatched_min, lang),
           "—" if t.on_site_min is None
-          else clock.stamp(float(arrived.get(t.team, t.on_site_min)), lang)]
+          else clock.stamp(narrative.arrival_time(r, t.team, t.on_site_min), lang)]
          for t in r.teams.itertuples()]))
     doc.sections.append(s)
 
@@ -590,8 +586,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         first_t, first = groups[0]
         coord.append(say(lang, f"{clock.text(first_t, lang)}首批通知{len(first)}个工作组"
                                + (f"，此后又分{len(groups) - 1}批通知其余工作组" if len(groups) > 1 else "") + "。",
-                         f"The first call-out at {clock.text(first_t, lang)} reached {len(first)} team"
-                         f"{'s' if len(first) > 1 else ''}"
+                         f"The first call-out at {clock.text(first_t, lang)} reached "
+                         f"{count_en(len(first), 'team')}"
                          + (f"; the rest were called in {count_en(len(groups) - 1, 'later call-out')}"
                             if len(groups) > 1 else "") + "."))
     s.blocks.append("".join(coord) if lang == "zh" else " ".join(coord))

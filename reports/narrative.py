@@ -136,6 +136,14 @@ def _kind(ev: pd.DataFrame, *kinds: EventKind) -> pd.DataFrame:
     return ev[ev["kind"].isin([k.value for k in kinds])]
 
 
+def arrival_time(r: DrillResult, team: str, fallback: float) -> float:
+    """When ``team`` came on site, as the event log has it (the teams table rounds to 0.01
+    min, which can tip a half minute the other way); ``fallback`` when the log has none."""
+    on_site = _kind(r.events, K.TEAM_ON_SITE)
+    hit = on_site.loc[on_site["actor"] == team, "t_min"]
+    return float(hit.iloc[0]) if len(hit) else float(fallback)
+
+
 def paragraph(items: list, lang: str) -> str:
     """Sentences as one paragraph in time order: an item is ``(minutes, sentence)`` or a
     sentence that goes with the one before it."""
@@ -318,13 +326,11 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
     prepositioned = set(_kind(ev, K.PREPOSITIONED)["actor"])
     in_time: list[tuple[str, float, float | None]] = []
     late: list[tuple[str, float, float | None]] = []
-    on_site = _kind(ev, K.TEAM_ON_SITE).drop_duplicates("actor").set_index("actor")["t_min"]
     for t in arrived.itertuples():
         if t.team in prepositioned:
             continue
         target = t.target_min
-        # the time as the event log has it (the teams table rounds to 0.01 min)
-        at_min = float(on_site.get(t.team, t.on_site_min))
+        at_min = arrival_time(r, t.team, t.on_site_min)
         item = (t.team, at_min, target)
         (late if target is not None and not on_time(at_min, target) else in_time).append(item)
     if in_time:

@@ -596,7 +596,6 @@ def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> l
                 plan.teams[inj.team].equipment.get(inj.item, 0) == 0:
             add(("injects", i, "item"),
                 f"team {inj.team!r} carries no {inj.item.value} in plan {plan.name}")
-
         if inj.at_min is not None and inj.at_min > scenario.end.max_min:
             add(("injects", i, "at_min"),
                 f"{inj.at_min:g} is after the drill ends (end.max_min {scenario.end.max_min:g})")

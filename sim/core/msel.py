@@ -104,11 +104,11 @@ def answer(events: list[Event], expected: Expected, plan: Plan, t_fired: float,
     it that does it, or None). With the run's ``situation``, an expected level raise is
     judged against the level the crowd then called for (:func:`level_answer`); without it,
     or when no band applies, any raise answers, as for any other action."""
-    called = plan.level_for(situation.crowd_at(t_fired)) \
-        if situation is not None and expected.action is Action.LEVEL_RAISED else None
-    if situation is not None and called is not None:
-        return level_answer(events, expected, plan, t_fired, called,
-                            situation.level_at(t_fired))
+    if situation is not None and expected.action is Action.LEVEL_RAISED:
+        called = plan.level_for(situation.crowd_at(t_fired))
+        if called is not None:
+            return level_answer(events, expected, plan, t_fired, called,
+                                situation.level_at(t_fired))
     hit = match(events, expected, plan, t_fired)
     before = match(events, expected, plan) if hit is None else None
     return (before if before is not None and before.t_min <= t_fired + 1e-9 else None), hit
