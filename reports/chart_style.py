@@ -250,6 +250,11 @@ def figure(draw: Callable[[str], Any], lang: str, caption: str, name: str,
     return Figure(caption, name, png_data, svg_data)
 
 
+SVG_SALT = "drill-chart"
+"""The salt of the ids in an SVG chart: fixed, so that a seed reproduces its charts byte for
+byte (the web page prefixes each chart's ids with a digest of the chart, so they stay
+unique in the page)."""
+
 _UNDRAWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -321,9 +326,11 @@ def png_bytes(fig) -> bytes:
 
 def svg_text(fig) -> str:
     """The figure as SVG whose text stays text, drawn by the reader's fonts (for Markdown and
-    the web page)."""
+    the web page). The same figure gives the same bytes: no date is written, and the ids
+    matplotlib derives from a salt (random unless set) come from a fixed one."""
     _clean(fig)
     buf = io.StringIO()
-    with plt.rc_context({"svg.fonttype": "none", "text.parse_math": False}):
-        fig.savefig(buf, format="svg", bbox_inches=_bbox(fig))
+    with plt.rc_context({"svg.fonttype": "none", "text.parse_math": False,
+                         "svg.hashsalt": SVG_SALT}):
+        fig.savefig(buf, format="svg", bbox_inches=_bbox(fig), metadata={"Date": None})
     return buf.getvalue()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -294,4 +295,21 @@ def render(doc: Document) -> bytes:
         word.add_paragraph(docx_text(doc.footer))
     buf = io.BytesIO()
     word.save(buf)
-    return buf.getvalue()
+    return _dated_once(buf.getvalue())
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+"""The date of every part of a Word file (the earliest a zip can hold): the parts are
+otherwise dated when saved, and a seed would not reproduce the file byte for byte."""
+
+
+def _dated_once(data: bytes) -> bytes:
+    """``data``, a Word file (a zip), with every part dated :data:`ZIP_EPOCH`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            part = zipfile.ZipInfo(info.filename, ZIP_EPOCH)
+            part.compress_type, part.external_attr = info.compress_type, info.external_attr
+            dst.writestr(part, src.read(info))
+    return out.getvalue()

@@ -107,3 +107,22 @@ def test_start_clock_org_and_date_reach_the_report(tmp_path):
     assert "某县信访局于2026年5月8日" in md and "14时30分至" in md
     bad = call_cli("run", "small-group", "--start-clock", "25:00", cwd=tmp_path)
     assert bad.returncode == 2 and "HH:MM" in bad.stderr
+
+
+def test_the_same_run_twice_writes_the_same_bytes_in_every_file(tmp_path):
+    """A seed reproduces the whole run folder: the charts carry no date and no random ids,
+    and the Word file's parts no time of saving."""
+    folders = []
+    for name in ("a", "b"):
+        out = tmp_path / name
+        res = call_cli("run", "small-group", "--quiet", "--seed", "3", "--formats",
+                       "md,html,docx", "--out", str(out))
+        assert res.returncode == 0, res.stderr
+        folders.append(out)
+    files = sorted(p.relative_to(folders[0]) for p in folders[0].rglob("*") if p.is_file())
+    assert any(f.suffix == ".svg" for f in files) and any(f.suffix == ".docx" for f in files)
+    assert files == sorted(p.relative_to(folders[1]) for p in folders[1].rglob("*")
+                           if p.is_file())
+    differ = [str(f) for f in files
+              if (folders[0] / f).read_bytes() != (folders[1] / f).read_bytes()]
+    assert not differ
