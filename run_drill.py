@@ -418,7 +418,21 @@ def _file_digest(path: Path) -> str:
 
 
 def cmd_run(args, console: Console) -> int:
+    from reports import chart_process
+
+    # the charts are drawn beside the drill in a second process, which loads its own
+    # modules meanwhile: forked now, before this one loads anything else
+    charts = chart_process.start() if not args.interactive else None
+    try:
+        return _run(args, console, charts)
+    finally:
+        if charts is not None:
+            charts.close()
+
+
+def _run(args, console: Console, charts) -> int:
     from reports.console import print_summary
+    from reports.document import chart_kinds
     from reports.evaluation import evaluate
     from reports.replay import write_replay
     from reports.writer import write_run
@@ -487,8 +501,11 @@ def cmd_run(args, console: Console) -> int:
             with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
                 result.replay_file = "replay.html"
                 evaluation = evaluate(result)   # for the files and the summary below
+                if charts is not None:
+                    charts.send(result, args.lang, evaluation.tasks, chart_kinds(args.formats))
                 written = write_run(result, folder, args.lang, args.formats, org=args.org,
-                                    date=args.date, baseline=plain, e=evaluation)
+                                    date=args.date, baseline=plain, e=evaluation,
+                                    drawn=charts.blocks if charts is not None else None)
                 written.append(write_replay(folder, args.lang, inputs.plan, inputs.scenario))
                 if facilitated:
                     save_decisions(folder / "decisions.yaml", session, inputs.plan_label)

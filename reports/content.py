@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import math
-from functools import partial
+from collections.abc import Callable
 
 from reports import narrative
-from reports.chart_style import FONT_NOTE, chart_lang, figure
-from reports.charts import draw_crowd, draw_gantt, draw_response, draw_rumour
-from reports.document import Bullets, Document, Section, Subheading, Table
+from reports.document import Bullets, Document, Figure, Section, Subheading, Table
 from reports.evaluation import Evaluation, evaluate, rules, score
 from reports.i18n import (
     ACTIONS,
@@ -422,13 +420,17 @@ def _clause_applies(r: DrillResult) -> bool:
 def build(r: DrillResult, lang: str = "zh", charts: bool = True,
           e: Evaluation | None = None, org: str | None = None, date: str | None = None,
           baseline: DrillResult | None = None,
-          chart_kinds: frozenset[str] = frozenset({"png", "svg"})) -> Document:
+          chart_kinds: frozenset[str] = frozenset({"png", "svg"}),
+          drawn: Callable[[], list[str | Figure] | None] | None = None) -> Document:
     """The drill summary report (演练总结报告) for ``r`` in ``lang`` (``zh`` or ``en``).
 
     ``e`` is the run's evaluation when the caller already has it; ``org`` and ``date`` the
     organising unit and the date (else the seed report's placeholders); ``baseline`` the plain
     run with the same seed, for a facilitated run's decisions; ``chart_kinds`` the chart kinds
-    the formats to be written need (:func:`reports.document.chart_kinds`).
+    the formats to be written need (:func:`reports.document.chart_kinds`). ``drawn``, when
+    given, is asked for the charts annex's blocks once the text before it is built (charts
+    drawn in another process, :mod:`reports.chart_process`); when it has none, the charts
+    are drawn here (:func:`reports.run_charts.annex`).
     """
     say = narrative.say
     m, sc, plan = r.metrics, r.scenario, r.plan
@@ -708,15 +710,12 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
 
     if charts:
         s = Section(say(lang, "附件二：态势图表", "Annex 2: Charts"))
-        if "png" in chart_kinds and FONT_NOTE.get(lang) and chart_lang(lang) != lang:
-            s.blocks.append(FONT_NOTE[lang])
-        drawn = [(draw_gantt, "gantt"), (draw_crowd, "crowd")]
-        if m["rumor_peak_reach"] > 0 or m["first_statement_min"] is not None:
-            drawn.append((draw_rumour, "rumour"))
-        drawn.append((partial(draw_response, tasks=e.tasks), "response"))
-        for draw, name in drawn:
-            s.blocks.append(figure(partial(draw, r), lang, phrase(f"chart_{name}", lang), name,
-                                   chart_kinds))
+        blocks = drawn() if drawn is not None else None
+        if blocks is None:
+            from reports.run_charts import annex  # matplotlib is loaded only to draw here
+
+            blocks = annex(r, lang, e.tasks, chart_kinds)
+        s.blocks.extend(blocks)
         doc.sections.append(s)
 
     s = Section(say(lang, "附件三：推演事件记录", "Annex 3: Event record"))

@@ -6,12 +6,12 @@ formula is neutralised (:func:`sim.core.files.csv_text`)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reports import render_html, render_md
 from reports.content import build
-from reports.document import Document, chart_kinds
+from reports.document import Document, Figure, chart_kinds
 from reports.evaluation import Evaluation, evaluate, to_json
 from reports.render_md import FIGURE_DIR
 from sim.core.files import atomic_write, csv_text, output_folder
@@ -25,22 +25,25 @@ def write_json(path: Path, obj) -> None:
 def write_run(r: DrillResult, out: Path, lang: str = "zh",
               formats: Iterable[str] = ("md", "html"), org: str | None = None,
               date: str | None = None, baseline: DrillResult | None = None,
-              e: Evaluation | None = None) -> list[Path]:
+              e: Evaluation | None = None,
+              drawn: Callable[[], list[str | Figure] | None] | None = None) -> list[Path]:
     """Write every file of a run into ``out`` as a set; return the paths written (named
     under ``out``). ``org`` and ``date`` go on the report's title block; ``baseline`` is the
     plain run with the same seed, for a facilitated run: its metrics are written as
     ``plain_metrics.json`` and the report sets each decision beside it. ``e``: the run's
-    evaluation when the caller has it already."""
+    evaluation when the caller has it already; ``drawn``: the charts, when another process
+    draws them (see :func:`reports.content.build`)."""
     out = Path(out)
     with output_folder(out) as folder:
-        written = _write_run(r, folder, lang, formats, org, date, baseline, e)
+        written = _write_run(r, folder, lang, formats, org, date, baseline, e, drawn)
     return [out / p.relative_to(folder) for p in written]
 
 
 def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str],
                org: str | None = None, date: str | None = None,
                baseline: DrillResult | None = None,
-               e: Evaluation | None = None) -> list[Path]:
+               e: Evaluation | None = None,
+               drawn: Callable[[], list[str | Figure] | None] | None = None) -> list[Path]:
     written = []
 
     def put(name: str, data) -> None:
@@ -61,7 +64,8 @@ def _write_run(r: DrillResult, out: Path, lang: str, formats: Iterable[str],
     formats = list(formats)
     if formats:
         written += write_document(build(r, lang, e=e, org=org, date=date, baseline=baseline,
-                                        chart_kinds=chart_kinds(formats)), out, "report",
+                                        chart_kinds=chart_kinds(formats), drawn=drawn),
+                                  out, "report",
                                   formats)
     return written
 

@@ -1,0 +1,69 @@
+"""The charts drawn in a second process: the same bytes as drawn in the run's own process,
+and a chart process that fails only leaves the charts to the run."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from reports import chart_process
+from reports.document import CHART_KINDS_WEB, Figure
+from reports.evaluation import evaluate
+from reports.run_charts import annex
+from reports.writer import write_run
+from sim.core.loading import load_drill
+from sim.engine import simulate
+
+pytestmark = pytest.mark.skipif(not chart_process.useful(),
+                                reason="a chart process runs only on Linux with two cores")
+
+
+@pytest.fixture(scope="module")
+def run():
+    r = simulate(load_drill("small-group", None, []), seed=2)
+    return r, evaluate(r)
+
+
+@pytest.mark.parametrize("kinds", [CHART_KINDS_WEB, frozenset({"png", "svg"})])
+def test_charts_from_the_chart_process_are_the_same_bytes(run, kinds):
+    r, e = run
+    charts = chart_process.ChartProcess()
+    charts.send(r, "zh", e.tasks, kinds)
+    drawn = charts.blocks()
+    assert drawn is not None
+    here = annex(r, "zh", e.tasks, kinds)
+    assert [b.name for b in drawn if isinstance(b, Figure)] == \
+        [b.name for b in here if isinstance(b, Figure)]
+    assert drawn == here
+    assert not charts.process.is_alive()
+
+
+def test_a_chart_process_that_died_leaves_the_charts_to_the_run(run, tmp_path):
+    r, e = run
+    charts = chart_process.ChartProcess()
+    charts.process.kill()
+    charts.process.join()
+    charts.send(r, "en", e.tasks, CHART_KINDS_WEB)
+    assert charts.blocks() is None
+    written = write_run(r, tmp_path / "out", "en", ["md"], e=e, drawn=charts.blocks)
+    svgs = sorted(p.name for p in written if p.suffix == ".svg")
+    assert svgs == sorted(f"{b.name}.svg" for b in annex(r, "en", e.tasks, CHART_KINDS_WEB)
+                          if isinstance(b, Figure))
+
+
+def test_a_chart_process_that_cannot_draw_answers_so(run):
+    _, e = run
+    charts = chart_process.ChartProcess()
+    charts.send(None, "zh", e.tasks, CHART_KINDS_WEB)   # no run to draw from
+    assert charts.blocks() is None
+    assert not charts.process.is_alive()
+
+
+def test_a_chart_process_never_handed_a_run_is_ended_at_once():
+    charts = chart_process.ChartProcess()
+    t = time.perf_counter()
+    charts.close()
+    assert not charts.process.is_alive()
+    assert time.perf_counter() - t < 0.5
+    assert charts.blocks() is None
