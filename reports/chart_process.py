@@ -6,7 +6,9 @@ cores or more where a process can be forked (Linux), ``run`` forks a chart proce
 starts. The child loads matplotlib and the chart code while the parent loads the simulator
 and runs the drill; the parent then hands it the result (:meth:`ChartProcess.send`) and
 writes the data files and the report's text while the charts are drawn, and takes the
-charts annex when the report reaches it (:meth:`ChartProcess.blocks`).
+charts annex when the report reaches it (:meth:`ChartProcess.blocks`). By then the parent
+is mostly waiting, so the chart process forks a copy of itself, with everything loaded and
+the run in hand, and the two draw every other chart each.
 
 The child draws with the same code and inputs as the parent would (:func:`reports.run_charts.annex`),
 so the charts are the same bytes (tested). Whatever goes wrong on the way (the child cannot
@@ -47,9 +49,9 @@ class ChartProcess:
 
         ctx = multiprocessing.get_context("fork")
         self.conn, child_end = ctx.Pipe()
-        # a daemon: ended with this process if the run stops before handing it anything
-        self.process = ctx.Process(target=_serve, args=(child_end, self.conn), daemon=True,
-                                   name="charts")
+        # not a daemon, so that it may fork a copy of itself to share the charts; it ends
+        # when the pipe does, and close() ends it in any case
+        self.process = ctx.Process(target=_serve, args=(child_end, self.conn), name="charts")
         self.process.start()
         child_end.close()
         self.sent = False
@@ -100,7 +102,8 @@ def _serve(conn, parent_end) -> None:
     parent closes it."""
     parent_end.close()
     try:
-        from reports.run_charts import annex
+        # matplotlib and the chart code loaded now, while the parent runs the drill
+        from reports import run_charts  # noqa: F401
 
         try:
             request = conn.recv()
@@ -108,11 +111,61 @@ def _serve(conn, parent_end) -> None:
             return
         answer: tuple[str, list | None]
         try:
-            answer = (OK, annex(*request))
+            answer = (OK, _annex(*request))
         except Exception:
             answer = ("failed", None)
         conn.send(answer)
     except BaseException:   # noqa: BLE001 - interrupted or the pipe is gone: nothing to say
+        pass
+    finally:
+        conn.close()
+
+
+def _annex(r: Any, lang: str, tasks: list, kinds: frozenset[str]) -> list:
+    """:func:`reports.run_charts.annex`, its charts shared with a copy of this process (forked
+    with everything loaded and the run in hand): it draws every other chart while this one
+    draws the rest. Whatever the copy fails to draw is drawn here."""
+    import multiprocessing
+
+    from reports import run_charts
+
+    todo = run_charts.charts(r, tasks)
+    theirs = todo[1::2]
+    helper = None
+    if theirs:
+        ctx = multiprocessing.get_context("fork")
+        conn, helper_end = ctx.Pipe()
+        helper = ctx.Process(target=_draw_share, args=(theirs, lang, kinds, helper_end, conn),
+                             daemon=True, name="charts-2")
+        try:
+            helper.start()
+        except Exception:
+            helper = None
+        helper_end.close()
+    mine = [run_charts.drawn(c, lang, kinds) for c in todo[0::2]]
+    got = None
+    if helper is not None:
+        try:
+            got = conn.recv()
+        except Exception:   # the copy died: its charts are drawn here
+            got = None
+        conn.close()
+        helper.join(timeout=5.0)
+    if not isinstance(got, list) or len(got) != len(theirs):
+        got = [run_charts.drawn(c, lang, kinds) for c in theirs]
+    figures: list = [None] * len(todo)
+    figures[0::2], figures[1::2] = mine, got
+    return [*run_charts.note(lang, kinds), *figures]
+
+
+def _draw_share(share: list, lang: str, kinds: frozenset[str], conn, other_end) -> None:
+    """The copy: draw ``share`` and send the figures (or nothing, on failure)."""
+    other_end.close()
+    try:
+        from reports import run_charts
+
+        conn.send([run_charts.drawn(c, lang, kinds) for c in share])
+    except BaseException:   # noqa: BLE001 - answered by silence: the charts are drawn again
         pass
     finally:
         conn.close()

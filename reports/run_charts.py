@@ -6,8 +6,9 @@ loading matplotlib, while the charts are drawn elsewhere (:mod:`reports.chart_pr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
+from typing import Any
 
 from reports.chart_style import FONT_NOTE, chart_lang, figure
 from reports.charts import draw_crowd, draw_gantt, draw_response, draw_rumour
@@ -16,22 +17,38 @@ from reports.evaluation import Task
 from reports.i18n import phrase
 from sim.core.result import DrillResult
 
+Chart = tuple[Callable[[str], Any], str]
+"""A chart of the annex: its drawing function (of the labels' language) and its name."""
+
+
+def charts(r: DrillResult, tasks: Sequence[Task]) -> list[Chart]:
+    """The charts of ``r``'s report, in order: the Gantt chart of team activity, the crowd,
+    the rumour (when it spread or a statement was released) and the response against the
+    plan's targets (``tasks``: the evaluation's rated tasks)."""
+    drawn: list[Chart] = [(partial(draw_gantt, r), "gantt"), (partial(draw_crowd, r), "crowd")]
+    m = r.metrics
+    if m["rumor_peak_reach"] > 0 or m["first_statement_min"] is not None:
+        drawn.append((partial(draw_rumour, r), "rumour"))
+    drawn.append((partial(draw_response, r, tasks=list(tasks)), "response"))
+    return drawn
+
+
+def drawn(chart: Chart, lang: str, kinds: frozenset[str]) -> Figure:
+    """``chart`` drawn in ``kinds`` (:func:`reports.document.chart_kinds`) with its caption
+    in ``lang``."""
+    draw, name = chart
+    return figure(draw, lang, phrase(f"chart_{name}", lang), name, kinds)
+
+
+def note(lang: str, kinds: frozenset[str]) -> list[str]:
+    """The annex's note when its PNG charts cannot be labelled in ``lang`` (no CJK font)."""
+    if "png" in kinds and FONT_NOTE.get(lang) and chart_lang(lang) != lang:
+        return [FONT_NOTE[lang]]
+    return []
+
 
 def annex(r: DrillResult, lang: str, tasks: Sequence[Task],
           kinds: frozenset[str]) -> list[str | Figure]:
-    """The blocks of the charts annex of ``r``'s report in ``lang``: a note when the PNG
-    charts cannot be labelled in Chinese, then the Gantt chart of team activity, the crowd,
-    the rumour (when it spread or a statement was released) and the response against the
-    plan's targets (``tasks``: the evaluation's rated tasks), in ``kinds``
-    (:func:`reports.document.chart_kinds`)."""
-    blocks: list[str | Figure] = []
-    if "png" in kinds and FONT_NOTE.get(lang) and chart_lang(lang) != lang:
-        blocks.append(FONT_NOTE[lang])
-    drawn = [(draw_gantt, "gantt"), (draw_crowd, "crowd")]
-    m = r.metrics
-    if m["rumor_peak_reach"] > 0 or m["first_statement_min"] is not None:
-        drawn.append((draw_rumour, "rumour"))
-    drawn.append((partial(draw_response, tasks=list(tasks)), "response"))
-    for draw, name in drawn:
-        blocks.append(figure(partial(draw, r), lang, phrase(f"chart_{name}", lang), name, kinds))
-    return blocks
+    """The blocks of the charts annex of ``r``'s report in ``lang``: :func:`note`, then every
+    chart of :func:`charts` drawn in ``kinds``."""
+    return [*note(lang, kinds), *(drawn(c, lang, kinds) for c in charts(r, tasks))]

@@ -67,3 +67,16 @@ def test_a_chart_process_never_handed_a_run_is_ended_at_once():
     assert not charts.process.is_alive()
     assert time.perf_counter() - t < 0.5
     assert charts.blocks() is None
+
+
+def test_charts_shared_with_a_copy_come_back_in_order(run):
+    r, e = run
+    kinds = frozenset({"png", "svg"})
+    assert chart_process._annex(r, "en", e.tasks, kinds) == annex(r, "en", e.tasks, kinds)
+
+
+def test_charts_the_copy_fails_to_draw_are_drawn_by_the_chart_process(run, monkeypatch):
+    r, e = run
+    monkeypatch.setattr(chart_process, "_draw_share", lambda *a: None)  # the copy answers nothing
+    assert chart_process._annex(r, "zh", e.tasks, CHART_KINDS_WEB) == \
+        annex(r, "zh", e.tasks, CHART_KINDS_WEB)
