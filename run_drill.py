@@ -431,6 +431,7 @@ def cmd_run(args, console: Console) -> int:
 
 
 def _run(args, console: Console, charts) -> int:
+    from reports.chart_data import ChartData
     from reports.console import print_summary
     from reports.document import chart_kinds
     from reports.evaluation import evaluate
@@ -502,7 +503,8 @@ def _run(args, console: Console, charts) -> int:
                 result.replay_file = "replay.html"
                 evaluation = evaluate(result)   # for the files and the summary below
                 if charts is not None:
-                    charts.send(result, args.lang, evaluation.tasks, chart_kinds(args.formats))
+                    charts.send(ChartData.of(result, evaluation.tasks), args.lang,
+                                chart_kinds(args.formats))
                 written = write_run(result, folder, args.lang, args.formats, org=args.org,
                                     date=args.date, baseline=plain, e=evaluation,
                                     drawn=charts.blocks if charts is not None else None)

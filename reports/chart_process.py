@@ -19,7 +19,7 @@ Usage::
 
     charts = chart_process.start()          # first thing: None where it would not pay
     ...                                     # load, run the drill, evaluate it
-    if charts: charts.send(result, lang, evaluation.tasks, kinds)
+    if charts: charts.send(ChartData.of(result, evaluation.tasks), lang, kinds)
     write_run(..., drawn=charts.blocks if charts else None)
 """
 
@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reports.chart_data import ChartData
 
 OK = "ok"
 
@@ -56,10 +58,10 @@ class ChartProcess:
         child_end.close()
         self.sent = False
 
-    def send(self, result: Any, lang: str, tasks: Sequence[Any], kinds: frozenset[str]) -> None:
+    def send(self, data: ChartData, lang: str, kinds: frozenset[str]) -> None:
         """Hand the child what :func:`reports.run_charts.annex` draws from; it starts at once."""
         try:
-            self.conn.send((result, lang, list(tasks), kinds))
+            self.conn.send((data, lang, kinds))
             self.sent = True
         except Exception:   # cannot be pickled or the child is gone: drawn in this process
             self.close()
@@ -102,7 +104,10 @@ def _serve(conn, parent_end) -> None:
     parent closes it."""
     parent_end.close()
     try:
-        # matplotlib and the chart code loaded now, while the parent runs the drill
+        # matplotlib, the chart code and pandas (for the run's frames) loaded now, while the
+        # parent runs the drill; neither the schemas nor the simulator are needed
+        import pandas  # noqa: F401
+
         from reports import run_charts  # noqa: F401
 
         try:
@@ -121,7 +126,7 @@ def _serve(conn, parent_end) -> None:
         conn.close()
 
 
-def _annex(r: Any, lang: str, tasks: list, kinds: frozenset[str]) -> list:
+def _annex(data: ChartData, lang: str, kinds: frozenset[str]) -> list:
     """:func:`reports.run_charts.annex`, its charts shared with a copy of this process (forked
     with everything loaded and the run in hand): it draws every other chart while this one
     draws the rest. Whatever the copy fails to draw is drawn here."""
@@ -129,7 +134,7 @@ def _annex(r: Any, lang: str, tasks: list, kinds: frozenset[str]) -> list:
 
     from reports import run_charts
 
-    todo = run_charts.charts(r, tasks)
+    todo = run_charts.charts(data)
     theirs = todo[1::2]
     helper = None
     if theirs:

@@ -14,6 +14,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from reports import chart_style
+from reports.chart_data import ChartData
 from reports.chart_style import (
     ALERT,
     GANTT_COLOURS,
@@ -22,8 +23,7 @@ from reports.chart_style import (
     STATE_COLOURS,
     TASK_COLOUR,
 )
-from reports.i18n import VALUE_WORDS, phrase, task_label, word
-from sim.core.result import DrillResult
+from reports.i18n import VALUE_WORDS, phrase, word
 from sim.core.types import EventKind
 
 K = EventKind
@@ -40,7 +40,7 @@ def _state_bands(ax, ts) -> None:
             start = i
 
 
-def draw_crowd(r: DrillResult, lang: str):
+def draw_crowd(r: ChartData, lang: str):
     """Petitioners and onlookers on site with mean agitation; crowd state as bands."""
     ts = r.timeseries
     fig, ax = plt.subplots(figsize=(8, 3.6))
@@ -65,7 +65,7 @@ def draw_crowd(r: DrillResult, lang: str):
     return fig
 
 
-def draw_rumour(r: DrillResult, lang: str):
+def draw_rumour(r: ChartData, lang: str):
     """Rumour reach against statement reach online, with the statement time marked."""
     ts = r.timeseries
     fig, ax = plt.subplots(figsize=(8, 3.0))
@@ -83,7 +83,7 @@ def draw_rumour(r: DrillResult, lang: str):
     return fig
 
 
-def _spans(r: DrillResult, end: float) -> list[tuple[str, str, float, float]]:
+def _spans(r: ChartData, end: float) -> list[tuple[str, str, float, float]]:
     """(team, activity, start, end) from the task_start/task_end pairs of the event log."""
     ev = r.events[r.events["kind"].isin((K.TASK_START.value, K.TASK_END.value))]
     open_: dict[tuple[str, str], float] = {}
@@ -98,11 +98,11 @@ def _spans(r: DrillResult, end: float) -> list[tuple[str, str, float, float]]:
     return out
 
 
-def draw_gantt(r: DrillResult, lang: str):
+def draw_gantt(r: ChartData, lang: str):
     """Each team's activities over time, with milestones and injects marked."""
     ts = r.timeseries
     end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
-    teams = list(r.plan.teams)
+    teams = list(r.team_names)
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(teams) + 1.8))
     spans = _spans(r, end)
     for i, tid in enumerate(teams):
@@ -118,7 +118,7 @@ def draw_gantt(r: DrillResult, lang: str):
             ax.barh(i, max(t1 - t0, 0.5), left=t0, color=colour, height=height,
                     edgecolor="#555", linewidth=0.3)
     ax.set_yticks(range(len(teams)))
-    ax.set_yticklabels([r.plan.teams[t].name.get(lang) for t in teams], fontsize=8)
+    ax.set_yticklabels([r.team_names[t][lang] for t in teams], fontsize=8)
     ax.invert_yaxis()
     marks = [("first_report", "#1b5e20"), ("plan_activated", "#0d47a1"),
              ("agreement", "#4a148c"), ("cleared", "#000000")]
@@ -159,12 +159,10 @@ def draw_gantt(r: DrillResult, lang: str):
     return fig
 
 
-def draw_response(r: DrillResult, lang: str, tasks: list):
-    """Measured times against the drill's criteria for the timed critical ``tasks``, all in
-    minutes from T0. Medical care is left out: its figure is a response time (from each
-    incident), not a time from T0, and has its own line in the report."""
-    tasks = [t for t in tasks if t.target_min is not None and t.rating != "NA"
-             and t.key != "medical"]
+def draw_response(r: ChartData, lang: str):
+    """Measured times against the drill's criteria for the timed critical tasks
+    (:attr:`ChartData.response`), all in minutes from T0."""
+    tasks = r.response
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(tasks) + 1.2))
     for i, t in enumerate(tasks):
         value = t.measured_min if t.measured_min is not None else 0.0
@@ -172,7 +170,7 @@ def draw_response(r: DrillResult, lang: str, tasks: list):
         ax.plot([t.target_min, t.target_min], [i - 0.4, i + 0.4], color="#000", lw=1.5)
         ax.text(value + 1, i, t.rating, va="center", fontsize=8)
     ax.set_yticks(range(len(tasks)))
-    ax.set_yticklabels([task_label(r, t, lang) for t in tasks], fontsize=8)
+    ax.set_yticklabels([t.label[lang] for t in tasks], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.set_title(phrase("chart_response", lang))

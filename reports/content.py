@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 from reports import narrative
+from reports.chart_data import ChartData
 from reports.document import Bullets, Document, Figure, Section, Subheading, Table
 from reports.evaluation import Evaluation, evaluate, rules, score
 from reports.i18n import (
@@ -714,7 +715,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         if blocks is None:
             from reports.run_charts import annex  # matplotlib is loaded only to draw here
 
-            blocks = annex(r, lang, e.tasks, chart_kinds)
+            blocks = annex(ChartData.of(r, e.tasks), lang, chart_kinds)
         s.blocks.extend(blocks)
         doc.sections.append(s)
 

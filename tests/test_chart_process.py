@@ -8,6 +8,7 @@ import time
 import pytest
 
 from reports import chart_process
+from reports.chart_data import ChartData
 from reports.document import CHART_KINDS_WEB, Figure
 from reports.evaluation import evaluate
 from reports.run_charts import annex
@@ -22,17 +23,18 @@ pytestmark = pytest.mark.skipif(not chart_process.useful(),
 @pytest.fixture(scope="module")
 def run():
     r = simulate(load_drill("small-group", None, []), seed=2)
-    return r, evaluate(r)
+    e = evaluate(r)
+    return r, e, ChartData.of(r, e.tasks)
 
 
 @pytest.mark.parametrize("kinds", [CHART_KINDS_WEB, frozenset({"png", "svg"})])
 def test_charts_from_the_chart_process_are_the_same_bytes(run, kinds):
-    r, e = run
+    r, e, data = run
     charts = chart_process.ChartProcess()
-    charts.send(r, "zh", e.tasks, kinds)
+    charts.send(data, "zh", kinds)
     drawn = charts.blocks()
     assert drawn is not None
-    here = annex(r, "zh", e.tasks, kinds)
+    here = annex(data, "zh", kinds)
     assert [b.name for b in drawn if isinstance(b, Figure)] == \
         [b.name for b in here if isinstance(b, Figure)]
     assert drawn == here
@@ -40,22 +42,21 @@ def test_charts_from_the_chart_process_are_the_same_bytes(run, kinds):
 
 
 def test_a_chart_process_that_died_leaves_the_charts_to_the_run(run, tmp_path):
-    r, e = run
+    r, e, data = run
     charts = chart_process.ChartProcess()
     charts.process.kill()
     charts.process.join()
-    charts.send(r, "en", e.tasks, CHART_KINDS_WEB)
+    charts.send(data, "en", CHART_KINDS_WEB)
     assert charts.blocks() is None
     written = write_run(r, tmp_path / "out", "en", ["md"], e=e, drawn=charts.blocks)
     svgs = sorted(p.name for p in written if p.suffix == ".svg")
-    assert svgs == sorted(f"{b.name}.svg" for b in annex(r, "en", e.tasks, CHART_KINDS_WEB)
+    assert svgs == sorted(f"{b.name}.svg" for b in annex(data, "en", CHART_KINDS_WEB)
                           if isinstance(b, Figure))
 
 
 def test_a_chart_process_that_cannot_draw_answers_so(run):
-    _, e = run
     charts = chart_process.ChartProcess()
-    charts.send(None, "zh", e.tasks, CHART_KINDS_WEB)   # no run to draw from
+    charts.send(None, "zh", CHART_KINDS_WEB)   # no run to draw from
     assert charts.blocks() is None
     assert not charts.process.is_alive()
 
@@ -70,13 +71,13 @@ def test_a_chart_process_never_handed_a_run_is_ended_at_once():
 
 
 def test_charts_shared_with_a_copy_come_back_in_order(run):
-    r, e = run
+    r, e, data = run
     kinds = frozenset({"png", "svg"})
-    assert chart_process._annex(r, "en", e.tasks, kinds) == annex(r, "en", e.tasks, kinds)
+    assert chart_process._annex(data, "en", kinds) == annex(data, "en", kinds)
 
 
 def test_charts_the_copy_fails_to_draw_are_drawn_by_the_chart_process(run, monkeypatch):
-    r, e = run
+    r, e, data = run
     monkeypatch.setattr(chart_process, "_draw_share", lambda *a: None)  # the copy answers nothing
-    assert chart_process._annex(r, "zh", e.tasks, CHART_KINDS_WEB) == \
-        annex(r, "zh", e.tasks, CHART_KINDS_WEB)
+    assert chart_process._annex(data, "zh", CHART_KINDS_WEB) == \
+        annex(data, "zh", CHART_KINDS_WEB)

@@ -110,15 +110,16 @@ def test_no_chart_label_is_below_eight_points():
     from matplotlib.text import Text
 
     from reports import chart_style
+    from reports.chart_data import ChartData
     from reports.charts import draw_crowd, draw_gantt, draw_response, draw_rumour
     from reports.evaluation import evaluate
 
     r = simulate(load_drill("gate-blockade"), 2)
-    tasks = evaluate(r).tasks
-    for draw in (draw_gantt, draw_crowd, draw_rumour,
-                 lambda r, lang: draw_response(r, lang, tasks=tasks)):
+    data = ChartData.of(r, evaluate(r).tasks)
+    assert data.response
+    for draw in (draw_gantt, draw_crowd, draw_rumour, draw_response):
         with chart_style.apply("en"):
-            fig = draw(r, "en")
+            fig = draw(data, "en")
             fig.canvas.draw()
             sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
             plt.close(fig)
