@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import os
 import re
 import secrets
 import sys
@@ -758,6 +759,7 @@ def cmd_room(args, console: Console) -> int:
     from reports.room_text import t
     from room.control import Room
     from room.server import create_app, needs_token
+    from sim.core.files import check_target
     from sim.core.loading import load_drill
 
     if not args.host.strip():
@@ -766,6 +768,7 @@ def cmd_room(args, console: Console) -> int:
                                   "0.0.0.0 for every network)")])
     inputs = load_drill(args.scenario, args.plan, args.sets)
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}-room", args.seed)
+    check_target(Path(os.path.abspath(out)))   # refused now, not after the drill is played
     try:
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -791,7 +794,11 @@ def cmd_room(args, console: Console) -> int:
         return EXIT_OK
     if room.state == "failed":
         print(f"error: {room.error}", file=sys.stderr)
-        return EXIT_INTERNAL
+        if room.session.decisions or room.session.notes:
+            path = room.save_partial(beside=True)
+            print(t("room_unwritten", args.lang, n=len(room.session.decisions),
+                    m=len(room.session.notes), path=path), file=sys.stderr)
+        return EXIT_INPUT if room.bad_input else EXIT_INTERNAL
     if room.session.decisions or room.session.notes:
         path = room.save_partial()
         print(t("room_unfinished", args.lang, n=len(room.session.decisions),

@@ -84,6 +84,9 @@ TEXT: dict[str, dict[str, str]] = {
     "room_unfinished": {"zh": "推演未结束即关闭：已保存{n}项决策和{m}条观察员记录至 {path}",
                         "en": "closed before the end: {n} decisions and {m} observers' notes saved "
                               "to {path}"},
+    "room_unwritten": {"zh": "输出文件未能写入：已保存{n}项决策和{m}条观察员记录至 {path}，可用 run --decisions "
+                              "重新生成", "en": "the files could not be written: {n} decisions and "
+                       "{m} observers' notes saved to {path}; run --decisions writes them again"},
     "room_written": {"zh": "推演结束，{n}个文件已写入 {out}", "en": "The drill ended; {n} files "
                      "written to {out}"},
     "notes": {"zh": "观察员记录", "en": "Observers' notes"},

@@ -68,6 +68,7 @@ class Room:
     since: float = 0.0
     written: list[str] = field(default_factory=list)
     error: str = ""
+    bad_input: bool = False   # the error was the output folder's (exit 2)
     version: int = 0
 
     def __post_init__(self) -> None:
@@ -201,10 +202,16 @@ class Room:
                                       scenario=self.inputs.scenario))
         return [str(self.out / Path(f).relative_to(folder)) for f in files]
 
-    def save_partial(self) -> Path:
-        """decisions.yaml (with the notes) of a drill stopped before its end."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        path = self.out / "decisions.yaml"
+    def save_partial(self, beside: bool = False) -> Path:
+        """decisions.yaml (with the notes) of a drill stopped before its end, or, ``beside``,
+        of one whose folder could not be written: then next to the folder
+        (``<out>-unwritten-decisions.yaml``), so that ``run --decisions`` can write it later."""
+        if beside:
+            path = self.out.with_name(f"{self.out.name}-unwritten-decisions.yaml")
+            path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            self.out.mkdir(parents=True, exist_ok=True)
+            path = self.out / "decisions.yaml"
         save_decisions(path, self.session, self.inputs.plan_label)
         return path
 

@@ -41,6 +41,7 @@ from starlette.routing import Route
 from reports import chart_style
 from reports.room_pages import console_page, projector_page
 from room.control import ControlError, Room
+from sim.core.errors import InputError
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 """Addresses that reach this machine only: bound to one of them, controls need no token."""
@@ -99,6 +100,8 @@ class Driver:
         try:
             self.room.written = await asyncio.to_thread(self.room.write)
             self.room.state = "written"
+        except InputError as exc:   # the folder cannot be written now (taken, say)
+            self.room.state, self.room.error, self.room.bad_input = "failed", str(exc), True
         except Exception as exc:  # shown on the console; the server stays up
             self.room.state, self.room.error = "failed", f"{type(exc).__name__}: {exc}"
         self.room.version += 1

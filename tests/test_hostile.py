@@ -97,6 +97,11 @@ def _existing_file(tmp: Path) -> None:
     (tmp / "taken").write_text("not a folder\n", encoding="utf-8")
 
 
+def _linked_folder(tmp: Path) -> None:
+    (tmp / "real").mkdir()
+    (tmp / "link").symlink_to(tmp / "real")
+
+
 def _cycle(tmp: Path) -> None:
     _plan(tmp, "self.yaml", "name: self\nextends: self.yaml\n")
     _plan(tmp, "a.yaml", "name: a\nextends: b.yaml\n")
@@ -309,6 +314,10 @@ CASES = [
          ["seed must be a whole number"]),
     Case("out-existing-file", ["run", "small-group", "--out", "{tmp}/taken"], 2,
          ["--out:", "exists and is not a folder"], make=_existing_file),
+    Case("room-out-existing-file", ["room", "small-group", "--out", "{tmp}/taken"], 2,
+         ["--out:", "exists and is not a folder"], make=_existing_file),
+    Case("out-symbolic-link", ["run", "small-group", "--out", "{tmp}/link"], 2,
+         ["--out:", "is a symbolic link"], make=_linked_folder),
     Case("out-proc", ["run", "small-group", "--out", "/proc/drill-out"], 2,
          ["--out:", "under /proc"]),
     Case("out-name-300", ["run", "small-group", "--out", "{tmp}/" + "o" * 300], 2,

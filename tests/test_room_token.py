@@ -112,3 +112,22 @@ def test_the_room_command_opened_beyond_127_0_0_1_prints_a_token_and_requires_it
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_a_folder_that_cannot_be_written_at_the_end_is_told_as_bad_input(tmp_path):
+    """The command refuses such a folder before the drill; one taken while the drill is played
+    is told without the error's class, and the decisions can be saved beside it."""
+    import asyncio
+
+    from room.server import Driver
+
+    out = tmp_path / "out"
+    room = Room(load_drill("gate-blockade"), 1, out, "en", ["md"])
+    room.session.run_to_end()
+    out.write_text("someone else's file\n", encoding="utf-8")
+    asyncio.run(Driver(room, 0.0)._finish())
+    assert room.state == "failed" and room.bad_input
+    assert "exists and is not a folder" in room.error and "InputError" not in room.error
+    saved = room.save_partial(beside=True)
+    assert saved == tmp_path / "out-unwritten-decisions.yaml" and saved.is_file()
+    assert out.read_text(encoding="utf-8") == "someone else's file\n"

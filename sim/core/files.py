@@ -198,7 +198,10 @@ def check_target(target: Path, label: str = LABEL) -> None:
     for system in ("/proc", "/sys", "/dev"):
         if resolved == Path(system) or Path(system) in resolved.parents:
             raise _refuse(f"{target} is under {system}, which holds no files to write", label)
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
+    if target.is_symlink():
+        raise _refuse(f"{target} is a symbolic link; name the folder itself, or a new one",
+                      label)
+    if target.exists() and not target.is_dir():
         raise _refuse(f"{target} exists and is not a folder; name a new folder or a previous "
                       "output folder", label)
     if target.is_dir():
