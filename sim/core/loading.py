@@ -263,6 +263,25 @@ def parse_plan_ref(ref: str) -> tuple[str, list[str]]:
     return m.group("base").strip(), [p.strip() for p in parts if p.strip()]
 
 
+def _given_once(assignments: list[tuple[str, str]]) -> None:
+    """Refuse a key set twice (inline, by ``--set``, or one of each): which value was meant
+    cannot be told. ``assignments``: (where it was given, ``KEY=VALUE``)."""
+    first: dict[str, tuple[str, str]] = {}
+    problems = []
+    for where, text in assignments:
+        key = text.partition("=")[0].strip()
+        if key in first:
+            was_where, was = first[key]
+            first_in = f" (the first in {_shorten(was_where)})" if was_where != where else ""
+            problems.append(Problem(where, _shorten(key), None,
+                                    f"set twice: {_shorten(was)} and {_shorten(text.strip())}"
+                                    f"{first_in}; give each key once"))
+        else:
+            first[key] = (where, text.strip())
+    if problems:
+        raise InputError(problems)
+
+
 def apply_overrides(model: M, assignments: list[str], label: str) -> M:
     """Return ``model`` with dotted-path fields changed; an unknown path is an error."""
     if not assignments:
@@ -348,6 +367,7 @@ def load_plan(ref: str, sets: list[str] | None = None,
                                   "it on its own")]) from None
     name = plan.name if path.parent != PLANS_DIR else base
     label = name if not inline else f"{name}[{','.join(inline)}]"
+    _given_once([(ref, a) for a in inline] + [("--set", a) for a in sets or []])
     plan = apply_overrides(plan, inline, ref)
     plan = apply_overrides(plan, list(sets or []), "--set")
     for p in plan_problems(plan, None):
