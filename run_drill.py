@@ -807,33 +807,40 @@ def cmd_room(args, console: Console) -> int:
 
 
 def cmd_replay(args, console: Console) -> int:
-    import json
-
     from reports.replay import write_replay
-    from sim.core.loading import load_drill
+    from sim.core.loading import load_drill, parse_plan_ref
 
     folder = args.folder
     for name in ("events.csv", "timeseries.csv"):
         if not (folder / name).is_file():
             raise InputError([Problem(str(folder / name), "", None,
                                       "not found: give a run's output folder")])
+        if not _ends_whole(folder / name):
+            print(f"warning: {folder / name} ends in the middle of a line: the run's record "
+                  "may be cut short", file=sys.stderr)
+    record = _run_record(folder)
+    start = _recorded_clock(record)
     plan = scenario = None
+    files = [record.get("scenario_file"), record.get("plan_file")]
     try:
-        meta = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-        inputs = load_drill(str(meta["scenario"]), str(meta["plan"]))
+        if all(isinstance(f, str) and f for f in files):
+            # the files the run was read from, with the variant's overrides
+            inline = parse_plan_ref(str(record.get("plan", "")))[1] if record.get("plan") else []
+            inputs = load_drill(str(files[0]), str(files[1]), inline)
+            if inputs.plan_label != record.get("plan"):
+                print(f"warning: {files[1]} has changed since the run (its plan is now named "
+                      f"{inputs.plan_label!r}, not {record.get('plan')!r}); the replay uses it "
+                      "as it is", file=sys.stderr)
+        else:   # a folder written before its files were recorded: found by name
+            inputs = load_drill(str(record["scenario"]), str(record["plan"]))
         plan, scenario = inputs.plan, inputs.scenario
     except (OSError, ValueError, KeyError, TypeError, InputError):
-        print(f"note: the plan and scenario of {folder} were not found; the replay shows "
-              "team and inject ids and a clock from 09:00", file=sys.stderr)
-    if scenario is not None:
-        # the run's own clock (a --start-clock run differs from its scenario's)
-        try:
-            clock = json.loads((folder / "evaluation.json").read_text(encoding="utf-8"))
-            scenario = scenario.model_copy(update={"start_clock": _clock(clock["start_clock"])})
-        except (OSError, ValueError, KeyError, TypeError, argparse.ArgumentTypeError):
-            pass
+        where = " and ".join(str(f) for f in files if f) or "(not recorded)"
+        print(f"note: the plan and scenario of {folder} cannot be read ({where}); the replay "
+              "shows team and inject ids" + ("" if start else " and a clock from 09:00"),
+              file=sys.stderr)
     try:
-        path = write_replay(folder, args.lang, plan, scenario)
+        path = write_replay(folder, args.lang, plan, scenario, start_clock=start)
     except KeyError as exc:
         raise InputError([Problem(str(folder), "", None,
                                   f"cannot read the run's CSV files: a column is missing "
@@ -843,6 +850,44 @@ def cmd_replay(args, console: Console) -> int:
                                   f"cannot read the run's CSV files: {exc}")]) from None
     console.print(f"[bold]written[/] {escape(str(path))}")
     return EXIT_OK
+
+
+def _ends_whole(path: Path) -> bool:
+    """Whether ``path`` is empty or ends with a line break (a file cut short does not)."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            if f.tell() == 0:
+                return True
+            f.seek(-1, 2)
+            return f.read(1) in (b"\n", b"\r")
+    except OSError:
+        return True   # told when it is read
+
+
+def _run_record(folder: Path) -> dict[str, Any]:
+    """What a run's folder records of its inputs: ``evaluation.json`` (the files, the clock),
+    else ``metrics.json`` (names only); empty, with a note, when neither can be read."""
+    import json
+
+    for name in ("evaluation.json", "metrics.json"):
+        try:
+            record = json.loads((folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict):
+            return record
+    print(f"note: {folder} has no readable evaluation.json or metrics.json: the run's plan, "
+          "scenario and clock are not known", file=sys.stderr)
+    return {}
+
+
+def _recorded_clock(record: dict[str, Any]) -> str | None:
+    """The run's own start clock (``HH:MM``) when it is recorded and valid."""
+    try:
+        return _clock(str(record["start_clock"]))
+    except (KeyError, argparse.ArgumentTypeError):
+        return None
 
 
 def cmd_validate(args, console: Console) -> int:

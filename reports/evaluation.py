@@ -707,6 +707,8 @@ def to_json(r: DrillResult, e: Evaluation) -> dict[str, Any]:
         "plan": r.plan_label,
         "seed": r.seed,
         "start_clock": r.scenario.start_clock,
+        "scenario_file": r.scenario_file,
+        "plan_file": r.plan_file,
         "rating_rule": {
             "P": "performed within the target and without challenges",
             "S": f"within the target with challenges, or at most "

@@ -90,12 +90,22 @@ def _teams(events: pd.DataFrame, plan, lang: str) -> list[dict[str, Any]]:
     return out
 
 
-def replay_data(folder: Path, lang: str, plan=None, scenario=None) -> dict[str, Any]:
-    """What the replay page needs, from the output folder's CSV files."""
-    ts = pd.read_csv(folder / "timeseries.csv", keep_default_na=False)
-    events = pd.read_csv(folder / "events.csv", keep_default_na=False)
+def _read_csv(folder: Path, name: str) -> pd.DataFrame:
+    """One of the run's CSV files; a file that cannot be read raises ``ValueError`` naming it."""
+    try:
+        return pd.read_csv(folder / name, keep_default_na=False)
+    except ValueError as exc:   # not UTF-8, not CSV, empty
+        raise ValueError(f"{name}: {exc}") from None
+
+
+def replay_data(folder: Path, lang: str, plan=None, scenario=None,
+                start_clock: str | None = None) -> dict[str, Any]:
+    """What the replay page needs, from the output folder's CSV files. The clock starts at
+    ``start_clock`` (``HH:MM``), else the scenario's, else 09:00."""
+    ts = _read_csv(folder, "timeseries.csv")
+    events = _read_csv(folder, "events.csv")
     events = events.sort_values("t_min", kind="stable")
-    start = scenario.start_clock if scenario is not None else "09:00"
+    start = start_clock or (scenario.start_clock if scenario is not None else "09:00")
     injects = {}
     if scenario is not None:
         for item in scenario.injects:
@@ -262,11 +272,13 @@ def render_replay(data: dict[str, Any]) -> str:
                    "base": BASE_CSS % {"font": FONT_STACK}, "chart": CHART_JS, "data": payload}
 
 
-def write_replay(folder: Path, lang: str = "zh", plan=None, scenario=None) -> Path:
+def write_replay(folder: Path, lang: str = "zh", plan=None, scenario=None,
+                 start_clock: str | None = None) -> Path:
     """Write ``replay.html`` into the output ``folder`` (from its CSV files); returns its path.
     ``plan`` and ``scenario`` give team names, inject texts and the clock; without them the
-    page shows ids and a clock from 09:00."""
+    page shows ids. ``start_clock``: the run's own clock, when it is known apart from the
+    scenario (else the scenario's, else 09:00)."""
     folder = Path(folder)
     path = folder / "replay.html"
-    atomic_write(path, render_replay(replay_data(folder, lang, plan, scenario)))
+    atomic_write(path, render_replay(replay_data(folder, lang, plan, scenario, start_clock)))
     return path

@@ -12,11 +12,12 @@ import os
 import re
 import shutil
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from tests.conftest import call_cli
+from tests.conftest import ROOT, call_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -119,3 +120,52 @@ def test_a_csv_without_its_columns_is_named_as_such(run_folder, tmp_path):
     (copy / "events.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     res = call_cli("replay", str(copy))
     assert res.returncode == 2 and "a column is missing" in res.stderr
+
+
+def _own_files(folder: Path) -> tuple[Path, Path]:
+    """A user's own scenario and plan that reuse the bundled names (small-group, linxiang)
+    with another clock and another name for the command team."""
+    folder.mkdir()
+    plan = (ROOT / "scenarios" / "plans" / "linxiang.yaml").read_text(encoding="utf-8")
+    plan = plan.replace("en: HQ office (city petition bureau)", "en: County duty office")
+    assert "County duty office" in plan
+    drill = (ROOT / "scenarios" / "drills" / "small-group.yaml").read_text(encoding="utf-8")
+    drill = drill.replace("plan: linxiang", "plan: plan.yaml")
+    drill = drill.replace("\nplan: plan.yaml", '\nstart_clock: "08:30"\nplan: plan.yaml', 1)
+    (folder / "plan.yaml").write_text(plan, encoding="utf-8")
+    (folder / "drill.yaml").write_text(drill, encoding="utf-8")
+    return folder / "drill.yaml", folder / "plan.yaml"
+
+
+def test_the_replay_command_reads_the_runs_own_files_not_bundled_ones_of_the_same_name(tmp_path):
+    drill, plan = _own_files(tmp_path / "mine")
+    out = tmp_path / "out"
+    res = call_cli("run", str(drill), "--plan", str(plan), "--seed", "3", "--lang", "en",
+                   "--formats", "md", "--quiet", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    written = (out / "replay.html").read_bytes()
+    assert b"County duty office" in written and b'"clocks": ["08:30"' in written
+    again = call_cli("replay", str(out), "--lang", "en")
+    assert again.returncode == 0 and not again.stderr, again.stderr
+    assert (out / "replay.html").read_bytes() == written
+    # the files gone: ids instead of names, and still the run's own clock, with a note
+    shutil.rmtree(tmp_path / "mine")
+    gone = call_cli("replay", str(out), "--lang", "en")
+    assert gone.returncode == 0 and "cannot be read" in gone.stderr
+    page = (out / "replay.html").read_text(encoding="utf-8")
+    assert '"clocks": ["08:30"' in page and "County duty office" not in page
+    assert "HQ office" not in page   # never the bundled plan's names
+
+
+def test_a_damaged_csv_is_named_and_a_cut_record_is_warned_of(run_folder, tmp_path):
+    garbled = tmp_path / "garbled"
+    shutil.copytree(run_folder, garbled)
+    (garbled / "timeseries.csv").write_bytes(b"t_min,crowd\xff\xfe\n1,2\n")
+    res = call_cli("replay", str(garbled))
+    assert res.returncode == 2 and "timeseries.csv:" in res.stderr
+    cut = tmp_path / "cut"
+    shutil.copytree(run_folder, cut)
+    text = (cut / "events.csv").read_bytes()
+    (cut / "events.csv").write_bytes(text[:len(text) // 2].rsplit(b",", 1)[0])
+    res = call_cli("replay", str(cut))
+    assert "events.csv ends in the middle of a line" in res.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,6 +56,8 @@ class DrillResult:
         own_plan: whether the plan is the one the scenario names (its injects' clauses cite
             that plan's sections).
         unapplied: recorded decisions a replay could not apply (:data:`UNAPPLIED_COLUMNS`).
+        scenario_file, plan_file: the files the scenario and the plan were read from
+            (absolute paths), so that the run's folder can be replayed from them.
     """
 
     scenario: Scenario
@@ -75,6 +78,8 @@ class DrillResult:
     own_plan: bool = True
     unapplied: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(UNAPPLIED_COLUMNS)))
+    scenario_file: str = ""
+    plan_file: str = ""
 
 
 def _opt(value: float | None) -> float | None:
@@ -119,6 +124,8 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
     result.metrics = compute_metrics(world, inputs, seed, rows)
     result.own_plan = inputs.own_plan
     result.unapplied = pd.DataFrame(world.unapplied, columns=list(UNAPPLIED_COLUMNS))
+    result.scenario_file = str(Path(inputs.scenario_path).resolve())
+    result.plan_file = str(Path(inputs.plan_path).resolve())
     return result
 
 
