@@ -418,6 +418,12 @@ def _clause_applies(r: DrillResult) -> bool:
     return r.own_plan
 
 
+def _described(row, lang: str) -> str:
+    """The scenario's own words for an inject's expected action, after its label."""
+    text = row.expected_zh if lang == "zh" else row.expected_en
+    return (("：" if lang == "zh" else ": ") + text) if text else ""
+
+
 def build(r: DrillResult, lang: str = "zh", charts: bool = True,
           e: Evaluation | None = None, org: str | None = None, date: str | None = None,
           baseline: DrillResult | None = None,
@@ -652,7 +658,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
               word(ACTIONS, row.expected_action, lang)
               + ("" if row.expected_team is None else
                  say(lang, f"（{team_or_capability(r, row.expected_team, lang)}）",
-                     f" ({team_or_capability(r, row.expected_team, lang)})")),
+                     f" ({team_or_capability(r, row.expected_team, lang)})"))
+              + _described(row, lang),
               "" if row.deadline_min is None else fmt_min(row.deadline_min, lang),
               "" if row.response_min is None else fmt_min(row.response_min, lang),
               word(INJECT_STATUS, row.status, lang),

@@ -234,8 +234,12 @@ def expected_text(item: dict[str, Any], lang: str, plan=None) -> str:
     if who:
         name = team_name(plan, who, lang)
         who = f"（{name}）" if lang == "zh" else f" ({name})"
-    text = t("expected_item", lang, inject=item["inject"], action=word(ACTIONS, item["action"], lang),
-             who=who, due=item["due_min"])
+    action = word(ACTIONS, item["action"], lang)
+    if item.get("description"):   # the scenario's own words for it
+        action += f"“{item['description'][lang]}”" if lang == "zh" else \
+            f" (“{item['description'][lang]}”)"
+    text = t("expected_item", lang, inject=item["inject"], action=action, who=who,
+             due=item["due_min"])
     return (t("overdue", lang) + text) if item.get("overdue") else text
 
 

@@ -345,3 +345,23 @@ def test_the_level_in_force_is_read_to_the_minute_of_its_change_not_of_the_tick(
     assert rec.level_at(-40.0) == "" and rec.level_at(0.0) == "IV"
     assert rec.level_at(23.8) == "III"      # the tick at 23 still says IV
     assert rec.level_at(23.65) == "III"
+
+
+def test_the_scenarios_words_for_an_expected_action_show_in_the_report_and_the_live_panel(
+        tmp_path):
+    from reports.content import build
+    from reports.render_md import render
+    from reports.room_text import expected_text
+
+    drill = (DRILLS_DIR / "gate-blockade.yaml").read_text(encoding="utf-8")
+    old = "expected: {action: cordon_set, capability: order, within_min: 45}"
+    assert old in drill
+    drill = drill.replace(old, "expected: {action: cordon_set, capability: order, within_min: 45,"
+                          " description: {zh: 封闭东门前路段, en: close the road by the east gate}}")
+    (tmp_path / "drill.yaml").write_text(drill, encoding="utf-8")
+    r = simulate(load_drill(str(tmp_path / "drill.yaml")), 1)
+    assert "：封闭东门前路段" in render(build(r, "zh", charts=False))
+    assert ": close the road by the east gate" in render(build(r, "en", charts=False))
+    item = {"inject": "GB-1", "action": "cordon_set", "team": "order", "due_min": 45.0,
+            "description": {"zh": "封闭东门前路段", "en": "close the road by the east gate"}}
+    assert "“close the road by the east gate”" in expected_text(item, "en")

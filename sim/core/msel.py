@@ -28,7 +28,9 @@ from sim.core.types import Action, Event, EventKind
 
 INJECT_COLUMNS = ("inject", "kind", "trigger", "fired_min", "expected_action", "expected_team",
                   "deadline_min", "action_min", "response_min", "status", "decision",
-                  "clause_zh", "clause_en")
+                  "clause_zh", "clause_en", "expected_zh", "expected_en")
+"""The columns of a run's inject table; ``expected_zh``/``expected_en``: the scenario's own
+words for the expected action (its ``description``), empty when it has none."""
 
 
 def match(events: Iterable[Event], expected: Expected, plan: Plan,
@@ -132,7 +134,9 @@ def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, st
                if exp else None, "deadline_min": None,
                "action_min": None, "response_min": None, "decision": inj.decision,
                "clause_zh": inj.clause.zh if inj.clause else "",
-               "clause_en": inj.clause.en if inj.clause else ""}
+               "clause_en": inj.clause.en if inj.clause else "",
+               "expected_zh": exp.description.zh if exp and exp.description else "",
+               "expected_en": exp.description.en if exp and exp.description else ""}
         if t_fired is None:
             row["status"] = "not_fired"
         elif exp is None:

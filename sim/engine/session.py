@@ -477,7 +477,10 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
                                 "team": item.expected.team or (
                                     item.expected.capability.value
                                     if item.expected.capability else ""),
-                                "due_min": due, "overdue": w.now > due + EPS})
+                                "due_min": due, "overdue": w.now > due + EPS,
+                                "description": ({"zh": item.expected.description.zh,
+                                                 "en": item.expected.description.en}
+                                                if item.expected.description else None)})
     targets = []  # the plan's time targets (minutes from T0) not reached yet
     for key in TIMED_TARGETS:
         due = getattr(w.plan.targets, key)
