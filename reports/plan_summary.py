@@ -47,8 +47,8 @@ WORDS: dict[str, dict[str, str]] = {
     "restrained": {"zh": "克制", "en": "restrained"},
     "forceful": {"zh": "强制", "en": "forceful"},
     "answers": {"zh": "答复问题{low:.0f}–{high:.0f}分钟", "en": "answers questions in {low:.0f}-{high:.0f} min"},
-    "reinforcement": {"zh": "增援{size}人（{delay:.0f}分钟，自{level}级）",
-                      "en": "reinforcement of {size} ({delay:.0f} min, from level {level})"},
+    "reinforcement": {"zh": "增援{size}人（{delay:.0f}分钟，启动{levels}时请求）",
+                      "en": "reinforcement of {size} ({delay:.0f} min, requested at {levels})"},
     "first_response": {"zh": "先期处置", "en": "First response"},
     "none": {"zh": "预案未列先期处置步骤。", "en": "The plan lists no first-response steps."},
     "warning": {"zh": "预警措施", "en": "Warning measures"},
@@ -122,8 +122,12 @@ def _team_rows(r: DrillResult, lang: str) -> list[list[str]]:
             other.append(_w("answers", lang, low=t.answers_min.low, high=t.answers_min.high))
         if t.reinforcement is not None:
             rf = t.reinforcement
+            # requested at each level from from_level up that requests reinforcement
+            ids = [lv.id for lv in r.plan.levels]
+            at = [lv.name.get(lang) for lv in r.plan.levels[ids.index(rf.from_level):]
+                  if lv.request_reinforcement] if rf.from_level in ids else []
             other.append(_w("reinforcement", lang, size=rf.size, delay=rf.delay_min,
-                            level=rf.from_level))
+                            levels=sep.join(at) or "—"))
         within = "—" if t.on_site_within_min is None else f"{t.on_site_within_min:g}"
         rows.append([f"{t.name.get(lang)}（{t.size}人）" if lang == "zh" else f"{t.name.get(lang)} ({t.size})",
                      tasks, f"{t.mobilisation_min:g} / {t.travel_min:g}", within,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from sim.core.loading import PLANS_DIR, validate_file
 from tests.conftest import call_cli
 from tests.test_inputs import assert_bad_input, read_lines, set_line, write
 
@@ -59,3 +60,20 @@ def test_a_bad_new_field_is_named_with_its_line(case, tmp_path):
     path = write(lines, tmp_path / f"{name}.yaml")
     res = call_cli("validate", str(path))
     assert_bad_input(res, f"{path}:{line}: {field}:", message)
+
+
+def test_a_reinforcement_no_level_requests_or_a_request_with_nothing_to_request_is_refused(
+        tmp_path):
+    plan = (PLANS_DIR / "linxiang.yaml").read_text(encoding="utf-8")
+    never = plan.replace("request_reinforcement: true", "request_reinforcement: false")
+    (tmp_path / "never.yaml").write_text(never, encoding="utf-8")
+    problems = validate_file(str(tmp_path / "never.yaml"))
+    assert any(p.field.endswith("reinforcement.from_level") and "never requested" in p.message
+               for p in problems), problems
+    below = plan.replace("reinforcement: {size: 30, delay_min: 30, from_level: II}",
+                         "reinforcement: {size: 30, delay_min: 30, from_level: I}")
+    assert below != plan
+    (tmp_path / "below.yaml").write_text(below, encoding="utf-8")
+    problems = validate_file(str(tmp_path / "below.yaml"))
+    assert [p.field for p in problems] == ["levels.2.request_reinforcement"], problems
+    assert problems[0].line is not None

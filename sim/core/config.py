@@ -315,7 +315,8 @@ class Reinforcement(Strict):
 
     size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)]
     delay_min: Minutes
-    from_level: Id = Field(description="level id from which reinforcement is requested")
+    from_level: Id = Field(description="the lowest level at which it is requested: when a level "
+                                       "from this one up with request_reinforcement is declared")
 
 
 class Team(Strict):

@@ -474,7 +474,7 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
         for j, tid in enumerate(lv.dispatch):
             if tid not in team_ids:
                 add(("levels", i, "dispatch", j),
-                    f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
+                    f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids)) or 'none'})")
     for tid, team in plan.teams.items():
         if Capability.ORDER in team.capabilities and team.posture is None:
             add(("teams", tid, "posture"),
@@ -488,11 +488,29 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
                         f"{', '.join(c.value for c in team.capabilities) or 'no capability'})")
         if team.reinforcement and team.reinforcement.from_level not in level_ids:
             add(("teams", tid, "reinforcement", "from_level"),
-                f"unknown level {team.reinforcement.from_level!r} (levels: {', '.join(level_ids)})")
+                f"unknown level {team.reinforcement.from_level!r} (levels: "
+                f"{', '.join(level_ids) or 'none'})")
+        elif team.reinforcement and Capability.ORDER in team.capabilities and not any(
+                lv.request_reinforcement
+                for lv in plan.levels[level_ids.index(team.reinforcement.from_level):]):
+            # requested when a level from from_level up that requests reinforcement is declared
+            add(("teams", tid, "reinforcement", "from_level"),
+                f"never requested: no level from {team.reinforcement.from_level!r} up has "
+                "request_reinforcement: true; set it on the levels that call the "
+                "reinforcement in")
+    available = [level_ids.index(t.reinforcement.from_level) for t in plan.teams.values()
+                 if t.reinforcement and Capability.ORDER in t.capabilities
+                 and t.reinforcement.from_level in level_ids]
+    for i, lv in enumerate(plan.levels):
+        if lv.request_reinforcement and not any(i >= a for a in available):
+            add(("levels", i, "request_reinforcement"),
+                "no order team has a reinforcement to request at this level (a team's "
+                "reinforcement: {size, delay_min, from_level} with from_level at or below "
+                f"{lv.id!r})")
     for field, tid in (("command", plan.command.team), ("command", plan.command.first_report_by)):
         if tid not in team_ids:
             key = "team" if tid == plan.command.team else "first_report_by"
-            add((field, key), f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
+            add((field, key), f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids)) or 'none'})")
     if plan.command.team in team_ids and \
             Capability.COMMAND not in plan.teams[plan.command.team].capabilities:
         # told where the capabilities are written, which is where it is usually fixed
@@ -501,11 +519,11 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
             "the command capability")
     if plan.publicity.team not in team_ids:
         add(("publicity", "team"),
-            f"unknown team {plan.publicity.team!r} (teams: {', '.join(sorted(team_ids))})")
+            f"unknown team {plan.publicity.team!r} (teams: {', '.join(sorted(team_ids)) or 'none'})")
     for i, rep in enumerate(plan.reporting):
         if rep.from_level is not None and rep.from_level not in level_ids:
             add(("reporting", i, "from_level"),
-                f"unknown level {rep.from_level!r} (levels: {', '.join(level_ids)})")
+                f"unknown level {rep.from_level!r} (levels: {', '.join(level_ids) or 'none'})")
     roles = ", ".join(sorted(plan.roles)) or "none declared"
     for i, lv in enumerate(plan.levels):
         if lv.commander is not None and lv.commander not in plan.roles:
@@ -518,7 +536,7 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
         for j, tid in enumerate(plan.warning.preposition):
             if tid not in team_ids:
                 add(("warning", "preposition", j),
-                    f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids))})")
+                    f"unknown team {tid!r} (teams: {', '.join(sorted(team_ids)) or 'none'})")
         if plan.warning.declare_level is not None and not plan.warning.declare:
             add(("warning", "declare_level"), "declare is false: no level is declared on a warning")
         if plan.warning.declare_level is not None and plan.warning.declare_level not in level_ids:
