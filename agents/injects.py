@@ -127,6 +127,10 @@ def _apply(world: World, item: Inject, trigger: str):
         team_id = item.target(world.plan)
         if team_id is None:
             _nobody(world, item)
+        elif world.teams[team_id].working(item.item) <= 0:
+            # under this plan the team has none of it (or none left working): nothing fails
+            world.log(team_id, EventKind.INJECT_NO_ITEM, f"inject {item.id}: {team_id} has no "
+                      f"working {item.item.value}; nothing fails", item.item.value)
         else:
             equipment_failed(world, world.teams[team_id], item.item, f"inject {item.id}")
     elif isinstance(item, RumourInject):

@@ -154,7 +154,8 @@ PHASES: dict[str, tuple[str, ...]] = {
                         K.TOP_LEADER_ON_SITE, K.TALKS_WAITING, K.TALKS_RESUMED, K.TALKS_STALLED,
                         K.TALKS_FAILED, K.AGREEMENT, K.PROMISE_BROKEN, K.ROOM_READY,
                         K.DEMAND_LEADER, K.AWAITING_AUTHORITY),
-        "dispersal": (K.CLEARED, K.TRANSPORTED, K.INJECT_SKIPPED, K.INJECT_NO_TEAM),
+        "dispersal": (K.CLEARED, K.TRANSPORTED, K.INJECT_SKIPPED, K.INJECT_NO_TEAM,
+                      K.INJECT_NO_ITEM),
     }.items()
 }
 """Event kinds shown in each phase of 二、演练过程 (after seed 004's five phases)."""

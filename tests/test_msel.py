@@ -365,3 +365,13 @@ def test_the_scenarios_words_for_an_expected_action_show_in_the_report_and_the_l
     item = {"inject": "GB-1", "action": "cordon_set", "team": "order", "due_min": 45.0,
             "description": {"zh": "封闭东门前路段", "en": "close the road by the east gate"}}
     assert "“close the road by the east gate”" in expected_text(item, "en")
+
+
+def test_an_equipment_failure_for_a_team_without_the_item_is_logged_as_acting_on_nothing():
+    """A capability-addressed failure runs under any plan; under one whose team carries none
+    of the item, the record says nothing could fail."""
+    r = simulate(load_drill("gate-blockade", "linxiang[teams.dialogue.equipment={}]"), 1)
+    ev = r.events
+    gone = ev[ev["kind"] == "inject_no_item"]
+    assert list(gone["actor"]) == ["dialogue"] and list(gone["subject"]) == ["loudspeaker"]
+    assert not ((ev["kind"] == "equipment_failed") & (ev["detail"].str.contains("GB-2"))).any()

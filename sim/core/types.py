@@ -275,6 +275,7 @@ class EventKind(str, Enum):
     INJECT = "inject"
     INJECT_SKIPPED = "inject_skipped"      # the facilitator skipped it
     INJECT_NO_TEAM = "inject_no_team"      # addressed to a capability no team of the plan has
+    INJECT_NO_ITEM = "inject_no_item"      # an equipment failure for a team with no such item working
     EXPECTED_MISSED = "expected_missed"
     DECISION = "decision"
     COMMS_OUTAGE = "comms_outage"
