@@ -375,3 +375,17 @@ def test_an_equipment_failure_for_a_team_without_the_item_is_logged_as_acting_on
     gone = ev[ev["kind"] == "inject_no_item"]
     assert list(gone["actor"]) == ["dialogue"] and list(gone["subject"]) == ["loudspeaker"]
     assert not ((ev["kind"] == "equipment_failed") & (ev["detail"].str.contains("GB-2"))).any()
+
+
+def test_a_condition_on_a_level_its_own_plan_lacks_is_refused_but_runs_under_another_plan(
+        tmp_path):
+    path = scenario_file(tmp_path, [{"id": "X-1", "when": 'level == "IX"', "kind": "rumour"}])
+    problems = validate_file(str(path))
+    assert [p.field for p in problems] == ["injects.0.when"], problems
+    assert "'IX' is not a level of plan linxiang" in problems[0].message
+    assert problems[0].line == line_of(path, "IX")
+    with pytest.raises(InputError):
+        load_drill(str(path))
+    # under a plan whose levels are named otherwise the condition never holds; not an error
+    r = simulate(load_drill(str(path), "department-4level"), 1)
+    assert r.injects.set_index("inject").loc["X-1", "status"] == "not_fired"

@@ -609,8 +609,12 @@ def unknown_levels(condition: str, plan: Plan) -> list[str]:
             ' "" before any is declared)' for t in sorted(texts) if t and t not in ids]
 
 
-def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> list[Problem]:
-    """Check a scenario's references against the plan it is run under."""
+def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None,
+                      own: bool = False) -> list[Problem]:
+    """Check a scenario's references against the plan it is run under. ``own``: the plan is
+    the one the scenario names, so a level its conditions compare with must be one of that
+    plan's (under another plan, whose levels are named otherwise, such a condition simply
+    never holds)."""
     label = doc.label if doc else scenario.name
     out: list[Problem] = []
 
@@ -622,6 +626,9 @@ def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None) -> l
         if tid not in plan.teams:
             add(("familiarity", tid), f"unknown team {tid!r} in plan {plan.name} (teams: {teams})")
     for i, inj in enumerate(scenario.injects):
+        if own and inj.when is not None:
+            for msg in unknown_levels(inj.when, plan):
+                add(("injects", i, "when"), msg)
         team = getattr(inj, "team", None)
         if team is not None and team not in plan.teams:
             add(("injects", i, "team"),
@@ -698,11 +705,11 @@ def load_drill(scenario_ref: str, plan_ref: str | None = None,
                               for p in exc.problems]) from None
     else:
         loaded = load_plan(plan_ref, sets, relative_to=spath.parent)
-    problems = scenario_problems(scenario, loaded.plan, doc)
+    own = plan_ref is None or _names_plan(scenario, spath, loaded.path)
+    problems = scenario_problems(scenario, loaded.plan, doc, own)
     if problems:
         raise InputError(problems)
     params = load_parameters(scenario, doc)
-    own = plan_ref is None or _names_plan(scenario, spath, loaded.path)
     return DrillInputs(scenario, loaded.plan, loaded.label, params, spath, loaded.path, own)
 
 
@@ -779,7 +786,7 @@ def validate_file(path: str, plans: list[str] | None = None) -> list[Problem]:
                 loaded = load_plan(obj.plan, relative_to=found.parent, within=scenario_root(found))
             else:
                 loaded = load_plan(ref)
-            problems += scenario_problems(obj, loaded.plan, doc)
+            problems += scenario_problems(obj, loaded.plan, doc, own=ref is None)
         except InputError as exc:
             if ref is not None:
                 continue   # the plan's own problems are told when it is validated itself
