@@ -609,12 +609,21 @@ def unknown_levels(condition: str, plan: Plan) -> list[str]:
             ' "" before any is declared)' for t in sorted(texts) if t and t not in ids]
 
 
+def _levels_all_unknown(condition: str, plan: Plan) -> bool:
+    """Whether ``condition`` compares ``level`` with names and none is a level of ``plan``."""
+    try:
+        texts = {t for t in parse_condition(condition).compared_with("level") if t}
+    except ValueError:
+        return False
+    return bool(texts) and not texts & {lv.id for lv in plan.levels}
+
+
 def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None,
                       own: bool = False) -> list[Problem]:
     """Check a scenario's references against the plan it is run under. ``own``: the plan is
-    the one the scenario names, so a level its conditions compare with must be one of that
-    plan's (under another plan, whose levels are named otherwise, such a condition simply
-    never holds)."""
+    the one the scenario names, so a condition on the level must name at least one of that
+    plan's levels (it may name other plans' too; under a plan whose levels are named
+    otherwise, such a condition simply never holds)."""
     label = doc.label if doc else scenario.name
     out: list[Problem] = []
 
@@ -626,9 +635,11 @@ def scenario_problems(scenario: Scenario, plan: Plan, doc: Document | None,
         if tid not in plan.teams:
             add(("familiarity", tid), f"unknown team {tid!r} in plan {plan.name} (teams: {teams})")
     for i, inj in enumerate(scenario.injects):
-        if own and inj.when is not None:
+        if own and inj.when is not None and _levels_all_unknown(inj.when, plan):
+            # it could never hold under the plan the scenario names: a mistake
             for msg in unknown_levels(inj.when, plan):
-                add(("injects", i, "when"), msg)
+                add(("injects", i, "when"), msg + "; name a level of this plan too (a "
+                    "condition may also name levels of other plans it runs under)")
         team = getattr(inj, "team", None)
         if team is not None and team not in plan.teams:
             add(("injects", i, "team"),
