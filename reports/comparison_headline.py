@@ -52,6 +52,7 @@ class Verdict:
     threshold: float
     higher_is_better: bool
     tie: bool = False
+    identical: bool = False   # a tie with the same figure in every pair of runs
     same_as: tuple[str, ...] = ()
     worse: tuple[tuple[str, float, tuple[float, float]], ...] = ()
     """Other variants statistically clearly worse than the baseline: (plan, by how much, the
@@ -72,6 +73,14 @@ def _paired(a: Analysis, plan: str, metric: str, kind: str) -> tuple[float, floa
     if math.isnan(diff):
         return None
     return diff, float(d["ci_low"]), float(d["ci_high"]), bool(d.get("excludes_zero"))
+
+
+def _identical(a: Analysis, plan: str, metric: str, kind: str) -> bool:
+    """Whether ``plan`` and the baseline gave the same ``metric`` in every pair of runs."""
+    d = a.difference(plan, metric)
+    if kind == "event":
+        return int(d.get("discordant", 1)) == 0
+    return float(d.get("ci_low", 1.0)) == float(d.get("ci_high", 1.0)) == 0.0
 
 
 def _clearly_worse(pairs: dict[str, tuple[float, float, float, bool]], gain: dict[str, float],
@@ -125,8 +134,10 @@ def verdicts(a: Analysis) -> list[Verdict]:
             diff, low, high, clear = pairs[same[0]]
             lows = [pairs[p][1] for p in same]
             highs = [pairs[p][2] for p in same]
+            identical = all(_identical(a, p, metric, kind) for p in same)
             out.append(Verdict(metric, base, same[0], 0.0, (min(lows), max(highs)), False,
-                               False, matter, higher, tie=True, same_as=same))
+                               False, matter, higher, tie=True, same_as=same,
+                               identical=identical))
     return out
 
 
@@ -202,7 +213,7 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
                         "higher is better" if v.higher_is_better else "lower is better")
         ci = _interval(v.metric, v.ci, lang)
         if v.tie:
-            if v.ci[0] == v.ci[1] == 0.0:
+            if v.identical:
                 parts.append(say(lang, f"{label}（{direction}）：各预案每次推演结果都相同",
                                  f"{label} ({direction}): the same under every plan in every run"))
             else:

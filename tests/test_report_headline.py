@@ -79,3 +79,26 @@ def test_a_third_plan_clearly_worse_than_the_baseline_is_named():
     reps = type("R", (), {"scenario": "s", "reps": 30, "sets": [], "variants": []})()
     text = " ".join(headline(reps, a, "en"))
     assert "C (C) does worse than A (A) by 30.0 min" in text
+
+
+def test_plans_with_the_same_outcome_in_every_pair_are_called_identical_not_unclear():
+    """No scuffle under either plan in any run (and the same agreements): the paired
+    difference is exactly zero, whatever the width of a share's interval."""
+    rows = []
+    for rep in range(10):
+        for plan in ("A", "B"):
+            rows.append({"plan": plan, "rep": rep, "seed": rep, "scuffles": 0,
+                         "agreement_min": 50.0 + rep if rep % 3 else None})
+    a = analyse(rows, ["A", "B"], {"A": 150.0, "B": 150.0})
+    found = {v.metric: v for v in verdicts(a)}
+    assert found["any_scuffle"].tie and found["any_scuffle"].identical
+    assert found["agreement_reached"].identical
+    reps = type("R", (), {"scenario": "s", "reps": 10, "sets": [], "variants": []})()
+    text = " ".join(headline(reps, a, "en"))
+    assert "not ruled out" not in text
+    assert "scuffle (lower is better): the same under every plan in every run" in text.lower()
+    # scuffles under B in runs 0 and 1 only: the plans differ, so never "identical"
+    rows[1]["scuffles"] = 1   # run 0 under B
+    rows[3]["scuffles"] = 1   # run 1 under B
+    a = analyse(rows, ["A", "B"], {"A": 150.0, "B": 150.0})
+    assert not {v.metric: v for v in verdicts(a)}["any_scuffle"].identical

@@ -442,7 +442,9 @@ def differences(df: pd.DataFrame, plans: Sequence[str],
 
 
 EVENT_DIFF_COLUMNS = ["plan", "baseline", "event", "diff", "ci_low", "ci_high", "n",
-                      "excludes_zero"]
+                      "excludes_zero", "discordant"]
+"""``discordant``: the pairs in which the event happened under one plan only (none: the
+plans gave the same outcome in every replication, whatever the interval's width)."""
 
 
 def event_differences(ind: pd.DataFrame, plans: Sequence[str]) -> pd.DataFrame:
@@ -457,10 +459,12 @@ def event_differences(ind: pd.DataFrame, plans: Sequence[str]) -> pd.DataFrame:
         for ev in EVENTS:
             a, b = _paired(ind, base, plan, ev)
             both = ~np.isnan(a) & ~np.isnan(b)
-            diff, low, high = newcombe_paired(a[both] > 0.5, b[both] > 0.5)
+            x, y = a[both] > 0.5, b[both] > 0.5
+            diff, low, high = newcombe_paired(x, y)
             rows.append({"plan": plan, "baseline": base, "event": ev, "diff": diff,
                          "ci_low": low, "ci_high": high, "n": int(both.sum()),
-                         "excludes_zero": bool(low > 0 or high < 0)})
+                         "excludes_zero": bool(low > 0 or high < 0),
+                         "discordant": int(np.sum(x != y))})
     return pd.DataFrame(rows, columns=EVENT_DIFF_COLUMNS)
 
 
