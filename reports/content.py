@@ -644,11 +644,12 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
             late=int((expected["status"] == "late").sum()),
             missed=int((expected["status"] == "missed").sum())))
         applies = _clause_applies(r)
-        if not applies:
+        clauses = bool(((inj["clause_zh"] != "") | (inj["clause_en"] != "")).any())
+        if clauses and not applies:
             s.blocks.append(say(lang, "注：导调注入的检验条款按想定的原用预案编写，与本次所用预案不对应，表中不列出。",
                                 "Note: the injects' clauses cite the scenario's own plan, not the plan "
                                 "used here, and are left out."))
-        s.blocks.append(Table(
+        table = Table(
             [phrase("inject", lang), phrase("trigger", lang), phrase("fired", lang),
              phrase("expected_action", lang), phrase("deadline", lang), phrase("response", lang),
              phrase("status_col", lang), phrase("clause", lang)],
@@ -665,7 +666,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
               "" if row.response_min is None else fmt_min(row.response_min, lang),
               word(INJECT_STATUS, row.status, lang),
               (row.clause_zh if lang == "zh" else row.clause_en) if applies else "—"]
-             for row in inj.itertuples()]))
+             for row in inj.itertuples()])
+        if not clauses:   # no inject cites a clause: no column for them
+            table = Table(table.columns[:-1], [row[:-1] for row in table.rows])
+        s.blocks.append(table)
     if len(r.decisions) or len(r.unapplied):
         s.blocks.append(Subheading(sub("s3_decisions")))
         s.blocks.extend(_decisions(r, baseline, lang))

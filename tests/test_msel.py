@@ -390,3 +390,19 @@ def test_a_condition_on_a_level_its_own_plan_lacks_is_refused_but_runs_under_ano
     # under a plan whose levels are named otherwise the condition never holds; not an error
     r = simulate(load_drill(str(path), "department-4level"), 1)
     assert r.injects.set_index("inject").loc["X-1", "status"] == "not_fired"
+
+
+def test_a_scenario_citing_no_clause_gets_no_clause_note_or_column(tmp_path):
+    from reports.content import build
+    from reports.render_md import render
+
+    path = scenario_file(tmp_path, [{"id": "R-1", "at_min": 10, "kind": "rumour",
+                                     "expected": {"action": "statement_issued",
+                                                  "capability": "publicity", "within_min": 60}}])
+    text = render(build(simulate(load_drill(str(path), "leading-group"), 1), "en", charts=False))
+    assert "R-1" in text and "clauses cite" not in text and "Plan clause" not in text
+    cited = scenario_file(tmp_path, [{"id": "R-1", "at_min": 10, "kind": "rumour",
+                                      "clause": {"zh": "§5", "en": "§5"}}], name="cited")
+    text = render(build(simulate(load_drill(str(cited), "leading-group"), 1), "en",
+                        charts=False))
+    assert "clauses cite the scenario's own plan" in text and "Plan clause" in text
