@@ -97,6 +97,10 @@ def _existing_file(tmp: Path) -> None:
     (tmp / "taken").write_text("not a folder\n", encoding="utf-8")
 
 
+def _folder_named_yaml(tmp: Path) -> None:
+    (tmp / "adir.yaml").mkdir()
+
+
 def _linked_folder(tmp: Path) -> None:
     (tmp / "real").mkdir()
     (tmp / "link").symlink_to(tmp / "real")
@@ -326,6 +330,10 @@ CASES = [
     Case("set-inline-and-set", ["run", "small-group", "--plan", "linxiang[teams.dialogue.size=8]",
                                 "--set", "teams.dialogue.size=2"], 2,
          ["--set: teams.dialogue.size: set twice", "(the first in linxiang[teams.dialogue"]),
+    Case("scenario-is-a-folder", ["run", "{tmp}/adir.yaml"], 2,
+         ["adir.yaml:", "is a folder, not a scenario file"], make=_folder_named_yaml),
+    Case("plan-is-a-folder", ["run", "small-group", "--plan", "{tmp}/adir.yaml"], 2,
+         ["adir.yaml:", "is a folder, not a plan file"], make=_folder_named_yaml),
     Case("out-proc", ["run", "small-group", "--out", "/proc/drill-out"], 2,
          ["--out:", "under /proc"]),
     Case("out-name-300", ["run", "small-group", "--out", "{tmp}/" + "o" * 300], 2,

@@ -44,6 +44,13 @@ def resolve(ref: str, kind: str, relative_to: Path | None = None) -> Path:
         return named
     what = "plan" if kind == "plans" else "scenario"
     names = ", ".join(p.stem for p in bundled(kind))
+    for cand in candidates:   # something of that name, but not a file to read
+        if cand.is_dir():
+            raise InputError([Problem(ref, "", None, f"is a folder, not a {what} file; name "
+                                      f"a .yaml file or a bundled {what} ({names})")])
+        if cand.exists():
+            raise InputError([Problem(ref, "", None, f"is not a .yaml file; a {what} file's "
+                                      f"name ends in .yaml (bundled: {names})")])
     raise InputError([Problem(ref, "", None,
                               f"no {what} file and no bundled {what} of that name "
                               f"(bundled: {names})")])
