@@ -445,3 +445,22 @@ def test_a_scenario_beside_a_broken_plan_is_not_called_checked_against_it(tmp_pa
     assert res.returncode == 2
     out = " ".join(res.stdout.split())
     assert "ok gate-blockade (not checked against" in out and "broken-plan.yaml" in out
+
+
+def test_a_wrong_form_is_told_in_the_files_terms_not_the_schemas_class_names(tmp_path):
+    lines = read_lines("drills", "small-group")
+    line = set_line(lines, "crowd:", "initial:", "initial: [15, 20, 25]")
+    path = write(lines, tmp_path / "span.yaml")
+    p = problem_at(validate_file(str(path)), "crowd.initial")
+    assert p.line == line
+    assert p.message == "expected a range: [low, high], or one number for both (got a list " \
+                        "of 3 items)"
+    (tmp_path / "null.yaml").write_text("~\n", encoding="utf-8")
+    problems = validate_file(str(tmp_path / "null.yaml"))
+    assert "got nothing: the value is empty or null" in problems[0].message
+    text = "".join(read_lines("drills", "small-group")) + "parameters: {comms: null}\n"
+    (tmp_path / "comms.yaml").write_text(text, encoding="utf-8")
+    p = problem_at(validate_file(str(tmp_path / "comms.yaml")), "parameters.comms")
+    assert p.message.startswith("expected a mapping of fields")
+    for q in (p, *problems):
+        assert "instance of" not in q.message and "NoneType" not in q.message

@@ -104,6 +104,17 @@ def _shorten(text: str, limit: int = 80) -> str:
 # --------------------------------------------------------------------------- validation
 
 
+def _kind_of(value: Any) -> str:
+    """What a value read from YAML is, as a reader would say it."""
+    if value is None:
+        return "nothing: the value is empty or null"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item{'' if len(value) == 1 else 's'}"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"the {'text' if isinstance(value, str) else 'value'} {_describe(value)}"
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return type(value).__name__
@@ -153,6 +164,13 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
                    f"{_describe(ctx.get('tag', ''))} (one of: {', '.join(values) or '?'})")
             path = path + (ctx.get("discriminator", "'kind'").strip("'"),)
             line = doc.line_of(path) if doc is not None else None
+        elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+            # pydantic names its classes here: told instead as the file's form
+            cls = str((err.get("ctx") or {}).get("class_name", ""))
+            got = _kind_of(err.get("input"))
+            msg = (f"expected a range: [low, high], or one number for both (got {got})"
+                   if cls.endswith("Span") else
+                   f"expected a mapping of fields, one `name: value` per line (got {got})")
         elif err["type"] == "string_type" and path and "clock" in str(path[-1]) and \
                 type(err.get("input")) is int and 0 <= err["input"] < 24 * 60:
             # YAML 1.1 reads 14:30 unquoted as sexagesimal, 14 * 60 + 30 = 870
@@ -186,7 +204,8 @@ def validate_document(model: type[M], doc: Document) -> M:
     of the wrong kind (never converted), repeated ids, and what the schema refuses."""
     if not isinstance(doc.data, dict):
         raise InputError([Problem(doc.label, "", doc.line_of(()),
-                                  f"expected a mapping of fields, got {type(doc.data).__name__}")])
+                                  f"expected a mapping of fields, one `name: value` per line "
+                                  f"(got {_kind_of(doc.data)})")])
     # values the schema would convert silently (size: true, familiarity: "0.8") are mistakes
     wrong = [Problem(doc.label, dotted(path), doc.line_of(path), why)
              for path, why in kind_problems(model, doc.data)]
