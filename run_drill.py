@@ -365,13 +365,26 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--lang", choices=("zh", "en"), default="zh",
                      help="language of the page (default zh)")
 
-    val = sub.add_parser("validate", help="check plan and scenario files; list every problem")
+    val = sub.add_parser(
+        "validate", help="check plan and scenario files; list every problem",
+        description="Check plan and scenario files without running anything. Every problem is "
+                    "listed as FILE:LINE: FIELD: what is wrong; exit 2 if there is any.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  drill validate my-plan.yaml\n"
+               "  drill validate my-drill.yaml          (against the plan it names)\n"
+               "  drill validate my-plan.yaml gate-blockade online-call\n"
+               "                                        (each scenario against my-plan.yaml)")
     val.add_argument("files", nargs="+",
                      help="plan or scenario files (or bundled names); scenarios given with "
-                          "plans are checked against each of them, e.g. 'validate "
-                          "my-plan.yaml gate-blockade online-call'")
+                          "plans are checked against each of them")
 
-    sub.add_parser("list", help="the bundled plans and scenarios")
+    sub.add_parser("list", help="the bundled plans and scenarios",
+                   description="List the bundled plans and scenarios with their titles; run "
+                               "one by its name.",
+                   formatter_class=argparse.RawDescriptionHelpFormatter,
+                   epilog="Examples:\n  drill list\n  drill run gate-blockade   (a scenario "
+                          "listed, under the plan it names)")
     return parser
 
 

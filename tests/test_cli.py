@@ -74,9 +74,11 @@ def test_help_shows_an_example():
     res = call_cli("--help")
     assert res.returncode == 0, res.stderr
     assert "Example" in res.stdout and "run gate-blockade" in res.stdout
-    res = call_cli("run", "--help")
-    assert res.returncode == 0, res.stderr
-    assert "Example" in res.stdout
+    for command in ("run", "compare", "sweep", "sensitivity", "room", "replay", "validate",
+                    "list"):
+        res = call_cli(command, "--help")
+        assert res.returncode == 0, res.stderr
+        assert "Example" in res.stdout, command
 
 
 @pytest.mark.parametrize("args", [
