@@ -121,6 +121,9 @@ def _apply(world: World, item: Inject, trigger: str):
     elif isinstance(item, HealthInject):
         people = crowd.fall_ill(item.count, world.rng.health, world.params.health.elderly_ratio)
         world.rec.count("scripted_health", len(people))
+        if len(people) < item.count:   # only those on site can fall ill
+            world.log("exercise", EventKind.INJECT_FEWER, f"inject {item.id}: {item.count} "
+                      f"asked for, {len(people)} on site fall ill", item.id, len(people))
         for _ in people:
             env.process(attend(world, injury=False))
     elif isinstance(item, EquipmentInject):

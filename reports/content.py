@@ -155,7 +155,7 @@ PHASES: dict[str, tuple[str, ...]] = {
                         K.TALKS_FAILED, K.AGREEMENT, K.PROMISE_BROKEN, K.ROOM_READY,
                         K.DEMAND_LEADER, K.AWAITING_AUTHORITY),
         "dispersal": (K.CLEARED, K.TRANSPORTED, K.INJECT_SKIPPED, K.INJECT_NO_TEAM,
-                      K.INJECT_NO_ITEM),
+                      K.INJECT_NO_ITEM, K.INJECT_FEWER),
     }.items()
 }
 """Event kinds shown in each phase of 二、演练过程 (after seed 004's five phases)."""

@@ -204,6 +204,7 @@ EVENTS: dict[str, dict[str, str]] = {
     "inject": {"zh": "导调注入：{detail}", "en": "Inject: {detail}"},
     "expected_missed": {"zh": "导调注入{subject}的预期行动未在{value0}分钟内完成", "en": "Inject {subject}: expected action not taken within {value0} min"},
     "inject_skipped": {"zh": "导调员跳过注入{subject}", "en": "The facilitator skips inject {subject}"},
+    "inject_fewer": {"zh": "注入{subject}所设人数多于在场人数，仅{value0}人受影响", "en": "Inject {subject} asks for more people than were on site: {value0} affected"},
     "inject_no_item": {"zh": "{actor}没有可用的{subject_item}，注入的装备故障无从发生", "en": "{actor} has no working {subject_item}: the inject's equipment failure has nothing to act on"},
     "inject_no_team": {"zh": "注入{subject}所指向的职能本预案未设，无人接收", "en": "Inject {subject} is addressed to a function no team of the plan has: nobody receives it"},
     "decision": {"zh": "参训人员决策：{detail}", "en": "Trainees decide: {detail}"},

@@ -406,3 +406,13 @@ def test_a_scenario_citing_no_clause_gets_no_clause_note_or_column(tmp_path):
     text = render(build(simulate(load_drill(str(cited), "leading-group"), 1), "en",
                         charts=False))
     assert "clauses cite the scenario's own plan" in text and "Plan clause" in text
+
+
+def test_a_health_inject_asking_for_more_people_than_are_there_says_so(tmp_path):
+    path = scenario_file(tmp_path, [{"id": "H-1", "at_min": 0, "kind": "health_incident",
+                                     "count": 4000}], base="small-group")
+    r = simulate(load_drill(str(path)), 1)
+    fewer = r.events[r.events["kind"] == "inject_fewer"]
+    assert list(fewer["subject"]) == ["H-1"]
+    n = int(fewer["value"].iloc[0])
+    assert 0 < n < 4000 and r.metrics["health_incidents"] >= n

@@ -276,6 +276,7 @@ class EventKind(str, Enum):
     INJECT_SKIPPED = "inject_skipped"      # the facilitator skipped it
     INJECT_NO_TEAM = "inject_no_team"      # addressed to a capability no team of the plan has
     INJECT_NO_ITEM = "inject_no_item"      # an equipment failure for a team with no such item working
+    INJECT_FEWER = "inject_fewer"          # fewer people than the inject asked for were there
     EXPECTED_MISSED = "expected_missed"
     DECISION = "decision"
     COMMS_OUTAGE = "comms_outage"
