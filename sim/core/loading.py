@@ -524,15 +524,6 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
                 f"never requested: no level from {team.reinforcement.from_level!r} up has "
                 "request_reinforcement: true; set it on the levels that call the "
                 "reinforcement in")
-    available = [level_ids.index(t.reinforcement.from_level) for t in plan.teams.values()
-                 if t.reinforcement and Capability.ORDER in t.capabilities
-                 and t.reinforcement.from_level in level_ids]
-    for i, lv in enumerate(plan.levels):
-        if lv.request_reinforcement and not any(i >= a for a in available):
-            add(("levels", i, "request_reinforcement"),
-                "no order team has a reinforcement to request at this level (a team's "
-                "reinforcement: {size, delay_min, from_level} with from_level at or below "
-                f"{lv.id!r})")
     for field, tid in (("command", plan.command.team), ("command", plan.command.first_report_by)):
         if tid not in team_ids:
             key = "team" if tid == plan.command.team else "first_report_by"
