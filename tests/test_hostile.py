@@ -270,7 +270,7 @@ CASES = [
                                  "teams.dialogue.size=" + "[" * 5000 + "]" * 5000,
                                  "--out", "{tmp}/out"], 2, ["--set", "nested more than"]),
     Case("grid-value-twice-in-two-spellings", ["sweep", "small-group", "--grid",
-                                               "teams.dialogue.size=4,04,6", "--out",
+                                               "teams.dialogue.familiarity=0.5,.5,0.9", "--out",
                                                "{tmp}/out"], 2, ["--grid:", "given twice"]),
     Case("room-empty-host", ["room", "small-group", "--host", "", "--out", "{tmp}/out"], 2,
          ["--host:", "empty address"]),

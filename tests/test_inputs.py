@@ -428,13 +428,24 @@ def test_level_for_other_bundled_plans(name):
             assert plan.level_for(lv.min_headcount * 10 + 1000) is lv
 
 
-def test_an_unquoted_clock_is_told_to_be_quoted(tmp_path):
+def test_an_unquoted_clock_is_the_time_it_looks_like(tmp_path):
     lines = read_lines("drills", "gate-blockade")
     at = next(i for i, text in enumerate(lines) if text.startswith("plan:"))
-    lines.insert(at + 1, "start_clock: 14:30\n")   # YAML 1.1 reads this as 870
+    lines.insert(at + 1, "start_clock: 14:30\n")   # a YAML 1.1 reader would make it 870
     path = write(lines, tmp_path / "clock.yaml")
-    res = call_cli("validate", str(path))
-    assert_bad_input(res, f"{path}:{at + 2}: start_clock:", '"14:30"')
+    assert validate_file(str(path)) == []
+    assert load_drill(str(path)).scenario.start_clock == "14:30"
+
+
+@pytest.mark.parametrize("written", ["2:4", "120:00", "010", "0x8", "0o7", "0b11", "1_0"])
+def test_numbers_only_a_yaml_1_1_reader_takes_for_numbers_are_refused_as_text(tmp_path,
+                                                                              written):
+    """2:4 is not read as 124 (base 60), nor 010 as 8: a count wants a plain decimal."""
+    path, line = dialogue_size_plan(tmp_path, written, "odd.yaml")
+    p = problem_at(validate_file(str(path)), "teams.dialogue.size")
+    assert p.line == line and f"got the text '{written}'" in p.message
+    res = call_cli("run", "small-group", "--set", f"teams.dialogue.size={written}")
+    assert_bad_input(res, "--set: teams.dialogue.size:", f"got the text '{written}'")
 
 
 def test_a_scenario_beside_a_broken_plan_is_not_called_checked_against_it(tmp_path):

@@ -171,12 +171,6 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
             msg = (f"expected a range: [low, high], or one number for both (got {got})"
                    if cls.endswith("Span") else
                    f"expected a mapping of fields, one `name: value` per line (got {got})")
-        elif err["type"] == "string_type" and path and "clock" in str(path[-1]) and \
-                type(err.get("input")) is int and 0 <= err["input"] < 24 * 60:
-            # YAML 1.1 reads 14:30 unquoted as sexagesimal, 14 * 60 + 30 = 870
-            h, m = divmod(err["input"], 60)
-            msg = (f'a time of day is written in quotes, "{h:02d}:{m:02d}" (written without '
-                   f"them it reads as the number {err['input']})")
         elif "input" in err and not isinstance(err["input"], (dict, list)):
             msg = f"{msg} (got {_describe(err['input'])})"
         out.append(Problem(label, _shorten(dotted(path), 120), line, msg))

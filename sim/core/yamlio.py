@@ -63,6 +63,12 @@ _VALUES = (yaml.ScalarToken, yaml.AliasToken)
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML has it (several times faster), else PyYAML's own."""
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+"""A whole number as written in decimal: nothing else a YAML 1.1 reader takes for one."""
+_DECIMAL_FLOAT = re.compile(r"[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?|"
+                            r"[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+"""A decimal number with a point or an exponent (and infinity or NaN, which the schemas
+refuse by name)."""
 
 Path_ = tuple[Any, ...]
 
@@ -217,6 +223,11 @@ class _Builder:
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        if node.tag == "tag:yaml.org,2002:int" and not _DECIMAL_INT.fullmatch(node.value) or \
+                node.tag == "tag:yaml.org,2002:float" and not _DECIMAL_FLOAT.fullmatch(node.value):
+            # YAML 1.1 reads 2:4 as 124 (base 60), 010 as 8, 0x8, 0b11 and 1_0 as numbers: here
+            # they stay the text they are, and a field wanting a number says so
+            return node.value
         numeric = node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
         if numeric and len(node.value) > MAX_NUMBER_CHARS:
             raise _problem(self.label, node.start_mark.line + 1,

@@ -155,7 +155,7 @@ def parse_grid(text: str) -> tuple[str, list[str]]:
         raise InputError([Problem("--grid", key if _KEY.fullmatch(key) else "", None,
                                   f"expected KEY=V1,V2,... with a dotted key and no empty value, "
                                   f"got {text!r}")])
-    # the same value written twice, or two ways ("4" and "04", "0.5" and ".5")
+    # the same value written twice, or two ways ("0.5" and ".5")
     parsed = [json.dumps(parse_assignment(f"{key}={v}", "--grid")[1], sort_keys=True,
                          default=str) for v in values]
     dupes = sorted({v for v, p in zip(values, parsed, strict=True) if parsed.count(p) > 1})
