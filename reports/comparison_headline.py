@@ -185,6 +185,28 @@ def _interval(metric: str, ci: tuple[float, float], lang: str) -> str:
     return say(lang, f"95%区间{low}至{high}", f"95% interval {low} to {high}")
 
 
+def _matters(metric: str, by: float, ci: tuple[float, float], threshold: float,
+             lang: str) -> str:
+    """Whether a difference of ``by`` (interval ``ci``, both in the good direction) reaches
+    the ``threshold`` that matters in practice: said of the whole interval when it lies on
+    one side, else of the estimate, with the side the interval reaches."""
+    amount = _amount(metric, threshold, lang)
+    low, high = ci
+    if low >= threshold:
+        return say(lang, f"整个区间都达到“有实际意义”的阈值{amount}",
+                   f"above the {amount} that matters in practice over the whole interval")
+    if high < threshold:
+        return say(lang, f"整个区间都未达到“有实际意义”的阈值{amount}",
+                   f"below the {amount} that matters in practice over the whole interval")
+    if by >= threshold:
+        return say(lang, f"估计值达到“有实际意义”的阈值{amount}，但区间下端低于它",
+                   f"the estimate is above the {amount} that matters in practice, but the "
+                   "interval reaches below it")
+    return say(lang, f"估计值未达到“有实际意义”的阈值{amount}，但区间上端高于它",
+               f"the estimate is below the {amount} that matters in practice, but the "
+               "interval reaches above it")
+
+
 def _label(metric: str, lang: str, threshold: float) -> str:
     """A key figure's name: an event's, or a metric's without its unit, a time named as one
     (so that "commitment reached", a share, and its time are told apart)."""
@@ -224,26 +246,19 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
             continue
         clear = say(lang, "统计上可区分" if v.clear else "统计上尚不能区分",
                     "statistically clear" if v.clear else "not statistically clear")
-        if v.clear:
-            matters = say(lang, f"{'达到' if v.matters else '未达到'}“有实际意义”的阈值"
-                                f"{_amount(v.metric, v.threshold, lang)}",
-                          f"{'above' if v.matters else 'below'} the "
-                          f"{_amount(v.metric, v.threshold, lang)} that matters in practice")
-        else:
-            matters = say(lang, f"估计值{'达到' if v.matters else '未达到'}“有实际意义”的阈值"
-                                f"{_amount(v.metric, v.threshold, lang)}",
-                          f"the estimate is {'above' if v.matters else 'below'} the "
-                          f"{_amount(v.metric, v.threshold, lang)} that matters in practice")
+        matters = _matters(v.metric, v.by, v.ci, v.threshold, lang)
         better = name(v.better_plan)
         if v.same_as:
             better += say(lang, f"（{'、'.join(name(p) for p in v.same_as)}与之相同）",
                           f" (and {', '.join(name(p) for p in v.same_as)}, the same)")
         base = name(a.plans[0])
         worse = "".join(say(lang, f"，{name(p)}比{base}差{_amount(v.metric, by, lang)}"
-                                  f"（{_interval(v.metric, w_ci, lang)}，统计上可区分）",
+                                  f"（{_interval(v.metric, w_ci, lang)}，统计上可区分，"
+                                  f"{_matters(v.metric, by, w_ci, v.threshold, lang)}）",
                             f"; {name(p)} does worse than {base} by "
                             f"{_amount(v.metric, by, lang)} ({_interval(v.metric, w_ci, lang)}, "
-                            "statistically clear)")
+                            f"statistically clear, "
+                            f"{_matters(v.metric, by, w_ci, v.threshold, lang)})")
                         for p, by, w_ci in v.worse)
         parts.append(say(lang, f"{label}（{direction}）：{better}优于{name(v.other_plan)}，"
                                f"好{_amount(v.metric, v.by, lang)}（{ci}），{clear}，{matters}{worse}",

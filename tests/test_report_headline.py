@@ -102,3 +102,16 @@ def test_plans_with_the_same_outcome_in_every_pair_are_called_identical_not_uncl
     rows[3]["scuffles"] = 1   # run 1 under B
     a = analyse(rows, ["A", "B"], {"A": 150.0, "B": 150.0})
     assert not {v.metric: v for v in verdicts(a)}["any_scuffle"].identical
+
+
+def test_what_matters_in_practice_is_said_of_the_whole_interval_or_only_of_the_estimate():
+    from reports.comparison_headline import _matters
+
+    def say(by, ci):
+        return _matters("agreement_min", by, ci, 15.0, "en")
+
+    assert say(20.0, (16.0, 24.0)).startswith("above the 15.0 min that matters in practice over")
+    assert say(15.3, (8.0, 22.6)) == ("the estimate is above the 15.0 min that matters in "
+                                      "practice, but the interval reaches below it")
+    assert say(10.0, (2.0, 18.0)).endswith("but the interval reaches above it")
+    assert say(5.0, (1.0, 9.0)).startswith("below the 15.0 min that matters in practice over")
