@@ -85,6 +85,17 @@ def _verdict(row: dict, lang: str) -> str:
     return ph("clear_up", lang) if row["ci_low"] > 0 else ph("clear_down", lang)
 
 
+def _changes(v, lang: str) -> str:
+    """The fields a variant changes: over the base its file extends, then its overrides."""
+    parts = []
+    if v.base is not None:
+        base, fields = v.base
+        parts.append(ph("over_base", lang, base=base, fields=", ".join(fields) or ph("none", lang)))
+    if v.overrides:
+        parts.append(", ".join(v.overrides))
+    return "; ".join(parts) or ph("none", lang)
+
+
 def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document:
     """The comparison report's content."""
     keys = plan_keys(a.plans)
@@ -103,7 +114,7 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
         [ph("key", lang), ph("plan", lang), ph("source", lang), ph("overrides", lang),
          ph("cleared_target", lang)],
         [[keys[v.label], v.label, plan_file(v.inputs.plan_path),
-          ", ".join(v.overrides) or ph("none", lang),
+          _changes(v, lang),
           fmt("cleared_min", v.cleared_target) if v.cleared_target is not None else ph("none", lang)]
          for v in reps.variants]))
     if reps.sets:

@@ -53,6 +53,7 @@ P: dict[str, dict[str, str]] = {
     "person_outcome": {"zh": "结局", "en": "Outcome"},
     "nobody_at_risk": {"zh": "无人处于危险（该情形未出现）", "en": "nobody at risk (it did not happen)"},
     "overrides": {"zh": "修改的字段", "en": "Fields changed"},
+    "over_base": {"zh": "相对所继承的{base}：{fields}", "en": "over the plan it extends, {base}: {fields}"},
     "cleared_target": {"zh": "疏散时限（分钟）", "en": "Clearing target (min)"},
     "none": {"zh": "无", "en": "none"},
     "metric": {"zh": "指标", "en": "Metric"},

@@ -420,3 +420,11 @@ def test_jobs_and_backends_give_identical_replications(tmp_path):
             assert reps.backend == "dask" and reps.workers == 2
     assert texts["jobs1"] == texts["jobs2"] == texts["dask"]
     assert texts["jobs1"].count("\n") == 13
+
+
+def test_a_plan_file_extending_another_lists_the_fields_it_changes(tmp_path):
+    (tmp_path / "mine.yaml").write_text("name: mine\nextends: linxiang\nteams:\n  dialogue:\n"
+                                        "    size: 10\n", encoding="utf-8")
+    variants = prepare("gate-blockade", ["linxiang", str(tmp_path / "mine.yaml")])
+    assert variants[0].base is None
+    assert variants[1].base == ("linxiang", ("teams.dialogue.size=10",))

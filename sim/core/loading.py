@@ -7,6 +7,7 @@ list them together.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -404,6 +405,41 @@ MAX_EXTENDS = 8
 
 CYCLE = "plans extend each other in a cycle"
 CHAIN = "a chain of more than"
+
+
+def base_changes(path: Path) -> tuple[str, list[str]] | None:
+    """For a plan file that extends another: the base as the file names it, and the fields
+    the file sets otherwise (``KEY=VALUE``, leaves of the two validated plans; its name and
+    ``extends`` aside). None for a plan that extends none, or that does not load."""
+    try:
+        data = load_file(path).data
+        ref = data.get("extends") if isinstance(data, dict) else None
+        if not isinstance(ref, str) or not ref:
+            return None
+        root = PLANS_DIR if path.parent == PLANS_DIR else path.parent.resolve()
+        base_path = reference(ref, "plans", path.parent, root)
+        own = validate_document(Plan, plan_document(path)).model_dump(mode="json")
+        base = validate_document(Plan, plan_document(base_path)).model_dump(mode="json")
+    except InputError:
+        return None
+    changed = [f"{key}={_shorten(json.dumps(value, ensure_ascii=False), 40)}"
+               for key, value in _changed_leaves(base, own) if key not in ("name", "extends")]
+    return ref, changed
+
+
+def _changed_leaves(base: Any, own: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, value) of each leaf of ``own`` that ``base`` does not have so (mappings
+    compared key by key, anything else whole)."""
+    if isinstance(base, dict) and isinstance(own, dict):
+        out = []
+        for key, value in own.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key not in base:
+                out.append((path, value))
+            else:
+                out += _changed_leaves(base[key], value, path)
+        return out
+    return [] if base == own else [(prefix, own)]
 
 
 def plan_document(path: Path, label: str | None = None) -> Document:

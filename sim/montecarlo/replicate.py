@@ -44,7 +44,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.errors import InputError, Problem
-from sim.core.loading import DrillInputs, load_drill, parse_assignment, parse_plan_ref
+from sim.core.loading import (
+    DrillInputs,
+    base_changes,
+    load_drill,
+    parse_assignment,
+    parse_plan_ref,
+)
 from sim.engine import simulate_metrics
 from sim.engine.batch import BATCH_SIZE, batch_size, simulate_metrics_batch
 from sim.montecarlo.stats import replication_row
@@ -101,12 +107,15 @@ class Variant:
         ref: the plan as given (``linxiang[teams.dialogue.size=8]``), for ``run --plan``.
         overrides: the inline overrides, then the ``--set`` ones, as ``KEY=VALUE``.
         inputs: the validated scenario, plan and parameters.
+        base: for a plan file that extends another, the base it names and the fields it
+            sets otherwise (``KEY=VALUE``); None otherwise.
     """
 
     label: str
     ref: str
     overrides: tuple[str, ...]
     inputs: DrillInputs
+    base: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def cleared_target(self) -> float | None:
@@ -131,7 +140,9 @@ def prepare(scenario_ref: str, plan_refs: Sequence[str], sets: Sequence[str] = (
         if seen[label] > 1:
             label = f"{label}#{seen[label]}"
         inline = parse_plan_ref(ref)[1]
-        variants.append(Variant(label, ref, (*inline, *sets), inputs))
+        found = base_changes(inputs.plan_path)
+        base = (found[0], tuple(found[1])) if found else None
+        variants.append(Variant(label, ref, (*inline, *sets), inputs, base))
     if problems:
         raise InputError(problems)
     return variants
