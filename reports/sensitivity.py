@@ -56,6 +56,11 @@ RELEVANT = 0.2
 NEGLIGIBLE = 0.05
 """A constant below this share of the top score for every metric barely matters."""
 
+MORRIS_ENOUGH = 10
+"""Fewest Morris trajectories from which a constant is called negligible: with fewer, each
+effect rests on a handful of steps (10 is the low end of the usual 10-50; Campolongo et al.
+2007)."""
+
 MAX_BARS = 15
 """Factors drawn per metric (the rest are in the tables)."""
 
@@ -147,6 +152,9 @@ P: dict[str, dict[str, str]] = {
     "negligible": {
         "zh": "以下不确定常数在本次推演所有可排序的指标上都不到首位因素的 {share:.0%}，这些指标上的结论对其取值不敏感：{factors}。",
         "en": "These uncertain constants stay below {share:.0%} of the top factor on every metric of this drill that could be ranked, so conclusions on those metrics do not hinge on them: {factors}."},
+    "negligible_few": {
+        "zh": "以下不确定常数在本次推演所有可排序的指标上都不到首位因素的 {share:.0%}：{factors}。但本次只有 {n} 条轨迹（每个常数只测了 {n} 次效应），证据很弱，尚不能据此排除它们；请先增大 --samples（至少 {enough}）。",
+        "en": "These uncertain constants stay below {share:.0%} of the top factor on every metric of this drill that could be ranked: {factors}. With only {n} trajectories (each constant's effect measured {n} times) that is weak evidence, not enough to set them aside: raise --samples (to {enough} at least) first."},
     "negligible_untested": {
         "zh": "{metrics}在本次推演中没有变化，无法显示任何常数对它们的作用；在该指标会发生变化的情景中，上述常数可能仍然重要。",
         "en": "{metrics} did not vary in this drill, so no constant could show an effect on them; in a scenario where they do vary, the constants above may still matter."},
@@ -201,8 +209,8 @@ P: dict[str, dict[str, str]] = {
     "setup_sets": {"zh": "预案另行修改（--set）：{sets}。", "en": "Plan fields set (--set): {sets}."},
     # how to read
     "read_morris": {
-        "zh": "μ*（mu_star）是基本效应绝对值的均值：因素从其范围一端变到另一端时，指标平均变化多少（按线性折算，单位同指标）。μ* 越大，该因素越重要；排名按 μ* 从大到小。μ* 置信区间为自助法（{boot} 次重抽样）95% 区间的半宽。σ 是基本效应的标准差：σ 大（与 μ* 相当或更大）说明该因素的效应随其他因素取值而变，即存在非线性或交互作用。μ（不取绝对值）的正负给出“方向”列。",
-        "en": "mu* (mu_star) is the mean absolute elementary effect: how much the metric changes, on average, when the factor goes from one end of its range to the other (scaled linearly; same unit as the metric). The larger mu*, the more the factor matters; ranks follow mu*. Its interval is the half-width of a bootstrap 95% interval ({boot} resamples). sigma is the spread of the elementary effects: a sigma as large as mu* or larger means the factor's effect depends on the other factors (non-linear or interacting). The sign of mu (without the absolute value) gives the Direction column."},
+        "zh": "μ*（mu_star）是基本效应绝对值的均值：因素从其范围一端变到另一端时，指标平均变化多少（由范围 2/3 的步长按线性折算，因此概率类指标可超过 100 个百分点；单位同指标）。μ* 越大，该因素越重要；排名按 μ* 从大到小。μ* 置信区间为自助法（{boot} 次重抽样）95% 区间的半宽。σ 是基本效应的标准差：σ 大（与 μ* 相当或更大）说明该因素的效应随其他因素取值而变，即存在非线性或交互作用。μ（不取绝对值）的正负给出“方向”列。",
+        "en": "mu* (mu_star) is the mean absolute elementary effect: how much the metric changes, on average, when the factor goes from one end of its range to the other (scaled linearly from steps of 2/3 of the range, so for a share it may exceed 100 percentage points; same unit as the metric). The larger mu*, the more the factor matters; ranks follow mu*. Its interval is the half-width of a bootstrap 95% interval ({boot} resamples). sigma is the spread of the elementary effects: a sigma as large as mu* or larger means the factor's effect depends on the other factors (non-linear or interacting). The sign of mu (without the absolute value) gives the Direction column."},
     "read_sobol": {
         "zh": "S1 是一阶指数：该因素单独解释的指标方差份额；ST 是总指数：包括它与其他因素交互在内的全部份额。排名按 ST 从大到小；ST 明显大于 S1 说明存在交互作用。置信区间为自助法（{boot} 次重抽样）95% 区间的半宽；样本较小时指数可能略小于 0 或区间较宽，可增大 --samples。",
         "en": "S1, the first-order index, is the share of the metric's variance the factor explains alone; ST, the total index, adds its interactions with the others. Ranks follow ST; ST clearly above S1 means interactions. Intervals are half-widths of bootstrap 95% intervals ({boot} resamples); with a small sample an index may dip slightly below 0 or have a wide interval: raise --samples."},
@@ -382,7 +390,11 @@ def overall_findings(s: Sensitivity, lang: str) -> list:
     small = [name for name, v in highest.items() if v < NEGLIGIBLE]
     if small:
         sep = "、" if lang == "zh" else ", "
-        blocks.append(ph("negligible", lang, share=NEGLIGIBLE, factors=sep.join(small)))
+        if s.method == "morris" and s.samples < MORRIS_ENOUGH:
+            blocks.append(ph("negligible_few", lang, share=NEGLIGIBLE, factors=sep.join(small),
+                             n=s.samples, enough=MORRIS_ENOUGH))
+        else:
+            blocks.append(ph("negligible", lang, share=NEGLIGIBLE, factors=sep.join(small)))
         flat = [output_short(r.metric, lang) for r in s.results if r.note == "constant"]
         if flat:
             text = ph("negligible_untested", lang, metrics=sep.join(flat))
