@@ -47,8 +47,12 @@ WORDS: dict[str, dict[str, str]] = {
     "restrained": {"zh": "克制", "en": "restrained"},
     "forceful": {"zh": "强制", "en": "forceful"},
     "answers": {"zh": "答复问题{low:.0f}–{high:.0f}分钟", "en": "answers questions in {low:.0f}-{high:.0f} min"},
-    "reinforcement": {"zh": "增援{size}人（{delay:.0f}分钟，启动{levels}时请求）",
-                      "en": "reinforcement of {size} ({delay:.0f} min, requested at {levels})"},
+    "reinforcement": {"zh": "增援{size}人（{delay:.0f}分钟；自{level}起可请求，启动{levels}时请求）",
+                      "en": "reinforcement of {size} ({delay:.0f} min; from {level}, requested at "
+                            "{levels})"},
+    "reinforcement_manual": {"zh": "增援{size}人（{delay:.0f}分钟；自{level}起可请求，但没有级别自动请求，仅可由导调决策请求）",
+                             "en": "reinforcement of {size} ({delay:.0f} min; from {level}, "
+                                   "requested at no level: only on a facilitator's decision)"},
     "first_response": {"zh": "先期处置", "en": "First response"},
     "none": {"zh": "预案未列先期处置步骤。", "en": "The plan lists no first-response steps."},
     "warning": {"zh": "预警措施", "en": "Warning measures"},
@@ -126,8 +130,10 @@ def _team_rows(r: DrillResult, lang: str) -> list[list[str]]:
             ids = [lv.id for lv in r.plan.levels]
             at = [lv.name.get(lang) for lv in r.plan.levels[ids.index(rf.from_level):]
                   if lv.request_reinforcement] if rf.from_level in ids else []
-            other.append(_w("reinforcement", lang, size=rf.size, delay=rf.delay_min,
-                            levels=sep.join(at) or "—"))
+            named = {lv.id: lv.name.get(lang) for lv in r.plan.levels}
+            other.append(_w("reinforcement" if at else "reinforcement_manual", lang,
+                            size=rf.size, delay=rf.delay_min,
+                            level=named.get(rf.from_level, rf.from_level), levels=sep.join(at)))
         within = "—" if t.on_site_within_min is None else f"{t.on_site_within_min:g}"
         rows.append([f"{t.name.get(lang)}（{t.size}人）" if lang == "zh" else f"{t.name.get(lang)} ({t.size})",
                      tasks, f"{t.mobilisation_min:g} / {t.travel_min:g}", within,

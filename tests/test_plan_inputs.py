@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.core.loading import PLANS_DIR, validate_file
+from sim.core.loading import PLANS_DIR, load_drill, validate_file
 from tests.conftest import call_cli
 from tests.test_inputs import assert_bad_input, read_lines, set_line, write
 
@@ -62,17 +62,14 @@ def test_a_bad_new_field_is_named_with_its_line(case, tmp_path):
     assert_bad_input(res, f"{path}:{line}: {field}:", message)
 
 
-def test_a_reinforcement_no_level_requests_is_refused(
-        tmp_path):
-    plan = (PLANS_DIR / "linxiang.yaml").read_text(encoding="utf-8")
-    never = plan.replace("request_reinforcement: true", "request_reinforcement: false")
-    (tmp_path / "never.yaml").write_text(never, encoding="utf-8")
-    problems = validate_file(str(tmp_path / "never.yaml"))
-    assert any(p.field.endswith("reinforcement.from_level") and "never requested" in p.message
-               for p in problems), problems
-    # a level requesting reinforcement with none to call in (a variant without it) is a plan
-    # that may be compared: not refused, it just calls nobody
-    without = plan.replace("    reinforcement: {size: 30, delay_min: 30, from_level: II}\n", "")
-    assert without != plan
-    (tmp_path / "without.yaml").write_text(without, encoding="utf-8")
-    assert validate_file(str(tmp_path / "without.yaml")) == []
+def test_a_reinforcement_no_level_requests_is_told_in_the_appendix(tmp_path):
+    """Requested only on a facilitator's decision: the plan's appendix says so (raising
+    from_level above every requesting level is a lever: no automatic request)."""
+    from reports.plan_summary import plan_section
+    from sim.engine import simulate
+
+    r = simulate(load_drill("gate-blockade", "linxiang[teams.order.reinforcement.from_level=I,"
+                                             "levels.3.request_reinforcement=false]"), 1)
+    text = " ".join(str(b) for b in plan_section(r, "en").blocks)   # tables' cells included
+    assert "requested at no level: only on a facilitator's decision" in text
+    assert validate_file(str(PLANS_DIR / "linxiang.yaml")) == []

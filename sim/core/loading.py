@@ -546,14 +546,6 @@ def plan_problems(plan: Plan, doc: Document | None) -> list[Problem]:
             add(("teams", tid, "reinforcement", "from_level"),
                 f"unknown level {team.reinforcement.from_level!r} (levels: "
                 f"{', '.join(level_ids) or 'none'})")
-        elif team.reinforcement and Capability.ORDER in team.capabilities and not any(
-                lv.request_reinforcement
-                for lv in plan.levels[level_ids.index(team.reinforcement.from_level):]):
-            # requested when a level from from_level up that requests reinforcement is declared
-            add(("teams", tid, "reinforcement", "from_level"),
-                f"never requested: no level from {team.reinforcement.from_level!r} up has "
-                "request_reinforcement: true; set it on the levels that call the "
-                "reinforcement in")
     for field, tid in (("command", plan.command.team), ("command", plan.command.first_report_by)):
         if tid not in team_ids:
             key = "team" if tid == plan.command.team else "first_report_by"
