@@ -588,13 +588,14 @@ def _written(lang: str, n: int, out, before: str = "") -> str:
 def _runs(lang: str, n: int | None, seconds: float, backend: str, workers: int) -> str:
     """How many drills ran, how long they took and where."""
     from reports.comparison_words import backend_word
+    from reports.i18n import count_en
 
     where = backend_word(backend, lang)
     if lang == "zh":
         return (f"{n}次推演，" if n is not None else "") + \
             f"用时{seconds:.1f}秒（{where}，{workers}个进程）"
-    return (f"{n} runs in " if n is not None else "in ") + \
-        f"{seconds:.1f} s ({where}, {workers} workers)"
+    return (f"{count_en(n, 'run')} in " if n is not None else "in ") + \
+        f"{seconds:.1f} s ({where}, {count_en(workers, 'worker')})"
 
 
 class _null:

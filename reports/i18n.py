@@ -6,6 +6,8 @@ the subject, when it is a team), ``{value}`` and ``{value0}`` (rounded) from the
 
 from __future__ import annotations
 
+import re
+
 PHRASES: dict[str, dict[str, str]] = {
     "report_title": {"zh": "应急预案桌面推演报告", "en": "Tabletop drill report"},
     "scenario": {"zh": "演练情景", "en": "Scenario"},
@@ -293,10 +295,26 @@ def count_en(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
+_SINGULAR = {"plans": "plan", "replications": "replication", "workers": "worker",
+             "drills": "drill", "runs": "run", "points": "point", "factors": "factor",
+             "trajectories": "trajectory", "processes": "process", "resamples": "resample"}
+_ONE_OF = re.compile(r"(?<![\d.,])1 (" + "|".join(_SINGULAR) + r")\b")
+
+
+def one_singular(text: str) -> str:
+    """English ``text`` with a count of one taking its noun in the singular ("1 plans" ->
+    "1 plan"), for phrases whose counts are filled in."""
+    return _ONE_OF.sub(lambda m: f"1 {_SINGULAR[m.group(1)]}", text)
+
+
 def lookup(table: dict[str, dict[str, str]], key: str, lang: str, **fmt) -> str:
-    """Entry ``key`` of a phrase ``table`` in ``lang``, formatted with ``fmt``."""
+    """Entry ``key`` of a phrase ``table`` in ``lang``, formatted with ``fmt`` (in English, a
+    count of one with its noun in the singular)."""
     text = table[key][lang]
-    return text.format(**fmt) if fmt else text
+    if not fmt:
+        return text
+    text = text.format(**fmt)
+    return one_singular(text) if lang == "en" else text
 
 
 def phrase(key: str, lang: str, **fmt) -> str:

@@ -289,7 +289,7 @@ def factor_range(f: Factor) -> str:
 def _source(f: Factor, lang: str) -> str:
     if f.source == "parameters.uncertain":
         return ph("src_uncertain", lang)
-    if f.source == "--factor":
+    if f.source == "factor option":
         return ph("src_factor", lang)
     if f.source.startswith("plan: ") and "x" in f.source:
         rule = f.source[len("plan: "):].split(" of ", 1)[0]

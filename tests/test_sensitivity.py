@@ -163,7 +163,7 @@ def test_a_factor_option_adds_or_replaces(small):
     factors = build_factors(small, [f"{name}={span.low},{mid}", "teams.dialogue.size=2,16"],
                             only="constants")
     by = {f.name: f for f in factors}
-    assert (by[name].low, by[name].high, by[name].source) == (span.low, mid, "--factor")
+    assert (by[name].low, by[name].high, by[name].source) == (span.low, mid, "factor option")
     assert by["teams.dialogue.size"].kind == LEVER and by["teams.dialogue.size"].integer
     assert len(factors) == len(build_factors(small, only="constants")) + 1
 
@@ -363,3 +363,12 @@ def test_rounding_noise_prints_as_zero():
 
     assert num(6.97e-15) == "0" and num(-3e-12) == "0"
     assert num(0.00123) == "0.00123" and num(1234.5) == "1,234"
+
+
+def test_a_lever_re_ranged_keeps_its_name_and_its_source_is_plain_text(small):
+    auto = {f.name: f for f in build_factors(small)}
+    lever = next(f for f in auto.values() if f.kind == "lever" and f.label)
+    again = {f.name: f for f in build_factors(small, [f"{lever.name}={lever.low:g},"
+                                                      f"{lever.high * 2:g}"])}
+    assert again[lever.name].label == lever.label
+    assert again[lever.name].source == "factor option"   # no leading "-" for a spreadsheet

@@ -104,7 +104,7 @@ class Factor:
         base: the value in the parameter file or the plan.
         integer: whole numbers only.
         source: where the range comes from (``parameters.uncertain``, ``plan: 0.5x-2x``,
-            ``--factor``).
+            ``factor option``: given with ``--factor``).
         label: a readable name by language (the team's name for a team field).
     """
 
@@ -298,7 +298,7 @@ def custom_factor(inputs: DrillInputs, name: str, low: float, high: float) -> Fa
     integer = isinstance(base, int)
     if integer and (low != int(low) or high != int(high)):
         raise _factor_problem(name, f"takes whole numbers; got {low:g},{high:g}")
-    f = Factor(name, kind, low, high, base, integer, "--factor")
+    f = Factor(name, kind, low, high, base, integer, "factor option")
     _check_range(inputs, f)
     return f
 
@@ -329,7 +329,9 @@ def build_factors(inputs: DrillInputs, extra: Sequence[str] = (),
             problems += exc.problems
     if problems:
         raise InputError(problems)
-    factors = [custom.pop(f.name, f) for f in auto] + list(custom.values())
+    # a factor re-ranged keeps the readable name it had
+    factors = [dataclasses.replace(custom.pop(f.name), label=f.label) if f.name in custom else f
+               for f in auto] + list(custom.values())
     if not factors:
         raise InputError([Problem("--only" if only else "--factor", "", None,
                                   "nothing to vary: no uncertain constant and no plan lever "
