@@ -165,11 +165,13 @@ def censoring(reps: Replications, a: Analysis) -> list[tuple[str, str, float, fl
 
 def _number_unit(metric: str, value: float, lang: str) -> tuple[str, str]:
     """A difference of ``metric`` as a number and its unit: percentage points for shares,
-    minutes, people."""
+    minutes, cases (health incidents, as the tables count them), people."""
     if metric.endswith("_reach") or metric in ("agreement_reached", "any_scuffle"):
         return f"{value * 100:.1f}", say(lang, "个百分点", " percentage points")
     if metric.endswith("_min"):
         return f"{value:.1f}", say(lang, "分钟", " min")
+    if metric == "health_incidents":
+        return f"{value:.2f}", say(lang, "人次", " cases")
     return f"{value:.2f}", say(lang, "人", " people")
 
 

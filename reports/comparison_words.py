@@ -93,14 +93,17 @@ P: dict[str, dict[str, str]] = {
         "zh": "每个均值后方括号内是 95% 置信区间：若用同样方法反复做这组推演，约 95% 的区间会包含"
               "真实均值。区间越窄，估计越确定；增加重复次数（--reps）可使区间按 1/√n 收窄。"
               "两个预案的区间有重叠并不表示二者没有差别，应看第五节的配对差异：它逐次比较同一种子下"
-              "两个预案的结果，若差值的区间不含 0，可认为差异确实存在（而非随机波动）。",
+              "两个预案的结果，若差值的区间不含 0，说明差异不太可能只是随机波动；但同时比较多个指标时，"
+              "约每 20 个区间就有 1 个会因偶然而不含 0，单个“可区分”的结果应结合其大小和其他指标一起看。",
         "en": "The brackets after each mean hold its 95% confidence interval: were the whole batch "
               "repeated many times, about 95% of such intervals would contain the true mean. A "
               "narrow interval is a sure estimate; more replications (--reps) narrow it as 1/√n. "
               "Overlapping intervals of two plans do not mean the plans are alike: read the paired "
               "differences of section 5, which compare the two plans replication by replication "
               "under the same seed. When the interval of a difference excludes 0, the difference "
-              "is real and not noise."},
+              "is unlikely to be noise alone; but with many figures compared, about 1 interval in "
+              "20 excludes 0 by chance, so read a single \"clear\" result with its size and the "
+              "other figures."},
     "read_method": {
         "zh": "均值的区间为 t 区间（均值 ± t(0.975, n−1)·s/√n），数值指标的配对差异对逐次差值作同样"
               "计算；概率的区间为 Wilson 区间；概率的配对差异（事件概率之差、发生概率之差）用配对数据的"
