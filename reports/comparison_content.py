@@ -85,6 +85,14 @@ def _verdict(row: dict, lang: str) -> str:
     return ph("clear_up", lang) if row["ci_low"] > 0 else ph("clear_down", lang)
 
 
+def cells_with_mean(table, keys: list[str], value: float, lang: str) -> str:
+    """The sweep cells of ``table`` whose mean is ``value``, as ``key=value`` lists: a tie is
+    named whole, never one cell of it."""
+    return ("；" if lang == "zh" else "; ").join(
+        ", ".join(f"{k}={r[k]}" for k in keys)
+        for _, r in table[table["mean"] == value].iterrows())
+
+
 def _changes(v, lang: str) -> str:
     """The fields a variant changes: over the base its file extends, then its overrides."""
     parts = []
@@ -301,15 +309,15 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
         lo = finite.loc[finite["mean"].idxmin()]
         hi = finite.loc[finite["mean"].idxmax()]
 
-        def cell_text(r) -> str:
-            return ", ".join(f"{k}={r[k]}" for k in keys)
+        def cells_at(value) -> str:
+            return cells_with_mean(finite, keys, value, lang)
 
         if lo["mean"] == hi["mean"]:
             heat.blocks.append(ph("sweep_flat", lang, value=fmt(metric, lo["mean"])))
         else:
-            heat.blocks.append(ph("sweep_extremes", lang, low_cell=cell_text(lo),
+            heat.blocks.append(ph("sweep_extremes", lang, low_cell=cells_at(lo["mean"]),
                                   low=fmt_ci(metric, lo["mean"], lo["ci_low"], lo["ci_high"]),
-                                  high_cell=cell_text(hi),
+                                  high_cell=cells_at(hi["mean"]),
                                   high=fmt_ci(metric, hi["mean"], hi["ci_low"], hi["ci_high"])))
             if not (hi["ci_low"] > lo["ci_high"]):   # overlapping, or an interval unknown
                 heat.blocks.append(ph("sweep_overlap", lang))

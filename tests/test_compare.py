@@ -428,3 +428,13 @@ def test_a_plan_file_extending_another_lists_the_fields_it_changes(tmp_path):
     variants = prepare("gate-blockade", ["linxiang", str(tmp_path / "mine.yaml")])
     assert variants[0].base is None
     assert variants[1].base == ("linxiang", ("teams.dialogue.size=10",))
+
+
+def test_a_sweep_names_every_cell_of_a_tie_at_its_lowest_or_highest():
+    import pandas as pd
+
+    from reports.comparison_content import cells_with_mean
+
+    table = pd.DataFrame({"policy": ["silent", "reactive", "proactive"], "mean": [0.8, 0.8, 0.1]})
+    assert cells_with_mean(table, ["policy"], 0.8, "en") == "policy=silent; policy=reactive"
+    assert cells_with_mean(table, ["policy"], 0.1, "en") == "policy=proactive"
