@@ -236,9 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
                "  drill compare large-sit-in --plans linxiang \"linxiang[teams.dialogue.size=8]\" "
                "--set teams.order.posture=forceful --jobs 2\n"
                "  drill compare gate-blockade --plans linxiang enterprise --backend dask\n"
-               "Writes replications.csv, summary.csv, comparison.md and comparison.html (and "
-               "differences.csv,\nprobabilities.csv, failures.csv, run.json) into OUT. Exit 1 "
-               "when a replication failed.")
+               "Writes replications.csv, summary.csv, differences.csv, probabilities.csv,\n"
+               "event_differences.csv, categories.csv, failures.csv, run.json, comparison.md, "
+               "comparison.html\nand charts/ into OUT. Exit 1 when a replication failed.\n"
+               "The keys a variant may change are the plan file's fields as dotted paths "
+               "(docs/interface.md);\na wrong key is refused with the fields there.")
     cmp.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
     cmp.add_argument("--plans", nargs="+", required=True, metavar="PLAN",
                      help="plans to compare, the first is the baseline; each a file, a bundled "
@@ -261,7 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
                "--metric is a numeric metric of metrics.json, team_on_site_min.<team>, or an "
                "event:\nany_scuffle, any_injury, agreement_reached, cleared_within_target, "
                "rumour_above_threshold,\nresolved, escalated. Writes sweep.csv, sweep.md, "
-               "sweep.html (charts/heatmap.svg),\nreplications.csv and summary.csv into OUT.")
+               "sweep.html (charts/heatmap.svg),\nreplications.csv, summary.csv, "
+               "probabilities.csv, categories.csv, failures.csv, run.json,\nand each cell "
+               "against the first (paired) in differences.csv and event_differences.csv, into "
+               "OUT.")
     sw.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
     sw.add_argument("--plan", help="plan file or bundled name, optionally PLAN[KEY=VALUE,...]; "
                                    "default: the scenario's own plan")
@@ -297,8 +302,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="morris (default: elementary effects, ranks by mu*) or sobol "
                            "(variance shares S1 and ST; many more runs)")
     sens.add_argument("--samples", type=_count("--samples", 2, 4096), default=None, metavar="N",
-                      help="Morris trajectories (default 10), or the Sobol' base sample, a power "
-                           "of two (default 64)")
+                      help="Morris trajectories (at least 2, default 10; fewer than 10 is a "
+                           "first look only), or the Sobol' base sample, a power of two "
+                           "(default 64); runs: Morris N x (factors + 1) x --reps, Sobol' "
+                           "N x (factors + 2) x --reps")
     sens.add_argument("--reps", type=_count("--reps", 1, MAX_REPS), default=None,
                       help="replications of each design point, averaged (default 4)")
     sens.add_argument("--factor", dest="factors", action="append", default=[],

@@ -182,12 +182,15 @@ P: dict[str, dict[str, str]] = {
     "sweep_read_text": {
         "zh": "所有组合使用相同的种子（共同随机数），因此组合之间的差异来自所改的字段。热力图颜色为"
               "均值，格内方括号为 95% 置信区间；时间类指标只在事情发生的重复中平均，格内另注发生比例。"
-              "本报告不检验两个组合之间的差异；如需检验，请用 compare 命令比较这两个变体。",
+              "正文不检验两个组合之间的差异；每个组合与第一个组合的配对差异及其区间见 differences.csv 和 "
+              "event_differences.csv，两个具体组合之间的比较请用 compare 命令。",
         "en": "Every combination runs with the same seeds (common random numbers), so differences "
               "between cells come from the fields changed. Colour is the mean, brackets hold the "
               "95% confidence interval; a time is averaged over the replications where it "
-              "happened, and the cell notes how often that was. This report does not test one "
-              "cell against another: for that, run the compare command on those two variants."},
+              "happened, and the cell notes how often that was. The text tests no cell against "
+              "another: differences.csv and event_differences.csv hold each cell against the "
+              "first, paired, with intervals; to weigh two particular cells, run the compare "
+              "command on those two variants."},
     "sweep_method": {
         "zh": "均值的区间为 t 区间（均值 ± t(0.975, n−1)·s/√n），概率的区间为 Wilson 区间。中位数和"
               " 90% 分位数只在有值的重复中计算；计数类指标（取值全为整数）取实际出现过的值（经验分布"
