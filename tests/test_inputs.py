@@ -475,3 +475,10 @@ def test_a_wrong_form_is_told_in_the_files_terms_not_the_schemas_class_names(tmp
     assert p.message.startswith("expected a mapping of fields")
     for q in (p, *problems):
         assert "instance of" not in q.message and "NoneType" not in q.message
+
+
+def test_a_set_key_a_plan_lacks_names_that_plan():
+    res = call_cli("compare", "small-group", "--plans", "linxiang", "generic", "--set",
+                   "teams.dialogue.size=3", "--reps", "2")
+    assert_bad_input(res, "--set: teams.dialogue.size: no field 'dialogue' at teams of plan "
+                          "generic")

@@ -326,9 +326,10 @@ def apply_overrides(model: M, assignments: list[str], label: str) -> M:
             else:
                 have = ", ".join(map(str, node.keys() if isinstance(node, dict) else
                                      range(len(node) if isinstance(node, list) else 0)))
+                owner = f" of plan {model.name}" if isinstance(model, Plan) else ""
                 problems.append(Problem(label, key, None,
                                         f"no field {part!r} at {'.'.join(parts[:i]) or 'the top'}"
-                                        f" (fields there: {have or 'none'})"))
+                                        f"{owner} (fields there: {have or 'none'})"))
                 break
             if last:
                 node[idx] = value
