@@ -243,8 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
                "(docs/interface.md);\na wrong key is refused with the fields there.")
     cmp.add_argument("scenario", help="scenario file, or a bundled name (see 'list')")
     cmp.add_argument("--plans", nargs="+", required=True, metavar="PLAN",
-                     help="plans to compare, the first is the baseline; each a file, a bundled "
-                          "name, or PLAN[KEY=VALUE,...]")
+                     help="plans to compare, the first is the baseline (one plan alone gives "
+                          "its spread over the replications, and no comparison); each a file, a "
+                          "bundled name, or PLAN[KEY=VALUE,...]")
     _replication_options(cmp)
     cmp.add_argument("--out", type=Path,
                      help="output folder (default out/compare-<scenario>-<plan>-vs-<plan>..."
