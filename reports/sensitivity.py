@@ -385,9 +385,10 @@ def overall_findings(s: Sensitivity, lang: str) -> list:
     if matter:
         sep = "、" if lang == "zh" else ", "
         blocks.append(ph("matter_intro", lang, share=RELEVANT))
-        blocks.append(Bullets([ph("matter_item", lang, factor=name, metrics=sep.join(ms))
-                               for name, ms in matter.items()]))
-    small = [name for name, v in highest.items() if v < NEGLIGIBLE]
+        blocks.append(Bullets([ph("matter_item", lang, factor=_by_name(s)[name].describe(lang),
+                                  metrics=sep.join(ms)) for name, ms in matter.items()]))
+    named = _by_name(s)
+    small = [named[name].describe(lang) for name, v in highest.items() if v < NEGLIGIBLE]
     if small:
         sep = "、" if lang == "zh" else ", "
         if s.method == "morris" and s.samples < MORRIS_ENOUGH:
@@ -483,7 +484,9 @@ def draw_indices(s: Sensitivity, lang: str):
         else:
             ax.barh(y, t["S1"].clip(lower=0), color=colours, height=0.35)
             ax.set_xlabel("ST, S1", fontsize=7)
-        ax.set_yticks(y, list(t["factor"]), fontsize=6.5)
+        # a constant by its readable name, a plan lever by its field (which names its team)
+        ax.set_yticks(y, [factors[n].label.get(lang) or n if factors[n].kind == CONSTANT else n
+                          for n in t["factor"]], fontsize=6.5)
         ax.invert_yaxis()
         ax.tick_params(axis="x", labelsize=7)
         ax.set_xlim(left=0)
@@ -498,13 +501,17 @@ def draw_indices(s: Sensitivity, lang: str):
                 metrics=sep.join(output_short(r.metric, lang) for r in left_out
                                  if r.note == note))
              for note in dict.fromkeys(r.note for r in left_out)]
-    bottom = 0.03 + 0.02 * len(notes) * (4 / max(4, height * nrows))
-    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
-               bbox_to_anchor=(0.5, bottom - 0.03))
+    # from the foot up, in inches turned into fractions of the figure's height: the notes,
+    # then the legend above them, then the axes (nothing overlaps)
+    inch = 1.0 / (height * nrows)
+    line, legend_h = 0.17 * inch, 0.32 * inch
     for i, text in enumerate(notes):
-        fig.text(0.5, 0.005 + i * 0.02 * (4 / max(4, height * nrows)), text, ha="center",
-                 va="bottom", fontsize=7.5, color="#757575")
-    fig.tight_layout(rect=(0, bottom + 0.01, 1, 1))
+        fig.text(0.5, 0.04 * inch + i * line, text, ha="center", va="bottom", fontsize=7.5,
+                 color="#757575")
+    legend_at = 0.06 * inch + len(notes) * line
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
+               bbox_to_anchor=(0.5, legend_at), frameon=False)
+    fig.tight_layout(rect=(0, legend_at + legend_h, 1, 1))
     return fig
 
 

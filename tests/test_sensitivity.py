@@ -372,3 +372,11 @@ def test_a_lever_re_ranged_keeps_its_name_and_its_source_is_plain_text(small):
                                                       f"{lever.high * 2:g}"])}
     assert again[lever.name].label == lever.label
     assert again[lever.name].source == "factor option"   # no leading "-" for a spreadsheet
+
+
+def test_every_uncertain_constant_has_a_readable_name_in_both_languages(small):
+    from sim.montecarlo.sensitivity import uncertain_constants
+
+    for f in uncertain_constants(small.params):
+        assert f.label.get("zh") and f.label.get("en"), f.name
+        assert f.describe("en") == f"{f.name} ({f.label['en']})"

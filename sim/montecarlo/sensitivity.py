@@ -36,6 +36,7 @@ than agreeing; ``agreement_reached`` is the share of replications with a commitm
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import warnings
@@ -49,7 +50,8 @@ from pydantic import ValidationError
 
 from sim.core.errors import InputError, Problem
 from sim.core.loading import DrillInputs, apply_overrides, load_drill, plan_problems
-from sim.core.parameters import Parameters
+from sim.core.parameters import PARAMETERS_FILE, Parameters
+from sim.core.yamlio import load_file
 
 METHODS = ("morris", "sobol")
 ONLY = ("constants", "levers")
@@ -185,6 +187,17 @@ def _bare(params: Parameters) -> Parameters:
     return params.model_copy(update={"uncertain": {}})
 
 
+LABELS_FILE = PARAMETERS_FILE.with_name("parameter_labels.yaml")
+"""Readable names of the parameters, by language (words only)."""
+
+
+@functools.cache
+def parameter_labels() -> dict[str, dict[str, str]]:
+    """Readable names of the model parameters (:data:`LABELS_FILE`), by dotted name."""
+    data = load_file(LABELS_FILE).data
+    return {str(k): {str(lang): str(t) for lang, t in v.items()} for k, v in data.items()}
+
+
 def uncertain_constants(params: Parameters) -> list[Factor]:
     """The ``uncertain`` section of the parameters as factors (ranges of zero width skipped)."""
     out = []
@@ -194,7 +207,7 @@ def uncertain_constants(params: Parameters) -> list[Factor]:
         base = _param_value(params, name)
         out.append(Factor(name, CONSTANT, float(span.low), float(span.high), base,
                           isinstance(base, int) and not isinstance(base, bool),
-                          "parameters.uncertain"))
+                          "parameters.uncertain", dict(parameter_labels().get(name, {}))))
     return out
 
 
@@ -298,7 +311,8 @@ def custom_factor(inputs: DrillInputs, name: str, low: float, high: float) -> Fa
     integer = isinstance(base, int)
     if integer and (low != int(low) or high != int(high)):
         raise _factor_problem(name, f"takes whole numbers; got {low:g},{high:g}")
-    f = Factor(name, kind, low, high, base, integer, "factor option")
+    f = Factor(name, kind, low, high, base, integer, "factor option",
+               dict(parameter_labels().get(name, {})) if kind == CONSTANT else {})
     _check_range(inputs, f)
     return f
 
