@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import PercentFormatter
 
 from reports import chart_style
 from reports.chart_data import ChartData
@@ -76,6 +77,7 @@ def draw_rumour(r: ChartData, lang: str):
     if st is not None:
         ax.axvline(st, color=PALETTE[2], ls=":", label=phrase("statement_time", lang))
     ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))   # in % as in the tables
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.legend(loc="upper left", fontsize=8)
     ax.set_title(phrase("chart_rumour", lang))

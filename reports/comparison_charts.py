@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 from reports.chart_style import INK, MUTED, PALETTE
 from reports.comparison_words import event_label, fmt, isnan, metric_label, ph, plan_keys
@@ -91,8 +92,8 @@ def draw_differences(a: Analysis, metrics: Sequence[str], lang: str,
         if m == "_events":
             t = a.event_differences
             items = [(f"{keys[p]} {ev}", t[(t.plan == p) & (t.event == ev)]) for ev in
-                     ("any_scuffle", "cleared_within_target", "rumour_above_threshold")
-                     for p in others]
+                     ("agreement_reached", "any_scuffle", "cleared_within_target",
+                      "rumour_above_threshold") for p in others]
             scale = 100.0
             title = ph("event_diff_title", lang)
             labels = []
@@ -196,7 +197,10 @@ def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: st
                   [", ".join(f"{k}={v}" for k, v in zip(row_keys, rid, strict=True)) or ""
                    for rid in row_ids], fontsize=8)
     label = metric_label(metric, lang, team_names)
-    fig.colorbar(im, ax=ax, label=textwrap.shorten(label, 40))
+    bar = fig.colorbar(im, ax=ax, label=textwrap.shorten(label, 40))
+    if "_reach" in metric or metric in EVENTS:   # a share, in % as in its cells
+        bar.formatter = PercentFormatter(1.0, decimals=0)
+        bar.update_ticks()
     ax.set_title(textwrap.fill(label, 60), fontsize=9)
     fig.tight_layout()
     return fig

@@ -44,7 +44,8 @@ def print_compare(reps: Replications, a: Analysis, console, lang: str = "zh") ->
     def diff_cell(d: dict, metric: str, column: str) -> str:
         if not d or isnan(d.get("n")) or int(d["n"]) == 0:
             return escape(ph("no_data", lang)) if d else "—"
-        text = escape(fmt_ci(metric, d[column], d["ci_low"], d["ci_high"], signed=True))
+        text = escape(fmt_ci(metric, d[column], d["ci_low"], d["ci_high"], signed=True,
+                             lang=lang))
         return f"[bold]{text}[/]" if d["excludes_zero"] else text
 
     for m in [m for m in KEY_METRICS if m in set(a.summary["metric"])]:

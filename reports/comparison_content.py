@@ -96,7 +96,7 @@ def cells_with_mean(table, keys: list[str], value: float, lang: str) -> str:
 def _changes(v, lang: str) -> str:
     """The fields a variant changes: over the base its file extends, then its overrides."""
     parts = []
-    if v.base is not None:
+    if getattr(v, "base", None) is not None:
         base, fields = v.base
         parts.append(ph("over_base", lang, base=base, fields=", ".join(fields) or ph("none", lang)))
     if v.overrides:
@@ -181,19 +181,19 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
                 if not d:
                     continue
                 rows.append([metric_label(m, lang, teams), keys[p],
-                             fmt_ci(m, d["mean_diff"], d["ci_low"], d["ci_high"], signed=True),
+                             fmt_ci(m, d["mean_diff"], d["ci_low"], d["ci_high"], signed=True, lang=lang),
                              str(d["n"]), _verdict(d, lang)])
                 if d["share_diff"] and not math.isnan(d["share_diff"]) and d["share_diff"] != 0:
                     notes.append(f"{keys[p]} · " + ph(
                         "share_diff_line", lang, metric=metric_label(m, lang, teams),
                         diff=fmt_ci("agreement_reached", d["share_diff"], d["share_ci_low"],
-                                    d["share_ci_high"], signed=True)))
+                                    d["share_ci_high"], signed=True, lang=lang)))
             for ev in EVENTS:
                 d = a.difference(p, ev)
                 if not d:
                     continue
                 rows.append([event_label(ev, lang, a.rumour_threshold), keys[p],
-                             fmt_ci(ev, d["diff"], d["ci_low"], d["ci_high"], signed=True),
+                             fmt_ci(ev, d["diff"], d["ci_low"], d["ci_high"], signed=True, lang=lang),
                              str(d["n"]), _verdict(d, lang)])
         diff.blocks.append(Table([ph("metric", lang), ph("key", lang), f"{ph('diff', lang)} "
                                   f"[{ph('ci', lang)}]", ph("pairs", lang), ph("verdict", lang)],

@@ -244,12 +244,15 @@ def event_label(event: str, lang: str, threshold: float) -> str:
     return EVENT_LABELS[event][lang].format(t=threshold)
 
 
-def fmt(metric: str, value: float, signed: bool = False) -> str:
-    """A number as the report shows it: shares in %, times to 0.1 min."""
+def fmt(metric: str, value: float, signed: bool = False, lang: str = "en") -> str:
+    """A number as the report shows it: shares in %, a difference of shares (``signed``) in
+    percentage points, times to 0.1 min."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     sign = "+" if signed else ""
-    if "_reach" in metric or metric in EVENTS:
+    if _share(metric):
+        if signed:
+            return f"{value * 100:+.1f}" + _PP[lang]
         return f"{value * 100:{sign}.1f}%"
     if abs(value) >= 100:
         return f"{value:{sign}.0f}"
@@ -267,13 +270,26 @@ def fmt_percentile(metric: str, value: float, counts: set[str]) -> str:
     return fmt(metric, value)
 
 
-def fmt_ci(metric: str, mean: float, low: float, high: float, signed: bool = False) -> str:
+def fmt_ci(metric: str, mean: float, low: float, high: float, signed: bool = False,
+           lang: str = "en") -> str:
     """``mean [low, high]`` as :func:`fmt` writes each; the mean alone without an interval."""
     if mean is None or math.isnan(mean):
         return "—"
     if low is None or math.isnan(low):
-        return fmt(metric, mean, signed)
-    return f"{fmt(metric, mean, signed)} [{fmt(metric, low, signed)}, {fmt(metric, high, signed)}]"
+        return fmt(metric, mean, signed, lang)
+    if signed and _share(metric):   # percentage points: the unit once, after the interval
+        return f"{mean * 100:+.1f} [{low * 100:+.1f}, {high * 100:+.1f}]{_PP[lang]}"
+    return (f"{fmt(metric, mean, signed, lang)} [{fmt(metric, low, signed, lang)}, "
+            f"{fmt(metric, high, signed, lang)}]")
+
+
+_PP = {"zh": "个百分点", "en": " pp"}
+"""The unit of a difference of shares: percentage points."""
+
+
+def _share(metric: str) -> bool:
+    """Whether ``metric`` is a share (a reach, or an event's probability)."""
+    return "_reach" in metric or metric in EVENTS
 
 
 def plan_keys(plans: Sequence[str]) -> dict[str, str]:

@@ -102,7 +102,9 @@ def test_a_difference_without_pairs_says_there_is_no_data(proactive, lang, no_da
     e = a.difference(PROACTIVE, "rumour_above_threshold")
     assert e["ci_low"] < e["ci_high"] < 0
     rumour = next(line for line in md.splitlines() if "50%" in line and "| B |" in line)
-    assert f"{e['ci_high'] * 100:+.1f}%\\]" in rumour
+    # a difference of shares is in percentage points, the unit once after the interval
+    unit = "个百分点" if lang == "zh" else " pp"
+    assert f"{e['ci_high'] * 100:+.1f}\\]{unit}" in rumour and "%\\]" not in rumour
 
 
 def test_a_plan_against_itself_differs_by_exactly_zero():

@@ -261,7 +261,7 @@ def test_the_notebook_and_the_report_give_the_same_figures(tmp_path):
     # the report shows those numbers, formatted and nothing else
     e = a.difference("B", "rumour_above_threshold")
     shown = fmt_ci("rumour_above_threshold", e["diff"], e["ci_low"], e["ci_high"], signed=True)
-    assert shown == "-100.0% [-100.0%, -77.2%]"
+    assert shown == "-100.0 [-100.0, -77.2] pp"   # percentage points
     md = (tmp_path / "comparison.md").read_text(encoding="utf-8")
     assert render_md.md(shown) in md
     assert shown in (tmp_path / "comparison.html").read_text(encoding="utf-8")
