@@ -124,3 +124,18 @@ def test_no_chart_label_is_below_eight_points():
             sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_text().strip()]
             plt.close(fig)
         assert sizes and min(sizes) >= 8, (draw, min(sizes))
+
+
+def test_the_rumour_chart_gives_reach_in_percent_as_the_tables_do():
+    import matplotlib.pyplot as plt
+
+    from reports.chart_data import ChartData
+    from reports.charts import draw_rumour
+    from reports.evaluation import evaluate
+
+    r = simulate(load_drill("gate-blockade"), 2)
+    fig = draw_rumour(ChartData.of(r, evaluate(r).tasks), "en")
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    plt.close(fig)
+    assert labels and all(label.endswith("%") for label in labels), labels
