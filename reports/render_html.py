@@ -29,7 +29,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neu
        margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #222; }
 h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: .9rem; }
-th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
 th { background: #f3f3f3; } tr:nth-child(even) td { background: #fafafa; }
 figure { margin: 1rem 0; } figure img, figure svg { max-width: 100%; height: auto; }
 h3 { font-size: 1.1rem; margin-top: 1.2rem; } figcaption { color: #555; font-size: .9rem; }

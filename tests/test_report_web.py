@@ -129,3 +129,18 @@ def test_glyph_check_catches_a_missing_glyph(tmp_path, browser):
                     encoding="utf-8")
     browser.get(page.as_uri())
     assert browser.execute_script(GLYPH_CHECK)["missing"] == ["\ue123"]
+
+
+def test_a_comparison_with_long_variant_names_does_not_scroll_sideways(tmp_path, browser):
+    from reports.comparison_writers import write_compare
+    from sim.montecarlo.replicate import prepare, run_replications
+    from sim.montecarlo.stats import analyse
+
+    long = ("linxiang[publicity.release_policy=proactive,teams.dialogue.size=9,"
+            "teams.order.posture=forceful,teams.persuasion.size=12]")
+    reps = run_replications(prepare("small-group", ["linxiang", long]), 3, 1, jobs=1)
+    write_compare(reps, analyse(reps.rows, reps.plans, reps.cleared_targets), tmp_path, "en")
+    browser.get((tmp_path / "comparison.html").as_uri())
+    wide = browser.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert wide[0] <= wide[1], wide
