@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 OK = "ok"
 
+WAIT_S = 60.0
+"""Longest wait for charts from another process (they take well under a second); past it
+they are drawn by the waiting process, as on any other failure."""
+
 
 def useful() -> bool:
     """Whether a chart process can run beside this one: fork is safe here (Linux) and this
@@ -71,8 +75,10 @@ class ChartProcess:
         if not self.sent:
             return None
         try:
+            if not self.conn.poll(WAIT_S):   # stuck: drawn here instead
+                raise TimeoutError
             status, blocks = self.conn.recv()
-        except Exception:   # the child died (EOFError) or its answer was cut short
+        except Exception:   # the child died (EOFError), hung, or its answer was cut short
             status, blocks = "", None
         self.close()
         return blocks if status == OK else None
@@ -151,7 +157,7 @@ def _annex(data: ChartData, lang: str, kinds: frozenset[str]) -> list:
     got = None
     if helper is not None:
         try:
-            got = conn.recv()
+            got = conn.recv() if conn.poll(WAIT_S) else None
         except Exception:   # the copy died: its charts are drawn here
             got = None
         conn.close()

@@ -81,3 +81,18 @@ def test_charts_the_copy_fails_to_draw_are_drawn_by_the_chart_process(run, monke
     monkeypatch.setattr(chart_process, "_draw_share", lambda *a: None)  # the copy answers nothing
     assert chart_process._annex(data, "zh", CHART_KINDS_WEB) == \
         annex(data, "zh", CHART_KINDS_WEB)
+
+
+def _stuck(conn, parent_end) -> None:
+    time.sleep(30)
+
+
+def test_a_chart_process_that_hangs_is_given_up_on(run, monkeypatch):
+    _, _, data = run
+    monkeypatch.setattr(chart_process, "_serve", _stuck)
+    monkeypatch.setattr(chart_process, "WAIT_S", 0.5)
+    charts = chart_process.ChartProcess()
+    charts.send(data, "en", CHART_KINDS_WEB)
+    t = time.perf_counter()
+    assert charts.blocks() is None
+    assert time.perf_counter() - t < 5.0 and not charts.process.is_alive()
