@@ -846,9 +846,11 @@ def cmd_replay(args, console: Console) -> int:
     files = [record.get("scenario_file"), record.get("plan_file")]
     try:
         if all(isinstance(f, str) and f for f in files):
-            # the files the run was read from, with the variant's overrides
+            # the files the run was read from, with the variant's overrides (a bundled file by
+            # its name, as the run named it)
+            ref = [_bundled_name(str(f)) or str(f) for f in files]
             inline = parse_plan_ref(str(record.get("plan", "")))[1] if record.get("plan") else []
-            inputs = load_drill(str(files[0]), str(files[1]), inline)
+            inputs = load_drill(ref[0], ref[1], inline)
             if inputs.plan_label != record.get("plan"):
                 print(f"warning: {files[1]} has changed since the run (its plan is now named "
                       f"{inputs.plan_label!r}, not {record.get('plan')!r}); the replay uses it "
@@ -872,6 +874,17 @@ def cmd_replay(args, console: Console) -> int:
                                   f"cannot read the run's CSV files: {exc}")]) from None
     console.print(f"[bold]written[/] {escape(str(path))}")
     return EXIT_OK
+
+
+def _bundled_name(path: str) -> str | None:
+    """The name of a bundled plan or scenario file (None for a user's file)."""
+    from sim.core.bundle import DRILLS_DIR, PLANS_DIR
+
+    found = Path(path)
+    if found.suffix == ".yaml" and found.parent.resolve() in (PLANS_DIR.resolve(),
+                                                              DRILLS_DIR.resolve()):
+        return found.stem
+    return None
 
 
 def _ends_whole(path: Path) -> bool:

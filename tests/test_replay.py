@@ -48,6 +48,7 @@ def test_the_replay_command_rewrites_it_from_the_folder_in_another_language(run_
     shutil.copytree(run_folder, copy)
     (copy / "replay.html").unlink()
     res = call_cli("replay", str(copy), "--lang", "en")
+    assert "has changed" not in res.stderr and "cannot be read" not in res.stderr, res.stderr
     assert res.returncode == 0, res.stderr
     page = (copy / "replay.html").read_text(encoding="utf-8")
     assert "Part of the crowd moves to block the gate" in page
