@@ -94,9 +94,7 @@ def options(world: World) -> list[Option]:
                           "issue an official statement" + (" (the plan says no publicity)"
                                                            if silent else "")))
     if not s.commitment and s.dialogue_started:
-        days = world.params.facilitator.commitment_days
-        out.append(Option("commitment", {"within_days": days}, f"作出承诺：{days}日内答复",
-                          f"commit to an answer within {days} days"))
+        out.append(commitment(world.params.facilitator.commitment_days))
     for item in world.scenario.injects:
         if item.id not in world.fired and item.id not in world.skipped:
             out.append(Option("skip_inject", {"inject": item.id}, f"跳过注入{item.id}",
@@ -106,6 +104,13 @@ def options(world: World) -> list[Option]:
                          ("agitation", "有人起哄，情绪激化", "someone stirs the crowd up")):
         out.append(Option("add_inject", {"kind": kind}, f"临时注入：{zh}", f"add an inject: {en}"))
     return out
+
+
+def commitment(days: int) -> Option:
+    """The choice to commit to an answer within ``days`` days (the term is the commitment's
+    wording; whatever it is, a commitment is made)."""
+    return Option("commitment", {"within_days": days}, f"作出承诺：{days}日内答复",
+                  f"commit to an answer within {days} days")
 
 
 ACTION_NAMES = ("wait", "dispatch", "recall", "reinforcement", "posture", "send_leader",

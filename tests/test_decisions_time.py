@@ -107,3 +107,33 @@ def test_several_choices_at_one_point_replay_identically():
     b = other.result().events
     pd.testing.assert_frame_equal(a, b)
     assert len(_decisions(b, "statement")) == 1 and len(_decisions(b, "send_leader")) == 1
+
+
+def test_a_choice_a_replay_could_not_apply_is_kept_so_replaying_again_gives_the_same_run(
+        tmp_path):
+    (tmp_path / "d.yaml").write_text(
+        "scenario: gate-blockade\nplan: linxiang\nseed: 4\ndecisions:\n"
+        "  - {point: 1, t_min: 100, trigger: time, ref: '', action: skip_inject, "
+        "args: {inject: GB-1}, note: too late to skip}\n"
+        "  - {point: 2, t_min: 10, trigger: time, ref: '', action: statement, args: {}, "
+        "note: early word}\n", encoding="utf-8")
+    first = call_cli("run", "gate-blockade", "--decisions", str(tmp_path / "d.yaml"),
+                     "--formats", "md", "--out", str(tmp_path / "a"))
+    assert first.returncode == 0, first.stderr
+    kept = load_decisions(tmp_path / "a" / "decisions.yaml")[1]
+    skip = [d for d in kept if d.action == "skip_inject"]
+    assert len(skip) == 1 and skip[0].note == "too late to skip" and skip[0].t_min == 100
+    again = call_cli("run", "gate-blockade", "--decisions", str(tmp_path / "a" / "decisions.yaml"),
+                     "--formats", "md", "--out", str(tmp_path / "b"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "a" / "events.csv").read_bytes() == \
+        (tmp_path / "b" / "events.csv").read_bytes()
+
+
+def test_a_commitment_on_any_terms_is_applied_with_its_terms(tmp_path):
+    session = DrillSession(load_drill("gate-blockade"), 4, stop_at_decisions=True)
+    recorded = [Decision(1, 120.0, "time", "", "commitment", {"within_days": 15})]
+    assert session.replay(recorded) == []
+    r = session.result()
+    row = r.events[(r.events["kind"] == "decision") & (r.events["subject"] == "commitment")]
+    assert len(row) == 1 and "within 15 days" in row["detail"].iloc[0]

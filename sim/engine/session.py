@@ -23,7 +23,7 @@ from pydantic import Field, field_validator
 from simpy.core import EventPriority
 
 from agents.command import command
-from agents.decisions import ACTION_NAMES, Option, apply, check_args, options
+from agents.decisions import ACTION_NAMES, Option, apply, check_args, commitment, options
 from agents.injects import schedule
 from agents.teams import deploy
 from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
@@ -117,6 +117,7 @@ class DrillSession:
             source.callbacks.append(self._finish)
         self.pending: list[DecisionPoint] = []
         self.decisions: list[Decision] = []
+        self.unapplied: list[Decision] = []   # recorded choices a replay could not apply
         self.points = 0
         self.pause_every = pause_every_min
         if stop_at_decisions:
@@ -245,8 +246,12 @@ class DrillSession:
         waiting: list[Decision] = []   # due, but not possible yet
 
         def find(d: Decision) -> Option | None:
-            return next((o for o in options(self.world) if o.action == d.action
-                         and o.args == d.args), None)
+            for o in options(self.world):
+                if o.action == d.action == "commitment":
+                    return commitment(d.args["within_days"])   # on the recorded terms
+                if o.action == d.action and o.args == d.args:
+                    return o
+            return None
 
         def due(d: Decision, now: float) -> bool:
             # a choice made at a decision point waits for that point (its time is rounded to
@@ -304,6 +309,7 @@ class DrillSession:
             if not applied and point.kind != "time":
                 self.decide(point, next(o for o in options(self.world) if o.prescribed))
         left = queue + waiting
+        self.unapplied = list(left)
         if left:
             for d in left:
                 reason = "impossible" if d in waiting else "ended"
@@ -333,10 +339,13 @@ class DrillSession:
 
 
 def save_decisions(path: Path, session: DrillSession, plan_label: str) -> None:
-    """Write ``decisions.yaml`` (atomically) for a later replay."""
+    """Write ``decisions.yaml`` (atomically) for a later replay: the choices made, and those
+    a replay could not apply, at their recorded times (so that replaying the file gives the
+    same run, its unapplied choices and their notes included)."""
+    kept = sorted(session.decisions + session.unapplied, key=lambda d: d.t_min)
     doc = {"scenario": session.inputs.scenario.name, "plan": plan_label, "seed": session.seed,
            "pause_every_min": session.pause_every,
-           "decisions": [asdict(d) for d in session.decisions],
+           "decisions": [asdict(d) for d in kept],
            "notes": list(session.notes)}
     atomic_write(path, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
 
