@@ -255,3 +255,16 @@ def test_a_recorded_decision_the_drill_ends_before_is_said_in_the_report(tmp_pat
     assert "was not applied: the drill ended before it" in md
     events = pd.read_csv(out / "events.csv")
     assert events["detail"].str.contains("the drill ended before it").any()
+
+
+def test_the_panel_gives_times_to_the_nearest_minute_as_the_report_does():
+    from reports.narrative import Clock
+    from reports.room_text import clock_at, minute
+
+    for t in (2.4, 2.5, 2.6, 59.5, 0.0):
+        assert minute(t) == f"T+{Clock.minute(t)}"
+    assert clock_at("14:30", 2.6) == "14:33" and clock_at("14:30", 2.4) == "14:32"
+    session = DrillSession(load_drill("gate-blockade"), 2, stop_at_decisions=True)
+    point = session.next_point()
+    snap = session.snapshot()
+    assert snap["clock"] == clock_at(session.inputs.scenario.start_clock, point.t_min)

@@ -12,6 +12,7 @@ A plain run is a session with no pauses.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -517,7 +518,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
     feed = [e._asdict() | {"value": None if e.value != e.value else e.value}
             for e in rec.events if since_min is None or e.t_min >= since_min - EPS]
     h, m = (int(x) for x in w.scenario.start_clock.split(":"))
-    clock = h * 60 + m + int(w.now)
+    clock = h * 60 + m + int(math.floor(w.now + 0.5))   # to the nearest minute, as reports
     return {
         "t_min": round(w.now, 3),
         "clock": f"{clock // 60 % 24:02d}:{clock % 60:02d}",
