@@ -14,16 +14,19 @@ from reports.i18n import (
     CAPABILITIES,
     CAUSE_WORDS,
     CHALLENGES,
+    DECISION_ACTIONS,
     ELEMENTS,
     EVENTS,
     GAP_FACTS,
     GAP_TITLES,
+    INJECT_KINDS,
     INJECT_STATUS,
     ITEMS,
     LATE_WORDS,
     METRIC_LABELS,
     POINTS,
     POLICY_WORDS,
+    POSTURE,
     REASONS,
     TRIGGERS,
     VALUE_WORDS,
@@ -323,6 +326,20 @@ EFFECT_METRICS: dict[str, tuple[str, ...]] = {
 }
 """The metrics each kind of decision acts on, shown beside the plain run's."""
 
+FACILITATOR_CONTROLS = ("add_inject", "skip_inject")
+"""Choices that are the facilitator's controls of the exercise, not the trainees' decisions."""
+
+
+def decision_words(r: DrillResult, action: str, args: dict, lang: str) -> str:
+    """A recorded decision in words (a team by its name), as the options name them."""
+    team = team_name(r, str(args.get("team", "")), lang) if "team" in args else ""
+    text = word(DECISION_ACTIONS, action, lang).format(
+        team=team, days=args.get("within_days", ""), inject=args.get("inject", ""),
+        posture=word(POSTURE, str(args.get("posture", "")), lang),
+        kind=word(INJECT_KINDS, str(args.get("kind", "")), lang))
+    return text
+
+
 EFFECT_SUMMARY = ("outcome", "agreement_min", "cleared_min", "first_statement_min",
                   "rumor_peak_reach", "scuffles", "injuries", "health_incidents")
 
@@ -348,7 +365,10 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
     """Each decision the trainees took, with what it changed against the plain run."""
     say, clock = narrative.say, narrative.Clock.of(r)
     shown = [d for d in r.decisions.itertuples() if not d.prescribed or d.note]
-    n, plan = len(r.decisions), int(r.decisions["prescribed"].sum())
+    controls = [d for d in r.decisions.itertuples() if d.action in FACILITATOR_CONTROLS]
+    own = [d for d in r.decisions.itertuples()
+           if not d.prescribed and d.action not in FACILITATOR_CONTROLS]
+    n = len(r.decisions)
     level_names = {lv.id: lv.name.get(lang) for lv in r.plan.levels}
 
     def point(d) -> str:
@@ -356,36 +376,41 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
         ref = level_names.get(d.ref, d.ref) if d.trigger == "level" else d.ref
         return word(POINTS, d.trigger, lang) + (f" {ref}" if ref else "")
 
+    tail = phrase("facilitator_controls", lang, c=len(controls),
+                  c_en=count_en(len(controls), "control")) if controls else ""
     blocks: list = [phrase("decisions_line" if shown else "decisions_line_none", lang,
-                           n=n, plan=plan, n_en=count_en(n, "decision"))]
+                           n=n, n_en=count_en(n, "decision point"), own=len(own),
+                           own_en=count_en(len(own), "decision"),
+                           controls_zh=tail if lang == "zh" else "",
+                           controls_en=tail if lang == "en" else "")]
     if shown:
         blocks.append(Table(
             [phrase("time", lang), phrase("trigger", lang), phrase("decision_col", lang),
              phrase("note_col", lang)],
             [[clock.stamp(d.t_min, lang), point(d),
-              d.label_zh if lang == "zh" else d.label_en, d.note]
+              (d.label_zh if lang == "zh" else d.label_en)
+              + (say(lang, "（导调员操作）", " (the facilitator's control)")
+                 if d.action in FACILITATOR_CONTROLS else ""), d.note]
              for d in shown]))
     for u in r.unapplied.itertuples():
-        args = ", ".join(f"{k}={v}" for k, v in u.args.items())
-        what = u.action + (f"（{args}）" if args and lang == "zh" else f" ({args})" if args else "")
+        what = decision_words(r, u.action, u.args, lang)
         blocks.append(say(lang, f"记录中原定T+{u.t_min:g}的决策“{what}”未能执行："
                                 + ("推演在此之前已结束。" if u.reason == "ended" else "此后始终不具备执行条件。"),
                           f"The recorded decision \"{what}\" at T+{u.t_min:g} was not applied: "
                           + ("the drill ended before it." if u.reason == "ended"
                              else "it never became possible.")))
-    rest = len(r.decisions) - len(shown)
-    if shown and rest:
-        blocks.append(say(lang, f"其余{rest}个决策点" + ("均" if rest > 1 else "") + "按预案继续。",
-                          f"At the other {count_en(rest, 'decision point')} the trainees carried "
-                          "on with the plan."))
     if baseline is None:
         return blocks
-    own = [d for d in r.decisions.itertuples() if not d.prescribed]
-    if not own:
+    if not own and not controls:
         blocks.append(say(lang, "参训人员的决策均与预案规定一致，推演结果与同一随机种子下按预案运行的结果相同。",
                           "Every decision was the plan's own: the run is the plain run with the same seed."))
         return blocks
     m, b = r.metrics, baseline.metrics
+    if controls:
+        blocks.append(phrase("facilitator_note", lang))
+    if not own:
+        blocks.append(_effect_table(r, baseline, lang))
+        return blocks
     blocks.append(say(lang, f"下面将每项与预案不同的决策，与同一随机种子（{r.seed}）下按预案运行（不作干预）的结果对照"
                             + ("；共有多项决策，所列差别为各项决策共同作用的结果。" if len(own) > 1 else "。"),
                       f"Each decision that departed from the plan, beside the plain run with the same "
@@ -406,12 +431,18 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
         items.append(say(lang, f"{clock.text(d.t_min, lang)}，{label}：{effect}。",
                          f"At {clock.text(d.t_min, lang)}, {label}: {effect}."))
     blocks.append(Bullets(items))
-    blocks.append(Table(
+    blocks.append(_effect_table(r, baseline, lang))
+    return blocks
+
+
+def _effect_table(r: DrillResult, baseline: DrillResult, lang: str) -> Table:
+    """The run's key figures beside the plain run's (the same seed, nobody intervening)."""
+    say, m, b = narrative.say, r.metrics, baseline.metrics
+    return Table(
         [phrase("metric", lang), say(lang, "本次推演（含决策）", "This run (with decisions)"),
          say(lang, "按预案运行（同一随机种子）", "Plain run (same seed)")],
         [[_label(k, lang), effect_value(r, k, m.get(k), lang),
-          effect_value(r, k, b.get(k), lang)] for k in EFFECT_SUMMARY]))
-    return blocks
+          effect_value(r, k, b.get(k), lang)] for k in EFFECT_SUMMARY])
 
 
 def _clause_applies(r: DrillResult) -> bool:

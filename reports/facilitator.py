@@ -21,9 +21,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from reports.i18n import SUBJECTS, word
+from reports.i18n import POSTURE, SUBJECTS, word
 from reports.room_text import (
-    POSTURE,
     STATUS,
     clock,
     expected_lines,

@@ -355,10 +355,14 @@ PHRASES.update({
     "s3_ratings": {"zh": "关键任务评定", "en": "Ratings of critical tasks"},
     "s3_injects": {"zh": "导调注入及预期行动", "en": "Injects and expected actions"},
     "s3_decisions": {"zh": "参训人员决策", "en": "Trainees' decisions"},
-    "decisions_line": {"zh": "推演中参训人员在决策点共作出{n}项决策，其中{plan}项与预案规定一致：",
-                       "en": "Trainees made {n_en} at the decision points, {plan} of them as the plan prescribes:"},
-    "decisions_line_none": {"zh": "推演中参训人员在决策点共作出{n}项决策，均按预案继续。",
-                            "en": "Trainees made {n_en} at the decision points, each carrying on with the plan."},
+    "decisions_line": {"zh": "推演共经过{n}个决策点，参训人员作出{own}项与预案不同的决策{controls_zh}；下表列出这些决策及附有备注的决策点：",
+                       "en": "The drill stopped at {n_en}; the trainees took {own_en} other than the plan's{controls_en}. The table lists them, and the points with a note:"},
+    "decisions_line_none": {"zh": "推演共经过{n}个决策点，参训人员均按预案继续。",
+                            "en": "The drill stopped at {n_en}; each time the trainees carried on with the plan."},
+    "facilitator_controls": {"zh": "，导调员另有{c}项操作（临时注入或跳过注入）",
+                             "en": ", and the facilitator made {c_en} (an inject added or skipped)"},
+    "facilitator_note": {"zh": "导调员的操作不是参训人员的决策，不单独对照；其影响与各项决策一并体现在下表中。",
+                         "en": "The facilitator's controls are not the trainees' decisions and are not set apart: their effect is in the table below with the decisions'."},
     "decision_col": {"zh": "决策", "en": "Decision"},
     "note_col": {"zh": "备注", "en": "Note"},
     "s3_gaps": {"zh": "存在的问题和不足", "en": "Problems and shortcomings"},
@@ -534,6 +538,35 @@ def task_label(r, task, lang: str) -> str:
         rep = next((x for x in r.plan.reporting if x.id == task.subject), None)
         return template.format(to=rep.to.get(lang) if rep else task.subject)
     return template
+
+DECISION_ACTIONS: dict[str, dict[str, str]] = {
+    "wait": {"zh": "按预案继续", "en": "carry on with the plan"},
+    "dispatch": {"zh": "派出{team}", "en": "send {team}"},
+    "recall": {"zh": "召回{team}", "en": "recall {team}"},
+    "reinforcement": {"zh": "为{team}请求增援警力", "en": "request reinforcement for {team}"},
+    "posture": {"zh": "{team}改为{posture}处置", "en": "{team} to a {posture} posture"},
+    "send_leader": {"zh": "请分管领导到场", "en": "send the responsible leader"},
+    "send_top_leader": {"zh": "请主要领导到场接见群众", "en": "send the top leader to meet the crowd"},
+    "water": {"zh": "向群众提供饮用水", "en": "provide water"},
+    "statement": {"zh": "发布权威信息", "en": "issue an official statement"},
+    "commitment": {"zh": "作出承诺：{days}日内答复", "en": "commit to an answer within {days} days"},
+    "skip_inject": {"zh": "跳过注入{inject}", "en": "skip inject {inject}"},
+    "add_inject": {"zh": "临时注入：{kind}", "en": "add an inject: {kind}"},
+}
+"""A recorded decision in words, by its action (the arguments filled in)."""
+
+POSTURE: dict[str, dict[str, str]] = {
+    "restrained": {"zh": "克制", "en": "restrained"},
+    "forceful": {"zh": "强制", "en": "forceful"},
+}
+"""An order team's posture in words."""
+
+INJECT_KINDS: dict[str, dict[str, str]] = {
+    "health_incident": {"zh": "现场有人晕倒", "en": "someone collapses"},
+    "rumour": {"zh": "网上出现新的不实信息", "en": "a new false post goes online"},
+    "agitation": {"zh": "有人起哄，情绪激化", "en": "someone stirs the crowd up"},
+}
+"""The kinds of inject a facilitator can add on the spot, in words."""
 
 SUBJECTS: dict[str, dict[str, str]] = {
     "mobilisation": {"zh": "集结出动", "en": "mobilisation"},

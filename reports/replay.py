@@ -16,10 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from reports.i18n import SUBJECTS, VALUE_WORDS, word
+from reports.i18n import POSTURE, SUBJECTS, VALUE_WORDS, word
 from reports.room_pages import BASE_CSS, CHART_JS, FONT_STACK
 from reports.room_text import (
-    POSTURE,
     STATUS,
     TEXT,
     clock_at,

@@ -105,10 +105,6 @@ STATUS: dict[str, dict[str, str]] = {
     "on_site": {"zh": "在现场", "en": "on site"},
     "recalled": {"zh": "已撤回", "en": "recalled"},
 }
-POSTURE: dict[str, dict[str, str]] = {
-    "restrained": {"zh": "克制", "en": "restrained"},
-    "forceful": {"zh": "强制", "en": "forceful"},
-}
 INJECT_KIND: dict[str, dict[str, str]] = {
     "arrivals": {"zh": "又有{count}名群众赶来。", "en": "{count} more petitioners are coming."},
     "block_gate": {"zh": "部分群众冲到门口，围堵大门、吵闹。",

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from reports.facilitator import FACILITATOR_ACTIONS, option_key
-from reports.i18n import SUBJECTS, word
+from reports.i18n import POSTURE, SUBJECTS, word
 from reports.room_text import (
-    POSTURE,
     STATUS,
     TEXT,
     clock,

@@ -137,3 +137,26 @@ def test_a_commitment_on_any_terms_is_applied_with_its_terms(tmp_path):
     r = session.result()
     row = r.events[(r.events["kind"] == "decision") & (r.events["subject"] == "commitment")]
     assert len(row) == 1 and "within 15 days" in row["detail"].iloc[0]
+
+
+def test_facilitator_controls_are_told_apart_from_the_trainees_decisions(tmp_path):
+    from reports.content import build
+    from reports.render_md import render
+
+    session = DrillSession(load_drill("gate-blockade"), 4, stop_at_decisions=True)
+    recorded = [Decision(1, 10.0, "time", "", "statement", {}, "early word"),
+                Decision(2, 20.0, "time", "", "add_inject", {"kind": "agitation"}),
+                Decision(3, 300.0, "time", "", "commitment", {"within_days": 15})]
+    session.replay(recorded)
+    r = session.result()
+    plain = DrillSession(load_drill("gate-blockade"), 4).run_to_end()
+    text = render(build(r, "en", charts=False, baseline=plain))
+    section = text.split("Decisions")[1] if "Decisions" in text else text
+    assert "the trainees took 1 decision other than the plan's, and the facilitator made " \
+           "1 control" in section
+    assert "add an inject: someone stirs the crowd up (the facilitator's control)" in section
+    assert "not the trainees' decisions" in section
+    bullets = [line for line in section.splitlines() if line.startswith("- At ")]
+    assert bullets and not any("stirs" in line for line in bullets)   # no effect claimed
+    assert "commit to an answer within 15 days" in section   # unapplied, in words
+    assert "within_days" not in text
