@@ -8,7 +8,7 @@ from collections.abc import Callable
 from reports import narrative
 from reports.chart_data import ChartData
 from reports.document import Bullets, Document, Figure, Section, Subheading, Table
-from reports.evaluation import Evaluation, evaluate, rules, score
+from reports.evaluation import Evaluation, evaluate, rules, score, shown_wait_minutes
 from reports.i18n import (
     ACTIONS,
     CAPABILITIES,
@@ -621,7 +621,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     coord = [phrase("coord_line", lang, sent=m["messages_sent"], late=m["messages_late"],
                     lost=m["messages_lost"],
                     misdirected=int(msgs["misdirected"].sum()) if len(msgs) else 0,
-                    wait=m["talks_wait_min"])]
+                    wait=shown_wait_minutes(r))]
     groups = narrative.dispatch_groups(r)
     if groups:
         first_t, first = groups[0]

@@ -20,6 +20,7 @@ Evidence points at rows of the event log (``event_row`` is the row index in even
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -458,6 +459,15 @@ def familiarity_gap(r: DrillResult) -> Finding | None:
     return f
 
 
+def shown_wait_minutes(r: DrillResult) -> int:
+    """Minutes the talks waited for command's answers, each wait to the nearest minute as the
+    event log's rows give it, so that the total is the sum of the waits a report lists
+    (``talks_wait_min`` in metrics.json is the exact total)."""
+    ev = r.events
+    waits = ev.loc[ev["kind"] == K.TALKS_RESUMED.value, "value"]
+    return int(sum(math.floor(float(w) + 0.5) for w in waits if w == w))
+
+
 def coordination_gap(r: DrillResult) -> Finding | None:
     ev, m = r.events, r.metrics
     late = _rows(ev, (K.MESSAGE_LATE.value,))
@@ -468,7 +478,7 @@ def coordination_gap(r: DrillResult) -> Finding | None:
     if not late and not lost and not outage and wait_total < rules()["gaps"]["coordination_wait_min"]:
         return None
     f = Finding("coordination", {"messages_sent": m["messages_sent"], "late": len(late),
-                                 "lost": len(lost), "talks_wait_min": round(wait_total, 1)},
+                                 "lost": len(lost), "talks_wait_min": shown_wait_minutes(r)},
                 sorted(late + lost + outage + waits))
     dispatch_late = [i for i in late if ev.loc[i, "subject"] in r.plan.teams
                      and _is_dispatch(r, i)]

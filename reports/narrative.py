@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reports.evaluation import Evaluation, rules, rumour_drawn_onlookers
+from reports.evaluation import Evaluation, rules, rumour_drawn_onlookers, shown_wait_minutes
 from reports.i18n import CAUSE_WORDS, ITEMS, VALUE_WORDS, count_en, report_name, word
 from sim.core.result import DrillResult
 from sim.core.timing import on_time
@@ -567,7 +567,8 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
                          f"At {at} the crowd named {_num(row.value)} representatives.")))
     waits = _kind(ev, K.TALKS_RESUMED)
     if not waits.empty:
-        total, longest = float(waits["value"].sum()), float(waits["value"].max())
+        # as the event rows give each wait: the total is the sum of the waits listed
+        total, longest = shown_wait_minutes(r), math.floor(float(waits["value"].max()) + 0.5)
         s.append((float(waits["t_min"].iloc[0]), say(lang, f"协商中{len(waits)}次等待指挥部答复，累计{total:.0f}分钟，最长一次{longest:.0f}分钟。",
                      f"The talks waited {'once' if len(waits) == 1 else count_en(len(waits), 'time')} "
                      f"for command's answers, {total:.0f} min in "

@@ -10,6 +10,7 @@ one 3 x 3 x 20.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -272,3 +273,16 @@ def test_the_checks_catch_wrong_claims(tmp_path):
     for w in wrong:
         if w is not None:
             assert check_zh(run, w + "## 附件一" + annex, r), w[-80:]
+
+
+def test_the_talks_waits_total_is_the_sum_of_the_waits_listed():
+    from reports.evaluation import shown_wait_minutes
+
+    for seed in range(1, 6):
+        r = simulate(load_drill("gate-blockade"), seed)
+        ev = r.events
+        waits = ev.loc[ev["kind"] == "talks_resumed", "value"]
+        assert shown_wait_minutes(r) == sum(math.floor(w + 0.5) for w in waits)
+        text = render_md.render(build(r, "zh", charts=False))
+        if len(waits):
+            assert f"累计{shown_wait_minutes(r)}分钟" in text
