@@ -45,6 +45,14 @@ from sim.core.types import EventKind
 response_level = narrative.response_level
 
 
+def _deadline(target_min: float) -> str:
+    """A criterion's deadline after ``T``: ``+33``, or ``+32.9`` to the tenth as the ratings
+    table gives it (signed: a deadline before T0, a report due after a warning, reads -13)."""
+    if abs(target_min - round(target_min)) < 0.05:
+        return f"{round(target_min):+d}"
+    return f"{target_min:+.1f}"
+
+
 def fmt_min(value, lang: str) -> str:
     """Minutes as text (``—`` for never)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -523,13 +531,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
             items.append(phrase("objective_nolimit", lang, task=label))
         elif t.detail.get("basis") == "need":
             items.append(say(lang, f"{label}：网络谣言覆盖率超过{t.detail['threshold']:.0%}后"
-                                   f"{rules()['criteria']['statement_after_rumour_min']}分钟内（不超过T+{t.target_min:.0f}分钟；预案未作规定，按事态需要设定）",
+                                   f"{rules()['criteria']['statement_after_rumour_min']}分钟内（不超过T{_deadline(t.target_min)}分钟；预案未作规定，按事态需要设定）",
                              f"{label}: within {rules()['criteria']['statement_after_rumour_min']} min of the rumour "
-                             f"passing {t.detail['threshold']:.0%} (by T+{t.target_min:.0f}; the plan sets "
+                             f"passing {t.detail['threshold']:.0%} (by T{_deadline(t.target_min)}; the plan sets "
                              "nothing, the incident's need does)"))
         else:
             # signed: a deadline that fell before T0 (a report due after a warning) reads T-13
-            items.append(phrase("objective_item", lang, task=label, target=f"{round(t.target_min):+d}"))
+            items.append(phrase("objective_item", lang, task=label, target=_deadline(t.target_min)))
     s.blocks.append(Bullets(items))
     s.blocks.append(Subheading(phrase("s1_time_place", lang)))
     s.blocks.append(say(lang, f"时间：{date_text} {narrative.clock_span(r, lang)}。",

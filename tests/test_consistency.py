@@ -286,3 +286,10 @@ def test_the_talks_waits_total_is_the_sum_of_the_waits_listed():
         text = render_md.render(build(r, "zh", charts=False))
         if len(waits):
             assert f"累计{shown_wait_minutes(r)}分钟" in text
+
+
+def test_an_objectives_deadline_has_the_precision_of_the_ratings_table():
+    from reports.content import _deadline, fmt_min
+
+    assert _deadline(33.0) == "+33" and _deadline(-13.0) == "-13"
+    assert _deadline(32.9) == "+32.9" and fmt_min(32.9, "zh") == "32.9"
