@@ -458,6 +458,12 @@ def _clause_applies(r: DrillResult) -> bool:
     return r.own_plan
 
 
+def _told(row, lang: str) -> str:
+    """What an inject tells the trainees (its message), after its id."""
+    text = row.message_zh if lang == "zh" else row.message_en
+    return (("：" if lang == "zh" else ": ") + text) if text else ""
+
+
 def _described(row, lang: str) -> str:
     """The scenario's own words for an inject's expected action, after its label."""
     text = row.expected_zh if lang == "zh" else row.expected_en
@@ -692,7 +698,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
             [phrase("inject", lang), phrase("trigger", lang), phrase("fired", lang),
              phrase("expected_action", lang), phrase("deadline", lang), phrase("response", lang),
              phrase("status_col", lang), phrase("clause", lang)],
-            [[row.inject, word(TRIGGERS, row.trigger, lang),
+            [[row.inject + _told(row, lang), word(TRIGGERS, row.trigger, lang),
               "—" if row.fired_min is None or row.fired_min != row.fired_min
               else clock.stamp(row.fired_min, lang),
               "" if row.expected_action is None else

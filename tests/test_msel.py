@@ -416,3 +416,13 @@ def test_a_health_inject_asking_for_more_people_than_are_there_says_so(tmp_path)
     assert list(fewer["subject"]) == ["H-1"]
     n = int(fewer["value"].iloc[0])
     assert 0 < n < 4000 and r.metrics["health_incidents"] >= n
+
+
+def test_an_injects_message_to_the_trainees_shows_in_the_report():
+    from reports.content import build
+    from reports.render_md import render
+
+    r = simulate(load_drill("small-group"), 1)
+    text = render(build(r, "en", charts=False))
+    assert "| SG-1: The group is calm" in text
+    assert "| SG-1：群众情绪平稳" in render(build(r, "zh", charts=False))

@@ -28,9 +28,11 @@ from sim.core.types import Action, Event, EventKind
 
 INJECT_COLUMNS = ("inject", "kind", "trigger", "fired_min", "expected_action", "expected_team",
                   "deadline_min", "action_min", "response_min", "status", "decision",
-                  "clause_zh", "clause_en", "expected_zh", "expected_en")
+                  "clause_zh", "clause_en", "expected_zh", "expected_en", "message_zh",
+                  "message_en")
 """The columns of a run's inject table; ``expected_zh``/``expected_en``: the scenario's own
-words for the expected action (its ``description``), empty when it has none."""
+words for the expected action (its ``description``), empty when it has none;
+``message_zh``/``message_en``: what the inject tells the trainees (its ``message``)."""
 
 
 def match(events: Iterable[Event], expected: Expected, plan: Plan,
@@ -136,7 +138,9 @@ def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, st
                "clause_zh": inj.clause.zh if inj.clause else "",
                "clause_en": inj.clause.en if inj.clause else "",
                "expected_zh": exp.description.zh if exp and exp.description else "",
-               "expected_en": exp.description.en if exp and exp.description else ""}
+               "expected_en": exp.description.en if exp and exp.description else "",
+               "message_zh": inj.message.zh if inj.message else "",
+               "message_en": inj.message.en if inj.message else ""}
         if t_fired is None:
             row["status"] = "not_fired"
         elif exp is None:
