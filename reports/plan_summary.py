@@ -183,8 +183,11 @@ def plan_section(r: DrillResult, lang: str) -> Section:
                        reporter=_team(r, c.first_report_by, lang), verify=c.verify_min,
                        activate=c.activate_min, every=c.reassess_every_min))
     if plan.reporting:
+        named = {lv.id: lv.name.get(lang) for lv in plan.levels}
         s.blocks.append(Table(_w("report_cols", lang).split("|"), [
-            [rep.id, rep.to.get(lang), f"{rep.within_min:g}", rep.from_level or _w("any_level", lang)]
+            [rep.id, rep.to.get(lang), f"{rep.within_min:g}",
+             named.get(rep.from_level, rep.from_level) if rep.from_level
+             else _w("any_level", lang)]
             for rep in plan.reporting]))
     p = plan.publicity
     s.blocks.append(_w("publicity", lang, policy=word(POLICY_WORDS, p.release_policy.value, lang),
