@@ -160,3 +160,14 @@ def test_facilitator_controls_are_told_apart_from_the_trainees_decisions(tmp_pat
     assert bullets and not any("stirs" in line for line in bullets)   # no effect claimed
     assert "commit to an answer within 15 days" in section   # unapplied, in words
     assert "within_days" not in text
+
+
+def test_the_readmes_decisions_file_replays_as_written(tmp_path):
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("A file written by hand", 1)[1].split("```yaml\n", 1)[1]
+    (tmp_path / "d.yaml").write_text(block.split("```", 1)[0], encoding="utf-8")
+    res = call_cli("run", "gate-blockade", "--decisions", str(tmp_path / "d.yaml"),
+                   "--formats", "md", "--out", str(tmp_path / "o"))
+    assert res.returncode == 0 and "warning" not in res.stderr, res.stderr
