@@ -45,6 +45,15 @@ from sim.core.types import EventKind
 response_level = narrative.response_level
 
 
+def _score_line(e: Evaluation, counts: dict[str, int], lang: str) -> str:
+    """The score, the grade and the ratings' counts (the tasks not applicable only if any)."""
+    na = counts.get("NA", 0)
+    return phrase("score_line", lang, score=e.score,
+                  grade=e.grade_zh if lang == "zh" else e.grade_en,
+                  rated=sum(counts[k] for k in "PSMU"), **counts,
+                  na_zh=f"；{na}项不适用" if na else "", na_en=f"; {na} not applicable" if na else "")
+
+
 def _deadline(target_min: float) -> str:
     """A criterion's deadline after ``T``: ``+33``, or ``+32.9`` to the tenth as the ratings
     table gives it (signed: a deadline before T0, a report due after a warning, reads -13)."""
@@ -613,9 +622,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                       f"Critical tasks with a criterion: met {met}, late {late}, not done {undone}."))
     effect.append(phrase("effect_state", lang, state=word(VALUE_WORDS, m["max_crowd_state"], lang),
                          scuffles=m["scuffles"], health=m["health_incidents"]))
-    effect.append(phrase("score_line", lang, score=e.score,
-                         grade=e.grade_zh if lang == "zh" else e.grade_en,
-                         rated=sum(counts[k] for k in "PSMU"), **counts))
+    effect.append(_score_line(e, counts, lang))
     if e.caps:
         _, scored_zh, scored_en = score(e.tasks)
         effect.append(phrase("grade_capped", lang, caps=("、" if lang == "zh" else "; ").join(
@@ -653,9 +660,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     else:
         s.blocks.extend(_gap_text(r, fam, lang))
     s.blocks.append(Subheading(sub("s3_ratings")))
-    s.blocks.append(phrase("score_line", lang, score=e.score,
-                           grade=e.grade_zh if lang == "zh" else e.grade_en,
-                           rated=sum(counts[k] for k in "PSMU"), **counts))
+    s.blocks.append(_score_line(e, counts, lang))
     s.blocks.append(Table(
         [phrase("task", lang), phrase("criterion", lang),
          phrase("measured", lang), phrase("rating", lang), phrase("reason", lang)],

@@ -193,12 +193,12 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
     # T0 is the first sighting; the first report reaches command some minutes later
     if c.minute(row.t_min) > 0:
         s.append((0.0, say(lang, f"{c.text(0.0, lang)}（T0），{site}发现有群众聚集。",
-                           f"At {c.text(0.0, lang)} (T0) people were first seen gathering (the "
-                           f"site: {site}).")))
+                           f"At {c.text(0.0, lang)} (T0) people were first seen gathering "
+                           f"(site: {site}).")))
         at = say(lang, f"{c.text(row.t_min, lang)}，", f"At {c.text(row.t_min, lang)} ")
     else:
         at = say(lang, f"{c.text(row.t_min, lang)}，{site}发现有群众聚集，",
-                 f"At {c.text(row.t_min, lang)}, people first seen gathering (the site: {site}), ")
+                 f"At {c.text(row.t_min, lang)}, people first seen gathering (site: {site}), ")
     if row.actor == r.plan.command.team:
         s.append((row.t_min, say(lang, f"{at}{cmd}值班人员估计约{_num(row.value)}人，随即报告指挥部。",
                                  f"{at}the duty staff of {cmd} put them at about "
@@ -351,7 +351,7 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
                      f"{team(r, t.team, lang)} was ordered out but had not arrived by the end."))
     for row in _kind(ev, K.REINFORCEMENT_ARRIVED).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，增援警力{_num(row.value)}人到场。",
-                     f"At {c.text(row.t_min, lang)} {_num(row.value)} reinforcing officers arrived.")))
+                     f"At {c.text(row.t_min, lang)}, {_num(row.value)} reinforcing officers arrived.")))
     if s:
         out.append(paragraph(s, lang))
     # the crowd and what was done about it, in time order
@@ -367,10 +367,10 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         why = _causes(row, lang)
         state = word(VALUE_WORDS, str(row.subject), lang)
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，现场态势转为“{state}”" + (f"（主要原因：{why}）" if why else "") + "。",
-                     f"At {c.text(row.t_min, lang)} the crowd became {state}" + (f" (mainly: {why})" if why else "") + ".")))
+                     f"At {c.text(row.t_min, lang)} the crowd's state turned to {state}" + (f" (mainly: {why})" if why else "") + ".")))
     for row in _kind(ev, K.GATE_BLOCKED).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{_num(row.value)}名群众围堵大门。",
-                     f"At {c.text(row.t_min, lang)} {_num(row.value)} people blocked the gate.")))
+                     f"At {c.text(row.t_min, lang)}, {_num(row.value)} people blocked the gate.")))
     for row in _kind(ev, K.CORDON_SET).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}完成警戒区域划定和交通管制。",
                      f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} had the cordon and "
@@ -412,10 +412,10 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
                      f"{m['injuries']} people injured.")))
     for row in _kind(ev, K.AGITATION).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{_num(row.value)}名群众情绪被激化。",
-                     f"At {c.text(row.t_min, lang)} {_num(row.value)} people were provoked.")))
+                     f"At {c.text(row.t_min, lang)}, {_num(row.value)} people were provoked.")))
     for row in _kind(ev, K.ARRIVALS).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，又有{_num(row.value)}名群众赶来。",
-                     f"At {c.text(row.t_min, lang)} {_num(row.value)} more petitioners set out for the site.")))
+                     f"At {c.text(row.t_min, lang)}, {_num(row.value)} more petitioners set out for the site.")))
     if s:
         out.append(paragraph(s, lang))
     # support: water, equipment, weather, channels, health
@@ -457,7 +457,8 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         who = joined([team(r, a, lang) for a in dict.fromkeys(attended["actor"])], lang)
         n, reached = len(health), len(attended)
         text = say(lang, f"推演中共有{n}名群众伤病（首例在{c.text(health['t_min'].iloc[0], lang)}）",
-                   f"{n} people fell ill or were hurt (the first at {c.text(health['t_min'].iloc[0], lang)})")
+                   f"{count_en(n, 'person', 'people')} fell ill or were hurt (the first at "
+                   f"{c.text(health['t_min'].iloc[0], lang)})")
         if reached:
             mean = float(attended["value"].mean())
             worst = float(attended["value"].max())

@@ -321,8 +321,10 @@ class DrillSession:
                 self.world.unapplied.append({"point": d.point, "t_min": d.t_min,
                                              "action": d.action, "args": dict(d.args),
                                              "reason": reason})
-            warnings.append(f"{len(left)} recorded decisions were never applied: the drill "
-                            "ended first or they were never possible")
+            many = len(left) > 1
+            warnings.append(f"{len(left)} recorded decision{'s were' if many else ' was'} never "
+                            f"applied: the drill ended first or {'they were' if many else 'it was'}"
+                            " never possible")
         self.replay_log = warnings
         return warnings
 
