@@ -612,9 +612,9 @@ def phase_dispersal(r: DrillResult, lang: str) -> list[str]:
                      f"At {c.text(row.t_min, lang)} the site was cleared ({_num(row.value)} people "
                      f"left, at most {share:.0%} of the peak).")))
     else:
-        s.append(say(lang, f"推演于{c.text(end, lang)}按想定时限结束，此时现场尚有上访群众{remaining}人。",
+        s.append((end, say(lang, f"推演于{c.text(end, lang)}按想定时限结束，此时现场尚有上访群众{remaining}人。",
                      f"The run ended at the scenario's time limit at {c.text(end, lang)}, with "
-                     f"{remaining} petitioners still on site."))
+                     f"{remaining} petitioners still on site.")))
         if m.get("resolving_at_end"):
             s.append(say(lang, "此前已达成承诺，群众正在陆续离开，处置正在走向化解。",
                          "A commitment had been made and people were leaving: the response was on its "
@@ -622,8 +622,9 @@ def phase_dispersal(r: DrillResult, lang: str) -> list[str]:
     persuading = ev[(ev["kind"] == K.TASK_START.value) & (ev["subject"] == Task.PERSUADING.value)]
     if not persuading.empty:
         who = joined([team(r, a, lang) for a in dict.fromkeys(persuading["actor"])], lang)
-        s.append(say(lang, f"{who}自{c.text(persuading['t_min'].iloc[0], lang)}起劝导群众返回。",
-                     f"From {c.text(persuading['t_min'].iloc[0], lang)} {who} persuaded people to go home."))
+        t0 = float(persuading["t_min"].iloc[0])   # told in its time, before the clearance
+        s.append((t0, say(lang, f"{who}自{c.text(t0, lang)}起劝导群众返回。",
+                          f"From {c.text(t0, lang)}, {who} persuaded people to go home.")))
     for row in _kind(ev, K.INJECT_SKIPPED).itertuples():
         s.append(say(lang, f"导调组跳过了注入{row.subject}。", f"Exercise control skipped inject {row.subject}."))
     return [paragraph(s, lang)]
