@@ -45,7 +45,7 @@ def print_summary(r: DrillResult, console: Console, lang: str = "zh",
         text = metric_text(key, m.get(key), lang)
         level = next((lv for lv in r.plan.levels if lv.id == m.get(key)), None) \
             if key == "level" else None
-        if level is not None:   # the plan's name of the level, its id beside it
-            text = f"{level.name.get(lang)} ({level.id})"
+        if level is not None:   # the plan's name of the level
+            text = level.name.get(lang)
         figures.add_row(METRIC_LABELS[key][lang], escape(text))
     console.print(figures)

@@ -4,10 +4,9 @@ time, and a link to the animated replay beside the report. The report's builder 
 
 from __future__ import annotations
 
-import math
-
 from reports.document import Block, Link, Subheading, Table
 from reports.i18n import count_en
+from reports.narrative import Clock
 from sim.core.result import DrillResult
 
 WORDS: dict[str, dict[str, str]] = {
@@ -29,12 +28,13 @@ def room_blocks(r: DrillResult, lang: str) -> list[Block]:
     out: list[Block] = []
     notes = r.notes
     if notes is not None and len(notes):
+        clock = Clock.of(r)   # the clock and T+ as every table of the report gives them
         out.append(Subheading(WORDS["notes"][lang]))
         out.append(WORDS["notes_line"][lang].format(n=len(notes),
                                                     n_en=count_en(len(notes), "note")))
         out.append(Table(
             [WORDS["time"][lang], WORDS["author"][lang], WORDS["text"][lang]],
-            [[f"T+{math.floor(float(n.t_min) + 1e-9)}", str(n.author or ""), str(n.text)]
+            [[clock.stamp(float(n.t_min), lang), str(n.author or ""), str(n.text)]
              for n in notes.itertuples()]))
     if r.replay_file:
         out.append(Link(WORDS["replay"][lang], r.replay_file))

@@ -171,3 +171,14 @@ def test_the_readmes_decisions_file_replays_as_written(tmp_path):
     res = call_cli("run", "gate-blockade", "--decisions", str(tmp_path / "d.yaml"),
                    "--formats", "md", "--out", str(tmp_path / "o"))
     assert res.returncode == 0 and "warning" not in res.stderr, res.stderr
+
+
+def test_observers_notes_carry_the_clock_as_every_table_does():
+    from reports.content import build
+    from reports.render_md import render
+
+    session = DrillSession(load_drill("gate-blockade"), 4, stop_at_decisions=True)
+    session.notes = [{"t_min": 36.2, "author": "obs", "text": "the line held"}]
+    session.run_to_end()
+    text = render(build(session.result(), "en", charts=False))
+    assert "| 09:36 (T+36) | obs | the line held |" in text
