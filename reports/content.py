@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 from reports import narrative
@@ -467,6 +468,12 @@ def _clause_applies(r: DrillResult) -> bool:
     return r.own_plan
 
 
+def _unnumbered(heading: str) -> str:
+    """A phase's heading without its number ("2.1 ", "（一）"): in the annex it heads a part of
+    the event record, not a part of section 2."""
+    return re.sub(r"^(\d+\.\d+\s+|（[一二三四五六七八九十]+）)", "", heading)
+
+
 def _told(row, lang: str) -> str:
     """What an inject tells the trainees (its message), after its id."""
     text = row.message_zh if lang == "zh" else row.message_en
@@ -785,7 +792,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     for phase, kinds in PHASES.items():
         table = _event_table(r, kinds, lang)
         if table.rows:
-            s.blocks.append(Subheading(phrase(f"phase_{phase}", lang)))
+            s.blocks.append(Subheading(_unnumbered(phrase(f"phase_{phase}", lang))))
             s.blocks.append(table)
     doc.sections.append(s)
     doc.sections.append(plan_section(r, lang))

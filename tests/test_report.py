@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from reports.content import build
 from reports.evaluation import evaluate, rules
 from reports.writer import write_run
 from sim.core.loading import DRILLS_DIR, load_drill
@@ -323,3 +324,14 @@ def test_english_counts_take_the_right_number():
     assert count_en(2, "later call-out") == "2 later call-outs"
     assert count_en(1, "person", "people") == "1 person"
     assert count_en(0, "person", "people") == "0 people"
+
+
+def test_the_event_record_annex_does_not_reuse_section_twos_numbers():
+    from reports.render_md import render
+
+    r = simulate(load_drill("gate-blockade"), 1)
+    for lang, numbered in (("en", "### 2.1 Report and response"),
+                           ("zh", "### （一）事件报告与响应")):
+        text = render(build(r, lang, charts=False))
+        annex = text.split("## " + ("Annex 3" if lang == "en" else "附件三"), 1)[1]
+        assert text.count(numbered) == 1 and numbered not in annex
