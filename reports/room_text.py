@@ -89,6 +89,9 @@ TEXT: dict[str, dict[str, str]] = {
                        "{m} observers' notes saved to {path}; run --decisions writes them again"},
     "room_written": {"zh": "推演结束，{n}个文件已写入 {out}", "en": "The drill ended; {n} files "
                      "written to {out}"},
+    "room_open": {"zh": "推演结束，{n}个文件已写入 {out}；投屏页继续显示结果，按 Ctrl-C 关闭",
+                  "en": "The drill ended; {n} files written to {out}. The pages stay up to show "
+                        "the result: press Ctrl-C to close the room"},
     "notes": {"zh": "观察员记录", "en": "Observers' notes"},
     "note_author": {"zh": "记录人", "en": "By"},
     "note_text": {"zh": "内容", "en": "Note"},

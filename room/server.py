@@ -40,6 +40,7 @@ from starlette.routing import Route
 
 from reports import chart_style
 from reports.room_pages import console_page, projector_page
+from reports.room_text import t
 from room.control import ControlError, Room
 from sim.core.errors import InputError
 
@@ -100,6 +101,8 @@ class Driver:
         try:
             self.room.written = await asyncio.to_thread(self.room.write)
             self.room.state = "written"
+            print(t("room_open", self.room.lang, n=len(self.room.written), out=self.room.out),
+                  flush=True)
         except InputError as exc:   # the folder cannot be written now (taken, say)
             self.room.state, self.room.error, self.room.bad_input = "failed", str(exc), True
         except Exception as exc:  # shown on the console; the server stays up
