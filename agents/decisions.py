@@ -51,72 +51,106 @@ class Option:
 
 
 def _team_label(world: World, tid: str) -> tuple[str, str]:
-    t = world.plan.teams[tid]
-    return t.name.zh, t.name.en
+    """A team's name (its id when the plan has no such team: a choice recorded elsewhere)."""
+    t = world.plan.teams.get(tid)
+    return (t.name.zh, t.name.en) if t is not None else (tid, tid)
+
+
+ADDED_KINDS = {"health_incident": ("现场有人晕倒", "someone collapses"),
+               "rumour": ("网上出现新的不实信息", "a new false post goes online"),
+               "agitation": ("有人起哄，情绪激化", "someone stirs the crowd up")}
+"""The kinds of inject a facilitator can add on the spot, in words."""
+
+
+def label(world: World, action: str, args: dict[str, Any]) -> tuple[str, str]:
+    """The words (zh, en) for a choice: what the facilitator sees, and what a report says of
+    a recorded choice, applied or not."""
+    zh, en = _team_label(world, str(args["team"])) if "team" in args else ("", "")
+    if action == "wait":
+        return "按预案继续（预案规定的处置自动进行）", "carry on with the plan (its own response goes on)"
+    if action == "dispatch":
+        return f"派出{zh}", f"dispatch {en}"
+    if action == "recall":
+        return f"撤回{zh}", f"recall {en}"
+    if action == "reinforcement":
+        team = world.plan.teams.get(str(args["team"]))
+        size = team.reinforcement.size if team is not None and team.reinforcement else ""
+        return f"请求增派警力{size}人", f"request {size} reinforcing officers"
+    if action == "posture":
+        forceful = args["posture"] == Posture.FORCEFUL.value
+        return (f"{zh}改为{'强制' if forceful else '克制'}处置",
+                f"{en}: switch to a {args['posture']} posture")
+    if action == "send_leader":
+        return "请涉事单位负责人立即到场", "send the responsible unit's leader now"
+    if action == "send_top_leader":
+        return "请主要领导到场接见群众", "send the top leader to meet the crowd"
+    if action == "water":
+        return "向群众提供饮用水", "provide water"
+    if action == "statement":
+        silent = world.plan.publicity.release_policy is ReleasePolicy.SILENT
+        return ("发布权威信息" + ("（预案规定原则上不对外发布）" if silent else ""),
+                "issue an official statement" + (" (the plan says no publicity)" if silent else ""))
+    if action == "commitment":
+        days = args["within_days"]
+        return f"作出承诺：{days}日内答复", f"commit to an answer within {days} days"
+    if action == "skip_inject":
+        return f"跳过注入{args['inject']}", f"skip inject {args['inject']}"
+    kind_zh, kind_en = ADDED_KINDS.get(str(args.get("kind")), (args.get("kind"), args.get("kind")))
+    return f"临时注入：{kind_zh}", f"add an inject: {kind_en}"
+
+
+def _option(world: World, action: str, args: dict[str, Any] | None = None,
+            prescribed: bool = False) -> Option:
+    args = args or {}
+    return Option(action, args, *label(world, action, args), prescribed)
 
 
 def options(world: World) -> list[Option]:
     """The options the plan allows now; carrying on with the plan is marked as its choice."""
-    s, plan, out = world.state, world.plan, []
+    s, out = world.state, []
     # the responders already act as the plan prescribes, so carrying on is the plan's choice:
     # taking it at every point gives exactly the plain run
-    out.append(Option("wait", {}, "按预案继续（预案规定的处置自动进行）",
-                      "carry on with the plan (its own response goes on)", True))
+    out.append(_option(world, "wait", prescribed=True))
     for tid, team in world.teams.items():
-        zh, en = _team_label(world, tid)
         if not (team.dispatched.triggered or team.ordered or team.cfg.prepositioned):
-            out.append(Option("dispatch", {"team": tid}, f"派出{zh}", f"dispatch {en}"))
+            out.append(_option(world, "dispatch", {"team": tid}))
         elif team.on_site and Capability.COMMAND not in team.cfg.capabilities:
-            out.append(Option("recall", {"team": tid}, f"撤回{zh}", f"recall {en}"))
+            out.append(_option(world, "recall", {"team": tid}))
     for team in world.teams_with(Capability.ORDER):
-        rf = team.cfg.reinforcement
-        if rf and not team.reinforcement_requested:
-            out.append(Option("reinforcement", {"team": team.id}, f"请求增派警力{rf.size}人",
-                              f"request {rf.size} reinforcing officers"))
+        if team.cfg.reinforcement and not team.reinforcement_requested:
+            out.append(_option(world, "reinforcement", {"team": team.id}))
         now = world.posture(team.id)
         other = Posture.FORCEFUL if now is Posture.RESTRAINED else Posture.RESTRAINED
-        zh, en = _team_label(world, team.id)
-        out.append(Option("posture", {"team": team.id, "posture": other.value},
-                          f"{zh}改为{'强制' if other is Posture.FORCEFUL else '克制'}处置",
-                          f"{en}: switch to a {other.value} posture"))
+        out.append(_option(world, "posture", {"team": team.id, "posture": other.value}))
     if not s.leader_on_site:
-        out.append(Option("send_leader", {}, "请涉事单位负责人立即到场",
-                          "send the responsible unit's leader now"))
+        out.append(_option(world, "send_leader"))
     if s.demand_top_leader and not s.top_leader_on_site:
-        out.append(Option("send_top_leader", {}, "请主要领导到场接见群众",
-                          "send the top leader to meet the crowd"))
+        out.append(_option(world, "send_top_leader"))
     if not s.water and any(t.stock.get(Equipment.WATER, 0) > 0
                            for t in world.teams_with(Capability.LOGISTICS)):
-        out.append(Option("water", {}, "向群众提供饮用水", "provide water"))
+        out.append(_option(world, "water"))
     if not s.statement_out:
-        silent = plan.publicity.release_policy is ReleasePolicy.SILENT
-        out.append(Option("statement", {}, "发布权威信息" + ("（预案规定原则上不对外发布）" if silent else ""),
-                          "issue an official statement" + (" (the plan says no publicity)"
-                                                           if silent else "")))
+        out.append(_option(world, "statement"))
     if not s.commitment and s.dialogue_started:
-        out.append(commitment(world.params.facilitator.commitment_days))
+        out.append(commitment(world, world.params.facilitator.commitment_days))
     for item in world.scenario.injects:
         if item.id not in world.fired and item.id not in world.skipped:
-            out.append(Option("skip_inject", {"inject": item.id}, f"跳过注入{item.id}",
-                              f"skip inject {item.id}"))
-    for kind, zh, en in (("health_incident", "现场有人晕倒", "someone collapses"),
-                         ("rumour", "网上出现新的不实信息", "a new false post goes online"),
-                         ("agitation", "有人起哄，情绪激化", "someone stirs the crowd up")):
-        out.append(Option("add_inject", {"kind": kind}, f"临时注入：{zh}", f"add an inject: {en}"))
+            out.append(_option(world, "skip_inject", {"inject": item.id}))
+    for kind in ADDED_KINDS:
+        out.append(_option(world, "add_inject", {"kind": kind}))
     return out
 
 
-def commitment(days: int) -> Option:
+def commitment(world: World, days: int) -> Option:
     """The choice to commit to an answer within ``days`` days (the term is the commitment's
     wording; whatever it is, a commitment is made)."""
-    return Option("commitment", {"within_days": days}, f"作出承诺：{days}日内答复",
-                  f"commit to an answer within {days} days")
+    return _option(world, "commitment", {"within_days": days})
 
 
 ACTION_NAMES = ("wait", "dispatch", "recall", "reinforcement", "posture", "send_leader",
                 "send_top_leader", "water", "statement", "commitment", "skip_inject", "add_inject")
 """Every action a decision can take (the keys :func:`apply` understands)."""
-ADDABLE = ("health_incident", "rumour", "agitation")
+ADDABLE = tuple(ADDED_KINDS)
 """Kinds of inject a facilitator can add on the spot."""
 
 

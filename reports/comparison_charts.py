@@ -19,7 +19,15 @@ import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
 from reports.chart_style import INK, MUTED, PALETTE
-from reports.comparison_words import event_label, fmt, isnan, metric_label, ph, plan_keys
+from reports.comparison_words import (
+    event_label,
+    fmt,
+    is_share,
+    isnan,
+    metric_label,
+    ph,
+    plan_keys,
+)
 from sim.montecarlo.stats import EVENTS, Analysis
 
 EXCLUDES_ZERO = PALETTE[1]
@@ -198,7 +206,7 @@ def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: st
                    for rid in row_ids], fontsize=8)
     label = metric_label(metric, lang, team_names)
     bar = fig.colorbar(im, ax=ax, label=textwrap.shorten(label, 40))
-    if "_reach" in metric or metric in EVENTS:   # a share, in % as in its cells
+    if is_share(metric):   # a share, in % as in its cells
         bar.formatter = PercentFormatter(1.0, decimals=0)
         bar.update_ticks()
     ax.set_title(textwrap.fill(label, 60), fontsize=9)

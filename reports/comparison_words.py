@@ -250,7 +250,7 @@ def fmt(metric: str, value: float, signed: bool = False, lang: str = "en") -> st
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     sign = "+" if signed else ""
-    if _share(metric):
+    if is_share(metric):
         if signed:
             return f"{value * 100:+.1f}" + _PP[lang]
         return f"{value * 100:{sign}.1f}%"
@@ -277,7 +277,7 @@ def fmt_ci(metric: str, mean: float, low: float, high: float, signed: bool = Fal
         return "—"
     if low is None or math.isnan(low):
         return fmt(metric, mean, signed, lang)
-    if signed and _share(metric):   # percentage points: the unit once, after the interval
+    if signed and is_share(metric):   # percentage points: the unit once, after the interval
         return f"{mean * 100:+.1f} [{low * 100:+.1f}, {high * 100:+.1f}]{_PP[lang]}"
     return (f"{fmt(metric, mean, signed, lang)} [{fmt(metric, low, signed, lang)}, "
             f"{fmt(metric, high, signed, lang)}]")
@@ -287,7 +287,7 @@ _PP = {"zh": "个百分点", "en": " pp"}
 """The unit of a difference of shares: percentage points."""
 
 
-def _share(metric: str) -> bool:
+def is_share(metric: str) -> bool:
     """Whether ``metric`` is a share (a reach, or an event's probability)."""
     return "_reach" in metric or metric in EVENTS
 

@@ -15,19 +15,16 @@ from reports.i18n import (
     CAPABILITIES,
     CAUSE_WORDS,
     CHALLENGES,
-    DECISION_ACTIONS,
     ELEMENTS,
     EVENTS,
     GAP_FACTS,
     GAP_TITLES,
-    INJECT_KINDS,
     INJECT_STATUS,
     ITEMS,
     LATE_WORDS,
     METRIC_LABELS,
     POINTS,
     POLICY_WORDS,
-    POSTURE,
     REASONS,
     TRIGGERS,
     VALUE_WORDS,
@@ -348,16 +345,6 @@ FACILITATOR_CONTROLS = ("add_inject", "skip_inject")
 """Choices that are the facilitator's controls of the exercise, not the trainees' decisions."""
 
 
-def decision_words(r: DrillResult, action: str, args: dict, lang: str) -> str:
-    """A recorded decision in words (a team by its name), as the options name them."""
-    team = team_name(r, str(args.get("team", "")), lang) if "team" in args else ""
-    text = word(DECISION_ACTIONS, action, lang).format(
-        team=team, days=args.get("within_days", ""), inject=args.get("inject", ""),
-        posture=word(POSTURE, str(args.get("posture", "")), lang),
-        kind=word(INJECT_KINDS, str(args.get("kind", "")), lang))
-    return text
-
-
 EFFECT_SUMMARY = ("outcome", "agreement_min", "cleared_min", "first_statement_min",
                   "rumor_peak_reach", "scuffles", "injuries", "health_incidents")
 
@@ -411,7 +398,7 @@ def _decisions(r: DrillResult, baseline: DrillResult | None, lang: str) -> list:
                  if d.action in FACILITATOR_CONTROLS else ""), d.note]
              for d in shown]))
     for u in r.unapplied.itertuples():
-        what = decision_words(r, u.action, u.args, lang)
+        what = u.label_zh if lang == "zh" else u.label_en
         blocks.append(say(lang, f"记录中原定T+{u.t_min:g}的决策“{what}”未能执行："
                                 + ("推演在此之前已结束。" if u.reason == "ended" else "此后始终不具备执行条件。"),
                           f"The recorded decision \"{what}\" at T+{u.t_min:g} was not applied: "
@@ -474,15 +461,10 @@ def _unnumbered(heading: str) -> str:
     return re.sub(r"^(\d+\.\d+\s+|（[一二三四五六七八九十]+）)", "", heading)
 
 
-def _told(row, lang: str) -> str:
-    """What an inject tells the trainees (its message), after its id."""
-    text = row.message_zh if lang == "zh" else row.message_en
-    return (("：" if lang == "zh" else ": ") + text) if text else ""
-
-
-def _described(row, lang: str) -> str:
-    """The scenario's own words for an inject's expected action, after its label."""
-    text = row.expected_zh if lang == "zh" else row.expected_en
+def _words_after(row, field: str, lang: str) -> str:
+    """The scenario's own words in ``field`` (``message``: what an inject tells the
+    trainees; ``expected``: its expected action described), after a colon; empty without."""
+    text = getattr(row, f"{field}_{lang}")
     return (("：" if lang == "zh" else ": ") + text) if text else ""
 
 
@@ -710,7 +692,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
             [phrase("inject", lang), phrase("trigger", lang), phrase("fired", lang),
              phrase("expected_action", lang), phrase("deadline", lang), phrase("response", lang),
              phrase("status_col", lang), phrase("clause", lang)],
-            [[row.inject + _told(row, lang), word(TRIGGERS, row.trigger, lang),
+            [[row.inject + _words_after(row, "message", lang), word(TRIGGERS, row.trigger, lang),
               "—" if row.fired_min is None or row.fired_min != row.fired_min
               else clock.stamp(row.fired_min, lang),
               "" if row.expected_action is None else
@@ -718,7 +700,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
               + ("" if row.expected_team is None else
                  say(lang, f"（{team_or_capability(r, row.expected_team, lang)}）",
                      f" ({team_or_capability(r, row.expected_team, lang)})"))
-              + _described(row, lang),
+              + _words_after(row, "expected", lang),
               "" if row.deadline_min is None else fmt_min(row.deadline_min, lang),
               "" if row.response_min is None else fmt_min(row.response_min, lang),
               word(INJECT_STATUS, row.status, lang),

@@ -539,34 +539,11 @@ def task_label(r, task, lang: str) -> str:
         return template.format(to=rep.to.get(lang) if rep else task.subject)
     return template
 
-DECISION_ACTIONS: dict[str, dict[str, str]] = {
-    "wait": {"zh": "按预案继续", "en": "carry on with the plan"},
-    "dispatch": {"zh": "派出{team}", "en": "send {team}"},
-    "recall": {"zh": "召回{team}", "en": "recall {team}"},
-    "reinforcement": {"zh": "为{team}请求增援警力", "en": "request reinforcement for {team}"},
-    "posture": {"zh": "{team}改为{posture}处置", "en": "{team} to a {posture} posture"},
-    "send_leader": {"zh": "请分管领导到场", "en": "send the responsible leader"},
-    "send_top_leader": {"zh": "请主要领导到场接见群众", "en": "send the top leader to meet the crowd"},
-    "water": {"zh": "向群众提供饮用水", "en": "provide water"},
-    "statement": {"zh": "发布权威信息", "en": "issue an official statement"},
-    "commitment": {"zh": "作出承诺：{days}日内答复", "en": "commit to an answer within {days} days"},
-    "skip_inject": {"zh": "跳过注入{inject}", "en": "skip inject {inject}"},
-    "add_inject": {"zh": "临时注入：{kind}", "en": "add an inject: {kind}"},
-}
-"""A recorded decision in words, by its action (the arguments filled in)."""
-
 POSTURE: dict[str, dict[str, str]] = {
     "restrained": {"zh": "克制", "en": "restrained"},
     "forceful": {"zh": "强制", "en": "forceful"},
 }
 """An order team's posture in words."""
-
-INJECT_KINDS: dict[str, dict[str, str]] = {
-    "health_incident": {"zh": "现场有人晕倒", "en": "someone collapses"},
-    "rumour": {"zh": "网上出现新的不实信息", "en": "a new false post goes online"},
-    "agitation": {"zh": "有人起哄，情绪激化", "en": "someone stirs the crowd up"},
-}
-"""The kinds of inject a facilitator can add on the spot, in words."""
 
 SUBJECTS: dict[str, dict[str, str]] = {
     "mobilisation": {"zh": "集结出动", "en": "mobilisation"},

@@ -15,6 +15,7 @@ from typing import Any
 
 from reports.content import describe
 from reports.i18n import ACTIONS, ITEMS, TARGET_LABELS, VALUE_WORDS, lookup, word
+from reports.narrative import Clock
 
 TEXT: dict[str, dict[str, str]] = {
     "clock": {"zh": "T+{t:.0f}分钟（{clock}）", "en": "T+{t:.0f} min ({clock})"},
@@ -149,14 +150,14 @@ def t(key: str, lang: str, **fmt) -> str:
 
 def clock(snap: dict[str, Any], lang: str) -> str:
     """``T+44 min (09:44)``, to the nearest minute as the report gives times."""
-    return t("clock", lang, t=nearest(snap["t_min"]), clock=snap["clock"])
+    return t("clock", lang, t=Clock.minute(snap["t_min"]), clock=snap["clock"])
 
 
 def clock_at(start_clock: str, t_min: float) -> str:
     """The time of day ``t_min`` minutes after ``start_clock`` (``HH:MM``), to the nearest
     minute as the report gives times."""
     h, m = (int(x) for x in start_clock.split(":"))
-    total = h * 60 + m + nearest(t_min)
+    total = h * 60 + m + Clock.minute(t_min)
     return f"{total // 60 % 24:02d}:{total % 60:02d}"
 
 
@@ -223,15 +224,9 @@ def feed_lines(plan, events: list[dict[str, Any]], lang: str,
             if e["kind"] not in SKIPPED_EVENTS]
 
 
-def nearest(t_min: float) -> int:
-    """``t_min`` to the nearest minute, half a minute up: every panel, page and report gives
-    a time so (the report's clock does the same)."""
-    return int(math.floor(t_min + 0.5))
-
-
 def minute(t_min: float) -> str:
     """``T+44``: a time to the nearest minute (as the clock and the report show it)."""
-    return f"T+{nearest(t_min)}"
+    return f"T+{Clock.minute(t_min)}"
 
 
 def expected_text(item: dict[str, Any], lang: str, plan=None) -> str:

@@ -29,9 +29,10 @@ OUTCOMES = ("resolved", "dispersed_unresolved", "ongoing_at_end", "escalated")
 DECISION_COLUMNS = ("point", "t_min", "trigger", "ref", "action", "label_zh", "label_en",
                     "prescribed", "note")
 NOTE_COLUMNS = ("t_min", "author", "text")
-UNAPPLIED_COLUMNS = ("point", "t_min", "action", "args", "reason")
+UNAPPLIED_COLUMNS = ("point", "t_min", "action", "args", "reason", "label_zh", "label_en")
 """A recorded decision a replay could not apply; ``reason``: ``ended`` (the drill ended before
-its time) or ``impossible`` (it never became possible)."""
+its time) or ``impossible`` (it never became possible); ``label_zh``/``label_en``: the choice in
+words, as the options name it."""
 
 
 @dataclass

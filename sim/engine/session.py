@@ -24,7 +24,15 @@ from pydantic import Field, field_validator
 from simpy.core import EventPriority
 
 from agents.command import command
-from agents.decisions import ACTION_NAMES, Option, apply, check_args, commitment, options
+from agents.decisions import (
+    ACTION_NAMES,
+    Option,
+    apply,
+    check_args,
+    commitment,
+    label,
+    options,
+)
 from agents.injects import schedule
 from agents.teams import deploy
 from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
@@ -249,7 +257,7 @@ class DrillSession:
         def find(d: Decision) -> Option | None:
             for o in options(self.world):
                 if o.action == d.action == "commitment":
-                    return commitment(d.args["within_days"])   # on the recorded terms
+                    return commitment(self.world, d.args["within_days"])   # its own terms
                 if o.action == d.action and o.args == d.args:
                     return o
             return None
@@ -318,9 +326,10 @@ class DrillSession:
                                f"recorded decision {d.point} ({d.action} {d.args}, T+{d.t_min:g}) "
                                + ("was never possible in this run" if reason == "impossible"
                                   else "was not applied: the drill ended before it"), d.action)
+                zh, en = label(self.world, d.action, d.args)
                 self.world.unapplied.append({"point": d.point, "t_min": d.t_min,
                                              "action": d.action, "args": dict(d.args),
-                                             "reason": reason})
+                                             "reason": reason, "label_zh": zh, "label_en": en})
             many = len(left) > 1
             warnings.append(f"{len(left)} recorded decision{'s were' if many else ' was'} never "
                             f"applied: the drill ended first or {'they were' if many else 'it was'}"
