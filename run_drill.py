@@ -480,14 +480,14 @@ def _run(args, console: Console, charts) -> int:
     if recorded is not None:
         notes = meta.get("notes") or []
         if meta.get("scenario") and meta["scenario"] != inputs.scenario.name:
-            print(f"warning: {args.decisions} was recorded for scenario {meta['scenario']!r}, "
-                  f"not {inputs.scenario.name!r}", file=sys.stderr)
+            _warn(args.lang, "decisions_scenario", path=args.decisions,
+                  recorded=meta["scenario"], now=inputs.scenario.name)
         if meta.get("plan") and meta["plan"] != inputs.plan_label:
-            print(f"warning: {args.decisions} was recorded under plan {meta['plan']!r}; "
-                  f"replaying under {inputs.plan_label!r}", file=sys.stderr)
+            _warn(args.lang, "decisions_plan", path=args.decisions, recorded=meta["plan"],
+                  now=inputs.plan_label)
         if args.seed is not None and args.seed != meta.get("seed"):
-            print(f"warning: {args.decisions} was recorded with seed {meta.get('seed')}; "
-                  f"replaying with seed {args.seed}", file=sys.stderr)
+            _warn(args.lang, "decisions_seed", path=args.decisions,
+                  recorded=meta.get("seed"), now=args.seed)
     mode = "-interactive" if args.interactive else \
         f"-replay-{_file_digest(args.decisions)}" if recorded is not None else ""
     out = args.out or _default_out(f"{inputs.scenario.name}-{inputs.plan_label}{mode}", seed)
@@ -513,15 +513,17 @@ def _run(args, console: Console, charts) -> int:
                 result = session.result()
             elif recorded is not None:
                 session.notes = [dict(n) for n in notes]
-                for warning in session.replay(recorded):
-                    print(f"warning: {warning}", file=sys.stderr)
+                for n in session.replay(recorded):
+                    _warn(args.lang, f"replay_{n.kind}", point=n.point, t=n.t_min,
+                          now=n.applied_min, count=n.count,
+                          label=n.label_zh if args.lang == "zh" else n.label_en)
                 result = session.result()
             else:
-                with console.status("simulating…", spinner="dots") if not args.quiet else _null():
+                with _status(console, args, "simulating"):
                     result = session.run_to_end()
             # a facilitated run is set beside the plain run with the same seed (nobody intervening)
             plain = DrillSession(inputs, seed).run_to_end() if facilitated else None
-            with console.status("writing reports…", spinner="dots") if not args.quiet else _null():
+            with _status(console, args, "writing"):
                 result.replay_file = "replay.html"
                 evaluation = evaluate(result)   # for the files and the summary below
                 if charts is not None:
@@ -614,6 +616,28 @@ class _null:
         return False
 
 
+def _progress_words(lang: str):
+    """The progress bar's words in ``lang``."""
+    from reports.cli_text import say
+    from sim.montecarlo.replicate import ProgressWords
+
+    return ProgressWords(say("runs_per_s", lang, rate="{rate}"), say("left", lang))
+
+
+def _status(console: Console, args, key: str):
+    """A spinner saying what the command is doing (nothing with --quiet)."""
+    from reports.cli_text import say
+
+    return _null() if args.quiet else console.status(say(key, args.lang), spinner="dots")
+
+
+def _warn(lang: str, key: str, kind: str = "warning", **fmt) -> None:
+    """A warning (or a note) of the command line, in ``lang``, on stderr."""
+    from reports.cli_text import say
+
+    print(say(kind, lang, text=say(key, lang, **fmt)), file=sys.stderr)
+
+
 def _check_backend(args) -> None:
     from sim.montecarlo.replicate import capped_jobs, check_scheduler, default_jobs
 
@@ -622,18 +646,19 @@ def _check_backend(args) -> None:
     if args.scheduler:
         check_scheduler(args.scheduler)
     if args.jobs is not None and args.jobs > default_jobs() and not args.scheduler:
-        print(f"note: --jobs {args.jobs}: this machine lets the command use "
-              f"{default_jobs()} cores; running {capped_jobs(args.jobs)} worker processes",
-              file=sys.stderr)
+        _warn(args.lang, "jobs_capped", "note", asked=args.jobs, cores=default_jobs(),
+              workers=capped_jobs(args.jobs))
 
 
-def _report_failures(reps, out: Path) -> int:
-    if not reps.failures:
+def _report_failures(failures, total: int, out: Path, lang: str, where: str = "failed_plan") -> int:
+    """Tell the replications that raised (the first one's traceback) and exit 1; 0 if none."""
+    from reports.cli_text import say
+
+    if not failures:
         return EXIT_OK
-    first = reps.failures[0]
-    total = reps.reps * len(reps.variants)
-    print(f"{len(reps.failures)} of {total} replications failed (tracebacks in "
-          f"{out / 'failures.csv'}); first: plan {first.plan}, rep {first.rep}, seed {first.seed}:",
+    first = failures[0]
+    print(say("failed", lang, n=len(failures), total=total, path=out / "failures.csv",
+              where=say(where, lang, name=first.plan), rep=first.rep, seed=first.seed),
           file=sys.stderr)
     print(first.traceback.rstrip(), file=sys.stderr)
     return EXIT_INTERNAL
@@ -658,11 +683,10 @@ def cmd_compare(args, console: Console) -> int:
     with output_folder(out) as folder:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,
-                                show_progress=not args.quiet, scenario_ref=args.scenario,
+                                show_progress=not args.quiet, progress_words=_progress_words(args.lang), scenario_ref=args.scenario,
                                 sets=args.sets, batch=args.batch)
         analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
-        with console.status("writing the report…", spinner="dots") if not args.quiet \
-                else _null():
+        with _status(console, args, "writing_one"):
             written = write_compare(reps, analysis, folder, args.lang)
     if args.quiet:
         print(out)
@@ -670,7 +694,7 @@ def cmd_compare(args, console: Console) -> int:
         print_compare(reps, analysis, console, args.lang)
         console.print(_written(args.lang, len(written), out, _runs(
             args.lang, len(reps.rows), reps.elapsed_s, reps.backend, reps.workers)))
-    return _report_failures(reps, out)
+    return _report_failures(reps.failures, reps.reps * len(reps.variants), out, args.lang)
 
 
 def cmd_sweep(args, console: Console) -> int:
@@ -704,14 +728,13 @@ def cmd_sweep(args, console: Console) -> int:
     with output_folder(out) as folder:
         reps = run_replications(variants, args.reps, args.seed, jobs=args.jobs,
                                 backend=args.backend, scheduler=args.scheduler,
-                                show_progress=not args.quiet, scenario_ref=args.scenario,
+                                show_progress=not args.quiet, progress_words=_progress_words(args.lang), scenario_ref=args.scenario,
                                 sets=args.sets, batch=args.batch)
         analysis = analyse(reps.rows, reps.plans, reps.cleared_targets, args.rumour_threshold)
         cell_rows = [{"plan": v.label, "values": c.values}
                      for v, c in zip(variants, cells, strict=True)]
         grid_values = [(k, list(dict.fromkeys(c.values[k] for c in cells))) for k, _ in grid]
-        with console.status("writing the report…", spinner="dots") if not args.quiet \
-                else _null():
+        with _status(console, args, "writing_one"):
             written = write_sweep(reps, analysis, grid_values, cell_rows, args.metric, plan_ref,
                                   folder, args.lang)
     if args.quiet:
@@ -723,7 +746,7 @@ def cmd_sweep(args, console: Console) -> int:
                     args.metric, console, args.lang)
         console.print(_written(args.lang, len(written), out, _runs(
             args.lang, len(reps.rows), reps.elapsed_s, reps.backend, reps.workers)))
-    return _report_failures(reps, out)
+    return _report_failures(reps.failures, reps.reps * len(reps.variants), out, args.lang)
 
 
 def cmd_sensitivity(args, console: Console) -> int:
@@ -748,10 +771,9 @@ def cmd_sensitivity(args, console: Console) -> int:
     with output_folder(out) as folder:
         s = run_sensitivity(inputs, factors, args.method, samples, args.reps or DEFAULT_REPS,
                             args.seed, jobs=args.jobs, backend=args.backend,
-                            scheduler=args.scheduler, show_progress=not args.quiet,
+                            scheduler=args.scheduler, show_progress=not args.quiet, progress_words=_progress_words(args.lang),
                             scenario_ref=args.scenario, plan_ref=args.plan, sets=args.sets)
-        with console.status("writing the report…", spinner="dots") if not args.quiet \
-                else _null():
+        with _status(console, args, "writing_one"):
             written = write_sensitivity(s, folder, args.lang)
     if args.quiet:
         print(out)
@@ -763,14 +785,8 @@ def cmd_sensitivity(args, console: Console) -> int:
         console.print(_written(args.lang, len(written), out, what + _runs(
             args.lang, None, s.replications.elapsed_s, s.replications.backend,
             s.replications.workers)))
-    if not s.failures:
-        return EXIT_OK
-    first = s.failures[0]
-    print(f"{len(s.failures)} of {s.n_points * s.reps_per_point} replications failed "
-          f"(tracebacks in {out / 'failures.csv'}); first: point {first.plan}, rep {first.rep}, "
-          f"seed {first.seed}:", file=sys.stderr)
-    print(first.traceback.rstrip(), file=sys.stderr)
-    return EXIT_INTERNAL
+    return _report_failures(s.failures, s.n_points * s.reps_per_point, out, args.lang,
+                            "failed_point")
 
 
 def cmd_room(args, console: Console) -> int:
@@ -815,7 +831,7 @@ def cmd_room(args, console: Console) -> int:
         print(t("room_written", args.lang, n=len(room.written), out=out))
         return EXIT_OK
     if room.state == "failed":
-        print(f"error: {room.error}", file=sys.stderr)
+        print(_said("error", args, text=room.error), file=sys.stderr)
         if room.session.decisions or room.session.notes:
             path = room.save_partial(beside=True)
             print(t("room_unwritten", args.lang, n=len(room.session.decisions),
@@ -838,9 +854,8 @@ def cmd_replay(args, console: Console) -> int:
             raise InputError([Problem(str(folder / name), "", None,
                                       "not found: give a run's output folder")])
         if not _ends_whole(folder / name):
-            print(f"warning: {folder / name} ends in the middle of a line: the run's record "
-                  "may be cut short", file=sys.stderr)
-    record = _run_record(folder)
+            _warn(args.lang, "csv_cut", path=folder / name)
+    record = _run_record(folder, args.lang)
     start = _recorded_clock(record)
     plan = scenario = None
     files = [record.get("scenario_file"), record.get("plan_file")]
@@ -852,17 +867,18 @@ def cmd_replay(args, console: Console) -> int:
             inline = parse_plan_ref(str(record.get("plan", "")))[1] if record.get("plan") else []
             inputs = load_drill(ref[0], ref[1], inline)
             if inputs.plan_label != record.get("plan"):
-                print(f"warning: {files[1]} has changed since the run (its plan is now named "
-                      f"{inputs.plan_label!r}, not {record.get('plan')!r}); the replay uses it "
-                      "as it is", file=sys.stderr)
+                _warn(args.lang, "plan_changed", path=files[1], now=inputs.plan_label,
+                      recorded=record.get("plan"))
         else:   # a folder written before its files were recorded: found by name
             inputs = load_drill(str(record["scenario"]), str(record["plan"]))
         plan, scenario = inputs.plan, inputs.scenario
     except (OSError, ValueError, KeyError, TypeError, InputError):
-        where = " and ".join(str(f) for f in files if f) or "(not recorded)"
-        print(f"note: the plan and scenario of {folder} cannot be read ({where}); the replay "
-              "shows team and inject ids" + ("" if start else " and a clock from 09:00"),
-              file=sys.stderr)
+        from reports.cli_text import say
+
+        where = ", ".join(str(f) for f in files if f) or say("not_recorded", args.lang)
+        print(say("note", args.lang, text=say("inputs_unread", args.lang, folder=folder,
+                                               where=where)
+                  + ("" if start else say("clock_unknown", args.lang))), file=sys.stderr)
     try:
         path = write_replay(folder, args.lang, plan, scenario, start_clock=start)
     except KeyError as exc:
@@ -872,7 +888,9 @@ def cmd_replay(args, console: Console) -> int:
     except ValueError as exc:
         raise InputError([Problem(str(folder), "", None,
                                   f"cannot read the run's CSV files: {exc}")]) from None
-    console.print(f"[bold]written[/] {escape(str(path))}")
+    from reports.cli_text import say
+
+    console.print(say("written_one", args.lang, path=escape(str(path))))
     return EXIT_OK
 
 
@@ -900,7 +918,7 @@ def _ends_whole(path: Path) -> bool:
         return True   # told when it is read
 
 
-def _run_record(folder: Path) -> dict[str, Any]:
+def _run_record(folder: Path, lang: str) -> dict[str, Any]:
     """What a run's folder records of its inputs: ``evaluation.json`` (the files, the clock),
     else ``metrics.json`` (names only); empty, with a note, when neither can be read."""
     import json
@@ -912,8 +930,7 @@ def _run_record(folder: Path) -> dict[str, Any]:
             continue
         if isinstance(record, dict):
             return record
-    print(f"note: {folder} has no readable evaluation.json or metrics.json: the run's plan, "
-          "scenario and clock are not known", file=sys.stderr)
+    _warn(lang, "no_record", "note", folder=folder)
     return {}
 
 
@@ -1002,17 +1019,24 @@ def main(argv: list[str] | None = None) -> int:
             print(_printable(str(p)), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
-        print("interrupted; the output folder was left as it was", file=sys.stderr)
+        print(_said("interrupted", args), file=sys.stderr)
         return 130
     except OSError as exc:  # the disk is full, a folder became unwritable...
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"error: cannot write the output: {exc.strerror or exc}{where}; the output "
-              "folder was left as it was", file=sys.stderr)
+        print(_said("cannot_write", args, why=exc.strerror or exc, where=where), file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as exc:  # an internal error: say so plainly, keep the trace for a bug report
-        print(f"internal error: {exc!r}", file=sys.stderr)
+        print(_said("internal", args, exc=repr(exc)), file=sys.stderr)
         traceback.print_exc()
         return EXIT_INTERNAL
+
+
+def _said(key: str, args, **fmt) -> str:
+    """A last word of the command line, in the command's language (English for a command
+    without --lang)."""
+    from reports.cli_text import say
+
+    return say(key, getattr(args, "lang", "en"), **fmt)
 
 
 

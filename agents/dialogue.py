@@ -42,6 +42,7 @@ def equipment_failed(world: World, team: TeamState, item: Equipment, why: str) -
     if team.working(item) <= 0:
         return
     team.broken[item] = team.broken.get(item, 0) + 1
+    team.kit_changed()
     world.rec.count("equipment_failures")
     world.log(team.id, EventKind.EQUIPMENT_FAILED, f"{team.id}'s {item.value} failed ({why})",
               item.value)

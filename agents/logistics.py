@@ -97,6 +97,8 @@ def request_replacement(world: World, team: TeamState, item: Equipment):
                             * world.slowdown(supplier))
     supplier.stock[item] -= 1
     team.broken[item] = max(0, team.broken.get(item, 0) - 1)
+    supplier.kit_changed()
+    team.kit_changed()
     world.log(supplier.id, EventKind.EQUIPMENT_REPLACED,
               f"spare {item.value} brought to {team.id}, {world.now - t_failed:.0f} min after "
               "the failure", item.value, world.now - t_failed)

@@ -29,7 +29,13 @@ def _vehicles(world: World, team: TeamState, pooled: int | None = None) -> int:
 
 
 def persuasion_rate(world: World) -> float:
-    """Petitioners persuaded to leave per minute by every persuasion team on site."""
+    """Petitioners persuaded to leave per minute by every persuasion team on site (worked
+    out again only when the teams, their kit or the commitment change)."""
+    return world.roster_figure(("persuasion", world.state.commitment),
+                               lambda: _persuasion_rate(world))
+
+
+def _persuasion_rate(world: World) -> float:
     p = world.params.persuasion
     total = 0.0
     pooled = None

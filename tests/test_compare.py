@@ -141,7 +141,8 @@ def test_a_failing_replication_is_reported_with_seed_and_traceback(monkeypatch, 
     monkeypatch.setattr(runner, "simulate_metrics", flaky)
     out = tmp_path / "cmp"
     code = run_drill.main(["compare", "small-group", "--plans", "linxiang", DIALOGUE8,
-                           "--reps", "4", "--jobs", "1", "--quiet", "--out", str(out)])
+                           "--reps", "4", "--jobs", "1", "--quiet", "--out", str(out),
+                           "--lang", "en"])
     err = capsys.readouterr().err
     assert code == 1
     assert "1 of 8 replications failed" in err and str(bad_seed) in err

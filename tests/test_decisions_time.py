@@ -82,7 +82,8 @@ def test_a_decision_not_possible_at_its_time_waits_for_the_nearest_moment_and_sa
     assert len(applied) == 1 and applied[0] > 10.0
     dialogue_on_site = r.teams.set_index("team").loc["dialogue", "on_site_min"]
     assert abs(applied[0] - dialogue_on_site) <= 1.0 + 1e-6
-    assert any("not possible then" in w for w in warnings)
+    assert any("not possible then" in str(w) for w in warnings)
+    assert [w.kind for w in warnings] == ["waits", "moved"] and "撤回" in warnings[0].label_zh
     detail = r.events[(r.events["kind"] == "decision") & (r.events["subject"] == "recall")]
     assert "recorded at T+10" in detail["detail"].iloc[0]
     assert "顺延" in r.decisions.loc[r.decisions["action"] == "recall", "label_zh"].iloc[0]

@@ -129,7 +129,11 @@ def test_ctrl_c_saves_the_decisions_so_far_and_says_so_in_the_chosen_language(tm
     assert len(data["decisions"]) == 1 and data["decisions"][0]["note"] == "first"
 
 
-def test_replay_under_another_plan_warns_where_decisions_do_not_fit(tmp_path):
+@pytest.mark.parametrize("lang, said", [
+    ("en", ["warning:", "recorded under plan 'linxiang'; replaying under 'enterprise'"]),
+    ("zh", ["警告：", "记录时使用预案 'linxiang'；本次按 'enterprise' 复演"]),
+])
+def test_replay_under_another_plan_warns_where_decisions_do_not_fit(tmp_path, lang, said):
     inputs = load_drill("gate-blockade")
     session = DrillSession(inputs, 4, stop_at_decisions=True)
     while (point := session.next_point()) is not None:
@@ -138,10 +142,11 @@ def test_replay_under_another_plan_warns_where_decisions_do_not_fit(tmp_path):
 
     save_decisions(tmp_path / "d.yaml", session, "linxiang")
     res = call_cli("run", "gate-blockade", "--plan", "enterprise", "--decisions",
-                   str(tmp_path / "d.yaml"), "--formats", "md", "--out", str(tmp_path / "o"))
+                   str(tmp_path / "d.yaml"), "--formats", "md", "--out", str(tmp_path / "o"),
+                   "--lang", lang)
     assert res.returncode == 0, res.stderr
-    assert "warning:" in res.stderr
-    assert "recorded under plan 'linxiang'; replaying under 'enterprise'" in res.stderr
+    for text in said:   # the command line's warnings are in the run's language
+        assert text in res.stderr, res.stderr
     assert (tmp_path / "o" / "events.csv").is_file()
 
 
@@ -205,8 +210,8 @@ def test_decisions_recorded_for_another_scenario_warn(tmp_path):
     res = call_cli("run", "gate-blockade", "--decisions", str(path), "--formats", "md",
                    "--out", str(tmp_path / "o"))
     assert res.returncode == 0, res.stderr
-    assert "recorded for scenario 'small-group'" in res.stderr
-    assert "recorded under plan 'enterprise'" in res.stderr
+    assert "记录的是想定 'small-group'，而不是 'gate-blockade'" in res.stderr
+    assert "记录时使用预案 'enterprise'" in res.stderr
 
 
 def test_taking_the_plan_choice_everywhere_gives_the_plain_run():

@@ -146,7 +146,7 @@ def test_a_full_disk_midway_leaves_the_old_folder(tmp_path, old_and_new, monkeyp
     res = call_cli(*RUN, "--seed", "2", "--out", str(out))
     assert res.returncode == 1, res.stderr
     assert "No space left on device" in res.stderr
-    assert "left as it was" in res.stderr and "Traceback" not in res.stderr
+    assert "输出文件夹保持原样" in res.stderr and "Traceback" not in res.stderr
     assert snapshot(out) == old
     assert_tidy(out.parent)
 

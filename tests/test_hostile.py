@@ -560,7 +560,7 @@ def test_jobs_are_capped_at_the_cores(tmp_path):
     res = call_cli("compare", "small-group", "--plans", "linxiang", "--reps", "2", "--jobs",
                    "1000", "--out", str(tmp_path / "out"), "--quiet")
     assert res.returncode == 0, res.stderr
-    assert f"running {default_jobs()} worker processes" in res.stderr
+    assert f"将启动{default_jobs()}个工作进程" in res.stderr
 
 
 def test_read_only_output_folder(tmp_path):

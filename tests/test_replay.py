@@ -168,5 +168,7 @@ def test_a_damaged_csv_is_named_and_a_cut_record_is_warned_of(run_folder, tmp_pa
     shutil.copytree(run_folder, cut)
     text = (cut / "events.csv").read_bytes()
     (cut / "events.csv").write_bytes(text[:len(text) // 2].rsplit(b",", 1)[0])
-    res = call_cli("replay", str(cut))
+    res = call_cli("replay", str(cut), "--lang", "en")
     assert "events.csv ends in the middle of a line" in res.stderr
+    res = call_cli("replay", str(cut))   # in the run's language, as the page is
+    assert "警告：" in res.stderr and "events.csv 的最后一行不完整" in res.stderr

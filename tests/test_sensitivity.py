@@ -309,7 +309,9 @@ def test_a_failing_replication_is_written_and_exits_1(monkeypatch, tmp_path):
     res = call_cli("sensitivity", "small-group", *TINY, "--only", "constants", "--jobs", "1",
                    "--quiet", "--out", str(tmp_path))
     assert res.returncode == 1
-    assert "1 of" in res.stderr and "model blew up" in res.stderr
+    # told in the command's language (zh by default)
+    assert "次推演中有1次出错" in res.stderr and "设计点 2" in res.stderr
+    assert "model blew up" in res.stderr
     fails = pd.read_csv(tmp_path / "failures.csv")
     assert fails[["point", "rep", "seed"]].values.tolist() == [[2, 0, replication_seed(1, 0)]]
     assert "RuntimeError: model blew up" in fails["traceback"][0]

@@ -101,6 +101,12 @@ class TeamState:
             if roster is not None:
                 roster.version += 1
 
+    def kit_changed(self) -> None:
+        """An item failed, was replaced or was handed over: figures read every tick that
+        count working items are worked out again."""
+        if self.roster is not None:
+            self.roster.version += 1
+
     def working(self, item: Equipment) -> int:
         """Items of this kind in working order."""
         return self.stock.get(item, 0) - self.broken.get(item, 0)
@@ -243,6 +249,15 @@ class World:
             self._memo.clear()
             self._memo_version = self.roster.version
         return self._memo
+
+    def roster_figure(self, key: object, compute: Callable[[], float]) -> float:
+        """A figure about the teams (``compute()``), kept under ``key`` until the roster or a
+        team's kit next changes."""
+        memo = self._roster_memo()
+        value = memo.get(key)
+        if value is None:
+            value = memo[key] = compute()
+        return value
 
     def officers_on_site(self) -> float:
         """Order officers on site now, reinforcements included (people)."""

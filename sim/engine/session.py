@@ -101,6 +101,37 @@ class Decision:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class ReplayNote:
+    """A recorded decision that did not go as recorded: it ``waits`` (not possible at its
+    time; applied when it becomes possible, if ever) or was ``moved`` (applied at
+    ``applied_min`` instead of its recorded ``t_min``); or, at the end, the ``count`` of
+    recorded decisions ``never`` applied. ``label_zh``/``label_en`` name the choice in
+    words."""
+
+    kind: Literal["waits", "moved", "never"]
+    point: int
+    action: str
+    args: dict[str, Any]
+    t_min: float
+    applied_min: float | None
+    label_zh: str
+    label_en: str
+    count: int = 1
+
+    def __str__(self) -> str:
+        if self.kind == "never":
+            many = self.count > 1
+            return (f"{self.count} recorded decision{'s were' if many else ' was'} never "
+                    f"applied: the drill ended first or {'they were' if many else 'it was'} "
+                    "never possible")
+        if self.kind == "waits":
+            return (f"decision {self.point} ({self.action} {self.args}) recorded at "
+                    f"T+{self.t_min:g} is not possible then; it waits until it is")
+        return (f"decision {self.point} ({self.action}) recorded at T+{self.t_min:g} was "
+                f"applied at T+{self.applied_min:g}")
+
+
 class DrillSession:
     """One drill, run step by step between decision points."""
 
@@ -135,7 +166,7 @@ class DrillSession:
                 env.process(self._pauses(pause_every_min))
         self._stop: simpy.Event | None = None
         self.notes: list[dict[str, Any]] = []
-        self.replay_log: list[str] = []
+        self.replay_log: list[ReplayNote] = []
 
     # ------------------------------------------------------------------ stepping
 
@@ -241,7 +272,7 @@ class DrillSession:
             self.decide(point, prescribed)
         return self.result()
 
-    def replay(self, recorded: list[Decision]) -> list[str]:
+    def replay(self, recorded: list[Decision]) -> list[ReplayNote]:
         """Apply ``recorded`` decisions at their times; returns what did not go as recorded.
 
         A choice is applied at the decision point it was recorded at (same time, same
@@ -250,8 +281,12 @@ class DrillSession:
         first later moment it is, checked at every point and every minute; the event log
         and the decision's label say so. Points with no recorded choice take the plan's.
         """
-        warnings: list[str] = []
+        warnings: list[ReplayNote] = []
         queue = list(recorded)
+
+        def note(kind: Literal["waits", "moved"], d: Decision, at: float | None) -> ReplayNote:
+            zh, en = label(self.world, d.action, d.args)
+            return ReplayNote(kind, d.point, d.action, dict(d.args), d.t_min, at, zh, en)
         waiting: list[Decision] = []   # due, but not possible yet
 
         def find(d: Decision) -> Option | None:
@@ -302,8 +337,7 @@ class DrillSession:
                 if chosen is None:
                     if d not in waiting:
                         waiting.append(d)
-                        warnings.append(f"decision {d.point} ({d.action} {d.args}) recorded at "
-                                        f"T+{d.t_min:g} is not possible then; it waits until it is")
+                        warnings.append(note("waits", d, None))
                         if len(waiting) == 1:
                             _Late(self.world.env, 1.0).callbacks.append(check_waiting)
                     continue
@@ -311,8 +345,7 @@ class DrillSession:
                     waiting.remove(d)
                 moved = d.t_min if abs(d.t_min - now) > EPS else None
                 if moved is not None:
-                    warnings.append(f"decision {d.point} ({d.action}) recorded at T+{d.t_min:g} "
-                                    f"was applied at T+{now:g}")
+                    warnings.append(note("moved", d, now))
                 self.decide(point, chosen, d.note, recorded_min=moved)
                 applied += 1
             if not applied and point.kind != "time":
@@ -330,10 +363,7 @@ class DrillSession:
                 self.world.unapplied.append({"point": d.point, "t_min": d.t_min,
                                              "action": d.action, "args": dict(d.args),
                                              "reason": reason, "label_zh": zh, "label_en": en})
-            many = len(left) > 1
-            warnings.append(f"{len(left)} recorded decision{'s were' if many else ' was'} never "
-                            f"applied: the drill ended first or {'they were' if many else 'it was'}"
-                            " never possible")
+            warnings.append(ReplayNote("never", 0, "", {}, math.nan, None, "", "", len(left)))
         self.replay_log = warnings
         return warnings
 

@@ -41,7 +41,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sim.core.errors import InputError, Problem
 from sim.core.loading import (
@@ -676,12 +676,14 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
                      scheduler: str | None = None, client=None,
                      show_progress: bool = False, progress: Progress | None = None,
                      scenario_ref: str | None = None, sets: Sequence[str] = (),
-                     split_plans: bool = False, batch: int = BATCH_SIZE) -> Replications:
+                     split_plans: bool = False, batch: int = BATCH_SIZE,
+                     progress_words: ProgressWords | None = None) -> Replications:
     """Run replications ``0..reps-1`` of every variant and gather the rows.
 
     ``jobs``: processes of the local pool (1: in this process), or workers of the Dask
     ``LocalCluster`` (default: every core). ``client``: an already-connected Dask client to
-    use and leave open. ``show_progress`` draws a progress bar on stderr; ``progress`` is
+    use and leave open. ``show_progress`` draws a progress bar on stderr (in
+    ``progress_words``, default English); ``progress`` is
     called with the number of simulations as they finish. ``split_plans``: tasks may take part
     of the plans of a replication (many plans, few replications; see :func:`chunks_for`).
     ``batch``: replications of a plan whose crowds are stepped together in a task (1: one
@@ -720,7 +722,7 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
             results = _start_local(payload, chunks, base_seed, workers, tick, batch)
         out.workers, out.chunks, out.batch = workers, len(chunks), batch
         bar = stack.enter_context(progress_bar(reps * len(payload), f"{out.scenario}",
-                                               enabled=show_progress))
+                                               enabled=show_progress, words=progress_words))
         callbacks = [f for f in (bar, progress) if f is not None]
         def _advance(n: int) -> None:
             for f in callbacks:
@@ -742,10 +744,18 @@ def run_replications(variants: Sequence[Variant], reps: int, base_seed: int = 1,
 # --------------------------------------------------------------------------- progress bar
 
 
+class ProgressWords(NamedTuple):
+    """The words of a progress bar: the rate (``{rate}`` filled in) and "time left"."""
+
+    rate: str = "{rate} runs/s"
+    left: str = "left"
+
+
 @contextlib.contextmanager
 def progress_bar(total: int, description: str = "replications", enabled: bool = True,
-                 console=None) -> Iterator[Progress | None]:
+                 console=None, words: ProgressWords | None = None) -> Iterator[Progress | None]:
     """A rich progress bar with the rate and the time left (on stderr); ``None`` when off."""
+    words = words or ProgressWords()
     if not enabled:
         yield None
         return
@@ -762,7 +772,7 @@ def progress_bar(total: int, description: str = "replications", enabled: bool = 
 
     bar = RichProgress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                        TaskProgressColumn(), TextColumn("{task.fields[rate]}"),
-                       TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                       TimeElapsedColumn(), TextColumn(words.left), TimeRemainingColumn(),
                        console=console or Console(stderr=True), transient=False)
     task = bar.add_task(description, total=total, rate="")
     start = time.perf_counter()
@@ -772,7 +782,7 @@ def progress_bar(total: int, description: str = "replications", enabled: bool = 
         nonlocal done
         done += n
         rate = done / max(1e-9, time.perf_counter() - start)
-        bar.update(task, advance=n, rate=f"{rate:,.0f} runs/s")
+        bar.update(task, advance=n, rate=words.rate.format(rate=f"{rate:,.0f}"))
 
     with bar:
         yield advance

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim.core.loading import DrillInputs
-from sim.montecarlo.replicate import Variant, run_replications
+from sim.montecarlo.replicate import ProgressWords, Variant, run_replications
 from sim.montecarlo.sensitivity import (
     DEFAULT_REPS,
     DEFAULT_SAMPLES,
@@ -39,7 +39,8 @@ def run_sensitivity(inputs: DrillInputs, factors: Sequence[Factor], method: str 
                     jobs: int | None = None, backend: str = "local",
                     scheduler: str | None = None, client=None, show_progress: bool = False,
                     scenario_ref: str | None = None, plan_ref: str | None = None,
-                    sets: Sequence[str] = ()) -> Sensitivity:
+                    sets: Sequence[str] = (),
+                    progress_words: ProgressWords | None = None) -> Sensitivity:
     """Draw the design, run every point ``reps`` times with common random numbers, analyse."""
     samples = samples if samples is not None else DEFAULT_SAMPLES.get(method, 0)
     check_samples(method, samples)
@@ -55,7 +56,7 @@ def run_sensitivity(inputs: DrillInputs, factors: Sequence[Factor], method: str 
     build_s = time.perf_counter() - t0
     reps_out = run_replications(variants, reps, seed, jobs=jobs, backend=backend,
                                 scheduler=scheduler, client=client,
-                                show_progress=show_progress,
+                                show_progress=show_progress, progress_words=progress_words,
                                 scenario_ref=scenario_ref, sets=sets, split_plans=True)
     t1 = time.perf_counter()
     end_min = float(getattr(getattr(inputs.scenario, "end", None), "max_min", math.nan))
