@@ -24,7 +24,7 @@ from sim.core.config import (
     RumourInject,
     WeatherInject,
 )
-from sim.core.msel import answer
+from sim.core.msel import answer, applies
 from sim.core.triggers import Watch
 from sim.core.triggers import parse as parse_condition
 from sim.core.types import Cause, EventKind, InjectKind
@@ -74,8 +74,8 @@ def fire(world: World, item: Inject, trigger: str) -> None:
 
 def _deadline(world: World, item: Inject):
     exp = item.expected
-    if exp is None:
-        return
+    if exp is None or not applies(exp, world.plan):
+        return   # nothing expected, or nothing this plan could do (a level without levels)
     t_fired = world.now
     yield world.env.timeout(exp.within_min)
     events = sorted(world.rec.events, key=lambda e: e.t_min)

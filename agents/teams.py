@@ -26,7 +26,8 @@ def deploy(world: World, team: TeamState):
         team.arrived.succeed()
         world.log(team.id, EventKind.PREPOSITIONED, f"{team.id} is on site from the start", team.id, 0.0)
     yield team.dispatched
-    team.t_dispatched = world.now
+    # a team ordered out on a warning got its order before T0 (head_start minutes ago)
+    team.t_dispatched = world.now - team.head_start
     if not team.on_site:
         team.status = TeamStatus.MOBILISING
         jitter = world.params.teams.delay_jitter
@@ -42,12 +43,13 @@ def deploy(world: World, team: TeamState):
         team.status = TeamStatus.TRAVELLING
         yield from _leg(world, team, Task.TRAVELLING, start + mob, travel)
         team.status = TeamStatus.ON_SITE
-        team.t_on_site = world.now
-        team.arrived.succeed()
         early = team.head_start > 0 and mob + travel <= team.head_start
-        world.log(team.id, EventKind.TEAM_ON_SITE,
-                  f"{team.id} on site" + (" before the crowd (sent on the warning)" if early else ""),
-                  team.id, world.now)
+        # a team that came before the crowd is logged at its own time, before T0
+        team.t_on_site = start + mob + travel if early else world.now
+        team.arrived.succeed()
+        world.rec.log(team.t_on_site, team.id, EventKind.TEAM_ON_SITE,
+                      f"{team.id} on site" + (" before the crowd (sent on the warning)"
+                                              if early else ""), team.id, team.t_on_site)
     for cap in team.cfg.capabilities:
         routine = ROUTINES.get(cap)
         if routine is not None:

@@ -222,10 +222,11 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
     s = s.assign(_team=s["metric"].str.startswith(TEAM_PREFIX),
                  _plan=s["plan"].map({p: i for i, p in enumerate(a.plans)}))
     s = s.sort_values(["_plan", "_team"], kind="stable")
+    own = {p: team_names(reps, lang, p) for p in a.plans}   # each row in its plan's names
     appendix.blocks.append(Table(
         [ph("metric", lang), ph("key", lang), f"{ph('mean', lang)} [{ph('ci', lang)}]",
          ph("median", lang), ph("p90", lang), ph("n", lang), ph("share", lang)],
-        [[metric_label(r.metric, lang, teams), keys[r.plan],
+        [[metric_label(r.metric, lang, own[r.plan]), keys[r.plan],
           fmt_ci(r.metric, r.mean, r.ci_low, r.ci_high), fmt_percentile(r.metric, r.p50, counts),
           fmt_percentile(r.metric, r.p90, counts), str(r.n), f"{r.share:.0%}" if not math.isnan(r.share) else "—"]
          for r in s.itertuples()]))

@@ -236,7 +236,8 @@ def metric_label(metric: str, lang: str, team_names: dict[str, str] | None = Non
     if metric in EVENTS:
         return event_label(metric, lang, threshold)
     if metric.startswith("level_times."):
-        return LEVEL_TIME_LABEL[lang].format(level=metric.split(".", 1)[1])
+        level = (team_names or {}).get(metric, metric.split(".", 1)[1])
+        return LEVEL_TIME_LABEL[lang].format(level=level)
     return word(METRIC_LABELS, metric, lang)
 
 
@@ -301,13 +302,23 @@ def plan_keys(plans: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def team_names(reps: Replications, lang: str) -> dict[str, str]:
-    """Team id to the team's name in ``lang``, over every plan compared."""
-    names: dict[str, str] = {}
+def team_names(reps: Replications, lang: str, plan: str | None = None) -> dict[str, str]:
+    """Names in ``lang`` of the teams (by id) and the levels (by ``level_times.<id>``) of the
+    plan variant ``plan``; without it, of every plan compared, where plans that share an id
+    but name it differently have their names joined (A's / B's), so a row about several
+    plans never shows one plan's name for another's team."""
+    found: dict[str, list[str]] = {}
     for v in reps.variants:
-        for tid, team in v.inputs.plan.teams.items():
-            names.setdefault(tid, team.name.get(lang))
-    return names
+        if plan is not None and v.label != plan:
+            continue
+        named = [(tid, team.name.get(lang)) for tid, team in v.inputs.plan.teams.items()]
+        named += [(f"level_times.{lv.id}", lv.name.get(lang))
+                  for lv in getattr(v.inputs.plan, "levels", [])]
+        for key, name in named:
+            if name not in found.setdefault(key, []):
+                found[key].append(name)
+    joint = "／" if lang == "zh" else " / "
+    return {key: joint.join(names) for key, names in found.items()}
 
 
 def isnan(value: Any) -> bool:

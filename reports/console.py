@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from reports.content import criterion_text, fmt_min, metric_text, reason_text
+from reports.content import criterion_text, fmt_min, metric_text, rating_text, reason_text
 from reports.evaluation import Evaluation, evaluate
 from reports.i18n import METRIC_LABELS, phrase, task_label
 from sim.core.result import DrillResult
@@ -33,7 +33,7 @@ def print_summary(r: DrillResult, console: Console, lang: str = "zh",
     for t in e.tasks:
         style = RATING_STYLE.get(t.rating, "dim")
         table.add_row(escape(task_label(r, t, lang)), escape(criterion_text(t, lang)),
-                      fmt_min(t.measured_min, lang), f"[{style}]{t.rating}[/]",
+                      fmt_min(t.measured_min, lang), f"[{style}]{rating_text(t.rating, lang)}[/]",
                       escape(reason_text(r, t, lang)))
     console.print(table)
     figures = Table(title=phrase("key_metrics", lang))

@@ -73,9 +73,20 @@ def level_name(r: DrillResult, level_id: str, lang: str) -> str:
     return level.name.get(lang) if level else level_id
 
 
+def rating_text(rating: str, lang: str) -> str:
+    """A task's rating as tables show it: the letter (P/S/M/U), "not applicable" in words."""
+    return phrase("not_rated", lang) if rating == "NA" else rating
+
+
 def reason_text(r: DrillResult, task, lang: str) -> str:
     """Why a task got its rating, naming the challenges met (from the event log)."""
     text = word(REASONS, task.reason, lang)
+    if task.reason == "wrong_level" and task.detail.get("correct"):
+        # which level the headcount called for, and the count it was judged on
+        d = task.detail
+        return phrase("wrong_level_detail", lang, text=text, count=d["true_count"],
+                      level=level_name(r, d["correct"], lang),
+                      when=phrase("at_peak" if d.get("on_warning") else "at_declaration", lang))
     if task.reason != "challenges" or not task.challenges:
         return text
     kinds = []
@@ -654,7 +665,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         [phrase("task", lang), phrase("criterion", lang),
          phrase("measured", lang), phrase("rating", lang), phrase("reason", lang)],
         [[task_label(r, t, lang), criterion_text(t, lang),
-          fmt_min(t.measured_min, lang), t.rating, reason_text(r, t, lang)]
+          fmt_min(t.measured_min, lang), rating_text(t.rating, lang), reason_text(r, t, lang)]
          for t in e.tasks]))
     s.blocks.append(say(lang, "说明：表中时限为本次推演设定的评估标准，自首次发现聚集（T0）起计；预案原文多为“立即”“迅速”等要求，"
                               "并非预案规定的分钟数。标注“按事态需要”的一项，预案未作规定，按事态需要设定。",
@@ -662,6 +673,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                         "(T0); the plan itself mostly says \"at once\" or \"swiftly\" and gives no minutes. "
                         "A criterion marked \"incident's need\" is one the plan leaves out, set by what the "
                         "incident needed."))
+    if any(x is not None and x < 0 for t in e.tasks for x in (t.target_min, t.measured_min)):
+        s.blocks.append(say(lang, "表中负值表示首次发现聚集（T0）之前的时间（按预警提前处置）。",
+                            "A negative time is before the first sighting (T0): work done on a "
+                            "warning."))
     over = rules()["rating"]["s_over_target"]
     s.blocks.append(phrase("rating_rule", lang, over=over))
     s.blocks.append(phrase("score_rule", lang, **rules()["points"]))

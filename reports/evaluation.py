@@ -254,7 +254,9 @@ def critical_tasks(r: DrillResult) -> list[Task]:
     # level declared correctly: the first declaration against the level the true count gives
     declared = ev[ev["kind"] == K.LEVEL_DECLARED.value]
     levels = [lv.id for lv in plan.levels]
-    if declared.empty:
+    if not levels:
+        tasks.append(Task("level", "level", "", None, None, "NA", "no_levels", []))
+    elif declared.empty:
         peak_level = _true_level(r, m["peak_crowd"])
         if peak_level is None:
             tasks.append(Task("level", "level", "", None, None, "NA", "below_plan", []))
@@ -263,9 +265,14 @@ def critical_tasks(r: DrillResult) -> list[Task]:
                               {"correct": peak_level}))
     else:
         row = declared.iloc[0]
-        at = ts.loc[(ts["t_min"] - row.t_min).abs().idxmin()]
-        correct = _true_level(r, float(at["crowd_present"]))
         peak_level = _true_level(r, m["peak_crowd"])
+        if row.t_min < 0:
+            # declared on a warning, before anyone came: judged against the crowd that came
+            true_count = int(m["peak_crowd"])
+        else:
+            at = ts.loc[(ts["t_min"] - row.t_min).abs().idxmin()]
+            true_count = int(at["crowd_present"])
+        correct = _true_level(r, true_count)
         off = abs(levels.index(row.subject) - levels.index(correct)) if correct else 1
         highest = m["level"]
         missed_peak = peak_level is not None and highest is not None and \
@@ -274,8 +281,9 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         reason = "correct" if rating == "P" else ("under_peak" if missed_peak else "wrong_level")
         tasks.append(Task("level", "level", row.subject, None, float(row.t_min), rating, reason,
                           [int(declared.index[0])],
-                          {"declared": row.subject, "correct": correct, "true_count":
-                           int(at["crowd_present"]), "highest": highest, "peak_level": peak_level}))
+                          {"declared": row.subject, "correct": correct, "true_count": true_count,
+                           "on_warning": bool(row.t_min < 0), "highest": highest,
+                           "peak_level": peak_level}))
 
     _task(tasks, "activation", "activation", cmd, t.plan_activated_min, m["plan_activated_min"],
           _within(ev, _rows(ev, (K.SLIP_LATE.value,), actor=cmd,
@@ -347,8 +355,9 @@ def critical_tasks(r: DrillResult) -> list[Task]:
     injuries = _rows(ev, (K.INJURY.value,))
     _task(tasks, "cleared", "cleared", "", t.cleared_min, m["cleared_min"], [],
           harm=bool(injuries) and m["cleared_min"] is not None, injuries=len(injuries))
-    if tasks[2].reason == "below_plan":
-        # the crowd never reached the plan's scope: what follows activation was not called for
+    if tasks[2].reason == "below_plan" and m["plan_activated_min"] is None:
+        # the crowd never reached the plan's scope, and the plan was not activated: what
+        # follows activation was not called for
         for task in tasks:
             if task.key in AFTER_ACTIVATION:
                 task.rating, task.reason = "NA", "below_plan"

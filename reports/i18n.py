@@ -40,7 +40,12 @@ PHRASES: dict[str, dict[str, str]] = {
     "met": {"zh": "达标", "en": "met"},
     "missed": {"zh": "超时", "en": "late"},
     "not_done": {"zh": "未完成", "en": "not done"},
-    "no_target": {"zh": "无目标", "en": "no target"},
+    "no_target": {"zh": "不设时限", "en": "no target"},
+    "not_rated": {"zh": "不适用", "en": "NA"},
+    "wrong_level_detail": {"zh": "{text}（{when}约{count}人，应为“{level}”）",
+                           "en": "{text} ({when} about {count} people: “{level}”)"},
+    "at_declaration": {"zh": "宣布时现场实际", "en": "at the declaration"},
+    "at_peak": {"zh": "预警后实际到场最多", "en": "after the warning, at most"},
     "team": {"zh": "工作组", "en": "Team"},
     "size": {"zh": "人数", "en": "Staff"},
     "familiarity": {"zh": "预案熟悉度", "en": "Plan familiarity"},
@@ -132,7 +137,7 @@ METRIC_LABELS.update({
     "elderly_agitation_end": {"zh": "结束时老年群众激动程度", "en": "Elderly petitioners' agitation at the end"},
 })
 
-LEVEL_TIME_LABEL = {"zh": "达到{level}级响应（分钟）", "en": "Level {level} reached (min)"}
+LEVEL_TIME_LABEL = {"zh": "达到响应级别“{level}”（分钟）", "en": "Level “{level}” reached (min)"}
 """The label of a ``level_times.<level>`` metric."""
 
 VALUE_WORDS: dict[str, dict[str, str]] = {
@@ -465,6 +470,7 @@ REASONS: dict[str, dict[str, str]] = {
     "silent_policy": {"zh": "预案规定原则上不对外发布", "en": "the plan calls for no publicity"},
     "no_rumour": {"zh": "未出现需回应的舆情", "en": "no rumour called for an answer"},
     "below_plan": {"zh": "人数未达预案适用范围", "en": "headcount below the plan's scope"},
+    "no_levels": {"zh": "预案未分级", "en": "the plan has no levels"},
     "plan_gap": {"zh": "预案缺陷：预案未作规定，但事态需要而未完成", "en": "plan gap: the plan leaves it out, but the incident needed it and it was not done"},
 }
 
@@ -602,6 +608,7 @@ INJECT_STATUS: dict[str, dict[str, str]] = {
     "open": {"zh": "推演结束时未到时限", "en": "open at the end"},
     "not_fired": {"zh": "未触发", "en": "not fired"},
     "no_expectation": {"zh": "无预期行动", "en": "no expected action"},
+    "not_applicable": {"zh": "不适用（预案未分级）", "en": "not applicable (the plan has no levels)"},
 }
 
 ACTIONS: dict[str, dict[str, str]] = {

@@ -484,9 +484,8 @@ def draw_indices(s: Sensitivity, lang: str):
         else:
             ax.barh(y, t["S1"].clip(lower=0), color=colours, height=0.35)
             ax.set_xlabel("ST, S1", fontsize=7)
-        # a constant by its readable name, a plan lever by its field (which names its team)
-        ax.set_yticks(y, [factors[n].label.get(lang) or n if factors[n].kind == CONSTANT else n
-                          for n in t["factor"]], fontsize=6.5)
+        # each factor by its readable name (a plan lever's names its team), else its key
+        ax.set_yticks(y, [factors[n].label.get(lang) or n for n in t["factor"]], fontsize=6.5)
         ax.invert_yaxis()
         ax.tick_params(axis="x", labelsize=7)
         ax.set_xlim(left=0)
@@ -675,10 +674,12 @@ def print_sensitivity(s: Sensitivity, console, lang: str = "zh") -> None:
         if r.note:
             cells = [escape(ph("chart_" + r.note, lang)), "", ""]
         else:
-            t = r.table.sort_values("rank").head(3)
-            cells = [escape(f"{row.factor} ({effect(r.metric, getattr(row, score)) if s.method == 'morris' else num(getattr(row, score), 2)})")
+            t = r.table.sort_values("rank")
+            t = t[t[score] > 0].head(3)   # a factor with no effect is not ranked
+            names = {f.name: f.label.get(lang) or f.name for f in s.factors}
+            cells = [escape(f"{names.get(row.factor, row.factor)} ({effect(r.metric, getattr(row, score)) if s.method == 'morris' else num(getattr(row, score), 2)})")
                      for row in t.itertuples(index=False)]
-            cells += [""] * (3 - len(cells))
+            cells += ["—"] * (3 - len(cells))
         table.add_row(escape(output_short(r.metric, lang)), *cells)
     console.print(table)
 

@@ -118,6 +118,16 @@ def answer(events: list[Event], expected: Expected, plan: Plan, t_fired: float,
     return (before if before is not None and before.t_min <= t_fired + 1e-9 else None), hit
 
 
+LEVEL_ACTIONS = (Action.LEVEL_DECLARED, Action.LEVEL_RAISED)
+"""Expected actions about the plan's response levels."""
+
+
+def applies(exp: Expected, plan: Plan) -> bool:
+    """Whether an inject's expected action can apply under ``plan``: a level declared or
+    raised cannot under a plan without levels."""
+    return bool(plan.levels) or exp.action not in LEVEL_ACTIONS
+
+
 def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, str]],
                 events: list[Event], end_min: float,
                 situation: Situation | None = None) -> list[dict]:
@@ -145,6 +155,8 @@ def inject_rows(scenario: Scenario, plan: Plan, fired: dict[str, tuple[float, st
             row["status"] = "not_fired"
         elif exp is None:
             row["status"] = "no_expectation"
+        elif not applies(exp, plan):
+            row["status"] = "not_applicable"
         else:
             deadline = round(t_fired + exp.within_min, 3)
             row["deadline_min"] = deadline
