@@ -543,13 +543,20 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
             continue
         label = task_label(r, t, lang)
         if t.target_min is None:
-            items.append(phrase("objective_nolimit", lang, task=label))
+            items.append(phrase("objective_level" if t.key == "level" else "objective_nolimit",
+                                lang, task=label))
         elif t.detail.get("basis") == "need":
             items.append(say(lang, f"{label}：网络谣言覆盖率超过{t.detail['threshold']:.0%}后"
                                    f"{rules()['criteria']['statement_after_rumour_min']}分钟内（不超过T{_deadline(t.target_min)}分钟；预案未作规定，按事态需要设定）",
                              f"{label}: within {rules()['criteria']['statement_after_rumour_min']} min of the rumour "
                              f"passing {t.detail['threshold']:.0%} (by T{_deadline(t.target_min)}; the plan sets "
                              "nothing, the incident's need does)"))
+        elif t.detail.get("since_level"):
+            # a deadline counted from a level's declaration: said so, with the derived time
+            items.append(phrase("objective_from_level", lang, task=label,
+                                level=level_name(r, t.detail["since_level"], lang),
+                                within=f"{t.detail['within']:g}",
+                                target=_deadline(t.target_min)))
         else:
             # signed: a deadline that fell before T0 (a report due after a warning) reads T-13
             items.append(phrase("objective_item", lang, task=label, target=_deadline(t.target_min)))

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from reports.i18n import CAPABILITIES, ITEMS
-from reports.targets import target_rows
+from reports.targets import report_deadline, target_rows
 from sim.core.result import DrillResult
 from sim.core.types import Capability, Equipment, EventKind, ReleasePolicy
 from sim.core.types import Task as TeamTask
@@ -231,6 +231,21 @@ def _task(tasks: list[Task], id_: str, key: str, subject: str, target, measured,
     tasks.append(Task(id_, key, subject, target, measured, rating, reason, challenges, detail))
 
 
+def _counted_from(m: dict[str, Any], target: float | None, within: float | None,
+                  always: bool = False) -> dict[str, Any]:
+    """Where a deadline of ``within`` minutes starts when it does not start at T0 (or
+    ``always``): ``{"within": ..., "since": ..., "since_level": level declared then}``; the
+    report names the level instead of leaving a derived figure unexplained."""
+    if target is None or within is None:
+        return {}
+    since = round(target - within, 2)
+    if abs(since) < 0.01 and not always:
+        return {}
+    level = next((lv for lv, t in (m.get("level_times") or {}).items()
+                  if abs(t - since) < 0.02), None)
+    return {"within": within, "since": since, "since_level": level}
+
+
 def _true_level(r: DrillResult, headcount: float) -> str | None:
     lv = r.plan.level_for(headcount)
     return lv.id if lv else None
@@ -299,8 +314,12 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         challenges = _within(ev, _rows(ev, (K.SLIP_LATE.value,), actor=team.team,
                                        subject=TeamTask.MOBILISATION.value), since, until)
         challenges += dispatch_message_rows(r, team.team, until)
+        cfg = plan.teams[team.team]
+        within = cfg.on_site_within_min if cfg.on_site_within_min is not None \
+            else plan.targets.team_on_site_min
         _task(tasks, f"team_on_site:{team.team}", "team_on_site", team.team, team.target_min,
-              team.on_site_min, sorted(challenges), window=[since, until])
+              team.on_site_min, sorted(challenges), window=[since, until],
+              **_counted_from(m, team.target_min, within))
 
     force = _rows(ev, (K.FORCE_USED.value,))
     if any(Capability.ORDER in tm.capabilities for tm in plan.teams.values()):
@@ -340,8 +359,7 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         if f"report:{rep.id}" not in r.milestones:
             continue
         row = sent[sent["subject"] == rep.id]
-        declared_min = m.get("level_declared_min") or 0.0
-        deadline = round(declared_min + rep.within_min, 2)
+        deadline = report_deadline(r, rep)
         measured = round(float(row["t_min"].iloc[0]), 2) if not row.empty else None
         challenges = _within(ev, _rows(ev, (K.SLIP_LATE.value, K.SLIP_INCOMPLETE.value),
                                        subject=TeamTask.REPORT.about(rep.id)), 0.0, measured)
@@ -350,7 +368,7 @@ def critical_tasks(r: DrillResult) -> list[Task]:
                                              K.MESSAGE_LATE.value), subject=f"upper:{rep.id}"),
                               0.0, measured)
         _task(tasks, f"report:{rep.id}", "report", rep.id, deadline, measured, challenges,
-              window=[0.0, measured])
+              window=[0.0, measured], **_counted_from(m, deadline, rep.within_min, True))
 
     injuries = _rows(ev, (K.INJURY.value,))
     _task(tasks, "cleared", "cleared", "", t.cleared_min, m["cleared_min"], [],

@@ -383,7 +383,12 @@ PHRASES.update({
     "s4": {"zh": "四、改进措施", "en": "4. Improvement measures"},
     "s5": {"zh": "附：态势图表", "en": "Annex: charts"},
     "objective_item": {"zh": "{task}：不超过T{target}分钟", "en": "{task}: by T{target} min"},
-    "objective_nolimit": {"zh": "{task}", "en": "{task}"},
+    "objective_from_level": {"zh": "{task}：宣布“{level}”响应后{within}分钟内（不超过T{target}分钟）",
+                             "en": "{task}: within {within} min of “{level}” being declared "
+                                   "(by T{target} min)"},
+    "objective_nolimit": {"zh": "{task}（不设时限）", "en": "{task} (no time limit)"},
+    "objective_level": {"zh": "{task}（不设时限，按宣布时的实际人数评定）",
+                        "en": "{task} (no time limit; judged on the true headcount when declared)"},
     "outdoor": {"zh": "室外", "en": "outdoors"},
     "indoor": {"zh": "室内", "en": "indoors"},
     "capabilities": {"zh": "职能", "en": "Capabilities"},

@@ -53,8 +53,7 @@ def target_rows(r: DrillResult) -> list[dict[str, Any]]:
     sent = ev[ev["kind"] == K.REPORT_SENT.value]
     for rep in r.plan.reporting:
         row = sent[sent["subject"] == rep.id]
-        declared = m.get("level_declared_min")
-        due = rep.within_min + declared if declared is not None else None
+        due = report_deadline(r, rep)
         if due is None:
             continue
         if row.empty:
@@ -68,3 +67,24 @@ def target_rows(r: DrillResult) -> list[dict[str, Any]]:
         rows.append({"key": "report", "subject": rep.id, "target_min": round(due, 2),
                      "measured_min": measured, "status": status, "margin_min": margin})
     return rows
+
+
+def report_deadline(r: DrillResult, rep) -> float | None:
+    """When upward report ``rep`` was due (minutes from T0): ``within_min`` after the first
+    declaration of its ``from_level`` or a higher level (of any level without one; of the
+    plan's activation for a plan without levels), as the drill timed it. None when it was
+    never due."""
+    ev = r.events
+    sent = ev[(ev["kind"] == K.REPORT_SENT.value) & (ev["subject"] == rep.id)]
+    if not sent.empty and sent["value"].iloc[0] == sent["value"].iloc[0]:
+        # the drill logs the report's margin against its deadline
+        return round(float(sent["t_min"].iloc[0]) - float(sent["value"].iloc[0]), 2)
+    ids = [lv.id for lv in r.plan.levels]
+    if not ids:
+        since = r.metrics.get("plan_activated_min")
+    else:
+        times = r.metrics.get("level_times") or {}
+        from_ = ids.index(rep.from_level) if rep.from_level in ids else 0
+        starts = [times[i] for i in ids[from_:] if i in times]
+        since = min(starts) if starts else None
+    return round(since + rep.within_min, 2) if since is not None else None

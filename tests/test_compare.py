@@ -441,3 +441,32 @@ def test_a_sweep_names_every_cell_of_a_tie_at_its_lowest_or_highest():
     table = pd.DataFrame({"policy": ["silent", "reactive", "proactive"], "mean": [0.8, 0.8, 0.1]})
     assert cells_with_mean(table, ["policy"], 0.8, "en") == "policy=silent; policy=reactive"
     assert cells_with_mean(table, ["policy"], 0.1, "en") == "policy=proactive"
+
+
+def test_each_plan_s_rows_name_its_own_teams_and_levels():
+    from reports.comparison_words import metric_label, team_names
+
+    reps = run_replications(prepare("gate-blockade", ["linxiang", "enterprise"]), 2, jobs=1)
+    a = analyse(reps.rows, reps.plans, reps.cleared_targets)
+    for v in reps.variants:
+        own = team_names(reps, "zh", v.label)
+        for tid, team in v.inputs.plan.teams.items():
+            assert own[tid] == team.name.zh
+        for lv in v.inputs.plan.levels:
+            assert lv.name.zh in metric_label(f"level_times.{lv.id}", "zh", own)
+    shared = team_names(reps, "zh")
+    both = {tid for v in reps.variants for tid in v.inputs.plan.teams}
+    for tid in both:   # a row about every plan shows every plan's name for the id
+        for v in reps.variants:
+            if tid in v.inputs.plan.teams:
+                assert v.inputs.plan.teams[tid].name.zh in shared[tid]
+    text = render_md.render(build_compare(reps, a, "zh"))
+    ent = next(v for v in reps.variants if v.label == "enterprise").inputs.plan
+    lin = next(v for v in reps.variants if v.label == "linxiang").inputs.plan
+    for line in text.splitlines():   # the appendix: B's rows never carry A's team names
+        if line.startswith("| 到场：") and "| B |" in line:
+            tid = next((t for t, tm in ent.teams.items() if tm.name.zh in line), None)
+            assert tid is not None, line
+            other = lin.teams.get(tid)
+            if other is not None and other.name.zh != ent.teams[tid].name.zh:
+                assert other.name.zh not in line, line

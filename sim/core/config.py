@@ -353,16 +353,22 @@ class Team(Strict):
 
     def staff_for(self, cap: Capability) -> float:
         """People working on ``cap``: as ``staff`` says, else an even share of the rest.
+        When ``staff`` names every field capability and the team is larger than its sum,
+        the people beyond it share the work in the same proportions (so ``size`` always
+        counts).
 
         Command and intel are carried by the same people as the field work, so they take
         no share of their own."""
         if cap not in self.capabilities:
             return 0.0
-        if cap in self.staff:
-            return float(self.staff[cap])
         shared = (Capability.COMMAND, Capability.INTEL)
         rest = [c for c in self.capabilities if c not in self.staff and c not in shared]
-        left = self.size - sum(self.staff.values())
+        named = sum(self.staff.values())
+        if cap in self.staff:
+            if not rest and 0 < named < self.size:
+                return self.staff[cap] * self.size / named
+            return float(self.staff[cap])
+        left = self.size - named
         if cap in shared:
             return float(left) if not rest else 0.0
         return left / max(1, len(rest))

@@ -104,13 +104,16 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
 
     rows = []
     default_target = plan.targets.team_on_site_min
+    level_times = _level_times(rec.events)
     for tid, team in world.teams.items():
+        within = team.cfg.on_site_within_min if team.cfg.on_site_within_min is not None \
+            else default_target
         rows.append({
             "team": tid, "name_zh": team.cfg.name.zh, "name_en": team.cfg.name.en,
             "size": team.cfg.size, "familiarity": team.familiarity,
             "dispatched_min": _opt(team.t_dispatched), "on_site_min": _opt(team.t_on_site),
-            "target_min": team.cfg.on_site_within_min if team.cfg.on_site_within_min is not None
-            else default_target,
+            "target_min": _opt(within + sent_later(plan, tid, level_times))
+            if within is not None else None,
             "command_post": Capability.COMMAND in team.cfg.capabilities,
         })
     teams = pd.DataFrame(rows)
@@ -141,6 +144,21 @@ def run_metrics(world: World, inputs: DrillInputs, seed: int) -> dict[str, Any]:
     rows = inject_rows(inputs.scenario, inputs.plan, world.fired, world.rec.events, _end(world),
                        world.rec)
     return compute_metrics(world, inputs, seed, rows)
+
+
+def sent_later(plan: Plan, team_id: str, level_times: dict[str, float]) -> float:
+    """Minutes after T0 from which a team's arrival target counts: 0 for a team the first
+    level declared sends (or the plan sends at once), else the first declaration of a level
+    that sends it, when that came later (a team the plan keeps for a higher level is not
+    held to a clock that started before it was called for)."""
+    if not level_times:
+        return 0.0
+    first = min(level_times.values())
+    mine = [level_times[lv.id] for lv in plan.levels
+            if team_id in lv.dispatch and lv.id in level_times]
+    if not mine or min(mine) <= first + 1e-9:
+        return 0.0
+    return max(0.0, min(mine))
 
 
 def _level_times(events: list[Event]) -> dict[str, float]:

@@ -246,7 +246,9 @@ def plan_levers(inputs: DrillInputs) -> list[Factor]:
     for tid, team in plan.teams.items():
         if _has("dialogue", team) or _has("order", team):
             size = int(team.size)
-            add(f"teams.{tid}.size", max(1, int(math.floor(lo_x * size + 0.5))), hi_x * size,
+            # no smaller than the people its staff split names (a valid plan at both ends)
+            least = max(1, int(sum((getattr(team, "staff", None) or {}).values())))
+            add(f"teams.{tid}.size", max(least, int(math.floor(lo_x * size + 0.5))), hi_x * size,
                 True, f"plan: {lo_x:g}x-{hi_x:g}x of {size}",
                 team_label(tid, {"zh": "人数", "en": "size"}))
     lo_d, hi_d = LEVER_DELAY_SPAN

@@ -1,0 +1,109 @@
+"""How the evaluation times and rates tasks under plans unlike the bundled default: tiered
+dispatch, reports from a higher level, plans without levels, warnings before T0, staff
+splits."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.evaluation import evaluate
+from sim.core.loading import load_drill
+from sim.engine import simulate
+
+
+def _task(e, task_id):
+    return next(t for t in e.tasks if t.id == task_id)
+
+
+def test_a_report_from_a_higher_level_is_due_after_that_level_is_declared():
+    r = simulate(load_drill("large-sit-in", "department-3level"), 3)
+    e = evaluate(r)
+    rep = next(x for x in r.plan.reporting if x.from_level)
+    times = r.metrics["level_times"]
+    ids = [lv.id for lv in r.plan.levels]
+    since = min(times[i] for i in ids[ids.index(rep.from_level):] if i in times)
+    task = _task(e, f"report:{rep.id}")
+    assert task.target_min == pytest.approx(since + rep.within_min, abs=0.02)
+    assert task.detail["since_level"] == next(i for i in ids if times.get(i) == since)
+    # the rating agrees with the drill's own verdict in the event log
+    sent = r.events[(r.events.kind == "report_sent") & (r.events.subject == rep.id)]
+    on_time = "on time" in sent["detail"].iloc[0]
+    assert (task.rating == "P") == on_time or task.challenges
+
+
+def test_a_team_kept_for_a_higher_level_is_timed_from_that_level():
+    r = simulate(load_drill("gate-blockade"), 1)
+    times = r.metrics["level_times"]
+    later = [lv for lv in r.plan.levels[1:] if lv.id in times]
+    assert later, "the drill should reach a second level"
+    first_sent = set(r.plan.levels[0].dispatch)
+    kept = [t for t in later[0].dispatch if t not in first_sent]
+    assert kept
+    teams = r.teams.set_index("team")
+    within = r.plan.teams[kept[0]].on_site_within_min or r.plan.targets.team_on_site_min
+    assert teams.loc[kept[0], "target_min"] == pytest.approx(times[later[0].id] + within, abs=0.01)
+    for tid in first_sent:   # the first level's teams keep the clock from T0
+        cfg = r.plan.teams[tid]
+        assert teams.loc[tid, "target_min"] == (cfg.on_site_within_min
+                                                or r.plan.targets.team_on_site_min)
+
+
+def test_a_plan_without_levels_rates_the_tasks_it_activated():
+    r = simulate(load_drill("gate-blockade", "generic"), 2)
+    assert r.metrics["plan_activated_min"] is not None
+    e = evaluate(r)
+    level = _task(e, "level")
+    assert (level.rating, level.reason) == ("NA", "no_levels")
+    rated = [t for t in e.tasks if t.rating != "NA"]
+    assert len(rated) >= len(e.tasks) - 2, [(t.id, t.rating) for t in e.tasks]
+    # an inject expecting a level raised cannot apply: not counted as missed
+    raise_level = r.injects[r.injects["expected_action"].isin(["level_raised", "level_declared"])]
+    fired = raise_level[raise_level["fired_min"].notna()]
+    assert not fired.empty and set(fired["status"]) == {"not_applicable"}
+    assert not (r.events["kind"].eq("expected_missed")
+                & r.events["subject"].isin(fired["inject"])).any()
+
+
+def test_teams_sent_on_a_warning_keep_their_times_before_t0():
+    r = simulate(load_drill("online-call", "leading-group"), 1)
+    teams = r.teams.set_index("team")
+    early = teams[teams["dispatched_min"].notna() & (teams["dispatched_min"] < 0)]
+    assert not early.empty
+    for tid, row in early.iterrows():
+        assert row["on_site_min"] is not None and row["dispatched_min"] < row["on_site_min"]
+        arrived = r.events[(r.events.kind == "team_on_site") & (r.events.subject == tid)]
+        assert arrived["t_min"].iloc[0] == pytest.approx(row["on_site_min"], abs=0.01)
+    assert (early["on_site_min"] < 0).any()
+    # the level declared on the warning is judged against the crowd that came
+    level = _task(evaluate(r), "level")
+    assert level.detail["on_warning"] and level.detail["true_count"] == r.metrics["peak_crowd"]
+
+
+def test_a_larger_team_than_its_staff_split_puts_everyone_to_work():
+    from sim.core.config import Team
+
+    inputs = load_drill("gate-blockade", "department-4level")
+    base = next(t for t in inputs.plan.teams.values() if t.staff)
+    data = base.model_dump(mode="json")
+    data.update(capabilities=["order", "evacuation", "intel"], size=12,
+                staff={"order": 4, "evacuation": 2})
+    team = Team.model_validate(data)
+    # every field capability is named: the other six share the work in the same proportions
+    assert team.staff_for(team.capabilities[0]) == pytest.approx(8.0)
+    assert team.staff_for(team.capabilities[1]) == pytest.approx(4.0)
+    exact = Team.model_validate(dict(data, size=6))
+    assert exact.staff_for(exact.capabilities[0]) == 4.0
+    # with a capability left unnamed, the rest goes to it as before
+    some = Team.model_validate(dict(data, staff={"order": 4}))
+    assert some.staff_for(some.capabilities[0]) == 4.0
+    assert some.staff_for(some.capabilities[1]) == pytest.approx(8.0)
+
+
+def test_sensitivity_levers_stay_valid_for_a_team_with_a_staff_split():
+    from sim.montecarlo.sensitivity import plan_levers
+
+    inputs = load_drill("gate-blockade", "department-4level")
+    for f in plan_levers(inputs):
+        if f.name.endswith(".size"):
+            tid = f.name.split(".")[1]
+            assert f.low >= sum(inputs.plan.teams[tid].staff.values())
