@@ -220,10 +220,13 @@ def _ask_command(world: World, team: TeamState, number: int):
     t0 = world.now
     world.log(team.id, EventKind.TALKS_WAITING,
               f"talks wait for {cmd.id}'s answer to question {number}", f"question {number}")
-    yield world.comms.send(team.id, cmd.id, f"question {number}", team.familiarity)
+    own = cmd is team   # a team that answers its own questions sends no message for them
+    if not own:
+        yield world.comms.send(team.id, cmd.id, f"question {number}", team.familiarity)
     span = cmd.cfg.answers_min or world.params.command.answer_min
     yield env.timeout(uniform(world.rng.talks, span) * world.slowdown(cmd))
-    yield world.comms.send(cmd.id, team.id, f"answer {number}", cmd.familiarity)
+    if not own:
+        yield world.comms.send(cmd.id, team.id, f"answer {number}", cmd.familiarity)
     world.log(team.id, EventKind.TALKS_RESUMED, f"answer {number} received; talks resume after "
               f"{world.now - t0:.0f} min", f"question {number}", world.now - t0)
     return True

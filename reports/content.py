@@ -9,7 +9,7 @@ from collections.abc import Callable
 from reports import narrative
 from reports.chart_data import ChartData
 from reports.document import Bullets, Document, Figure, Section, Subheading, Table
-from reports.evaluation import Evaluation, evaluate, rules, score, shown_wait_minutes
+from reports.evaluation import Evaluation, evaluate, message_tally, rules, score, shown_wait_minutes
 from reports.i18n import (
     ACTIONS,
     CAPABILITIES,
@@ -645,11 +645,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                           "task score's grade is no higher."))
     s.blocks.append("".join(effect) if lang == "zh" else " ".join(effect))
     s.blocks.append(Subheading(sub("s3_coordination")))
-    msgs = r.messages
-    coord = [phrase("coord_line", lang, sent=m["messages_sent"], late=m["messages_late"],
-                    lost=m["messages_lost"],
-                    misdirected=int(msgs["misdirected"].sum()) if len(msgs) else 0,
-                    wait=shown_wait_minutes(r))]
+    tally = message_tally(r)
+    coord = [phrase("coord_line", lang, **tally, wait=shown_wait_minutes(r))]
     groups = narrative.dispatch_groups(r)
     if groups:
         first_t, first = groups[0]

@@ -495,17 +495,39 @@ def shown_wait_minutes(r: DrillResult) -> int:
     return int(sum(math.floor(float(w) + 0.5) for w in waits if w == w))
 
 
+EXERCISE = "exercise"
+"""The exercise control's actor id: its messages (injects) are not the plan's own."""
+
+
+def message_tally(r: DrillResult) -> dict[str, int]:
+    """The plan's own messages (the exercise control's injects left out): ``sent``;
+    ``late`` (delivered after their deadline), of which ``resent`` were lost once or more
+    and sent again; ``lost`` (lost and never delivered); ``misdirected``."""
+    msgs = r.messages
+    if len(msgs):
+        msgs = msgs[(msgs["sender"] != EXERCISE) & (msgs["recipient"] != EXERCISE)]
+    if not len(msgs):
+        return {"sent": 0, "late": 0, "resent": 0, "lost": 0, "misdirected": 0}
+    lost, late = msgs["lost"].astype(bool), msgs["late"].astype(bool)
+    delivered = msgs["t_delivered"].notna()
+    return {"sent": len(msgs), "late": int(late.sum()), "resent": int((lost & late).sum()),
+            "lost": int((lost & ~delivered).sum()), "misdirected": int(msgs["misdirected"].sum())}
+
+
 def coordination_gap(r: DrillResult) -> Finding | None:
-    ev, m = r.events, r.metrics
-    late = _rows(ev, (K.MESSAGE_LATE.value,))
-    lost = _rows(ev, (K.MESSAGE_LOST.value,))
+    ev = r.events
+    plans_own = ev["actor"] != EXERCISE
+    late = _rows(ev[plans_own], (K.MESSAGE_LATE.value,))
+    lost = _rows(ev[plans_own], (K.MESSAGE_LOST.value,))
     waits = _rows(ev, (K.TALKS_RESUMED.value,))
     outage = _rows(ev, (K.COMMS_OUTAGE.value,))
     wait_total = float(ev.loc[waits, "value"].sum()) if waits else 0.0
     if not late and not lost and not outage and wait_total < rules()["gaps"]["coordination_wait_min"]:
         return None
-    f = Finding("coordination", {"messages_sent": m["messages_sent"], "late": len(late),
-                                 "lost": len(lost), "talks_wait_min": shown_wait_minutes(r)},
+    tally = message_tally(r)
+    f = Finding("coordination", {"messages_sent": tally["sent"], "late": tally["late"],
+                                 "resent": tally["resent"], "lost": tally["lost"],
+                                 "talks_wait_min": shown_wait_minutes(r)},
                 sorted(late + lost + outage + waits))
     dispatch_late = [i for i in late if ev.loc[i, "subject"] in r.plan.teams
                      and _is_dispatch(r, i)]

@@ -570,9 +570,14 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
     if not waits.empty:
         # as the event rows give each wait: the total is the sum of the waits listed
         total, longest = shown_wait_minutes(r), math.floor(float(waits["value"].max()) + 0.5)
-        s.append((float(waits["t_min"].iloc[0]), say(lang, f"协商中{len(waits)}次等待指挥部答复，累计{total:.0f}分钟，最长一次{longest:.0f}分钟。",
+        # who answers the talks' questions: the plan's answering teams, else command
+        answering = [tid for tid, tm in r.plan.teams.items() if tm.answers_min is not None] \
+            or [r.plan.command.team]
+        who_zh = "、".join(team(r, tid, "zh") for tid in answering)
+        who_en = " and ".join(team(r, tid, "en") for tid in answering)
+        s.append((float(waits["t_min"].iloc[0]), say(lang, f"协商中{len(waits)}次等待{who_zh}答复，累计{total:.0f}分钟，最长一次{longest:.0f}分钟。",
                      f"The talks waited {'once' if len(waits) == 1 else count_en(len(waits), 'time')} "
-                     f"for command's answers, {total:.0f} min in "
+                     f"for answers from {who_en}, {total:.0f} min in "
                      f"all, {longest:.0f} min at most.")))
     failed = _kind(ev, K.TALKS_FAILED)
     if not failed.empty:

@@ -107,3 +107,19 @@ def test_sensitivity_levers_stay_valid_for_a_team_with_a_staff_split():
         if f.name.endswith(".size"):
             tid = f.name.split(".")[1]
             assert f.low >= sum(inputs.plan.teams[tid].staff.values())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_messages_are_the_plan_s_own_and_a_resent_one_counts_once(seed):
+    from reports.evaluation import message_tally
+
+    r = simulate(load_drill("gate-blockade", "enterprise"), seed)
+    msgs = r.messages
+    own = msgs[(msgs.sender != "exercise") & (msgs.recipient != "exercise")]
+    tally = message_tally(r)
+    assert tally["sent"] == len(own) and len(own) < len(msgs)   # injects are not counted
+    assert tally["resent"] <= tally["late"] == int(own["late"].sum())
+    assert tally["resent"] + tally["lost"] == int(own["lost"].sum())
+    f = evaluate(r).finding("coordination")
+    if f is not None:   # its evidence never cites the exercise control's messages
+        assert not (r.events.loc[f.evidence, "actor"] == "exercise").any()

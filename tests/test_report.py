@@ -96,7 +96,7 @@ def test_comms_outage_gives_coordination_findings(tmp_path, seed):
 
     r, e = findings(variant(tmp_path, "gate-blockade", "outage", edit), seed)
     f = e.finding("coordination")
-    assert f is not None and f.facts["lost"] >= 1
+    assert f is not None and f.facts["lost"] + f.facts["resent"] >= 1
     lost = r.events.loc[f.evidence]
     assert (lost["kind"] == "message_lost").any()
     assert ((lost["kind"] == "message_lost") & lost["t_min"].between(10, 50)).any()

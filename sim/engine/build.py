@@ -278,9 +278,11 @@ def tick(world: World, batched: BatchedTick | None = None):
                 events.insert(0, Cause.SCUFFLE_OVER)
             causes = explain(mark, comps, rising, events)
             names = ";".join(c.value for c in causes)
+            # (acting and agitated are counted before this minute's leaving: at most all present)
             rec.log(t, "crowd", EventKind.CROWD_STATE,
-                    f"crowd now {state.label} ({out.active} acting, {out.agitated} agitated of "
-                    f"{out.present}" + ("; the gate held" if drivers.gate_held else "")
+                    f"crowd now {state.label} ({min(out.active, out.present)} acting, "
+                    f"{min(out.agitated, out.present)} agitated of {out.present}"
+                    + ("; the gate held" if drivers.gate_held else "")
                     + f"); causes: {names.replace(';', ', ')}",
                     state.label, out.active_share, names)
             world.cause_events.clear()
