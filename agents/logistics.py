@@ -79,7 +79,7 @@ def request_replacement(world: World, team: TeamState, item: Equipment):
                  and t is not team]
     t_failed = world.now
     if not log_teams:
-        world.log(team.id, EventKind.EQUIPMENT_SHORTAGE,
+        world.log(team.id, EventKind.NO_SPARE,
                   f"no logistics team to replace {team.id}'s {item.value}", item.value)
         return
     supplier = log_teams[0]

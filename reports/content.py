@@ -173,7 +173,7 @@ PHASES: dict[str, tuple[str, ...]] = {
                       K.TARGETED_INTERVENTION, K.CROWD_STATE, K.SCUFFLE_STARTED,
                       K.SCUFFLE_ENDED, K.WATER_PROVIDED, K.FOOD_PROVIDED, K.HEALTH_INCIDENT, K.INJURY,
                       K.MEDICAL_ATTENDED, K.REINFORCEMENT_REQUESTED, K.REINFORCEMENT_ARRIVED,
-                      K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED, K.EQUIPMENT_SHORTAGE,
+                      K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED, K.EQUIPMENT_SHORTAGE, K.NO_SPARE,
                       K.SUPPLY_EXHAUSTED, K.ARRIVALS, K.AGITATION, K.WEATHER, K.COMMS_OUTAGE,
                       K.RECALLED, K.MEDICAL_UNAVAILABLE, K.EVACUATED, K.PSYCH_SUPPORT,
                       K.PERSON_AT_RISK, K.RESCUE_DEPLOYED, K.TALK_DOWN_STARTED, K.PERSON_SAFE,
@@ -329,9 +329,10 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
         out.append(say(lang, f"谣言扩散约吸引了{facts['onlookers_drawn_by_rumour']}名围观群众到场。",
                        f"The rumour drew about {facts['onlookers_drawn_by_rumour']} onlookers to the site."))
     if facts.get("plan_gap"):
-        out.append(say(lang, "预案缺陷：预案规定原则上不对外宣传报道，对网络谣言扩散时如何发布权威信息未作规定，"
+        rule = narrative.silent_clause(r, lang)
+        out.append(say(lang, f"预案缺陷：预案规定不对外发布信息{rule}，对网络谣言扩散时如何发布权威信息未作规定，"
                              "而本次事件需要及时发布。",
-                       "Plan gap: the plan calls for no publicity and says nothing on answering a "
+                       f"Plan gap: the plan calls for no publicity{rule} and says nothing on answering a "
                        "spreading rumour, which this incident needed."))
     return out
 

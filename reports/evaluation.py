@@ -560,7 +560,7 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     ev = r.events
     failed = _rows(ev, (K.EQUIPMENT_FAILED.value,))
-    short = _rows(ev, (K.EQUIPMENT_SHORTAGE.value, K.SUPPLY_EXHAUSTED.value))
+    short = _rows(ev, (K.EQUIPMENT_SHORTAGE.value, K.SUPPLY_EXHAUSTED.value, K.NO_SPARE.value))
     medical = next((t for t in tasks if t.key == "medical"), None)
     slow_medical = medical is not None and medical.rating in ("M", "U")
     lacking = missing_capabilities(r)
@@ -591,7 +591,8 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     lacking_rows = [i for c in lacking for i in c["rows"]]
     evidence = sorted(failed + short + [o["fixed_row"] for o in outages if o["fixed_row"] is not None]
                       + medical_rows + lacking_rows)
-    f = Finding("equipment", {"failures": outages, "shortages": len(short),
+    f = Finding("equipment", {"failures": outages,
+                              "shortages": sum(ev.loc[i, "kind"] != K.NO_SPARE.value for i in short),
                               "medical_late": medical.detail["late"]
                               if medical is not None and slow_medical else 0,
                               "medical_unattended": medical.detail["unattended"]
@@ -608,12 +609,45 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
         f.measures.append(_measure(r, "equipment", row.kind, row.subject, _item_args(row.subject)))
     if slow_medical:
         f.measures.append(_measure(r, "equipment", "medical_slow", "", _team_args(r, "")))
+        if hot_drill(r):   # heat illness: only where the drill was hot
+            f.measures.append(_measure(r, "equipment", "medical_heat", "", _team_args(r, "")))
     for c in lacking:
         names = CAPABILITIES.get(c["capability"], {"zh": c["capability"], "en": c["capability"]})
+        providers = PROVIDERS.get(c["capability"], PROVIDERS["other"])
         f.measures.append(_measure(r, "equipment", "capability_missing", c["capability"],
-                                   {"zh": {"team": "", "item": names["zh"]},
-                                    "en": {"team": "", "item": names["en"]}}))
+                                   {"zh": {"team": "", "item": names["zh"],
+                                           "who": providers["zh"]},
+                                    "en": {"team": "", "item": names["en"],
+                                           "who": providers["en"]}}))
     return f
+
+
+PROVIDERS: dict[str, dict[str, str]] = {
+    "medical": {"zh": "120急救、卫生健康部门", "en": "the 120 ambulance service or the health authority"},
+    "rescue": {"zh": "消防救援", "en": "the fire and rescue service"},
+    "order": {"zh": "公安机关", "en": "the police"},
+    "evacuation": {"zh": "公安机关", "en": "the police"},
+    "logistics": {"zh": "办公室、后勤或行政部门", "en": "the office or the administration"},
+    "publicity": {"zh": "宣传部门", "en": "the publicity department"},
+    "psych_support": {"zh": "卫生健康部门、心理援助机构", "en": "the health authority or a counselling service"},
+    "other": {"zh": "相关职能部门", "en": "the department concerned"},
+}
+"""Who usually provides a capability a plan lacks, as the improvement measure suggests."""
+
+HOT_C = 30.0
+"""Air temperature (°C) from which a drill counts as hot for heat-illness measures (the
+heat index climbs steeply above it; research/modeling.md, apparent temperature)."""
+
+
+def hot_drill(r: DrillResult) -> bool:
+    """Whether the drill was hot at any time: its weather, or a weather inject, at
+    :data:`HOT_C` or above."""
+    temps = [r.scenario.weather.temperature_c]
+    for item in r.scenario.injects:
+        t = getattr(item, "temperature_c", None)
+        if t is not None:
+            temps.append(float(t))
+    return max(temps) >= HOT_C
 
 
 def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:

@@ -101,6 +101,15 @@ class Clock:
 # --------------------------------------------------------------------------- names
 
 
+def silent_clause(r: DrillResult, lang: str) -> str:
+    """The plan's own words for its silent release policy, in brackets (its clause), or
+    nothing when it cites none: never another plan's words."""
+    clause = r.plan.publicity.clause
+    if not clause:
+        return ""
+    return f"（{clause.get(lang)}）" if lang == "zh" else f" ({clause.get(lang)})"
+
+
 def team(r: DrillResult, tid: str, lang: str) -> str:
     """A team by the plan's name for it; other actors by a word, never by an id."""
     t = r.plan.teams.get(tid)
@@ -423,8 +432,10 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
     for row in _kind(ev, K.WATER_PROVIDED).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}向群众提供饮用水。",
                      f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} handed out water.")))
-    for row in _kind(ev, K.SUPPLY_EXHAUSTED, K.EQUIPMENT_SHORTAGE).itertuples():
+    for row in _kind(ev, K.SUPPLY_EXHAUSTED, K.EQUIPMENT_SHORTAGE, K.NO_SPARE).itertuples():
         thing = word(ITEMS, str(row.subject), lang)
+        if row.kind == K.NO_SPARE.value:
+            continue   # told with the failure itself, below
         if row.kind == K.SUPPLY_EXHAUSTED.value:
             s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{thing}已用完。",
                          f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} ran out of {thing}.")))
@@ -434,8 +445,12 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
     for row in _kind(ev, K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED).itertuples():
         thing = word(ITEMS, str(row.subject), lang)
         if row.kind == K.EQUIPMENT_FAILED.value:
-            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{thing}发生故障。",
-                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)}'s {thing} failed.")))
+            nobody = ((ev["kind"] == K.NO_SPARE.value) & (ev["actor"] == row.actor)
+                      & (ev["subject"] == row.subject) & ((ev["t_min"] - row.t_min).abs() < 1e-6)).any()
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{thing}发生故障"
+                                           + ("，预案中没有后勤保障力量可以更换。" if nobody else "。"),
+                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)}'s {thing} failed"
+                         + ("; no logistics team could replace it." if nobody else "."))))
         else:
             s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}送来备用{thing}（故障后{_num(row.value)}分钟）。",
                          f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} brought a spare "
@@ -514,9 +529,9 @@ def phase_information(r: DrillResult, lang: str) -> list[str]:
         row = statements.iloc[0]
         by_trainees = not decided.empty and float(decided["t_min"].iloc[0]) <= float(row.t_min) + 1e-6
         if policy is ReleasePolicy.SILENT and by_trainees:
-            s.append(say(lang, f"预案规定原则上不对外宣传报道，但参训人员在{c.text(decided['t_min'].iloc[0], lang)}决定发布权威信息，"
+            s.append(say(lang, f"预案规定不对外发布信息{silent_clause(r, lang)}，但参训人员在{c.text(decided['t_min'].iloc[0], lang)}决定发布权威信息，"
                                f"{team(r, row.actor, lang)}于{c.text(row.t_min, lang)}发布，发布时谣言覆盖率为{_pct(float(row.value))}。",
-                         f"The plan calls for no publicity, but the trainees decided at "
+                         f"The plan calls for no publicity{silent_clause(r, lang)}, but the trainees decided at "
                          f"{c.text(decided['t_min'].iloc[0], lang)} to issue a statement; "
                          f"{team(r, row.actor, lang)} issued it at {c.text(row.t_min, lang)}, when the "
                          f"rumour's reach was {_pct(float(row.value))}."))
@@ -525,9 +540,8 @@ def phase_information(r: DrillResult, lang: str) -> list[str]:
                          f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} issued an official "
                          f"statement, when the rumour's reach was {_pct(float(row.value))}.")))
     elif policy is ReleasePolicy.SILENT:
-        clause = r.plan.publicity.clause
-        rule = f"（{clause.get(lang)}）" if clause and lang == "zh" else f" ({clause.get(lang)})" if clause else ""
-        s.append(say(lang, f"按照预案原则上不对外宣传报道的规定{rule}，推演中未对外发布权威信息。",
+        rule = silent_clause(r, lang)
+        s.append(say(lang, f"按照预案不对外发布信息的规定{rule}，推演中未对外发布权威信息。",
                      f"As the plan calls for no publicity{rule}, no official statement was issued."))
         threshold = rules()["gaps"]["rumour_reach"]
         if m["rumor_peak_reach"] >= threshold:

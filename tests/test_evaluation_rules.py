@@ -123,3 +123,29 @@ def test_messages_are_the_plan_s_own_and_a_resent_one_counts_once(seed):
     f = evaluate(r).finding("coordination")
     if f is not None:   # its evidence never cites the exercise control's messages
         assert not (r.events.loc[f.evidence, "actor"] == "exercise").any()
+
+
+def test_measures_follow_the_evidence_not_a_template():
+    from reports.evaluation import hot_drill
+
+    for scenario, plan, seeds in (("gate-blockade", "enterprise", range(1, 6)),
+                                  ("online-call", "leading-group", range(1, 4)),
+                                  ("large-sit-in", "linxiang", range(1, 3))):
+        for seed in seeds:
+            r = simulate(load_drill(scenario, plan), seed)
+            e = evaluate(r)
+            texts = [m.text_zh for m in e.measures]
+            causes = {m.cause for f in e.findings for m in f.measures}
+            if "medical_heat" in causes:
+                assert hot_drill(r)
+            if not hot_drill(r):
+                assert not any("防暑" in t for t in texts)
+            for f in e.findings:
+                for m in f.measures:
+                    if m.cause == "capability_missing" and m.subject == "medical":
+                        assert "120" in m.text_zh and "消防" not in m.text_zh
+            # an item that failed with nobody to bring a spare is not called a missing item
+            nospare = r.events[r.events.kind == "no_spare"]
+            for row in nospare.itertuples():
+                assert not ((r.events.kind == "equipment_shortage") & (r.events.t_min == row.t_min)
+                            & (r.events.actor == row.actor)).any()

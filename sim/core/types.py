@@ -242,6 +242,7 @@ class EventKind(str, Enum):
     ROOM_READY = "room_ready"
     EQUIPMENT_FAILED = "equipment_failed"
     EQUIPMENT_SHORTAGE = "equipment_shortage"
+    NO_SPARE = "no_spare"   # an item failed and no team of the plan can bring a spare
     EQUIPMENT_REPLACED = "equipment_replaced"
     # medical
     HEALTH_INCIDENT = "health_incident"
