@@ -192,11 +192,17 @@ def _relevel(world: World, estimate: float, verified: bool) -> None:
     plan, s, cmd_id = world.plan, world.state, world.plan.command.team
     new = _applicable(world, estimate)
     index = plan.levels.index(new) if new is not None else -1
+    # a level its condition brought on, above what the headcount alone gives, says so
+    by_count = plan.level_for(estimate, lambda text: False)
+    why, cause = "", ""
+    if new is not None and new.when and (by_count is None
+                                         or plan.levels.index(by_count) < index):
+        why, cause = f"its condition ({new.when}), with about {estimate:.0f} people", "condition"
     if new is not None and s.level is None:
-        declared_at = _declare(world, new, estimate, provisional=False)
+        declared_at = _declare(world, new, estimate, provisional=False, why=why, cause=cause)
         world.env.process(_activate(world, new, declared_at))
     elif new is not None and index > s.level_index:
-        declared_at = _declare(world, new, estimate, provisional=False)
+        declared_at = _declare(world, new, estimate, provisional=False, why=why, cause=cause)
         if s.activated_at is not None:
             _act_on_level(world, new, declared_at)
     elif verified and s.level is not None and index == s.level_index and s.level_provisional:
@@ -209,13 +215,16 @@ def _relevel(world: World, estimate: float, verified: bool) -> None:
             s.level, s.level_index, s.level_provisional = new, index, False
             world.rec.level_changed(world.now, new.id)
         world.log(cmd_id, EventKind.LEVEL_LOWERED,
-                  f"about {estimate:.0f} people: situation at level {new.id}", new.id,
-                  round(estimate))
+                  f"about {estimate:.0f} people: " + (f"level lowered to {new.id}" if verified
+                                                      else f"situation at level {new.id}"),
+                  new.id, round(estimate), "lowered" if verified else "")
 
 
 def _declare(world: World, level: Level, estimate: float, provisional: bool,
-             t: float | None = None, why: str = "") -> float:
-    """Declare ``level`` at minute ``t`` (default now; before T0 on a warning)."""
+             t: float | None = None, why: str = "", cause: str = "") -> float:
+    """Declare ``level`` at minute ``t`` (default now; before T0 on a warning); ``why``
+    words the ground when it is not the headcount, ``cause`` marks it in the log
+    (``condition``: the level's own condition)."""
     t = world.now if t is None else t
     index = world.plan.levels.index(level)
     previous = world.state.level
@@ -228,7 +237,7 @@ def _declare(world: World, level: Level, estimate: float, provisional: bool,
     world.rec.log(t, world.plan.command.team, kind,
                   f"level {level.id}{colour} declared on " + (why or f"about {estimate:.0f} people")
                   + (" (provisional, on the first report)" if provisional else ""), level.id,
-                  round(estimate))
+                  round(estimate), cause)
     if level.commander is not None and level.commander not in world.roles_called:
         world.roles_called.add(level.commander)
         world.env.process(_commander(world, level.commander, t))

@@ -101,6 +101,14 @@ class Clock:
 # --------------------------------------------------------------------------- names
 
 
+def level_condition(r: DrillResult, level_id: str, lang: str) -> str:
+    """A level's ``when`` condition in words ("" when it has none)."""
+    from reports.condition_words import condition_text
+
+    lv = next((x for x in r.plan.levels if x.id == level_id), None)
+    return condition_text(lv.when, lang) if lv is not None and lv.when else ""
+
+
 def silent_clause(r: DrillResult, lang: str) -> str:
     """The plan's own words for its silent release policy, in brackets (its clause), or
     nothing when it cites none: never another plan's words."""
@@ -267,11 +275,24 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
     # the level over time and the upward reports
     s = []
     for row in _kind(ev, K.LEVEL_RAISED, K.LEVEL_LOWERED).itertuples():
-        if row.kind == K.LEVEL_RAISED.value:
+        if row.kind == K.LEVEL_RAISED.value and row.causes == "condition":
+            # raised by the level's own condition, not by the headcount: the condition named
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，出现{level(r, row.subject, lang)}的启动条件"
+                               f"（{level_condition(r, row.subject, lang)}），响应级别提升至{level(r, row.subject, lang)}"
+                               f"（现场约{_num(row.value)}人）。",
+                         f"At {c.text(row.t_min, lang)} the condition of {level(r, row.subject, lang)} "
+                         f"held ({level_condition(r, row.subject, lang)}), and the level was raised "
+                         f"to it (about {_num(row.value)} people present).")))
+        elif row.kind == K.LEVEL_RAISED.value:
             s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，现场人数增至约{_num(row.value)}人，"
                                f"响应级别提升至{level(r, row.subject, lang)}。",
                          f"At {c.text(row.t_min, lang)}, with about {_num(row.value)} people "
                          f"present, the level was raised to {level(r, row.subject, lang)}.")))
+        elif row.causes == "lowered":   # verified below the level in force: lowered
+            s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，核实现场约{_num(row.value)}人，"
+                               f"响应级别下调为{level(r, row.subject, lang)}。",
+                         f"At {c.text(row.t_min, lang)} about {_num(row.value)} people were "
+                         f"verified, and the level was lowered to {level(r, row.subject, lang)}.")))
         else:
             # a count below the level in force: on a first sighting after a warning, or as a
             # crowd thins
@@ -693,6 +714,11 @@ def first_response_items(r: DrillResult, lang: str) -> Items:
     who = team(r, rows.iloc[0].actor, lang)
     steps = joined([word(VALUE_WORDS, s, lang) for s in rows["subject"]], lang)
     t0, t1 = float(rows.iloc[0].t_min), float(rows.iloc[-1].t_min)
+    teams = r.teams.set_index("team")
+    if rows.iloc[0].actor in teams.index:
+        here = teams.loc[rows.iloc[0].actor, "on_site_min"]
+        if here is None or float(here) > t0:   # the team's duty staff, before the team comes
+            who = say(lang, f"{who}现场值班人员", f"{who}'s duty staff on the spot")
     if c.text(t0, lang) == c.text(t1, lang):   # every step within the same minute
         return [(t0, say(lang, f"{c.text(t0, lang)}，{who}开展先期处置：{steps}。",
                          f"At {c.text(t0, lang)} {who} took the first-response steps: {steps}."))]

@@ -8,6 +8,7 @@ steps, the warning measures, the reporting chain and the release policy. Descrip
 
 from __future__ import annotations
 
+from reports.condition_words import condition_text
 from reports.document import Bullets, Section, Subheading, Table
 from reports.i18n import (
     CAPABILITIES,
@@ -94,7 +95,7 @@ def _level_rows(r: DrillResult, lang: str) -> list[list[str]]:
             starts.append(_w("band_to", lang, low=lv.min_headcount, high=lv.max_headcount)
                           if lv.max_headcount is not None else _w("band", lang, low=lv.min_headcount))
         if lv.when:
-            starts.append(lv.when)
+            starts.append(condition_text(lv.when, lang))
         commander = plan.roles[lv.commander].name.get(lang) if lv.commander in plan.roles else "—"
         rows.append([lv.id, lv.name.get(lang), colour_word(lv.color, lang) if lv.color else "—", _w("or", lang).join(starts),
                      commander, sep.join(_team(r, t, lang) for t in lv.dispatch) or "—",

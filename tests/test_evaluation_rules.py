@@ -149,3 +149,35 @@ def test_measures_follow_the_evidence_not_a_template():
             for row in nospare.itertuples():
                 assert not ((r.events.kind == "equipment_shortage") & (r.events.t_min == row.t_min)
                             & (r.events.actor == row.actor)).any()
+
+
+def test_a_level_its_condition_brought_on_is_told_by_its_condition():
+    from reports.condition_words import condition_text
+    from reports.content import build
+    from reports.render_md import render
+
+    r = simulate(load_drill("gate-blockade", "department-4level"), 2)
+    raised = r.events[(r.events.kind == "level_raised") & (r.events.causes == "condition")]
+    assert not raised.empty
+    row = raised.iloc[0]
+    lv = next(x for x in r.plan.levels if x.id == row.subject)
+    # the headcount alone would not have brought it on
+    by_count = r.plan.level_for(float(row.value))
+    assert by_count is None or r.plan.levels.index(by_count) < r.plan.levels.index(lv)
+    text = render(build(r, "zh"))
+    words = condition_text(lv.when, "zh")
+    assert f"出现{lv.name.zh}" in text or words in text
+    assert lv.when not in text   # never the raw expression in the Chinese report
+    assert "现场态势达到“围堵”" in condition_text('crowd_state >= "blocking"', "zh")
+    assert condition_text("rumor_reach >= 0.05 for 10 min", "en") == \
+        "the rumour's reach at least 5% (for 10 min)"
+
+
+def test_a_verified_lowering_is_told_as_a_lowering():
+    from reports.content import build
+    from reports.render_md import render
+
+    r = simulate(load_drill("self-harm-at-height"), 1)
+    lowered = r.events[(r.events.kind == "level_lowered") & (r.events.causes == "lowered")]
+    assert not lowered.empty
+    assert "响应级别下调为" in render(build(r, "zh"))
