@@ -34,6 +34,7 @@ from reports.i18n import (
     task_label,
     word,
 )
+from reports.inject_words import inject_item, inject_text
 from reports.plan_summary import plan_section
 from reports.room_report import room_blocks
 from sim.core.result import DrillResult
@@ -480,6 +481,19 @@ def _words_after(row, field: str, lang: str) -> str:
     return (("：" if lang == "zh" else ": ") + text) if text else ""
 
 
+def _inject_words(r: DrillResult, row, lang: str) -> str:
+    """An inject as the inject table names it: its id, then what it tells the trainees (its
+    message, else a sentence for its kind)."""
+    own = _words_after(row, "message", lang)
+    if own:
+        return row.inject + own
+    item = next((i for i in r.scenario.injects if i.id == row.inject), None)
+    if item is None:
+        return row.inject
+    text = inject_text(inject_item(item), lang, r.plan)
+    return row.inject + (("：" if lang == "zh" else ": ") + text if text != row.inject else "")
+
+
 def build(r: DrillResult, lang: str = "zh", charts: bool = True,
           e: Evaluation | None = None, org: str | None = None, date: str | None = None,
           baseline: DrillResult | None = None,
@@ -712,7 +726,7 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
             [phrase("inject", lang), phrase("trigger", lang), phrase("fired", lang),
              phrase("expected_action", lang), phrase("deadline", lang), phrase("response", lang),
              phrase("status_col", lang), phrase("clause", lang)],
-            [[row.inject + _words_after(row, "message", lang), word(TRIGGERS, row.trigger, lang),
+            [[_inject_words(r, row, lang), word(TRIGGERS, row.trigger, lang),
               "—" if row.fired_min is None or row.fired_min != row.fired_min
               else clock.stamp(row.fired_min, lang),
               "" if row.expected_action is None else

@@ -17,15 +17,14 @@ from typing import Any
 import pandas as pd
 
 from reports.i18n import POSTURE, SUBJECTS, VALUE_WORDS, word
+from reports.inject_words import inject_item, inject_text, team_name
 from reports.room_pages import BASE_CSS, CHART_JS, FONT_STACK
 from reports.room_text import (
     STATUS,
     TEXT,
     clock_at,
     event_text,
-    inject_text,
     minute,
-    team_name,
 )
 from sim.core.files import atomic_write
 
@@ -108,13 +107,7 @@ def replay_data(folder: Path, lang: str, plan=None, scenario=None,
     injects = {}
     if scenario is not None:
         for item in scenario.injects:
-            injects[item.id] = {
-                "id": item.id, "kind": item.kind.value,
-                "message_zh": item.message.zh if item.message else "",
-                "message_en": item.message.en if item.message else "",
-                "fields": {k: getattr(getattr(item, k), "value", getattr(item, k)) for k in
-                           ("team", "item", "count", "temperature_c", "duration_min")
-                           if getattr(item, k, None) is not None}}
+            injects[item.id] = inject_item(item)
     feed, marks = [], []
     for row in events.to_dict("records"):
         if row["kind"] in SKIPPED:

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from reports.content import describe
-from reports.i18n import ACTIONS, ITEMS, TARGET_LABELS, VALUE_WORDS, lookup, word
+from reports.i18n import ACTIONS, TARGET_LABELS, VALUE_WORDS, lookup, word
+from reports.inject_words import INJECT_KIND, inject_text, team_name
 from reports.narrative import Clock
 
 TEXT: dict[str, dict[str, str]] = {
@@ -109,22 +110,6 @@ STATUS: dict[str, dict[str, str]] = {
     "on_site": {"zh": "在现场", "en": "on site"},
     "recalled": {"zh": "已撤回", "en": "recalled"},
 }
-INJECT_KIND: dict[str, dict[str, str]] = {
-    "arrivals": {"zh": "又有{count}名群众赶来。", "en": "{count} more petitioners are coming."},
-    "block_gate": {"zh": "部分群众冲到门口，围堵大门、吵闹。",
-                   "en": "Part of the crowd moves to block the gate, shouting."},
-    "agitation": {"zh": "有人起哄煽动，现场情绪升温。", "en": "Someone stirs the crowd up; tempers rise."},
-    "health_incident": {"zh": "现场有人身体不适，晕倒在地。", "en": "Someone in the crowd collapses."},
-    "equipment_failure": {"zh": "{team}的{item}发生故障。", "en": "{team}'s {item} fails."},
-    "rumour": {"zh": "现场视频被发布到网上，不实信息开始传播。",
-               "en": "A video of the scene is posted online; false claims spread."},
-    "comms_outage": {"zh": "通信中断，预计{duration_min:g}分钟。",
-                     "en": "Communications are down for about {duration_min:g} min."},
-    "demand_leader": {"zh": "群众坚持要求见主要领导。", "en": "The crowd insists on seeing the top leader."},
-    "weather": {"zh": "气温升至{temperature_c:g}℃。", "en": "The temperature reaches {temperature_c:g} °C."},
-    "message": {"zh": "导调信息。", "en": "An exercise message."},
-    "broken_promise": {"zh": "群众认为此前的承诺未兑现。", "en": "The crowd sees a promise broken."},
-}
 DECISION_WORDS: dict[str, dict[str, str]] = {
     "wait": {"zh": "按预案继续", "en": "carry on with the plan"},
     "dispatch": {"zh": "派出工作组", "en": "send a team"},
@@ -159,30 +144,6 @@ def clock_at(start_clock: str, t_min: float) -> str:
     h, m = (int(x) for x in start_clock.split(":"))
     total = h * 60 + m + Clock.minute(t_min)
     return f"{total // 60 % 24:02d}:{total % 60:02d}"
-
-
-def team_name(plan, tid: str, lang: str) -> str:
-    team = plan.teams.get(tid) if plan is not None else None
-    return team.name.get(lang) if team is not None else tid
-
-
-def inject_text(item: dict[str, Any], lang: str, plan=None) -> str:
-    """What an inject says to the room: its own message, or a sentence for its kind."""
-    own = item.get(f"message_{lang}") or ""
-    if own:
-        return own
-    fields = {k: getattr(v, "value", v) for k, v in (item.get("fields") or {}).items()}
-    if "team" in fields:
-        fields["team"] = team_name(plan, fields["team"], lang)
-    if "item" in fields:
-        fields["item"] = word(ITEMS, str(fields["item"]), lang)
-    template = INJECT_KIND.get(item.get("kind", ""), {}).get(lang)
-    if template is None:
-        return item.get("id", "")
-    try:
-        return template.format(**fields)
-    except (KeyError, ValueError):
-        return template.split("{")[0].rstrip("，, ") or item.get("id", "")
 
 
 def event_text(plan, event: dict[str, Any], lang: str,

@@ -181,3 +181,25 @@ def test_a_verified_lowering_is_told_as_a_lowering():
     lowered = r.events[(r.events.kind == "level_lowered") & (r.events.causes == "lowered")]
     assert not lowered.empty
     assert "响应级别下调为" in render(build(r, "zh"))
+
+
+@pytest.mark.parametrize("text", ['crowd_state >= "blocking" for 5 min or injuries >= 1',
+                                  '(crowd_state >= "blocking" for 5 min) or injuries >= 1'])
+def test_for_in_the_middle_of_a_condition_is_told_plainly(text):
+    from sim.core.triggers import ConditionError, parse
+
+    with pytest.raises(ConditionError, match="must end the"):
+        parse(text)
+
+
+@pytest.mark.parametrize("scenario", ["gate-blockade", "large-sit-in", "small-group"])
+def test_every_inject_in_the_table_says_what_it_is(scenario):
+    from reports.content import build
+    from reports.render_md import render
+
+    r = simulate(load_drill(scenario), 1)
+    text = render(build(r, "zh", charts=False))
+    for item in r.scenario.injects:
+        rows = [line for line in text.splitlines() if line.startswith(f"| {item.id}")]
+        assert rows, item.id
+        assert rows[0].startswith(f"| {item.id}："), rows[0][:80]

@@ -143,6 +143,9 @@ class _Parser:
         if self.i >= len(self.toks):
             raise ConditionError(f"expected {what} at the end")
         k, v, pos = self.toks[self.i]
+        if v == "for":   # inside brackets or before more of the condition
+            raise ConditionError(f"'for N min' at position {pos + 1} must end the whole "
+                                 "condition and applies to all of it; it cannot qualify a part")
         raise ConditionError(f"expected {what} at position {pos + 1}, found {v!r}")
 
     def parse(self) -> Condition:
@@ -158,6 +161,12 @@ class _Parser:
             if not (self.peek("min") or self.peek("mins") or self.peek("minutes")):
                 self.expect("'min' after the number")
             self.take()
+            if self.i < len(self.toks):
+                k, v, pos = self.toks[self.i]
+                raise ConditionError(
+                    f"'for N min' must end the condition and applies to all of it; found {v!r} "
+                    f"after it at position {pos + 1} (a part that must hold for a while cannot "
+                    "be combined with others)")
         if self.i < len(self.toks):
             self.expect("'and', 'or' or the end")
         return Condition(self.text, tree, hold)
