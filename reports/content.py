@@ -120,6 +120,8 @@ def describe(r: DrillResult, row, lang: str) -> str:
     if template is None:
         return row.detail
     value = row.value
+    if row.kind == K.TARGETED_INTERVENTION.value and value == 0:   # nobody led aside
+        template = EVENTS["targeted_intervention_none"][lang]
     fields = {
         "actor": team_name(r, row.actor, lang),
         "actor_inline": narrative.inline(team_name(r, row.actor, lang), lang),  # mid-sentence
@@ -584,11 +586,18 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                         f"Place: {sc.site.name.get(lang)} ({phrase('outdoor' if sc.site.outdoor else 'indoor', lang)}, "
                         f"about {sc.site.area_m2:g} m²); {phrase('weather_fmt', lang, t=sc.weather.temperature_c, h=sc.weather.humidity_pct)}."))
     s.blocks.append(Subheading(phrase("s1_participants", lang)))
-    names = narrative.names_of(r, list(r.teams["team"]), lang)
-    s.blocks.append(say(lang, f"本次推演涉及{names}共{len(r.teams)}个工作组，计{int(r.teams['size'].sum())}名工作人员；"
+    # the teams that took part: sent out, or there from the start; the rest stayed in reserve
+    took = r.teams[r.teams["dispatched_min"].notna() | r.teams["on_site_min"].notna()
+                   | r.teams["command_post"].astype(bool)]
+    idle = [t for t in r.teams["team"] if t not in set(took["team"])]
+    names = narrative.names_of(r, list(took["team"]), lang)
+    reserve = narrative.names_of(r, idle, lang) if idle else ""
+    s.blocks.append(say(lang, f"本次推演涉及{names}共{len(took)}个工作组，计{int(took['size'].sum())}名工作人员"
+                              + (f"（{reserve}未出动）" if idle else "") + "；"
                               f"模拟上访群众最多时{m['peak_crowd']}人，围观群众最多时{m['peak_onlookers']}人。",
-                        f"{count_en(len(r.teams), 'team')} took part, {int(r.teams['size'].sum())} "
-                        f"staff in all: {names}. "
+                        f"{count_en(len(took), 'team')} took part, {int(took['size'].sum())} "
+                        f"staff in all: {names}" + (f" ({reserve} not sent out)" if idle else "")
+                        + ". "
                         f"At most {count_en(m['peak_crowd'], 'petitioner')} and "
                         f"{count_en(m['peak_onlookers'], 'onlooker')} were present."))
     s.blocks.append(Table(

@@ -415,13 +415,13 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         t0 = float(led["t_min"].iloc[0])
         # an intervention talks the gate open; it leads people aside only when some act out
         if len(led) == 1:
-            s.append((t0, say(lang, f"{c.text(t0, lang)}，{who}到大门前疏导，劝离过激人员{total}人。",
-                              f"At {c.text(t0, lang)} {who} went to the gate to talk it open and "
+            s.append((t0, say(lang, f"{c.text(t0, lang)}，{who}到围堵处疏导，劝离过激人员{total}人。",
+                              f"At {c.text(t0, lang)} {who} went to talk the blocked way open and "
                               f"led {count_en(total, 'agitator')} away.")))
         else:
-            s.append((t0, say(lang, f"{who}自{c.text(t0, lang)}起先后{len(led)}次到大门前疏导，共劝离过激人员{total}人次。",
-                              f"From {c.text(t0, lang)} {who} went to the gate {len(led)} times to "
-                              f"talk it open, leading {count_en(total, 'agitator')} away in all.")))
+            s.append((t0, say(lang, f"{who}自{c.text(t0, lang)}起先后{len(led)}次到围堵处疏导，共劝离过激人员{total}人次。",
+                              f"From {c.text(t0, lang)} {who} went {len(led)} times to talk the "
+                              f"blocked way open, leading {count_en(total, 'agitator')} away in all.")))
     force = _kind(ev, K.FORCE_USED)
     if not force.empty:
         who = joined([team(r, a, lang) for a in dict.fromkeys(force["actor"])], lang)

@@ -203,3 +203,22 @@ def test_every_inject_in_the_table_says_what_it_is(scenario):
         rows = [line for line in text.splitlines() if line.startswith(f"| {item.id}")]
         assert rows, item.id
         assert rows[0].startswith(f"| {item.id}："), rows[0][:80]
+
+
+@pytest.mark.parametrize("scenario, plan", [("small-group", "linxiang"),
+                                            ("gate-blockade", "department-4level"),
+                                            ("small-group", "department-3level")])
+def test_the_participants_are_the_teams_that_took_part(scenario, plan):
+    import re
+
+    from reports.content import build
+    from reports.render_md import render
+
+    r = simulate(load_drill(scenario, plan), 1)
+    t = r.teams
+    took = t[t["dispatched_min"].notna() | t["on_site_min"].notna() | t["command_post"]]
+    text = render(build(r, "zh", charts=False))
+    n = int(re.search(r"共(\d+)个工作组，计(\d+)名工作人员", text).group(1))
+    assert n == len(took)
+    if len(took) < len(t):
+        assert "未出动" in text

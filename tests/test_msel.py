@@ -426,3 +426,24 @@ def test_an_injects_message_to_the_trainees_shows_in_the_report():
     text = render(build(r, "en", charts=False))
     assert "| SG-1: The group is calm" in text
     assert "| SG-1：群众情绪平稳" in render(build(r, "zh", charts=False))
+
+
+def test_water_that_ran_out_before_the_inject_is_not_already_done():
+    from sim.core.config import Expected
+    from sim.core.msel import answer
+    from sim.core.types import Event
+
+    plan = load_drill("gate-blockade").plan
+    exp = Expected.model_validate({"action": "water_provided", "within_min": 15})
+    given_then_gone = [Event(30.0, "logistics", "water_provided", "water handed out", "water",
+                             math.nan, ""),
+                       Event(75.0, "logistics", "supply_exhausted", "water has run out", "water",
+                             math.nan, "")]
+    assert answer(given_then_gone, exp, plan, 90.0) == (None, None)
+    # still flowing when the inject came: done already
+    before, hit = answer(given_then_gone[:1], exp, plan, 90.0)
+    assert before is given_then_gone[0] and hit is None
+    # handed out again after it ran out: done already as well
+    again = given_then_gone + [Event(80.0, "logistics", "water_provided", "again", "water",
+                                     math.nan, "")]
+    assert answer(sorted(again, key=lambda e: e.t_min), exp, plan, 90.0)[0] is not None

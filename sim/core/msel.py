@@ -115,7 +115,29 @@ def answer(events: list[Event], expected: Expected, plan: Plan, t_fired: float,
                                 situation.level_at(t_fired))
     hit = match(events, expected, plan, t_fired)
     before = match(events, expected, plan) if hit is None else None
+    if before is not None and before.t_min <= t_fired + 1e-9 and _undone(events, expected,
+                                                                         before, t_fired):
+        before = None   # done once, but no longer in effect when the inject came
     return (before if before is not None and before.t_min <= t_fired + 1e-9 else None), hit
+
+
+UNDONE_BY: dict[Action, tuple[str, str]] = {
+    Action.WATER_PROVIDED: (EventKind.SUPPLY_EXHAUSTED.value, "water"),
+}
+"""Actions whose effect an event ends (its kind and subject): water handed out until the
+stock runs out."""
+
+
+def _undone(events: list[Event], expected: Expected, done: Event, t_fired: float) -> bool:
+    """Whether what ``done`` did had ended again by ``t_fired``."""
+    ends = UNDONE_BY.get(expected.action)
+    if ends is None:
+        return False
+    kind, subject = ends
+    last_done = max((e.t_min for e in events if e.kind == done.kind
+                     and e.t_min <= t_fired + 1e-9), default=done.t_min)
+    return any(e.kind == kind and str(e.subject) == subject
+               and last_done - 1e-9 <= e.t_min <= t_fired + 1e-9 for e in events)
 
 
 LEVEL_ACTIONS = (Action.LEVEL_DECLARED, Action.LEVEL_RAISED)
