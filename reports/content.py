@@ -16,6 +16,7 @@ from reports.i18n import (
     CAUSE_WORDS,
     CHALLENGES,
     ELEMENTS,
+    EVENT_VARIANTS,
     EVENTS,
     GAP_FACTS,
     GAP_TITLES,
@@ -121,7 +122,7 @@ def describe(r: DrillResult, row, lang: str) -> str:
         return row.detail
     value = row.value
     if row.kind == K.TARGETED_INTERVENTION.value and value == 0:   # nobody led aside
-        template = EVENTS["targeted_intervention_none"][lang]
+        template = EVENT_VARIANTS["targeted_intervention_none"][lang]
     fields = {
         "actor": team_name(r, row.actor, lang),
         "actor_inline": narrative.inline(team_name(r, row.actor, lang), lang),  # mid-sentence

@@ -236,7 +236,6 @@ EVENTS: dict[str, dict[str, str]] = {
     "policy_silent": {"zh": "信息发布政策为不对外发布", "en": "Release policy: no statement"},
     "force_used": {"zh": "{actor}强制清场，{value0}人被推离", "en": "{actor} uses force; {value0} people pushed back"},
     "targeted_intervention": {"zh": "{actor}到围堵处疏导，劝离{value0}名过激人员", "en": "{actor} talks the blocked way open and leads agitators aside (people: {value0})"},
-    "targeted_intervention_none": {"zh": "{actor}到围堵处疏导（无人被劝离）", "en": "{actor} talks the blocked way open (nobody led aside)"},
     "crowd_state": {"zh": "现场态势变为：{subject_word}（原因：{causes_words}）", "en": "Crowd now {subject_word} (causes: {causes_words})"},
     "scuffle_started": {"zh": "现场发生推搡冲突，约{value0}人接触（原因：{causes_words}）", "en": "Pushing and shoving at the line: about {value0} people in contact (causes: {causes_words})"},
     "scuffle_ended": {"zh": "推搡平息（持续{value0}分钟）", "en": "The scuffle subsides after {value0} min"},
@@ -488,6 +487,12 @@ GAP_TITLES: dict[str, dict[str, str]] = {
     "public_opinion": {"zh": "舆情应对能力有待提高", "en": "Public-opinion handling needs improving"},
     "force": {"zh": "现场处置方式有待改进", "en": "On-site handling needs improving"},
 }
+
+EVENT_VARIANTS: dict[str, dict[str, str]] = {
+    "targeted_intervention_none": {"zh": "{actor}到围堵处疏导（无人被劝离）",
+                                   "en": "{actor} talks the blocked way open (nobody led aside)"},
+}
+"""Event sentences for a special case of a kind (``<kind>_<case>``)."""
 
 GAP_FACTS: dict[str, dict[str, str]] = {
     "familiarity": {"zh": "共记录执行失误{slips}次：{teams}。", "en": "Slips recorded: {slips} ({teams})."},
