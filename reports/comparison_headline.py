@@ -262,11 +262,19 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
                             f"statistically clear, "
                             f"{_matters(v.metric, by, w_ci, v.threshold, lang)})")
                         for p, by, w_ci in v.worse)
-        parts.append(say(lang, f"{label}（{direction}）：{better}优于{name(v.other_plan)}，"
-                               f"好{_amount(v.metric, v.by, lang)}（{ci}），{clear}，{matters}{worse}",
-                         f"{label} ({direction}): {better} does better than "
-                         f"{name(v.other_plan)} by {_amount(v.metric, v.by, lang)} ({ci}), {clear}, "
-                         f"{matters}{worse}"))
+        if v.clear:
+            parts.append(say(lang, f"{label}（{direction}）：{better}优于{name(v.other_plan)}，"
+                                   f"好{_amount(v.metric, v.by, lang)}（{ci}），{clear}，{matters}{worse}",
+                             f"{label} ({direction}): {better} does better than "
+                             f"{name(v.other_plan)} by {_amount(v.metric, v.by, lang)} ({ci}), {clear}, "
+                             f"{matters}{worse}"))
+        else:   # a difference not shown: no plan is called better
+            parts.append(say(lang, f"{label}（{direction}）：{better}的估计值比{name(v.other_plan)}"
+                                   f"好{_amount(v.metric, v.by, lang)}（{ci}），但{clear}，{matters}{worse}",
+                             f"{label} ({direction}): {better}'s estimate is "
+                             f"{_amount(v.metric, v.by, lang)} better than {name(v.other_plan)}'s "
+                             f"({ci}), but {clear}: neither plan is shown to do better; "
+                             f"{matters}{worse}"))
     if not parts:
         return [say(lang, "只比较了一个预案，或没有可比较的数据，无法判断哪个预案更好。",
                     "Only one plan, or no comparable data: the report cannot say which plan does better.")]

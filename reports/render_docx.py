@@ -27,7 +27,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from reports.document import Bullets, Document, Figure, Subheading, Table
+from reports.document import Bullets, Document, Figure, Link, Subheading, Table
 from sim.core.yamlio import load_file
 
 STYLE_FILE = Path(__file__).parent / "data" / "docx_style.yaml"
@@ -289,6 +289,8 @@ def render(doc: Document) -> bytes:
                 sect = word.element.body.sectPr
                 for item in block.items:
                     _bullet(word, sect, docx_text(item), ids["bullet"])
+            elif isinstance(block, Link):
+                continue   # a Word file travels alone: no link to a page beside it
             else:
                 word.add_paragraph(docx_text(block))
     if doc.footer:

@@ -106,14 +106,14 @@ P: dict[str, dict[str, str]] = {
     "failures": {"zh": "失败的重复推演", "en": "Failed replications"},
     # findings
     "top_constant": {
-        "zh": "{metric}最依赖 {factor}（不确定常数，取值 {low}–{high}）：以{metric}比较预案，结论的可靠程度取决于 {factor} 的取值。",
-        "en": "The {metric} depends most on {factor} (an uncertain constant, {low} to {high}): a plan comparison on the {metric} is only as good as the value of {factor}."},
+        "zh": "{metric}最依赖 {factor}（不确定常数，取值 {range}）：以{metric}比较预案，结论的可靠程度取决于 {factor} 的取值。",
+        "en": "The {metric} depends most on {factor} (an uncertain constant, {range}): a plan comparison on the {metric} is only as good as the value of {factor}."},
     "top_lever": {
-        "zh": "{metric}最依赖预案参数 {factor}（取值 {low}–{high}）：预案自身的这一设置比任何不确定常数都重要。",
-        "en": "The {metric} depends most on the plan's {factor} ({low} to {high}): this setting of the plan matters more than any uncertain constant."},
+        "zh": "{metric}最依赖预案参数 {factor}（取值 {range}）：预案自身的这一设置，影响排在所有不确定常数之前。",
+        "en": "The {metric} depends most on the plan's {factor} ({range}): this setting of the plan ranks above every uncertain constant."},
     "top_lever_close": {
-        "zh": "{metric}最依赖预案参数 {factor}（取值 {low}–{high}），但不确定常数 {constant} 与之难分先后（置信区间重叠）：预案这一设置的作用不一定大于该常数。",
-        "en": "The {metric} depends most on the plan's {factor} ({low} to {high}), but the uncertain constant {constant} cannot be told apart from it (their intervals overlap): the plan's setting does not clearly matter more than that constant."},
+        "zh": "{metric}最依赖预案参数 {factor}（取值 {range}），但不确定常数 {constant} 与之难分先后（置信区间重叠）：预案这一设置的作用不一定大于该常数。",
+        "en": "The {metric} depends most on the plan's {factor} ({range}), but the uncertain constant {constant} cannot be told apart from it (their intervals overlap): the plan's setting does not clearly matter more than that constant."},
     "next_constant": {
         "zh": "不确定常数中影响最大的是 {factor}（约为首位因素的 {ratio:.0%}）；以{metric}比较预案时，结论也取决于它的取值。",
         "en": "Among the uncertain constants, {factor} matters most (about {ratio:.0%} of the top factor): a plan comparison on the {metric} also depends on its value."},
@@ -282,8 +282,13 @@ def bound(f: Factor, v) -> str:
     return str(int(v)) if f.integer else num(v)
 
 
-def factor_range(f: Factor) -> str:
-    return f"{bound(f, f.low)}–{bound(f, f.high)}"
+def factor_range(f: Factor, lang: str = "en") -> str:
+    """A factor's range: "low–high", or with words where a bound is negative (-2.5–-0.5
+    reads as a double minus)."""
+    low, high = bound(f, f.low), bound(f, f.high)
+    if f.low < 0 or f.high < 0:
+        return f"{low}至{high}" if lang == "zh" else f"{low} to {high}"
+    return f"{low}–{high}"
 
 
 def _source(f: Factor, lang: str) -> str:
@@ -327,8 +332,8 @@ def metric_findings(s: Sensitivity, r: MetricIndices, lang: str) -> list[str]:
     out = []
     named_rival = None   # a constant already named as close to the top lever
     if f.kind == CONSTANT:
-        out.append(ph("top_constant", lang, metric=metric, factor=f.name,
-                      low=bound(f, f.low), high=bound(f, f.high)))
+        out.append(ph("top_constant", lang, metric=metric, factor=f.describe(lang),
+                      range=factor_range(f, lang)))
     else:
         conf = f"{score}_conf"
         consts = t[t["factor"].map(lambda n: factors[n].kind == CONSTANT)]
@@ -337,14 +342,15 @@ def metric_findings(s: Sensitivity, r: MetricIndices, lang: str) -> list[str]:
                 rival[score] + rival[conf] >= top[score] - top[conf]:
             named_rival = rival["factor"]
             out.append(ph("top_lever_close", lang, metric=metric, factor=f.describe(lang),
-                          low=bound(f, f.low), high=bound(f, f.high), constant=named_rival))
+                          range=factor_range(f, lang),
+                          constant=factors[named_rival].describe(lang)))
         else:
             out.append(ph("top_lever", lang, metric=metric, factor=f.describe(lang),
-                          low=bound(f, f.low), high=bound(f, f.high)))
+                          range=factor_range(f, lang)))
         if consts.empty:
             out.append(ph("no_constants", lang))
         elif consts.iloc[0]["relative"] >= RELEVANT:
-            out.append(ph("next_constant", lang, factor=consts.iloc[0]["factor"],
+            out.append(ph("next_constant", lang, factor=factors[consts.iloc[0]["factor"]].describe(lang),
                           ratio=float(consts.iloc[0]["relative"]), metric=metric))
         else:
             out.append(ph("constants_small", lang, share=RELEVANT))
@@ -421,7 +427,7 @@ def ranking_table(s: Sensitivity, r: MetricIndices, lang: str) -> Table:
         f = factors[row.factor]
         rank = "—" if _nan(row.rank) else str(int(row.rank))
         rel = "—" if _nan(row.relative) else f"{float(row.relative):.0%}"
-        head = [rank, f.describe(lang), ph(f.kind, lang), factor_range(f)]
+        head = [rank, f.describe(lang), ph(f.kind, lang), factor_range(f, lang)]
         if s.method == "morris":
             if _nan(row.mu) or row.mu_star == 0:
                 direction = "—"
@@ -442,7 +448,7 @@ def factors_table(s: Sensitivity, lang: str) -> Table:
     for f in s.factors:
         base = "—" if f.base is None else (str(f.base) if isinstance(f.base, int) else num(f.base))
         rows.append([f.describe(lang), ph(f.kind, lang), base,
-                     factor_range(f) + (ph("whole", lang) if f.integer else ""),
+                     factor_range(f, lang) + (ph("whole", lang) if f.integer else ""),
                      _source(f, lang)])
     return Table([ph("factor", lang), ph("kind", lang), ph("base", lang), ph("range", lang),
                   ph("source", lang)], rows)

@@ -139,3 +139,12 @@ def test_the_rumour_chart_gives_reach_in_percent_as_the_tables_do():
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels() if t.get_text()]
     plt.close(fig)
     assert labels and all(label.endswith("%") for label in labels), labels
+
+
+def test_the_word_file_carries_no_link_to_pages_beside_it(tmp_path):
+    r = simulate(load_drill("gate-blockade"), 2)
+    r.replay_file = "replay.html"
+    write_run(r, tmp_path, "zh", ["md", "docx"])
+    word = WordDocument(str(tmp_path / "report.docx"))
+    assert not any("replay.html" in p.text for p in word.paragraphs)
+    assert "replay.html" in (tmp_path / "report.md").read_text(encoding="utf-8")

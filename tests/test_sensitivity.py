@@ -382,3 +382,13 @@ def test_every_uncertain_constant_has_a_readable_name_in_both_languages(small):
     for f in uncertain_constants(small.params):
         assert f.label.get("zh") and f.label.get("en"), f.name
         assert f.describe("en") == f"{f.name} ({f.label['en']})"
+
+
+def test_a_negative_range_reads_without_a_double_minus():
+    from reports.sensitivity import factor_range
+    from sim.montecarlo.sensitivity import CONSTANT, Factor
+
+    f = Factor("talks.base_logit", CONSTANT, -2.5, -0.5, -1.5, False, "parameters.uncertain", {})
+    assert factor_range(f, "zh") == "-2.5至-0.5" and factor_range(f, "en") == "-2.5 to -0.5"
+    g = Factor("x", CONSTANT, 1.0, 3.0, 2.0, False, "parameters.uncertain", {})
+    assert factor_range(g, "zh") == "1–3"
