@@ -174,8 +174,9 @@ def activated(world: World, level: Level | None, declared_at: float, t: float) -
     world.env.process(publicity(world))
     call_leaders(world)
     if level is None:
-        for tid, team in world.plan.teams.items():
-            if tid != cmd_id and not team.prepositioned:
+        for tid in world.plan.teams:
+            # every team goes to work, those already on site (prepositioned) included
+            if tid != cmd_id:
                 world.env.process(order_to_go(world, tid, cmd_id, "plan activated"))
         for rep in world.plan.reporting:
             start_report(world, rep.id, declared_at)

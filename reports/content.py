@@ -563,6 +563,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         if t.target_min is None:
             items.append(phrase("objective_level" if t.key == "level" else "objective_nolimit",
                                 lang, task=label))
+        elif t.detail.get("basis") == "need" and t.key == "person_at_risk":
+            within = rules()["criteria"]["person_protected_min"]
+            items.append(say(lang, f"{label}：发现有人扬言轻生后{within}分钟内（不超过T{_deadline(t.target_min)}分钟；"
+                                   "预案未作规定，按事态需要设定）",
+                             f"{label}: within {within} min of the person being seen (by "
+                             f"T{_deadline(t.target_min)}; the plan sets nothing, the incident's "
+                             "need does)"))
         elif t.detail.get("basis") == "need":
             items.append(say(lang, f"{label}：网络谣言覆盖率超过{t.detail['threshold']:.0%}后"
                                    f"{rules()['criteria']['statement_after_rumour_min']}分钟内（不超过T{_deadline(t.target_min)}分钟；预案未作规定，按事态需要设定）",

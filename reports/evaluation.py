@@ -246,6 +246,32 @@ def _counted_from(m: dict[str, Any], target: float | None, within: float | None,
     return {"within": within, "since": since, "since_level": level}
 
 
+def _person_task(r: DrillResult) -> Task | None:
+    """A person at risk protected: the air cushion up or the person safe, within the drill's
+    criterion of being seen (the plan sets no minutes: the incident's need); a fall before
+    either is U."""
+    ev, m = r.events, r.metrics
+    seen = ev[ev["kind"] == K.PERSON_AT_RISK.value]
+    if seen.empty:
+        return None
+    t0 = float(seen["t_min"].iloc[0])
+    target = round(t0 + rules()["criteria"]["person_protected_min"], 2)
+    cushion = ev[(ev["kind"] == K.RESCUE_DEPLOYED.value) & (ev["t_min"] >= t0)]
+    done = [float(cushion["t_min"].iloc[0])] if not cushion.empty else []
+    if m.get("person_safe_min") is not None:
+        done.append(float(m["person_safe_min"]))
+    fell = ev[(ev["kind"] == K.PERSON_FELL.value) & (ev["t_min"] >= t0)]
+    fell_at = float(fell["t_min"].iloc[0]) if not fell.empty else None
+    measured = round(min(done), 2) if done else None
+    rows = [int(i) for i in list(cushion.index[:1]) + list(fell.index[:1])]
+    if fell_at is not None and (measured is None or measured > fell_at):
+        return Task("person_at_risk", "person_at_risk", "", target, None, "U", "person_fell",
+                    rows, {"basis": "need", "seen": t0})
+    rating, reason = rate(target, measured, False, fell_at is not None)
+    return Task("person_at_risk", "person_at_risk", "", target, measured, rating, reason, rows,
+                {"basis": "need", "seen": t0, "window": [t0, measured]})
+
+
 def _true_level(r: DrillResult, headcount: float) -> str | None:
     lv = r.plan.level_for(headcount)
     return lv.id if lv else None
@@ -351,6 +377,10 @@ def critical_tasks(r: DrillResult) -> list[Task]:
     medical = medical_cases(r)
     if medical:
         tasks.append(_medical_task(r, medical))
+
+    risk = _person_task(r)
+    if risk is not None:
+        tasks.append(risk)
 
     tasks.append(_statement_task(r))
 

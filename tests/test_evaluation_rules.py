@@ -222,3 +222,21 @@ def test_the_participants_are_the_teams_that_took_part(scenario, plan):
     assert n == len(took)
     if len(took) < len(t):
         assert "未出动" in text
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_a_person_at_risk_is_a_rated_task(seed):
+    r = simulate(load_drill("self-harm-at-height"), seed)
+    task = _task(evaluate(r), "person_at_risk")
+    ev = r.events
+    seen = float(ev.loc[ev.kind == "person_at_risk", "t_min"].iloc[0])
+    assert task.target_min == pytest.approx(seen + 30, abs=0.01)
+    if r.metrics["person_outcome"] == "fell":
+        assert task.rating in ("U", "M")
+    else:
+        cushion = ev.loc[ev.kind == "rescue_deployed", "t_min"]
+        done = [*cushion[:1], r.metrics["person_safe_min"]]
+        assert task.measured_min == pytest.approx(min(d for d in done if d is not None), abs=0.01)
+    assert evaluate(simulate(load_drill("gate-blockade"), seed)).tasks   # none without one
+    assert not any(t.key == "person_at_risk"
+                   for t in evaluate(simulate(load_drill("gate-blockade"), seed)).tasks)

@@ -66,12 +66,14 @@ def test_every_field_is_described(model: type[BaseModel]) -> None:
 def test_models_reached() -> None:
     plan = reachable_models(Plan)
     scenario = reachable_models(Scenario)
-    for model in (config.Team, config.Level, config.Role, config.Targets, config.Publicity,
-                  config.PlanWarning, config.Reinforcement, config.Text):
-        assert model in plan
-    for model in (config.Crowd, config.Expected, config.WeatherInject, config.ScenarioWarning,
-                  config.HeadcountSpan, config.SimpleInject):
-        assert model in scenario
+    in_plan: list[type[BaseModel]] = [config.Team, config.Level, config.Role, config.Targets,
+                                      config.Publicity, config.PlanWarning,
+                                      config.Reinforcement, config.Text]
+    in_scenario: list[type[BaseModel]] = [config.Crowd, config.Expected, config.WeatherInject,
+                                          config.ScenarioWarning, config.HeadcountSpan,
+                                          config.SimpleInject]
+    assert all(m in plan for m in in_plan)
+    assert all(m in scenario for m in in_scenario)
 
 
 def test_every_field_is_in_the_reference() -> None:

@@ -172,8 +172,8 @@ class Strict(BaseModel):
 class Text(Strict):
     """A phrase in both languages."""
 
-    zh: Prose
-    en: Prose
+    zh: Prose = Field(description="the Chinese wording")
+    en: Prose = Field(description="the English wording")
 
     @model_validator(mode="before")
     @classmethod
@@ -189,8 +189,8 @@ class Text(Strict):
 class Span(Strict):
     """A uniform range ``[low, high]``; a single number means ``low == high``."""
 
-    low: NonNeg
-    high: NonNeg
+    low: NonNeg = Field(description="the lower end of the range")
+    high: NonNeg = Field(description="the upper end of the range (not below low)")
 
     @model_validator(mode="before")
     @classmethod
@@ -215,22 +215,25 @@ class MinutesSpan(Span):
 class HeadcountSpan(Span):
     """A range of people."""
 
-    low: Annotated[float, Field(ge=0, le=MAX_PETITIONERS)]
-    high: Annotated[float, Field(ge=0, le=MAX_PETITIONERS)]
+    low: Annotated[float, Field(ge=0, le=MAX_PETITIONERS)] = Field(
+        description="the fewest people")
+    high: Annotated[float, Field(ge=0, le=MAX_PETITIONERS)] = Field(
+        description="the most people (not below low)")
 
 
 class ShareSpan(Span):
     """A range of shares (0 to 1)."""
 
-    low: Share
-    high: Share
+    low: Share = Field(description="the lowest share (0-1)")
+    high: Share = Field(description="the highest share (0-1, not below low)")
 
 
 class FactorSpan(Span):
     """A range of factors (0 to 10)."""
 
-    low: Annotated[float, Field(ge=0, le=10)]
-    high: Annotated[float, Field(ge=0, le=10)]
+    low: Annotated[float, Field(ge=0, le=10)] = Field(description="the lowest factor")
+    high: Annotated[float, Field(ge=0, le=10)] = Field(
+        description="the highest factor (not below low)")
 
 
 # --------------------------------------------------------------------------- plan
@@ -255,8 +258,10 @@ class Level(Strict):
     """A response level: when it applies (a headcount, a condition, or either), who commands,
     who is sent."""
 
-    id: Id
-    name: Text
+    id: Id = Field(description="the level's id (I, II, red...): named by dispatch, reports, "
+                               "warning.declare_level and conditions")
+    name: Text = Field(description="the level's name, shown when it is declared and in the "
+                                   "report")
     color: Annotated[str, StringConstraints(max_length=40), AfterValidator(one_line)] = Field(
         default="", description="the level's colour (红色, orange...): shown when it is declared")
     min_headcount: Annotated[int, Field(ge=0, le=1_000_000)] | None = Field(
@@ -271,8 +276,13 @@ class Level(Strict):
         default=None, description="the role (plan `roles`) who takes command at this level")
     dispatch: list[TeamId] = Field(default_factory=list, max_length=MAX_TEAMS,
                                    description="team ids sent at this level")
-    request_reinforcement: bool = False
-    report_up: bool = True
+    request_reinforcement: bool = Field(
+        default=False, description="declaring this level requests the reinforcement of every "
+                                   "order team whose reinforcement.from_level is this level "
+                                   "or lower")
+    report_up: bool = Field(
+        default=True, description="declaring this level starts the upward reports "
+                                  "(`reporting`) due from it; false: no report starts here")
 
     @model_validator(mode="after")
     def _applies(self) -> Level:
@@ -288,9 +298,13 @@ class Role(Strict):
     declared, on site after ``arrive_min``; ``authority`` is the hardest demand (``talks.demand``,
     0-1) they can commit to."""
 
-    name: Text
-    arrive_min: Minutes = 30.0
-    authority: Share = 1.0
+    name: Text = Field(description="the role's title (指挥长, deputy mayor...)")
+    arrive_min: Minutes = Field(
+        default=30.0, description="minutes from the declaration of a level the role commands "
+                                  "until the role is on site (longer in the dark)")
+    authority: Share = Field(
+        default=1.0, description="the hardest demand (talks.demand, 0-1) the role can commit "
+                                 "to while on site; 1: any demand")
 
 
 class PlanWarning(Strict):
@@ -307,14 +321,19 @@ class PlanWarning(Strict):
                                   "condition the expected crowd meets, if any)")
     statement: bool = Field(default=False,
                             description="issue a statement on the warning, before the crowd")
-    clause: Text | None = None
+    clause: Text | None = Field(
+        default=None, description="the plan clause on warnings, quoted in the report's "
+                                  "appendix on the plan")
 
 
 class Reinforcement(Strict):
     """Extra officers the order team can call in (for example the armed police squadron)."""
 
-    size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)]
-    delay_min: Minutes
+    size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)] = Field(
+        description="officers who join the order team (people)")
+    delay_min: Minutes = Field(
+        description="minutes from the request until the officers set off; the model's "
+                    "reinforcement travel time (order.reinforcement_travel_min) comes on top")
     from_level: Id = Field(description="the lowest level at which it is requested: when a level "
                                        "from this one up with request_reinforcement is declared")
 
@@ -322,17 +341,45 @@ class Reinforcement(Strict):
 class Team(Strict):
     """A team as the plan defines it."""
 
-    name: Text
-    capabilities: list[Capability] = Field(min_length=1, max_length=len(Capability))
-    size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)]
-    mobilisation_min: Minutes = 10.0
-    travel_min: Minutes = 10.0
-    familiarity: Share = 0.7
-    equipment: dict[Equipment, Count] = Field(default_factory=dict)
-    on_site_within_min: Minutes | None = None
-    prepositioned: bool = False
-    posture: Posture | None = None
-    reinforcement: Reinforcement | None = None
+    name: Text = Field(description="the team's name, shown on the team board and in the "
+                                   "report")
+    capabilities: list[Capability] = Field(
+        min_length=1, max_length=len(Capability),
+        description="what the team does once on site (each capability starts its own work)")
+    size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)] = Field(
+        description="people in the team (officers, negotiators, medics...): its work on "
+                    "site grows with them")
+    mobilisation_min: Minutes = Field(
+        default=10.0, description="minutes from receiving the order to go until the team sets "
+                                  "off (longer at low familiarity and in the dark, with a "
+                                  "random spread)")
+    travel_min: Minutes = Field(
+        default=10.0, description="minutes from setting off until the team is on site (longer "
+                                  "in the dark, with a random spread); also the ambulance's "
+                                  "drive for a medical team")
+    familiarity: Share = Field(
+        default=0.7, description="how well the team's staff know the plan, 0-1: lower makes "
+                                 "its tasks slower and late starts, redone work and misdirected "
+                                 "messages likelier (the scenario's familiarity overrides it)")
+    equipment: dict[Equipment, Count] = Field(
+        default_factory=dict,
+        description="items the team carries and how many (water and food in person-portions); "
+                    "an item not listed is missing")
+    on_site_within_min: Minutes | None = Field(
+        default=None, description="target: on site within this many minutes from T0 (from the "
+                                  "declaration of the level that sends the team, if later); "
+                                  "none: targets.team_on_site_min")
+    prepositioned: bool = Field(
+        default=False, description="the team is on site from T0: when ordered out it starts "
+                                   "work at once, with no mobilisation or travel")
+    posture: Posture | None = Field(
+        default=None, description="an order team's force posture (required for one, refused "
+                                  "for other teams): restrained leads a few instigators aside "
+                                  "when the gate is blocked; forceful clears the crowd by force "
+                                  "once it turns vocal with many acting out")
+    reinforcement: Reinforcement | None = Field(
+        default=None, description="extra officers this order team can call in; none: no "
+                                  "reinforcement")
     staff: dict[Capability, Count] = Field(
         default_factory=dict,
         description="how the team's people split between its capabilities; capabilities not "
@@ -377,34 +424,58 @@ class Team(Strict):
 class Report(Strict):
     """An upward report the plan requires."""
 
-    id: Id
-    to: Text
-    within_min: Minutes = Field(description="deadline after the level is declared")
-    from_level: Id | None = None
+    id: Id = Field(description="the report's id, named in the event log and the report")
+    to: Text = Field(description="who receives it (the city government, the petition "
+                                 "bureau...)")
+    within_min: Minutes = Field(description="deadline in minutes after the level that starts "
+                                            "it is declared (without levels: after the first "
+                                            "report)")
+    from_level: Id | None = Field(
+        default=None, description="the lowest level that starts this report (with report_up); "
+                                  "none: any level with report_up")
 
 
 class Targets(Strict):
     """The plan's time targets in minutes from T0 (``None``: the plan sets none)."""
 
-    first_report_min: Minutes | None = 10
-    verification_min: Minutes | None = 20
-    plan_activated_min: Minutes | None = 25
-    team_on_site_min: Minutes | None = 45
-    cordon_min: Minutes | None = 60
-    dialogue_start_min: Minutes | None = 60
-    representatives_min: Minutes | None = 90
-    agreement_min: Minutes | None = 150
-    cleared_min: Minutes | None = 210
-    first_statement_min: Minutes | None = None
-    medical_response_min: Minutes | None = 15
+    first_report_min: Minutes | None = Field(
+        default=10, description="target: the first report reaches command within this many minutes from T0; none: no target")
+    verification_min: Minutes | None = Field(
+        default=20, description="target: command has verified the headcount within this many minutes from T0; none: no target")
+    plan_activated_min: Minutes | None = Field(
+        default=25, description="target: the plan is activated within this many minutes from T0; none: no target")
+    team_on_site_min: Minutes | None = Field(
+        default=45, description="target for every team without its own on_site_within_min: on site within this many minutes from T0 (or from the later declaration of the level that sends it); none: no target")
+    cordon_min: Minutes | None = Field(
+        default=60, description="target: the order team has set the cordon within this many minutes from T0; none: no target")
+    dialogue_start_min: Minutes | None = Field(
+        default=60, description="target: dialogue with the crowd has started within this many minutes from T0; none: no target")
+    representatives_min: Minutes | None = Field(
+        default=90, description="target: the crowd has chosen representatives for talks within this many minutes from T0; none: no target")
+    agreement_min: Minutes | None = Field(
+        default=150, description="target: a commitment is agreed with the representatives within this many minutes from T0; none: no target")
+    cleared_min: Minutes | None = Field(
+        default=210, description="target: the site is cleared within this many minutes from T0; none: no target")
+    first_statement_min: Minutes | None = Field(
+        default=None, description="target: the first official statement is out within this many minutes from T0; none: no target (with a silent policy, a gap the report names if a rumour spreads)")
+    medical_response_min: Minutes | None = Field(
+        default=15, description="target: each person taken ill or injured is attended within this many minutes of the incident; none: no target")
 
 
 class Command(Strict):
     """How the command HQ works."""
 
-    team: TeamId = "command"
-    verify_min: Minutes = 5.0
-    activate_min: Minutes = 5.0
+    team: TeamId = Field(
+        default="command", description="the team that is the command HQ: it verifies the "
+                                       "headcount, declares levels, activates the plan, sends "
+                                       "teams and reports upward")
+    verify_min: Minutes = Field(
+        default=5.0, description="minutes from the first report until command has verified "
+                                 "the headcount and confirms or corrects the level (longer at "
+                                 "low familiarity)")
+    activate_min: Minutes = Field(
+        default=5.0, description="minutes from declaring a level until the plan is activated "
+                                 "and the level's teams are sent (longer at low familiarity)")
     reassess_every_min: Annotated[float, Field(ge=1, le=1000)] = Field(
         default=15.0, description="minutes between reassessments (at least one)")
     first_report_by: TeamId = Field(
@@ -414,24 +485,42 @@ class Command(Strict):
 class Publicity(Strict):
     """The plan's information-release policy."""
 
-    release_policy: ReleasePolicy
+    release_policy: ReleasePolicy = Field(
+        description="when official information goes out: proactive (a statement a set delay "
+                    "after activation), reactive (once the rumour spreads) or silent (none)")
     team: TeamId = Field(description="team that drafts and issues statements")
-    proactive_delay_min: Minutes = 30.0
-    reactive_threshold: Share = 0.05
-    drafting_min: Minutes = 20.0
-    credibility: Share = 0.6
+    proactive_delay_min: Minutes = Field(
+        default=30.0, description="proactive policy: minutes from plan activation until the "
+                                  "first statement is out (longer at low familiarity)")
+    reactive_threshold: Share = Field(
+        default=0.05, description="reactive policy: the rumour's reach (share 0-1 of the online "
+                                  "population who heard it) at which drafting starts; a "
+                                  "monitoring team notices it sooner")
+    drafting_min: Minutes = Field(
+        default=20.0, description="minutes to draft a statement once the reactive threshold "
+                                  "is passed, or on a warning (longer at low familiarity)")
+    credibility: Share = Field(
+        default=0.6, description="how far people believe the statement, 0-1: the higher, the "
+                                 "faster it stops the rumour spreading")
     reach: Annotated[float, Field(gt=0, le=1)] = Field(
         default=0.6, description="share of the online population the statement's channels "
                                  "can reach (official accounts, media)")
-    clause: Text | None = None
+    clause: Text | None = Field(
+        default=None, description="the plan clause on publicity, quoted in the report")
 
 
 class ResponsibleUnit(Strict):
     """The unit the grievance is about (涉事单位) and its leader."""
 
-    name: Text
-    leader_delay_min: Minutes = 45.0
-    top_leader_delay_min: Minutes = 120.0
+    name: Text = Field(description="the unit's name")
+    leader_delay_min: Minutes = Field(
+        default=45.0, description="minutes from plan activation (or from sending reception "
+                                  "staff to a crowd below every level) until the unit's leader "
+                                  "is on site")
+    top_leader_delay_min: Minutes = Field(
+        default=120.0, description="minutes from plan activation before the top leader can "
+                                   "meet the crowd; the top leader comes only when the crowd "
+                                   "demands it")
     authority: Share = Field(
         default=1.0, description="the hardest demand (talks.demand, 0-1) the unit's leader can "
                                  "commit to; above it a commitment waits for a role or the top "
@@ -441,9 +530,11 @@ class ResponsibleUnit(Strict):
 class Plan(Strict):
     """An emergency plan: levels, teams, reporting chain, targets, policies."""
 
-    name: Name
-    title: Text
-    source: Line = ""
+    name: Name = Field(description="the plan's short name: it labels runs, output folders "
+                                   "and comparisons")
+    title: Text = Field(description="the plan's full title, shown in the report")
+    source: Line = Field(default="", description="where the plan comes from (document, "
+                                                 "issuing office), shown in the report")
     extends: Line | None = Field(
         default=None, description="a plan (bundled name, or a path in the plan's own folder "
                                   "tree) whose fields this one overrides")
@@ -453,12 +544,17 @@ class Plan(Strict):
                     "and sends every team on the first report")
     roles: dict[Id, Role] = Field(default_factory=dict, max_length=MAX_TEAMS,
                                   description="leaders a level may name as its commander")
-    teams: dict[TeamId, Team] = Field(min_length=1, max_length=MAX_TEAMS)
-    command: Command = Command()
-    reporting: list[Report] = Field(default_factory=list, max_length=MAX_REPORTS)
-    targets: Targets = Targets()
-    publicity: Publicity
-    responsible_unit: ResponsibleUnit
+    teams: dict[TeamId, Team] = Field(min_length=1, max_length=MAX_TEAMS,
+                                      description="the plan's teams by id")
+    command: Command = Field(default=Command(), description="how the command HQ works")
+    reporting: list[Report] = Field(default_factory=list, max_length=MAX_REPORTS,
+                                    description="upward reports the plan requires")
+    targets: Targets = Field(
+        default=Targets(), description="time targets the run is graded against; they do not "
+                                       "change what happens")
+    publicity: Publicity = Field(description="the information-release policy")
+    responsible_unit: ResponsibleUnit = Field(
+        description="the unit the grievance is about and its leaders")
     first_response: list[FirstStep] = Field(
         default_factory=list, max_length=MAX_STEPS,
         description="steps the first team on the spot takes right after its first report")
@@ -515,9 +611,14 @@ class Plan(Strict):
 class Site(Strict):
     """Where the crowd gathers."""
 
-    name: Text
-    outdoor: bool = True
-    area_m2: Annotated[float, Field(ge=10, le=1_000_000)] = 800.0
+    name: Text = Field(description="the site's name")
+    outdoor: bool = Field(
+        default=True, description="the crowd stands outdoors: rain and cold make people leave "
+                                  "and fall ill; false: a hall shelters from weather and part "
+                                  "of the heat")
+    area_m2: Annotated[float, Field(ge=10, le=1_000_000)] = Field(
+        default=800.0, description="the area the crowd stands on (square metres): a denser "
+                                   "crowd has more health incidents")
     gate_width_m: Annotated[float, Field(ge=0.5, le=1000)] = Field(
         default=6.0, description="width of the gate a crowd may block: more people are "
                                  "needed to block a wider gate")
@@ -529,16 +630,25 @@ class Site(Strict):
 class Weather(Strict):
     """Air temperature, humidity and rain at the site."""
 
-    temperature_c: Annotated[float, Field(ge=-40, le=50)] = 22.0
-    humidity_pct: Annotated[float, Field(ge=0, le=100)] = 50.0
-    precipitation: Precipitation = Precipitation.NONE
+    temperature_c: Annotated[float, Field(ge=-40, le=50)] = Field(
+        default=22.0, description="air temperature at T0 (degrees Celsius): heat raises "
+                                  "illness and leaving, cold outdoors too")
+    humidity_pct: Annotated[float, Field(ge=0, le=100)] = Field(
+        default=50.0, description="relative humidity (percent): with the temperature it gives "
+                                  "the felt heat")
+    precipitation: Precipitation = Field(
+        default=Precipitation.NONE, description="rain at T0: outdoors, rain makes the least "
+                                                "committed leave sooner and fewer onlookers "
+                                                "come")
 
 
 class WarningSign(Strict):
     """One sign before T0: a call to gather posted online (monitoring can spot it) or a
     tip-off that reaches command directly."""
 
-    kind: Signal
+    kind: Signal = Field(
+        description="online_call: a call to gather posted online, seen only by a monitoring "
+                    "team; tip_off: reaches command at once")
     before_min: Annotated[float, Field(gt=0, le=MAX_DRILL_MIN)] | None = Field(
         default=None, description="minutes before T0 the sign appears (default: the warning's "
                                   "lead_min)")
@@ -550,7 +660,8 @@ class ScenarioWarning(Strict):
 
     lead_min: Annotated[float, Field(gt=0, le=MAX_DRILL_MIN)] = Field(
         description="how long before T0 the first sign appears (minutes)")
-    signals: list[WarningSign] = Field(min_length=1, max_length=20)
+    signals: list[WarningSign] = Field(min_length=1, max_length=20,
+                                       description="the signs, at least one")
 
     @model_validator(mode="after")
     def _within_lead(self) -> ScenarioWarning:
@@ -568,22 +679,46 @@ class ScenarioWarning(Strict):
 class Onlookers(Strict):
     """Bystanders who gather while nothing cordons the area."""
 
-    max: Annotated[int, Field(ge=0, le=MAX_ONLOOKERS)] = 50
-    rate_per_min: Annotated[float, Field(ge=0, le=100)] = 0.5
+    max: Annotated[int, Field(ge=0, le=MAX_ONLOOKERS)] = Field(
+        default=50, description="the most onlookers who can gather (people)")
+    rate_per_min: Annotated[float, Field(ge=0, le=100)] = Field(
+        default=0.5, description="onlookers arriving per minute while nothing cordons the area "
+                                 "(more as the rumour spreads; fewer in rain, in the dark or "
+                                 "with traffic control)")
 
 
 class Crowd(Strict):
     """The petitioners: how many, how fast, how aggrieved."""
 
-    initial: HeadcountSpan
-    mobilised: HeadcountSpan
-    arrival_window_min: Minutes = 30.0
-    hardship: ShareSpan = ShareSpan(low=0.3, high=0.9)
-    legitimacy: Share = 0.7
-    elderly_share: Share = 0.1
-    hard_core_share: Share = 0.1
-    demand_top_leader: bool = False
-    onlookers: Onlookers = Onlookers()
+    initial: HeadcountSpan = Field(
+        description="petitioners already there at T0 (people, drawn from the range); part of "
+                    "the mobilised crowd")
+    mobilised: HeadcountSpan = Field(
+        description="all the petitioners who come, those at T0 included (people, drawn from "
+                    "the range); arrivals injects add to them")
+    arrival_window_min: Minutes = Field(
+        default=30.0, description="the petitioners not there at T0 arrive at random within "
+                                  "this many minutes after T0")
+    hardship: ShareSpan = Field(
+        default=ShareSpan(low=0.3, high=0.9),
+        description="each petitioner's hardship (0-1), drawn from the range: against low "
+                    "legitimacy it drives agitation")
+    legitimacy: Share = Field(
+        default=0.7, description="the authorities' legitimacy in the crowd's eyes at T0 (0-1): "
+                                 "the lower, the more agitated the crowd")
+    elderly_share: Share = Field(
+        default=0.1, description="share of the people who are elderly (0-1): likelier to fall "
+                                 "ill, more so in the cold")
+    hard_core_share: Share = Field(
+        default=0.1, description="share of the petitioners who are instigators (0-1): they act "
+                                 "out whenever willing, whatever the others do, and do not "
+                                 "leave of their own accord before a commitment")
+    demand_top_leader: bool = Field(
+        default=False, description="the crowd demands the top leader from T0 (as a "
+                                   "demand_leader inject): talks succeed less often until the "
+                                   "top leader comes")
+    onlookers: Onlookers = Field(default=Onlookers(),
+                                 description="bystanders drawn to the scene")
 
     @model_validator(mode="after")
     def _initial_within(self) -> Crowd:
@@ -612,13 +747,18 @@ class Talks(Strict):
 class Expected(Strict):
     """The action an inject expects, and how soon (minutes after the inject fires)."""
 
-    action: Action
+    action: Action = Field(
+        description="the event kind that answers the inject, looked up in the event log after "
+                    "the inject fires (or already in effect when it fires)")
     team: TeamId | None = Field(default=None,
                                 description="team expected to act (actor or subject)")
     capability: Capability | None = Field(
         default=None, description="any team with this capability (plan-independent)")
-    within_min: Annotated[float, Field(gt=0, le=MAX_MINUTES)]
-    description: Text | None = None
+    within_min: Annotated[float, Field(gt=0, le=MAX_MINUTES)] = Field(
+        description="the deadline in minutes after the inject fires; missed, the inject's "
+                    "contingencies fire")
+    description: Text | None = Field(
+        default=None, description="what is expected, in words, for the room and the report")
 
     @model_validator(mode="after")
     def _one_actor(self) -> Expected:
@@ -644,16 +784,24 @@ class InjectBase(Strict):
     :data:`Inject`); a field another kind needs is an unknown field here.
     """
 
-    id: Id
-    at_min: Minutes | None = None
-    when: Line | None = None
-    contingency_for: Id | None = None
-    kind: InjectKind
-    expected: Expected | None = None
+    id: Id = Field(description="the inject's id, unique in the scenario (GB-5, I-3...)")
+    at_min: Minutes | None = Field(
+        default=None, description="fire at this many minutes after T0")
+    when: Line | None = Field(
+        default=None, description="fire at the first tick this condition (trigger grammar, "
+                                  "e.g. crowd_present >= 50) holds")
+    contingency_for: Id | None = Field(
+        default=None, description="fire when the expected action of the inject with this id "
+                                  "has not come by its deadline")
+    kind: InjectKind = Field(description="what the inject does; each kind takes its own fields")
+    expected: Expected | None = Field(
+        default=None, description="the response the inject expects, timed and graded in the "
+                                  "report; none: nothing expected")
     clause: Text | None = Field(default=None, description="the plan clause the inject tests")
     decision: bool = Field(default=False, description="trainees decide here (facilitator mode)")
     message: Text | None = Field(default=None, description="what the inject says, for the room")
-    note: Prose = ""
+    note: Prose = Field(default="", description="a note logged with the inject (a broken "
+                                                "promise's reason)")
 
     @field_validator("when")
     @classmethod
@@ -680,33 +828,43 @@ Delta = Annotated[float, Field(ge=-1, le=1)]
 class ArrivalsInject(InjectBase):
     """More petitioners arrive: ``count`` people over ``duration_min`` minutes."""
 
-    kind: Literal[InjectKind.ARRIVALS]
-    count: People
-    duration_min: Minutes = 0.0
+    kind: Literal[InjectKind.ARRIVALS] = Field(description="more petitioners arrive")
+    count: People = Field(description="how many more petitioners come (people)")
+    duration_min: Minutes = Field(
+        default=0.0, description="they arrive at random over this many minutes; 0: all at "
+                                 "once")
 
 
 class ProvocationInject(InjectBase):
     """A provocation (``agitation``) or a move to block the gate (``block_gate``): ``share`` of
     the petitioners present, in groups, get ``delta`` agitation (negative: calmed)."""
 
-    kind: Literal[InjectKind.AGITATION, InjectKind.BLOCK_GATE]
-    share: Share
-    delta: Delta
+    kind: Literal[InjectKind.AGITATION, InjectKind.BLOCK_GATE] = Field(
+        description="agitation: a provocation; block_gate: the core moves to block the gate "
+                    "(it stays held for a while)")
+    share: Share = Field(description="share of the petitioners present affected (0-1), in "
+                                     "the groups they came with")
+    delta: Delta = Field(description="change of each affected person's agitation (-1 to 1; "
+                                     "negative calms)")
 
 
 class HealthInject(InjectBase):
     """``count`` people fall ill (the elderly likelier)."""
 
-    kind: Literal[InjectKind.HEALTH_INCIDENT]
-    count: Annotated[int, Field(ge=1, le=MAX_PETITIONERS)] = 1
+    kind: Literal[InjectKind.HEALTH_INCIDENT] = Field(description="someone falls ill")
+    count: Annotated[int, Field(ge=1, le=MAX_PETITIONERS)] = Field(
+        default=1, description="people who fall ill (only those present can)")
 
 
 class Addressed(InjectBase):
     """An inject for one team: named by ``team``, or the first team of the plan with
     ``capability`` (so that the scenario runs under any plan)."""
 
-    team: TeamId | None = None
-    capability: Capability | None = None
+    team: TeamId | None = Field(default=None,
+                                description="the team the inject is for (or give capability)")
+    capability: Capability | None = Field(
+        default=None, description="the inject is for the plan's first team with this "
+                                  "capability (or give team)")
 
     @model_validator(mode="after")
     def _one_address(self) -> Addressed:
@@ -730,30 +888,34 @@ class Addressed(InjectBase):
 class EquipmentInject(Addressed):
     """An item of a team's kit fails (with ``capability``: the first such team carrying it)."""
 
-    kind: Literal[InjectKind.EQUIPMENT_FAILURE]
-    item: Equipment
+    kind: Literal[InjectKind.EQUIPMENT_FAILURE] = Field(description="an item of kit fails")
+    item: Equipment = Field(description="the item that fails (one the team carries)")
 
 
 class RumourInject(InjectBase):
     """A video or post goes online: ``share`` of the online population start spreading it."""
 
-    kind: Literal[InjectKind.RUMOUR]
-    share: Share | None = None
+    kind: Literal[InjectKind.RUMOUR] = Field(description="a video or post goes online")
+    share: Share | None = Field(
+        default=None, description="share of the online population who start spreading it "
+                                  "(0-1); none: the model's rumour.seed_share")
 
 
 class OutageInject(InjectBase):
     """Channels between teams fail for ``duration_min`` minutes."""
 
-    kind: Literal[InjectKind.COMMS_OUTAGE]
-    duration_min: Minutes
+    kind: Literal[InjectKind.COMMS_OUTAGE] = Field(description="channels between teams fail")
+    duration_min: Minutes = Field(description="minutes the channels stay down")
 
 
 class WeatherInject(InjectBase):
     """The temperature or the rain changes."""
 
-    kind: Literal[InjectKind.WEATHER]
-    temperature_c: Annotated[float, Field(ge=-40, le=50)] | None = None
-    precipitation: Precipitation | None = None
+    kind: Literal[InjectKind.WEATHER] = Field(description="the weather changes")
+    temperature_c: Annotated[float, Field(ge=-40, le=50)] | None = Field(
+        default=None, description="the new air temperature (degrees Celsius); none: unchanged")
+    precipitation: Precipitation | None = Field(
+        default=None, description="the new rain; none: unchanged")
 
     @model_validator(mode="after")
     def _changes(self) -> WeatherInject:
@@ -765,7 +927,8 @@ class WeatherInject(InjectBase):
 class PersonAtRiskInject(InjectBase):
     """Someone climbs a crane, a roof or a bridge and threatens to jump."""
 
-    kind: Literal[InjectKind.PERSON_AT_RISK]
+    kind: Literal[InjectKind.PERSON_AT_RISK] = Field(
+        description="someone threatens to jump")
     height_m: Annotated[float, Field(ge=2, le=300)] = Field(
         default=15.0, description="how high the person is (m); a fall from higher is worse")
 
@@ -773,15 +936,18 @@ class PersonAtRiskInject(InjectBase):
 class MessageInject(Addressed):
     """A message for a team, logged for the exercise."""
 
-    kind: Literal[InjectKind.MESSAGE]
-    message: Text
+    kind: Literal[InjectKind.MESSAGE] = Field(description="a message for a team")
+    message: Text = Field(description="the message, delivered to the team over the channels "
+                                      "and logged")
 
 
 class SimpleInject(InjectBase):
     """Kinds with no fields of their own: the crowd demands the top leader; a promise is
     seen broken."""
 
-    kind: Literal[InjectKind.DEMAND_LEADER, InjectKind.BROKEN_PROMISE]
+    kind: Literal[InjectKind.DEMAND_LEADER, InjectKind.BROKEN_PROMISE] = Field(
+        description="demand_leader: the crowd insists on the top leader; broken_promise: the "
+                    "crowd sees a promise broken (legitimacy falls, agitation rises)")
 
 
 Inject = Annotated[
@@ -794,31 +960,42 @@ Inject = Annotated[
 class End(Strict):
     """When the drill stops."""
 
-    max_min: Annotated[float, Field(ge=1, le=MAX_DRILL_MIN)] = 240.0
-    stop_when_cleared: bool = True
+    max_min: Annotated[float, Field(ge=1, le=MAX_DRILL_MIN)] = Field(
+        default=240.0, description="the drill stops at this many minutes after T0 at the "
+                                   "latest")
+    stop_when_cleared: bool = Field(
+        default=True, description="stop once the site is cleared and no medical case is "
+                                  "pending; false: run to max_min")
 
 
 class Scenario(Strict):
     """A scripted drill: the incident the plan is tested against."""
 
-    name: Name
-    title: Text
+    name: Name = Field(description="the scenario's short name: it names runs and output "
+                                   "folders")
+    title: Text = Field(description="the scenario's title, shown in the report")
     plan: Annotated[str, StringConstraints(min_length=1, max_length=MAX_LINE),
                     AfterValidator(one_line)] = Field(
         description="default plan: a bundled name, or a path in the scenario's own folder tree")
-    description: Text | None = None
+    description: Text | None = Field(
+        default=None, description="what the scenario is about, for the report")
     start_clock: Clock = Field(
         default="09:00", description="time of day at T0 (HH:MM); clock times in reports count "
                                      "from it, and it decides which minutes are dark")
-    site: Site
-    weather: Weather = Weather()
+    site: Site = Field(description="where the crowd gathers")
+    weather: Weather = Field(default=Weather(), description="the weather at T0")
     warning: ScenarioWarning | None = Field(
         default=None, description="signs before T0 that a crowd is coming")
-    crowd: Crowd
-    talks: Talks = Talks()
-    familiarity: dict[TeamId, Share] = Field(default_factory=dict, max_length=MAX_TEAMS)
-    injects: list[Inject] = Field(default_factory=list, max_length=MAX_INJECTS)
-    end: End = End()
+    crowd: Crowd = Field(description="the petitioners and onlookers")
+    talks: Talks = Field(default=Talks(), description="how much work a commitment takes")
+    familiarity: dict[TeamId, Share] = Field(
+        default_factory=dict, max_length=MAX_TEAMS,
+        description="familiarity with the plan (0-1) by team id, replacing the plan's for "
+                    "this drill")
+    injects: list[Inject] = Field(
+        default_factory=list, max_length=MAX_INJECTS,
+        description="the scripted events (master scenario events list)")
+    end: End = Field(default=End(), description="when the drill stops")
     parameters: dict[str, Any] = Field(
         default_factory=dict, description="overrides of model parameters, by section")
 
