@@ -155,7 +155,14 @@ def draw_gantt(r: ChartData, lang: str):
     # below the axis label, clear of the inject labels at the foot of the chart
     ax.legend(handles=legend, loc="upper center", bbox_to_anchor=(0.5, -0.16), fontsize=8,
               ncol=len(legend), frameon=False)
-    ax.set_xlim(0, max(end, 1.0))
+    # from T0, or from the first thing done before it (teams sent on a warning), with room
+    # for a milestone at the very end
+    start = min([0.0, *(t0 for _, _, t0, _ in spans),
+                 *(t for t in (r.milestones.get(k) for k, _ in marks) if t is not None)])
+    span = max(end, 1.0) - start
+    ax.set_xlim(start, max(end, 1.0) + 0.02 * span)
+    if start < 0:
+        ax.axvline(0.0, color="#777777", lw=0.6)
     ax.set_xlabel(phrase("minutes_axis", lang))
     ax.set_title(phrase("chart_gantt", lang))
     return fig
