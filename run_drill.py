@@ -743,7 +743,7 @@ def cmd_sweep(args, console: Console) -> int:
         from reports.comparison import sweep_table
 
         print_sweep(sweep_table(analysis, cell_rows, args.metric), [k for k, _ in grid],
-                    args.metric, console, args.lang)
+                    args.metric, console, args.lang, variants[0].inputs.plan)
         console.print(_written(args.lang, len(written), out, _runs(
             args.lang, len(reps.rows), reps.elapsed_s, reps.backend, reps.workers)))
     return _report_failures(reps.failures, reps.reps * len(reps.variants), out, args.lang)

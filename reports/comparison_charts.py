@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,6 +22,8 @@ from matplotlib.ticker import PercentFormatter
 from reports.chart_style import INK, MUTED, PALETTE
 from reports.comparison_words import (
     event_label,
+    field_label,
+    field_value,
     fmt,
     is_share,
     isnan,
@@ -167,7 +170,7 @@ def draw_probabilities(a: Analysis, lang: str):
 
 
 def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: str,
-                 team_names: dict[str, str] | None = None):
+                 team_names: dict[str, str] | None = None, plan: Any = None):
     """The metric's mean over the grid: the last key across, the others down."""
     col_key = keys[-1]
     row_keys = list(keys[:-1])
@@ -199,10 +202,14 @@ def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: st
         for j in range(len(col_vals)):
             colour = "white" if not math.isnan(z[i, j]) and z[i, j] < mid else "black"
             ax.text(j, i, text[i][j] or "—", ha="center", va="center", fontsize=8, color=colour)
-    ax.set_xticks(range(len(col_vals)), [str(v) for v in col_vals], fontsize=8)
-    ax.set_xlabel(col_key, fontsize=8)
+    # the fields and their values in words (a team's field names the team)
+    ax.set_xticks(range(len(col_vals)), [field_value(col_key, v, lang) for v in col_vals],
+                  fontsize=8)
+    ax.set_xlabel(field_label(plan, col_key, lang), fontsize=8)
     ax.set_yticks(range(len(row_ids)),
-                  [", ".join(f"{k}={v}" for k, v in zip(row_keys, rid, strict=True)) or ""
+                  [("，" if lang == "zh" else ", ").join(
+                      f"{field_label(plan, k, lang)}={field_value(k, v, lang)}"
+                      for k, v in zip(row_keys, rid, strict=True)) or ""
                    for rid in row_ids], fontsize=8)
     label = metric_label(metric, lang, team_names)
     bar = fig.colorbar(im, ax=ax, label=textwrap.shorten(label, 40))

@@ -5,7 +5,7 @@ differences, and the sweep table (rich tables; the figures of :mod:`sim.montecar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.markup import escape
@@ -15,6 +15,8 @@ from reports.comparison_content import KEY_METRICS, prob_cell, share_note, summa
 from reports.comparison_headline import headline
 from reports.comparison_words import (
     event_label,
+    field_label,
+    field_value,
     fmt_ci,
     isnan,
     metric_label,
@@ -62,17 +64,17 @@ def print_compare(reps: Replications, a: Analysis, console, lang: str = "zh") ->
 
 
 def print_sweep(table: pd.DataFrame, keys: Sequence[str], metric: str, console,
-                lang: str = "zh") -> None:
+                lang: str = "zh", plan: Any = None) -> None:
     """The sweep table on the console."""
     threshold = table.attrs.get("rumour_threshold", DEFAULT_RUMOUR_THRESHOLD)
     out = RichTable(title=escape(metric_label(metric, lang, threshold=threshold)),
                     show_header=True)
     for k in keys:
-        out.add_column(escape(k))
+        out.add_column(escape(field_label(plan, k, lang)))
     out.add_column(f"{ph('mean', lang)} [{ph('ci', lang)}]")
     out.add_column(ph("n", lang))
     for _, r in table.iterrows():
-        out.add_row(*(escape(str(r[k])) for k in keys),
+        out.add_row(*(escape(field_value(k, r[k], lang)) for k in keys),
                     escape(fmt_ci(metric, r["mean"], r["ci_low"], r["ci_high"])),
                     f"{int(r['n'])}/{int(r['n_reps'])}")
     console.print(out)

@@ -26,6 +26,8 @@ from reports.comparison_headline import headline
 from reports.comparison_words import (
     backend_word,
     event_label,
+    field_label,
+    field_value,
     fmt,
     fmt_ci,
     fmt_percentile,
@@ -85,11 +87,12 @@ def _verdict(row: dict, lang: str) -> str:
     return ph("clear_up", lang) if row["ci_low"] > 0 else ph("clear_down", lang)
 
 
-def cells_with_mean(table, keys: list[str], value: float, lang: str) -> str:
-    """The sweep cells of ``table`` whose mean is ``value``, as ``key=value`` lists: a tie is
-    named whole, never one cell of it."""
+def cells_with_mean(table, keys: list[str], value: float, lang: str, plan: Any = None) -> str:
+    """The sweep cells of ``table`` whose mean is ``value``, as ``field = value`` lists (in
+    words with ``plan``): a tie is named whole, never one cell of it."""
+    sep = "，" if lang == "zh" else ", "
     return ("；" if lang == "zh" else "; ").join(
-        ", ".join(f"{k}={r[k]}" for k in keys)
+        sep.join(f"{field_label(plan, k, lang)}={field_value(k, r[k], lang)}" for k in keys)
         for _, r in table[table["mean"] == value].iterrows())
 
 
@@ -295,15 +298,20 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
     setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,
                            sims=reps.reps * len(cells), backend=backend_word(reps.backend, lang),
                            workers=reps.workers, elapsed=reps.elapsed_s))
-    setup.blocks.append(ph("sweep_grid", lang, grid="; ".join(
-        f"{k} = {', '.join(map(str, vs))}" for k, vs in grid)))
+    plan_model = reps.variants[0].inputs.plan if reps.variants else None
+    sep = "、" if lang == "zh" else ", "
+    setup.blocks.append(ph("sweep_grid", lang, grid=("；" if lang == "zh" else "; ").join(
+        (f"{field_label(plan_model, k, lang)}（{k}）" if lang == "zh"
+         else f"{field_label(plan_model, k, lang)} ({k})")
+        + f" = {sep.join(field_value(k, v, lang) for v in vs)}" for k, vs in grid)))
     if reps.sets:
         setup.blocks.append(ph("sets_line", lang, sets=", ".join(reps.sets)))
     setup.blocks.append(ph("seed_line", lang, first=reps.seed(0), last=reps.seed(reps.reps - 1),
                            command=reps.reproduce_command(cells[0]["plan"], 0)))
     doc.sections.append(setup)
     heat = Section(ph("sweep_heat", lang))
-    heat.blocks.append(figure(lambda lg: draw_heatmap(table, keys, metric, lg, teams), lang,
+    heat.blocks.append(figure(lambda lg: draw_heatmap(table, keys, metric, lg, teams,
+                                                      plan_model), lang,
                               ph("sweep_chart", lang, metric=label), "heatmap", CHART_KINDS_WEB))
     finite = table.dropna(subset=["mean"])
     if len(finite):
@@ -311,7 +319,7 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
         hi = finite.loc[finite["mean"].idxmax()]
 
         def cells_at(value) -> str:
-            return cells_with_mean(finite, keys, value, lang)
+            return cells_with_mean(finite, keys, value, lang, plan_model)
 
         if lo["mean"] == hi["mean"]:
             heat.blocks.append(ph("sweep_flat", lang, value=fmt(metric, lo["mean"])))
@@ -326,9 +334,11 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
     tab = Section(ph("sweep_table", lang))
     counts = a.counts
     tab.blocks.append(Table(
-        [*keys, f"{ph('mean', lang)} [{ph('ci', lang)}]", ph("median", lang), ph("p90", lang),
+        [*(field_label(plan_model, k, lang) for k in keys),
+         f"{ph('mean', lang)} [{ph('ci', lang)}]", ph("median", lang), ph("p90", lang),
          ph("n", lang)],
-        [[*(str(r[k]) for k in keys), fmt_ci(metric, r["mean"], r["ci_low"], r["ci_high"]),
+        [[*(field_value(k, r[k], lang) for k in keys),
+          fmt_ci(metric, r["mean"], r["ci_low"], r["ci_high"]),
           fmt_percentile(metric, r["p50"], counts), fmt_percentile(metric, r["p90"], counts),
           f"{int(r['n'])}/{int(r['n_reps'])}"]
          for _, r in table.iterrows()]))

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from reports.i18n import LEVEL_TIME_LABEL, METRIC_LABELS, lookup, word
+from reports.i18n import LEVEL_TIME_LABEL, METRIC_LABELS, POLICY_WORDS, POSTURE, lookup, word
 from sim.montecarlo.stats import DEFAULT_RUMOUR_THRESHOLD, EVENTS, TEAM_PREFIX
 
 if TYPE_CHECKING:
@@ -327,3 +327,53 @@ def isnan(value: Any) -> bool:
         return math.isnan(float(value))
     except (TypeError, ValueError):
         return True
+
+
+TEAM_FIELD_WORDS: dict[str, dict[str, str]] = {
+    "size": {"zh": "人数", "en": "size"},
+    "familiarity": {"zh": "熟悉预案程度", "en": "familiarity with the plan"},
+    "mobilisation_min": {"zh": "集结时间（分钟）", "en": "mobilisation (min)"},
+    "travel_min": {"zh": "路途时间（分钟）", "en": "travel (min)"},
+    "posture": {"zh": "处置方式", "en": "posture"},
+    "on_site_within_min": {"zh": "到场时限（分钟）", "en": "on-site target (min)"},
+    "prepositioned": {"zh": "事先在现场", "en": "prepositioned"},
+}
+"""A team's fields in words, for sweep grids."""
+
+FIELD_WORDS: dict[str, dict[str, str]] = {
+    "publicity.release_policy": {"zh": "信息发布政策", "en": "release policy"},
+    "publicity.proactive_delay_min": {"zh": "主动发布的准备时间（分钟）", "en": "proactive statement delay (min)"},
+    "publicity.drafting_min": {"zh": "拟稿时间（分钟）", "en": "drafting time (min)"},
+    "publicity.credibility": {"zh": "权威信息可信度", "en": "statement credibility"},
+    "publicity.reach": {"zh": "发布渠道覆盖率", "en": "statement channels' reach"},
+    "publicity.reactive_threshold": {"zh": "被动回应的谣言覆盖率门槛", "en": "reactive threshold"},
+    "responsible_unit.leader_delay_min": {"zh": "涉事单位负责人到场延迟（分钟）", "en": "responsible leader's delay (min)"},
+    "responsible_unit.top_leader_delay_min": {"zh": "主要领导到场延迟（分钟）", "en": "top leader's delay (min)"},
+    "command.verify_min": {"zh": "核实时间（分钟）", "en": "verification time (min)"},
+    "command.activate_min": {"zh": "启动预案用时（分钟）", "en": "activation time (min)"},
+}
+"""Other plan fields a sweep commonly varies, in words."""
+
+
+def field_label(plan: Any, key: str, lang: str) -> str:
+    """A swept plan field (dotted ``key``) in words: a team's field names the team; a field
+    no table knows stays its key."""
+    parts = key.split(".")
+    teams = getattr(plan, "teams", {}) or {}
+    if len(parts) == 3 and parts[0] == "teams" and parts[1] in teams:
+        what = TEAM_FIELD_WORDS.get(parts[2], {}).get(lang, parts[2])
+        name = teams[parts[1]].name.get(lang)
+        return f"{name}：{what}" if lang == "zh" else f"{name}: {what}"
+    return FIELD_WORDS.get(key, {}).get(lang, key)
+
+
+def field_value(key: str, value: Any, lang: str) -> str:
+    """A swept field's value in words (a release policy, a posture, yes/no), else as it is."""
+    last = key.rsplit(".", 1)[-1]
+    if last == "release_policy":
+        return word(POLICY_WORDS, str(value), lang)
+    if last == "posture":
+        return word(POSTURE, str(value), lang)
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    return str(value)

@@ -470,3 +470,15 @@ def test_each_plan_s_rows_name_its_own_teams_and_levels():
             other = lin.teams.get(tid)
             if other is not None and other.name.zh != ent.teams[tid].name.zh:
                 assert other.name.zh not in line, line
+
+
+def test_a_swept_field_and_its_values_read_in_words():
+    from reports.comparison_words import field_label, field_value
+    from sim.core.loading import load_drill
+
+    plan = load_drill("gate-blockade").plan
+    assert field_label(plan, "teams.dialogue.size", "zh") == f"{plan.teams['dialogue'].name.zh}：人数"
+    assert field_label(plan, "publicity.release_policy", "zh") == "信息发布政策"
+    assert field_value("publicity.release_policy", "silent", "zh") == "不对外发布"
+    assert field_value("teams.order.posture", "forceful", "zh") == "强制"
+    assert field_label(plan, "teams.nobody.size", "en") == "teams.nobody.size"   # as written
