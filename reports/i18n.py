@@ -372,8 +372,10 @@ PHRASES.update({
     "decision_col": {"zh": "决策", "en": "Decision"},
     "note_col": {"zh": "备注", "en": "Note"},
     "s3_gaps": {"zh": "存在的问题和不足", "en": "Problems and shortcomings"},
-    "injects_line": {"zh": "共注入{fired}条导调信息，{expected}条设有预期行动：按时完成{met}条，超时{late}条，未完成{missed}条。",
-                     "en": "{fired} injects fired, {expected} with an expected action: {met} answered in time, {late} late, {missed} missed."},
+    "injects_line": {"zh": "共注入{fired}条导调信息，{expected}条设有预期行动：按时完成{met}条，超时{late}条，未完成{missed}条。"
+                           "预期行动按各注入自身的时限评定（自注入时起计），与上表按预案评估标准（自T0起计）评定的同一行动可能结论不同。",
+                     "en": "{fired} injects fired, {expected} with an expected action: {met} answered in time, {late} late, {missed} missed. "
+                           "An expected action is judged against its inject's own time limit (from the inject), so the same action may rate differently in the table above, which uses the drill's criteria from T0."},
     "inject": {"zh": "注入", "en": "Inject"},
     "trigger": {"zh": "触发", "en": "Trigger"},
     "fired": {"zh": "注入时间", "en": "Fired"},

@@ -482,3 +482,12 @@ def test_a_set_key_a_plan_lacks_names_that_plan():
                    "teams.dialogue.size=3", "--reps", "2")
     assert_bad_input(res, "--set: teams.dialogue.size: no field 'dialogue' at teams of plan "
                           "generic")
+
+
+def test_a_mistyped_name_gets_a_suggestion():
+    res = call_cli("run", "gate-blokade")
+    assert res.returncode == 2 and "did you mean 'gate-blockade'?" in res.stderr
+    res = call_cli("run", "gate-blockade", "--plan", "linxang")
+    assert res.returncode == 2 and "did you mean 'linxiang'?" in res.stderr
+    res = call_cli("run", "gate-blockade", "--set", "teams.dialog.size=8")
+    assert res.returncode == 2 and "did you mean 'dialogue'?" in res.stderr

@@ -53,8 +53,18 @@ def resolve(ref: str, kind: str, relative_to: Path | None = None) -> Path:
             raise InputError([Problem(ref, "", None, f"is not a .yaml file; a {what} file's "
                                       f"name ends in .yaml (bundled: {names})")])
     raise InputError([Problem(ref, "", None,
-                              f"no {what} file and no bundled {what} of that name "
+                              f"no {what} file and no bundled {what} of that name"
+                              f"{did_you_mean(ref, [p.stem for p in bundled(kind)])} "
                               f"(bundled: {names})")])
+
+
+def did_you_mean(ref: str, names: list[str]) -> str:
+    """``; did you mean 'x'?`` for the name closest to a mistyped ``ref`` (nothing when none
+    is close)."""
+    import difflib
+
+    close = difflib.get_close_matches(Path(ref).stem, names, n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 _NAME = re.compile(r"[\w-]+")
@@ -80,8 +90,9 @@ def reference(ref: str, kind: str, folder: Path, root: Path) -> Path:
         named = bundled_dir / f"{ref}.yaml"
         if named.is_file():
             return named
-        raise refuse(f"no bundled {what} of that name (bundled: {names}); a file is named "
-                     "by its path, ending in .yaml")
+        raise refuse(f"no bundled {what} of that name"
+                     f"{did_you_mean(ref, [p.stem for p in bundled(kind)])} (bundled: {names}); "
+                     "a file is named by its path, ending in .yaml")
     path = Path(ref)
     if path.is_absolute() or ref.startswith("~"):
         raise refuse(f"an absolute path is not allowed here: name a bundled {what} ({names}) "
@@ -327,9 +338,11 @@ def apply_overrides(model: M, assignments: list[str], label: str) -> M:
                 have = ", ".join(map(str, node.keys() if isinstance(node, dict) else
                                      range(len(node) if isinstance(node, list) else 0)))
                 owner = f" of plan {model.name}" if isinstance(model, Plan) else ""
+                near = did_you_mean(part, list(map(str, node.keys()))) \
+                    if isinstance(node, dict) else ""
                 problems.append(Problem(label, key, None,
                                         f"no field {part!r} at {'.'.join(parts[:i]) or 'the top'}"
-                                        f"{owner} (fields there: {have or 'none'})"))
+                                        f"{owner}{near} (fields there: {have or 'none'})"))
                 break
             if last:
                 node[idx] = value
