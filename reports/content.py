@@ -75,6 +75,31 @@ def level_name(r: DrillResult, level_id: str, lang: str) -> str:
     return level.name.get(lang) if level else level_id
 
 
+def variant_words(r: DrillResult, lang: str) -> str:
+    """The plan variant the drill used: the plan's title, then each override in words with
+    its key (``现场秩序维护组：处置方式=强制（teams.order.posture=forceful）``); the label as
+    written when it cannot be read."""
+    from reports.comparison_words import field_label, field_value
+    from sim.core.errors import InputError
+    from sim.core.loading import parse_plan_ref
+
+    try:
+        base, sets = parse_plan_ref(r.plan_label)
+    except InputError:
+        return r.plan_label
+    title = r.plan.title.get(lang)
+    head = f"《{title}》（{base}）" if lang == "zh" else f"{title} ({base})"
+    if not sets:
+        return head
+    words = []
+    for kv in sets:
+        key, _, value = kv.partition("=")
+        text = f"{field_label(r.plan, key.strip(), lang)}={field_value(key.strip(), value.strip(), lang)}"
+        words.append(f"{text}（{kv}）" if lang == "zh" else f"{text} ({kv})")
+    return head + ("；调整：" if lang == "zh" else "; overrides: ") + \
+        ("；" if lang == "zh" else "; ").join(words)
+
+
 def rating_text(rating: str, lang: str) -> str:
     """A task's rating as tables show it: the letter (P/S/M/U), "not applicable" in words."""
     return phrase("not_rated", lang) if rating == "NA" else rating
@@ -802,8 +827,10 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                         f"minute; T0, the first sighting, is {clock.text(0.0, lang)} on the clock; "
                         f"the scenario's time limit is {r.scenario.end.max_min:g} min."))
     s.blocks.append(Bullets([
-        say(lang, f"预案版本（含参数调整）：{r.plan_label}", f"Plan variant (with overrides): {r.plan_label}"),
-        say(lang, f"想定：{r.scenario.name}", f"Scenario: {r.scenario.name}"),
+        say(lang, f"预案版本（含参数调整）：{variant_words(r, lang)}",
+            f"Plan variant (with overrides): {variant_words(r, lang)}"),
+        say(lang, f"想定：{r.scenario.title.get(lang)}（{r.scenario.name}）",
+            f"Scenario: {r.scenario.title.get(lang)} ({r.scenario.name})"),
         say(lang, f"随机种子：{r.seed}（同一种子、同一输入得到完全相同的推演）",
             f"Seed: {r.seed} (the same seed and inputs give the same run)"),
         say(lang, f"各工作组预案熟悉度（模型输入，影响出动延误和失误概率）：{fam_text}",
