@@ -73,3 +73,11 @@ def test_a_reinforcement_no_level_requests_is_told_in_the_appendix(tmp_path):
     text = " ".join(str(b) for b in plan_section(r, "en").blocks)   # tables' cells included
     assert "requested at no level: only on a facilitator's decision" in text
     assert validate_file(str(PLANS_DIR / "linxiang.yaml")) == []
+
+
+def test_a_text_in_one_language_serves_both():
+    from sim.core.config import Text
+
+    assert Text.model_validate({"zh": "市信访局"}).get("en") == "市信访局"
+    assert Text.model_validate({"en": "Petition bureau"}).get("zh") == "Petition bureau"
+    assert Text.model_validate("市信访局").get("en") == "市信访局"

@@ -178,8 +178,12 @@ class Text(Strict):
     @model_validator(mode="before")
     @classmethod
     def _from_str(cls, value: Any) -> Any:
+        # one wording serves both languages: plain text, or a mapping with one of them
         if isinstance(value, str):
             return {"zh": value, "en": value}
+        if isinstance(value, dict) and len(value) == 1 and set(value) <= {"zh", "en"}:
+            (only,) = value.values()
+            return {"zh": only, "en": only}
         return value
 
     def get(self, lang: str) -> str:

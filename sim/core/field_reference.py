@@ -172,7 +172,8 @@ def _plural(words: str) -> str:
 
 def _value_model_words(model: type[BaseModel]) -> str:
     if issubclass(model, Text):
-        return "text in both languages: `{zh: ..., en: ...}`, or one string for both"
+        return ("text in both languages: `{zh: ..., en: ...}`, or one string (or only one of "
+                "`zh`/`en`) for both")
     unit = _first_sentence(model.__doc__).rstrip(".")
     unit = unit[0].lower() + unit[1:] if unit else "range"
     return f"{unit}: `[low, high]`, `{{low: ..., high: ...}}` or one number for both"
@@ -474,7 +475,7 @@ def _value_forms() -> list[str]:
     """The forms shared by many fields: a text in both languages and the ranges."""
     out = ["## Value forms", "",
            "Some values have a short form and a long one. A text in both languages is "
-           "`{zh: ..., en: ...}`, or one string used for both. A range is `[low, high]`, "
+           "`{zh: ..., en: ...}`, or one string (or a mapping with only `zh` or only `en`) used for both. A range is `[low, high]`, "
            "`{low: ..., high: ...}`, or one number that is both ends.", ""]
     seen: list[type[BaseModel]] = []
     for _, root in ROOTS:
