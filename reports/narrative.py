@@ -145,6 +145,9 @@ def response_level(r: DrillResult, level_id: str, lang: str) -> str:
     """``一般（Ⅳ级）响应`` / ``a General (level IV) response``: the level's name once, never
     ``一般级级``."""
     name = level(r, level_id, lang)
+    if lang == "zh" and "响应" not in name and not (name.endswith("级") or "级）" in name):
+        # a level named by what it does (领导组亲临指挥): quoted, as a level, then 响应
+        return f"“{name}”级响应"
     return say(lang, name if "响应" in name else f"{name}响应",
                f"{name}" if "response" in name.lower() else f"a {name} response")
 
