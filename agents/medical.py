@@ -28,7 +28,7 @@ def attend(world: World, injury: bool, detail: str | None = None):
               case)
     units = world.teams_with(Capability.MEDICAL)
     if not units:
-        world.log("crowd", EventKind.MEDICAL_UNAVAILABLE, "the plan has no medical unit", "")
+        world.log("exercise", EventKind.MEDICAL_UNAVAILABLE, "the plan has no medical unit", "")
         s.pending_medical -= 1
         return
     team = units[0]
