@@ -193,16 +193,12 @@ def _relevel(world: World, estimate: float, verified: bool) -> None:
     plan, s, cmd_id = world.plan, world.state, world.plan.command.team
     new = _applicable(world, estimate)
     index = plan.levels.index(new) if new is not None else -1
-    # a level its condition brought on, above what the headcount alone gives, says so
-    by_count = plan.level_for(estimate, lambda text: False)
-    why, cause = "", ""
-    if new is not None and new.when and (by_count is None
-                                         or plan.levels.index(by_count) < index):
-        why, cause = f"its condition ({new.when}), with about {estimate:.0f} people", "condition"
     if new is not None and s.level is None:
+        why, cause = _ground(world, new, estimate)
         declared_at = _declare(world, new, estimate, provisional=False, why=why, cause=cause)
         world.env.process(_activate(world, new, declared_at))
     elif new is not None and index > s.level_index:
+        why, cause = _ground(world, new, estimate)
         declared_at = _declare(world, new, estimate, provisional=False, why=why, cause=cause)
         if s.activated_at is not None:
             _act_on_level(world, new, declared_at)
@@ -219,6 +215,16 @@ def _relevel(world: World, estimate: float, verified: bool) -> None:
                   f"about {estimate:.0f} people: " + (f"level lowered to {new.id}" if verified
                                                       else f"situation at level {new.id}"),
                   new.id, round(estimate), "lowered" if verified else "")
+
+
+def _ground(world: World, level: Level, estimate: float) -> tuple[str, str]:
+    """Why ``level`` applies, as ``why`` and ``cause`` of :func:`_declare`: its own condition
+    when the headcount alone gives a lower level, else nothing (the headcount)."""
+    plan = world.plan
+    by_count = plan.level_for(estimate)
+    if level.when and (by_count is None or plan.levels.index(by_count) < plan.levels.index(level)):
+        return f"its condition ({level.when}), with about {estimate:.0f} people", "condition"
+    return "", ""
 
 
 def _declare(world: World, level: Level, estimate: float, provisional: bool,

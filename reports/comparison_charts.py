@@ -21,6 +21,7 @@ from matplotlib.ticker import PercentFormatter
 
 from reports.chart_style import INK, MUTED, PALETTE
 from reports.comparison_words import (
+    cell_words,
     event_label,
     field_label,
     field_value,
@@ -207,10 +208,7 @@ def draw_heatmap(table: pd.DataFrame, keys: Sequence[str], metric: str, lang: st
                   fontsize=8)
     ax.set_xlabel(field_label(plan, col_key, lang), fontsize=8)
     ax.set_yticks(range(len(row_ids)),
-                  [("，" if lang == "zh" else ", ").join(
-                      f"{field_label(plan, k, lang)}={field_value(k, v, lang)}"
-                      for k, v in zip(row_keys, rid, strict=True)) or ""
-                   for rid in row_ids], fontsize=8)
+                  [cell_words(plan, row_keys, rid, lang) for rid in row_ids], fontsize=8)
     label = metric_label(metric, lang, team_names)
     bar = fig.colorbar(im, ax=ax, label=textwrap.shorten(label, 40))
     if is_share(metric):   # a share, in % as in its cells

@@ -25,6 +25,7 @@ from reports.comparison_charts import (
 from reports.comparison_headline import headline
 from reports.comparison_words import (
     backend_word,
+    cell_words,
     event_label,
     field_label,
     field_value,
@@ -90,9 +91,8 @@ def _verdict(row: dict, lang: str) -> str:
 def cells_with_mean(table, keys: list[str], value: float, lang: str, plan: Any = None) -> str:
     """The sweep cells of ``table`` whose mean is ``value``, as ``field = value`` lists (in
     words with ``plan``): a tie is named whole, never one cell of it."""
-    sep = "，" if lang == "zh" else ", "
     return ("；" if lang == "zh" else "; ").join(
-        sep.join(f"{field_label(plan, k, lang)}={field_value(k, r[k], lang)}" for k in keys)
+        cell_words(plan, keys, [r[k] for k in keys], lang)
         for _, r in table[table["mean"] == value].iterrows())
 
 

@@ -377,3 +377,10 @@ def field_value(key: str, value: Any, lang: str) -> str:
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     return str(value)
+
+
+def cell_words(plan: Any, keys: Sequence[str], values: Sequence[Any], lang: str) -> str:
+    """One sweep cell in words: ``field=value`` for each swept field."""
+    return ("，" if lang == "zh" else ", ").join(
+        f"{field_label(plan, k, lang)}={field_value(k, v, lang)}"
+        for k, v in zip(keys, values, strict=True))

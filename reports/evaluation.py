@@ -340,12 +340,9 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         challenges = _within(ev, _rows(ev, (K.SLIP_LATE.value,), actor=team.team,
                                        subject=TeamTask.MOBILISATION.value), since, until)
         challenges += dispatch_message_rows(r, team.team, until)
-        cfg = plan.teams[team.team]
-        within = cfg.on_site_within_min if cfg.on_site_within_min is not None \
-            else plan.targets.team_on_site_min
         _task(tasks, f"team_on_site:{team.team}", "team_on_site", team.team, team.target_min,
               team.on_site_min, sorted(challenges), window=[since, until],
-              **_counted_from(m, team.target_min, within))
+              **_counted_from(m, team.target_min, plan.on_site_within(team.team)))
 
     force = _rows(ev, (K.FORCE_USED.value,))
     if any(Capability.ORDER in tm.capabilities for tm in plan.teams.values()):
@@ -664,20 +661,15 @@ PROVIDERS: dict[str, dict[str, str]] = {
 }
 """Who usually provides a capability a plan lacks, as the improvement measure suggests."""
 
-HOT_C = 30.0
-"""Air temperature (°C) from which a drill counts as hot for heat-illness measures (the
-heat index climbs steeply above it; research/modeling.md, apparent temperature)."""
-
-
 def hot_drill(r: DrillResult) -> bool:
-    """Whether the drill was hot at any time: its weather, or a weather inject, at
-    :data:`HOT_C` or above."""
+    """Whether the drill was hot at any time: its weather, or a weather inject, at the
+    rules' ``gaps.hot_c`` or above."""
     temps = [r.scenario.weather.temperature_c]
     for item in r.scenario.injects:
         t = getattr(item, "temperature_c", None)
         if t is not None:
             temps.append(float(t))
-    return max(temps) >= HOT_C
+    return max(temps) >= rules()["gaps"]["hot_c"]
 
 
 def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:

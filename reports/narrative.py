@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from reports.condition_words import condition_text
 from reports.evaluation import Evaluation, rules, rumour_drawn_onlookers, shown_wait_minutes
 from reports.i18n import CAUSE_WORDS, ITEMS, VALUE_WORDS, count_en, report_name, word
 from sim.core.result import DrillResult
@@ -103,8 +104,6 @@ class Clock:
 
 def level_condition(r: DrillResult, level_id: str, lang: str) -> str:
     """A level's ``when`` condition in words ("" when it has none)."""
-    from reports.condition_words import condition_text
-
     lv = next((x for x in r.plan.levels if x.id == level_id), None)
     return condition_text(lv.when, lang) if lv is not None and lv.when else ""
 

@@ -604,6 +604,12 @@ class Plan(Strict):
                 found = lv
         return found
 
+    def on_site_within(self, team_id: str) -> float | None:
+        """A team's arrival target in minutes: its own ``on_site_within_min``, else the
+        plan's ``targets.team_on_site_min`` (None: no target)."""
+        own = self.teams[team_id].on_site_within_min
+        return own if own is not None else self.targets.team_on_site_min
+
     def teams_with(self, cap: Capability) -> list[str]:
         """Ids of the teams that have capability ``cap``, in plan order."""
         return [tid for tid, t in self.teams.items() if cap in t.capabilities]

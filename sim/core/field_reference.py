@@ -363,7 +363,7 @@ def _discriminator(annotation: Any) -> str:
 
 
 def _key_name(field_name: str, key: Any) -> str:
-    """The placeholder of a mapping's key in a path: ``<team id>``, ``<role id>``."""
+    """How a mapping's key is written in a path: ``<team id>``, ``<role id>``."""
     words = type_words(key)
     if words == "team id":
         return "<team id>"

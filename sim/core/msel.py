@@ -115,10 +115,10 @@ def answer(events: list[Event], expected: Expected, plan: Plan, t_fired: float,
                                 situation.level_at(t_fired))
     hit = match(events, expected, plan, t_fired)
     before = match(events, expected, plan) if hit is None else None
-    if before is not None and before.t_min <= t_fired + 1e-9 and _undone(events, expected,
-                                                                         before, t_fired):
-        before = None   # done once, but no longer in effect when the inject came
-    return (before if before is not None and before.t_min <= t_fired + 1e-9 else None), hit
+    if before is not None and (before.t_min > t_fired + 1e-9
+                               or _undone(events, expected, before, t_fired)):
+        before = None   # done only later, or done once but no longer in effect at the inject
+    return before, hit
 
 
 UNDONE_BY: dict[Action, tuple[str, str]] = {

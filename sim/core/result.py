@@ -103,11 +103,9 @@ def build_result(world: World, inputs: DrillInputs, seed: int) -> DrillResult:
     messages = pd.DataFrame(rec.messages, columns=Message._fields)
 
     rows = []
-    default_target = plan.targets.team_on_site_min
-    level_times = _level_times(rec.events)
+    level_times = level_times_of(rec.events)
     for tid, team in world.teams.items():
-        within = team.cfg.on_site_within_min if team.cfg.on_site_within_min is not None \
-            else default_target
+        within = plan.on_site_within(tid)
         rows.append({
             "team": tid, "name_zh": team.cfg.name.zh, "name_en": team.cfg.name.en,
             "size": team.cfg.size, "familiarity": team.familiarity,
@@ -161,7 +159,7 @@ def sent_later(plan: Plan, team_id: str, level_times: dict[str, float]) -> float
     return max(0.0, min(mine))
 
 
-def _level_times(events: list[Event]) -> dict[str, float]:
+def level_times_of(events: list[Event]) -> dict[str, float]:
     """Each level declared, with the first time it was declared or raised to (minutes)."""
     out: dict[str, float] = {}
     for e in events:
@@ -273,7 +271,7 @@ def compute_metrics(world: World, inputs: DrillInputs, seed: int,
         "talks_rounds_failed": int(rec.counters.get("talks_failed", 0)),
         "broken_promises": int(rec.counters.get("broken_promises", 0)),
         "legitimacy_end": round(float(world.legitimacy.value), 4),
-        "level_times": _level_times(events),
+        "level_times": level_times_of(events),
         "warning_known_min": _opt(m.get("warning")),
         "first_response_steps": int(counts.get(K.FIRST_RESPONSE.value, 0)),
         "commander_on_site_min": _opt(_first(events, K.COMMANDER_ON_SITE)),

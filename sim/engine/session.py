@@ -39,8 +39,15 @@ from sim.core.config import MAX_MINUTES, Id, Line, Prose, Strict, one_line
 from sim.core.errors import InputError, Problem
 from sim.core.files import atomic_write
 from sim.core.loading import DrillInputs, validate_document
-from sim.core.msel import answer
-from sim.core.result import NOTE_COLUMNS, DrillResult, build_result, run_metrics
+from sim.core.msel import answer, applies
+from sim.core.result import (
+    NOTE_COLUMNS,
+    DrillResult,
+    build_result,
+    level_times_of,
+    run_metrics,
+    sent_later,
+)
 from sim.core.types import EventKind
 from sim.core.world import World
 from sim.core.yamlio import load_file
@@ -520,7 +527,7 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
     items = {item.id: item for item in w.scenario.injects + w.added_injects}
     events = sorted(rec.events, key=lambda e: e.t_min)
     for item in items.values():
-        if item.id in w.fired and item.expected is not None:
+        if item.id in w.fired and item.expected is not None and applies(item.expected, w.plan):
             t0 = w.fired[item.id][0]
             if not any(answer(events, item.expected, w.plan, t0, rec)):
                 due = round(t0 + item.expected.within_min, 1)
@@ -538,9 +545,11 @@ def snapshot(session: DrillSession, since_min: float | None = None) -> dict[str,
         if due is not None and key[:-len("_min")] not in rec.milestones:
             targets.append({"target": key, "team": "", "due_min": float(due),
                             "overdue": w.now > due + EPS})
+    levels = level_times_of(rec.events)
     for tid, t in w.teams.items():
-        due = t.cfg.on_site_within_min if t.cfg.on_site_within_min is not None \
-            else w.plan.targets.team_on_site_min
+        due = w.plan.on_site_within(tid)
+        if due is not None:   # counted as the evaluation counts it (a later level's team later)
+            due += sent_later(w.plan, tid, levels)
         if due is not None and not t.on_site and (t.ordered or t.dispatched.triggered) \
                 and tid not in w.recalled:
             targets.append({"target": "team_on_site_min", "team": tid, "due_min": float(due),
