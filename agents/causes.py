@@ -65,16 +65,21 @@ class SharedStress:
         ``thirst_build_hours`` of the crowd's time on site without water."""
         p = self.p
         warm = max(0.0, apparent_f - p.comfort_at_f) / 10.0
-        dry = min(1.0, hours_on_site / p.thirst_build_hours)
-        out = {
-            Cause.WAITING: self.waiting,
-            Cause.RUMOUR: p.rumour_stress * rumour_reach,
-            Cause.HEAT: p.heat_stress_per_10_at * warm,
-            Cause.THIRST: 0.0 if water else p.thirst_stress_per_10_at * warm * dry,
-            Cause.BROKEN_PROMISE: self.broken_promise,
-            Cause.FAILED_TALKS: self.failed_talks,
-        }
-        return {k: v for k, v in out.items() if v > 0.0}
+        out: dict[Cause, float] = {}   # only the causes at work, in this order
+        if self.waiting > 0.0:
+            out[Cause.WAITING] = self.waiting
+        if (rumour := p.rumour_stress * rumour_reach) > 0.0:
+            out[Cause.RUMOUR] = rumour
+        if (heat := p.heat_stress_per_10_at * warm) > 0.0:
+            out[Cause.HEAT] = heat
+        if not water and (thirst := p.thirst_stress_per_10_at * warm
+                          * min(1.0, hours_on_site / p.thirst_build_hours)) > 0.0:
+            out[Cause.THIRST] = thirst
+        if self.broken_promise > 0.0:
+            out[Cause.BROKEN_PROMISE] = self.broken_promise
+        if self.failed_talks > 0.0:
+            out[Cause.FAILED_TALKS] = self.failed_talks
+        return out
 
 
 def explain(before: dict[Cause, float], now: dict[Cause, float], rising: bool,

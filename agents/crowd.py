@@ -84,6 +84,7 @@ class Crowd:
         self.is_petitioner = ~self.onlooker
         self._batch: CrowdBatch | None = None   # the rows stepped together (agents.crowd_tick)
         self.status = np.zeros(n, dtype=np.int8)
+        self._n_present: int | None = None   # petitioners present, while no status changes
         self.injured = np.zeros(n, dtype=bool)
         self.representative = np.zeros(n, dtype=bool)
         self.active = np.zeros(n, dtype=bool)
@@ -151,6 +152,7 @@ class Crowd:
         chosen = rng.choice(idx, size=min(count, len(idx)), replace=False)
         self.status[chosen] = _LEFT
         self.active[chosen] = False
+        self._n_present = None
         return len(chosen)
 
     def push_off(self, share: float, rng: np.random.Generator) -> int:
@@ -162,6 +164,7 @@ class Crowd:
         chosen = rng.choice(idx, size=min(k, len(idx)), replace=False)
         self.status[chosen] = _LEFT
         self.active[chosen] = False
+        self._n_present = None
         return len(chosen)
 
     def fall_ill(self, count: int, rng: np.random.Generator, elderly_weight: float) -> np.ndarray:
@@ -177,6 +180,7 @@ class Crowd:
             p = None  # weights that cannot be drawn from (all zero, too few): even odds
         chosen = rng.choice(idx, size=size, replace=False, p=p)
         self.status[chosen] = _IN_CARE
+        self._n_present = None
         return chosen
 
     def injure(self, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -189,6 +193,7 @@ class Crowd:
             return np.empty(0, dtype=np.int64)
         chosen = rng.choice(idx, size=min(count, len(idx)), replace=False)
         self.status[chosen] = _IN_CARE
+        self._n_present = None
         self.injured[chosen] = True
         self.active[chosen] = False
         return chosen
@@ -219,7 +224,11 @@ class Crowd:
     # ------------------------------------------------------------------ counts
 
     def present_petitioners(self) -> int:
-        return int(np.count_nonzero((self.status == _PRESENT) & ~self.onlooker))
+        """Petitioners present now (people; counted once per change of anyone's status)."""
+        n = self._n_present
+        if n is None:
+            n = self._n_present = int(np.count_nonzero((self.status == _PRESENT) & ~self.onlooker))
+        return n
 
     def elderly_agitation(self) -> float:
         """Mean agitation of the elderly petitioners who came (0 when none did)."""
@@ -260,19 +269,30 @@ class HealthHazard:
 
     def __init__(self, params: HealthParams):
         self.p = params
+        self._conditions: tuple = ()   # (apparent_f, water, outdoor) of the rate below
+        self._rate = 0.0               # the hazard under them, before crowding
+
+    def _weather_rate(self, apparent_f: float, water: bool, outdoor: bool) -> float:
+        """Hazard per person-minute before crowding and personal factors (kept while the
+        weather, the water and the site stay as they are)."""
+        key = (apparent_f, water, outdoor)
+        if key != self._conditions:
+            p = self.p
+            rate = p.ppr_per_1000 / 1000.0 / (p.reference_hours * 60.0)
+            rate *= p.heat_ratio_per_10_at ** (max(0.0, apparent_f - p.heat_reference_f) / 10.0)
+            if not water:
+                rate *= p.no_water_ratio
+            if not outdoor:
+                rate *= p.indoor_ratio
+            self._conditions, self._rate = key, rate
+        return self._rate
 
     def shared_rate(self, apparent_f: float, water: bool, outdoor: bool = True,
                     density: float = 0.0) -> float:
         """Hazard per person-minute before personal factors (``density`` in people per m²)."""
         p = self.p
-        rate = p.ppr_per_1000 / 1000.0 / (p.reference_hours * 60.0)
-        rate *= p.heat_ratio_per_10_at ** (max(0.0, apparent_f - p.heat_reference_f) / 10.0)
-        if not water:
-            rate *= p.no_water_ratio
-        if not outdoor:
-            rate *= p.indoor_ratio
-        rate *= 1.0 + p.density_ratio_per_person_m2 * max(0.0, density - p.density_free_person_m2)
-        return rate
+        return self._weather_rate(apparent_f, water, outdoor) * (
+            1.0 + p.density_ratio_per_person_m2 * max(0.0, density - p.density_free_person_m2))
 
     def sample(self, crowd: Crowd, here: TickOutcome, apparent_f: float, water: bool,
                dt: float, rng: np.random.Generator, outdoor: bool = True,
@@ -294,6 +314,7 @@ class HealthHazard:
         ill = rng.choice(present, size=min(k, len(present)), replace=False,
                          p=weights / weights.sum())
         crowd.status[ill] = _IN_CARE
+        crowd._n_present = None
         return ill
 
 

@@ -367,6 +367,7 @@ class CrowdBatch:
                 state = CrowdState.CALM
             c.state = state
             n_present, n_everyone = n_pet_here[r], n_here[r]
+            c._n_present = n_present
             if n_present > c.peak_present:
                 c.peak_present = n_present
             # (statuses are four: whoever has arrived is here, gone or in care)

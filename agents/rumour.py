@@ -52,23 +52,34 @@ class Rumour:
         p = self.p
         if self.y <= 0.0 and not self.debunking:
             return
-        h = dt / p.substeps
+        n = p.substeps
+        h = dt / n
         lam = p.spread_per_min
         x, y, z, reach = self.x, self.y, self.z, self.reach
         s, k = self.statement_reach, self.ceiling
-        for _ in range(p.substeps):
-            dc = p.debunk_per_min * self.credibility * s if self.debunking else 0.0
-            mc = p.stifle_per_min * self.credibility * s if self.debunking else 0.0
-            heard = lam * x * y * h
-            stifled = lam * y * (y + z) * h
-            debunked = dc * x * h
-            calmed = mc * y * h
-            x -= heard + debunked
-            y += heard - stifled - calmed
-            z += stifled + debunked + calmed
-            reach += heard
-            if self.debunking:
-                s = min(k, s + p.statement_spread_per_min * s * (1.0 - s / k) * h)
+        if not self.debunking:
+            for _ in range(n):
+                heard = lam * x * y * h
+                stifled = lam * y * (y + z) * h
+                x -= heard
+                y += heard - stifled
+                z += stifled
+                reach += heard
+        else:
+            debunk = p.debunk_per_min * self.credibility
+            stifle = p.stifle_per_min * self.credibility
+            grow = p.statement_spread_per_min
+            for _ in range(n):
+                heard = lam * x * y * h
+                stifled = lam * y * (y + z) * h
+                debunked = debunk * s * x * h
+                calmed = stifle * s * y * h
+                x -= heard + debunked
+                y += heard - stifled - calmed
+                z += stifled + debunked + calmed
+                reach += heard
+                s = min(k, s + grow * s * (1.0 - s / k) * h)
         self.x, self.y, self.z, self.reach = max(x, 0.0), max(y, 0.0), z, min(reach, 1.0)
         self.statement_reach = s
-        self.peak_spreaders = max(self.peak_spreaders, self.y)
+        if self.y > self.peak_spreaders:
+            self.peak_spreaders = self.y

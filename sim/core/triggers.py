@@ -21,8 +21,9 @@ Examples: ``crowd_present >= 100``; ``crowd_state == "blocking" for 10 min``;
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 VARIABLES: dict[str, str] = {
@@ -100,9 +101,17 @@ class Condition:
                         out.add(b[1])
         return out
 
+    @cached_property
+    def _test(self) -> Callable[[dict[str, Any]], Any]:
+        return _compile(self.tree)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the compiled test is remade where the condition is unpickled
+        return {k: v for k, v in self.__dict__.items() if k != "_test"}
+
     def holds(self, state: dict[str, Any]) -> bool:
         """Whether the body holds in ``state`` (one tick; ``for`` is handled by a Watch)."""
-        return bool(_eval(self.tree, state))
+        return bool(self._test(state))
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
@@ -279,39 +288,54 @@ def parse(text: str) -> Condition:
     return _Parser(text).parse()
 
 
-def _value(node, state):
-    kind = node[0]
-    if kind == "num" or kind == "str":
-        return node[1]
-    value = state.get(node[1])
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    return value
+def _reader(node) -> Callable[[dict[str, Any]], Any]:
+    """What a value node reads from a state: a constant, or a variable (a truth as 1 or 0)."""
+    if node[0] == "num" or node[0] == "str":
+        const = node[1]
+        return lambda state: const
+    name = node[1]
+
+    def read(state: dict[str, Any]) -> Any:
+        value = state.get(name)
+        if isinstance(value, bool):
+            return 1.0 if value else 0.0
+        return value
+    return read
 
 
 _OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
         ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 
 
-def _eval(node, state) -> bool:
+def _compile(node) -> Callable[[dict[str, Any]], Any]:
+    """The tree as a function of the state, once, so that a tick only calls it."""
     kind = node[0]
-    if kind == "or":
-        return _eval(node[1], state) or _eval(node[2], state)
-    if kind == "and":
-        return _eval(node[1], state) and _eval(node[2], state)
+    if kind in ("or", "and"):
+        first, second = _compile(node[1]), _compile(node[2])
+        if kind == "or":
+            return lambda state: first(state) or second(state)
+        return lambda state: first(state) and second(state)
     if kind == "not":
-        return not _eval(node[1], state)
+        inner = _compile(node[1])
+        return lambda state: not inner(state)
     if kind == "truth":
-        return bool(_value(node[1], state))
+        value = _reader(node[1])
+        return lambda state: bool(value(state))
     _, op, left, right = node
-    a, b = _value(left, state), _value(right, state)
-    if "crowd_state" in (left[1], right[1]) and isinstance(a, str) and isinstance(b, str):
-        a, b = STATE_ORDER.get(a, -1), STATE_ORDER.get(b, -1)
-    if isinstance(a, str) != isinstance(b, str):
-        return op == "!="
-    if a is None or b is None:
-        return False
-    return _OPS[op](a, b)
+    get_a, get_b, test = _reader(left), _reader(right), _OPS[op]
+    by_severity = "crowd_state" in (left[1], right[1])
+    mixed = op == "!="   # a number against a text: only "differs" holds
+
+    def compare(state: dict[str, Any]) -> bool:
+        a, b = get_a(state), get_b(state)
+        if by_severity and isinstance(a, str) and isinstance(b, str):
+            a, b = STATE_ORDER.get(a, -1), STATE_ORDER.get(b, -1)
+        if isinstance(a, str) != isinstance(b, str):
+            return mixed
+        if a is None or b is None:
+            return False
+        return test(a, b)
+    return compare
 
 
 class Watch:
