@@ -303,9 +303,12 @@ class HealthHazard:
         ``cold_elderly_x`` multiplies the rate of the elderly (cold weather)."""
         if here.here == 0:
             return _NO_ONE
-        old = self.p.elderly_ratio * cold_elderly_x
+        p = self.p
+        old = p.elderly_ratio * cold_elderly_x
         total = (here.here - here.elderly_here) + here.elderly_here * old
-        rate = self.shared_rate(apparent_f, water, outdoor, here.here / area_m2)
+        rate = self._weather_rate(apparent_f, water, outdoor) * (
+            1.0 + p.density_ratio_per_person_m2
+            * max(0.0, here.here / area_m2 - p.density_free_person_m2))
         k = int(rng.poisson(rate * total * dt))
         if not k:
             return _NO_ONE

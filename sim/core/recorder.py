@@ -28,7 +28,8 @@ class Recorder:
         self.milestones: dict[str, float] = {}
         self.counters: dict[str, float] = {}
         self.columns = [c for c in SERIES_COLUMNS if c not in ("crowd_state", "level")]
-        self.table = np.zeros((n_ticks, len(self.columns)))
+        self._table = np.zeros((n_ticks, len(self.columns)))
+        self._rows: list[tuple] = []   # ticks not yet written into the table (cheap to append)
         self.series_state: list[str] = []
         self.series_level: list[str] = []
         self.levels: list[tuple[float, str]] = []
@@ -51,6 +52,20 @@ class Recorder:
 
     def count(self, name: str, by: float = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
+
+    @property
+    def table(self) -> np.ndarray:
+        """The numeric time series: one row per tick slot in ``columns`` order (rows from
+        ``n`` on are zero)."""
+        if self._rows:
+            start = self.n - len(self._rows)
+            if self.n > len(self._table):
+                grown = np.zeros((max(self.n, 2 * len(self._table)), len(self.columns)))
+                grown[:start] = self._table[:start]
+                self._table = grown
+            self._table[start:self.n] = self._rows
+            self._rows.clear()
+        return self._table
 
     @property
     def series(self) -> dict[str, np.ndarray]:
@@ -88,13 +103,10 @@ class Recorder:
 
     def tick_values(self, values: tuple, state: str, level: str) -> None:
         """Store one tick: the numeric columns in ``columns`` order, the state and level."""
-        i = self.n
-        if i >= len(self.table):
-            self.table = np.concatenate([self.table, np.zeros_like(self.table)])
-        self.table[i] = values
+        self._rows.append(values)
         self.series_state.append(state)
         self.series_level.append(level)
-        self.n = i + 1
+        self.n += 1
 
     def tick(self, row: dict) -> None:
         """Store one tick of the time series (``row`` has every column)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import simpy
 
@@ -168,6 +168,9 @@ class SiteState:
     counselled: int = 0            # petitioners a counsellor has talked with (people)
 
 
+_Figure = TypeVar("_Figure")
+
+
 class World:
     """Everything one run shares: the clock, the inputs, the crowd, the teams, the record."""
 
@@ -201,7 +204,7 @@ class World:
         self.stress = stress
         self.teams: dict[str, TeamState] = {}
         self.roster = Roster()
-        self._memo: dict[object, float] = {}   # what the tick asks of the teams, this roster
+        self._memo: dict[object, Any] = {}   # what the tick asks of the teams, this roster
         self._memo_version = -1
         for tid, team in plan.teams.items():
             state = TeamState(
@@ -243,14 +246,14 @@ class World:
 
     # ------------------------------------------------------------------ derived state
 
-    def _roster_memo(self) -> dict[object, float]:
+    def _roster_memo(self) -> dict[object, Any]:
         """Figures about the teams kept until the roster next changes."""
         if self._memo_version != self.roster.version:
             self._memo.clear()
             self._memo_version = self.roster.version
         return self._memo
 
-    def roster_figure(self, key: object, compute: Callable[[], float]) -> float:
+    def roster_figure(self, key: object, compute: Callable[[], _Figure]) -> _Figure:
         """A figure about the teams (``compute()``), kept under ``key`` until the roster or a
         team's kit next changes."""
         memo = self._roster_memo()

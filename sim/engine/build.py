@@ -84,6 +84,18 @@ def _evacuation_rate(world: World) -> float:
     return world.staff_on_site(Capability.EVACUATION) * per + world.state.first_dispersing
 
 
+def _team_drivers(world: World) -> tuple[float, float, float, bool]:
+    """What the teams on site do to the crowd each minute: deterrence (officers as the crowd
+    weighs them), onlookers moved on and petitioners persuaded per minute, and whether a
+    dialogue team is there to listen; worked out again only when the roster, a team's kit, the
+    cordon, the first team's dispersal or the commitment change."""
+    s = world.state
+    return world.roster_figure(
+        ("crowd drivers", s.cordon, s.first_dispersing, s.commitment),
+        lambda: (world.deterrence(), dispersal_rate(world) + _evacuation_rate(world),
+                 persuasion_rate(world), world.any_on_site(Capability.DIALOGUE)))
+
+
 def _weather_leave(world: World) -> tuple[float, float]:
     """Extra hourly leaving for the least committed (rain, cold) and the elderly's health-rate
     multiplier in the cold (outdoors only)."""
@@ -213,7 +225,8 @@ def tick(world: World, batched: BatchedTick | None = None):
                 apparent = min(apparent, cp.comfort_at_f + cp.indoor_heat_share
                                * max(0.0, apparent - cp.comfort_at_f))
             weather_leave, cold_x = _weather_leave(world)
-        listened = s.dialogue_started and world.any_on_site(Capability.DIALOGUE)
+        deterrence, moving_on, persuading, listening = _team_drivers(world)
+        listened = s.dialogue_started and listening
         stress.step(dt, 1.0 if listened else (
             p.first_response.calm_relief_x if s.first_listening else 0.0))
         shared = stress.components(reach, apparent, s.water, t / 60.0)
@@ -221,11 +234,11 @@ def tick(world: World, batched: BatchedTick | None = None):
 
         drivers.legitimacy = world.legitimacy.value
         drivers.shared = shared
-        drivers.deterrence = world.deterrence()
+        drivers.deterrence = deterrence
         drivers.onlooker_inflow = _onlooker_inflow(world, reach)
-        drivers.onlooker_dispersal = dispersal_rate(world) + _evacuation_rate(world)
+        drivers.onlooker_dispersal = moving_on
         drivers.weather_leave_per_hour = weather_leave
-        drivers.persuasion_rate = persuasion_rate(world)
+        drivers.persuasion_rate = persuading
         drivers.commitment = s.commitment
         drivers.gate_held = s.gate_hold_until > t
         drivers.heat_leave_per_hour = cp.heat_leave_per_10_at * warm
