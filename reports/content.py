@@ -289,6 +289,36 @@ def _evidence(r: DrillResult, rows: list[int], lang: str) -> Bullets:
     return Bullets(items)
 
 
+def _late_arrival(r: DrillResult, a: dict, clock, lang: str) -> str:
+    """A team late or never on site on timing alone (``evaluation.late_arrivals``), with the
+    plan's own muster and travel minutes against the time its order left it."""
+    say, who = narrative.say, team_name(r, a["team"], lang)
+    ordered, target = clock.text(a["ordered_min"], lang), clock.text(a["target_min"], lang)
+    if a["on_site_min"] is None:
+        came = say(lang, f"到推演结束仍未到场（时限为{target}）",
+                   f"was not on site by the end of the drill (limit {target})")
+    else:
+        came = say(lang, f"{clock.text(a['on_site_min'], lang)}到场，超出时限（{target}）"
+                         f"{a['on_site_min'] - a['target_min']:.0f}分钟",
+                   f"was on site at {clock.text(a['on_site_min'], lang)}, "
+                   f"{a['on_site_min'] - a['target_min']:.0f} min past its limit ({target})")
+    if a["window_min"] <= 0:
+        why = say(lang, "接到指令时已过到场时限", "the order came after the limit had passed")
+    elif a["own_min"] > a["window_min"]:
+        why = say(lang, f"预案设定其集结、路途时间合计{a['own_min']:.0f}分钟，而接令后距时限只有"
+                        f"{a['window_min']:.0f}分钟，按预案自身的安排无法按时到场",
+                  f"the plan gives it {a['own_min']:.0f} min to muster and travel, but only "
+                  f"{a['window_min']:.0f} min were left between its order and the limit: "
+                  "the plan's own timings cannot meet it")
+    else:
+        why = say(lang, f"预案设定其集结、路途时间合计{a['own_min']:.0f}分钟，本在时限之内，"
+                        "实际出动和路途用时超出了预案的设定",
+                  f"the plan gives it {a['own_min']:.0f} min to muster and travel, within the "
+                  "limit, but the call-out and the journey took longer than that")
+    return say(lang, f"{ordered}{who}接到出动指令，{came}；{why}。",
+               f"{who} was ordered out at {ordered} and {came}; {why}.")
+
+
 def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
     """A gap's facts as sentences, with clock times and names."""
     say, facts, clock = narrative.say, f.facts, narrative.Clock.of(r)
@@ -303,7 +333,8 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
                     f"{'was' if facts['slips'] == 1 else 'were'} recorded: "
                     f"{'; '.join(parts)}.")]
     if f.gap == "coordination":
-        return [GAP_FACTS["coordination"][lang].format(**facts)]
+        return [GAP_FACTS["coordination"][lang].format(**facts),
+                *(_late_arrival(r, a, clock, lang) for a in facts.get("late_arrivals", []))]
     if f.gap == "equipment":
         out = []
         for o in facts["failures"]:

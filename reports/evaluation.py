@@ -541,7 +541,26 @@ def message_tally(r: DrillResult) -> dict[str, int]:
             "lost": int((lost & ~delivered).sum()), "misdirected": int(msgs["misdirected"].sum())}
 
 
-def coordination_gap(r: DrillResult) -> Finding | None:
+def late_arrivals(r: DrillResult, tasks: list[Task]) -> list[dict[str, Any]]:
+    """Teams on site late (rated M) or never (U) with no slip and no late order to explain
+    it: the plan's own call-out, muster and travel did not get them there in time. Each:
+    ``team``, ``ordered_min``, ``on_site_min`` (None: never), ``target_min``, ``window_min``
+    (from the order to the target), ``own_min`` (the plan's muster and travel minutes)."""
+    out = []
+    for t in tasks:
+        if t.key != "team_on_site" or t.rating not in ("M", "U") or t.challenges \
+                or t.target_min is None or t.subject not in r.plan.teams:
+            continue
+        team = r.plan.teams[t.subject]
+        ordered = float(t.detail.get("window", [0.0])[0])
+        out.append({"team": t.subject, "ordered_min": ordered, "on_site_min": t.measured_min,
+                    "target_min": t.target_min,
+                    "window_min": round(t.target_min - ordered, 1),
+                    "own_min": team.mobilisation_min + team.travel_min})
+    return out
+
+
+def coordination_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     ev = r.events
     plans_own = ev["actor"] != EXERCISE
     late = _rows(ev[plans_own], (K.MESSAGE_LATE.value,))
@@ -549,13 +568,19 @@ def coordination_gap(r: DrillResult) -> Finding | None:
     waits = _rows(ev, (K.TALKS_RESUMED.value,))
     outage = _rows(ev, (K.COMMS_OUTAGE.value,))
     wait_total = float(ev.loc[waits, "value"].sum()) if waits else 0.0
-    if not late and not lost and not outage and wait_total < rules()["gaps"]["coordination_wait_min"]:
+    arrivals = late_arrivals(r, tasks)
+    if not late and not lost and not outage and not arrivals \
+            and wait_total < rules()["gaps"]["coordination_wait_min"]:
         return None
     tally = message_tally(r)
+    late_teams = {a["team"] for a in arrivals}
+    ordered = [i for i in _rows(ev, (K.DISPATCH_ORDER.value,)) if ev.loc[i, "subject"] in late_teams]
+    arrived = [i for i in _rows(ev, (K.TEAM_ON_SITE.value,)) if ev.loc[i, "actor"] in late_teams]
     f = Finding("coordination", {"messages_sent": tally["sent"], "late": tally["late"],
                                  "resent": tally["resent"], "lost": tally["lost"],
-                                 "talks_wait_min": shown_wait_minutes(r)},
-                sorted(late + lost + outage + waits))
+                                 "talks_wait_min": shown_wait_minutes(r),
+                                 "late_arrivals": arrivals},
+                sorted(late + lost + outage + waits + ordered + arrived))
     dispatch_late = [i for i in late if ev.loc[i, "subject"] in r.plan.teams
                      and _is_dispatch(r, i)]
     if lost:
@@ -568,6 +593,9 @@ def coordination_gap(r: DrillResult) -> Finding | None:
         f.measures.append(_measure(r, "coordination", "talks_waiting", "", _team_args(r, "")))
     if outage:
         f.measures.append(_measure(r, "coordination", "comms_outage", "", _team_args(r, "")))
+    for a in arrivals:
+        f.measures.append(_measure(r, "coordination", "arrival_late", a["team"],
+                                   _team_args(r, a["team"])))
     return f
 
 
@@ -791,7 +819,7 @@ def evaluate(r: DrillResult) -> Evaluation:
     value, zh, en = score(tasks)
     met = _caps_met(r, tasks)
     zh, en, lowering = cap_grade(zh, en, met)
-    findings = [f for f in (familiarity_gap(r), coordination_gap(r), equipment_gap(r, tasks),
+    findings = [f for f in (familiarity_gap(r), coordination_gap(r, tasks), equipment_gap(r, tasks),
                             public_opinion_gap(r)) if f is not None]
     force = _rows(r.events, (K.FORCE_USED.value,))
     if force:

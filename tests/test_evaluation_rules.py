@@ -240,3 +240,39 @@ def test_a_person_at_risk_is_a_rated_task(seed):
     assert evaluate(simulate(load_drill("gate-blockade"), seed)).tasks   # none without one
     assert not any(t.key == "person_at_risk"
                    for t in evaluate(simulate(load_drill("gate-blockade"), seed)).tasks)
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_team_late_on_the_plans_own_timings_gets_a_finding_and_a_measure(seed):
+    from reports.content import _gap_text
+
+    sets = ["teams.order.travel_min=40", "teams.order.on_site_within_min=20",
+            "teams.order.familiarity=1"]
+    r = simulate(load_drill("gate-blockade", "linxiang", sets), seed)
+    e = evaluate(r)
+    task = _task(e, "team_on_site:order")
+    assert task.rating in ("M", "U") and not task.challenges
+    coord = e.finding("coordination")
+    assert coord is not None
+    late = {a["team"]: a for a in coord.facts["late_arrivals"]}
+    assert late["order"]["own_min"] == 50.0 and late["order"]["own_min"] > late["order"]["window_min"]
+    # every team late on timing alone is listed, and none rated on time is
+    for t in e.tasks:
+        if t.key == "team_on_site":
+            assert (t.subject in late) == (t.rating in ("M", "U") and not t.challenges)
+    measure = next(m for m in coord.measures if m.cause == "arrival_late" and m.subject == "order")
+    assert measure.owner == "order" and r.plan.teams["order"].name.zh in measure.text_zh
+    text = "".join(_gap_text(r, coord, "zh"))
+    assert "按预案自身的安排无法按时到场" in text
+    ordered = r.events[(r.events.kind == "dispatch_order") & (r.events.subject == "order")]
+    assert int(ordered.index[0]) in coord.evidence
+
+
+def test_teams_on_time_give_no_late_arrival():
+    r = simulate(load_drill("gate-blockade", "linxiang", [
+        "teams.order.travel_min=1", "teams.order.mobilisation_min=1",
+        "teams.order.on_site_within_min=300"]), 1)
+    e = evaluate(r)
+    coord = e.finding("coordination")
+    late = coord.facts["late_arrivals"] if coord else []
+    assert "order" not in {a["team"] for a in late}
