@@ -36,6 +36,8 @@ from reports.comparison_words import (
     metric_label,
     ph,
     plan_keys,
+    plan_title,
+    scenario_title,
     team_names,
 )
 from reports.document import CHART_KINDS_WEB, Bullets, Document, Section, Subheading, Table
@@ -113,18 +115,18 @@ def build_compare(reps: Replications, a: Analysis, lang: str = "zh") -> Document
     teams = team_names(reps, lang)
     metrics = [m for m in KEY_METRICS if m in set(a.summary["metric"])]
     doc = Document(ph("title", lang),
-                   ph("subtitle", lang, scenario=reps.scenario, plans=len(a.plans), reps=reps.reps,
+                   ph("subtitle", lang, scenario=scenario_title(reps, lang), plans=len(a.plans), reps=reps.reps,
                       seed=reps.base_seed), lang)
     doc.preface.extend(headline(reps, a, lang))
 
     setup = Section(ph("setup", lang))
-    setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,
+    setup.blocks.append(ph("setup_line", lang, scenario=scenario_title(reps, lang), reps=reps.reps,
                            sims=reps.reps * len(a.plans), backend=backend_word(reps.backend, lang),
                            workers=reps.workers, elapsed=reps.elapsed_s))
     setup.blocks.append(Table(
         [ph("key", lang), ph("plan", lang), ph("source", lang), ph("overrides", lang),
          ph("cleared_target", lang)],
-        [[keys[v.label], v.label, plan_file(v.inputs.plan_path),
+        [[keys[v.label], plan_title(v, lang), plan_file(v.inputs.plan_path),
           _changes(v, lang),
           fmt("cleared_min", v.cleared_target) if v.cleared_target is not None else ph("none", lang)]
          for v in reps.variants]))
@@ -292,10 +294,11 @@ def build_sweep(reps: Replications, a: Analysis, grid: Sequence[tuple[str, list[
     table = sweep_table(a, cells, metric)
     label = metric_label(metric, lang, teams, a.rumour_threshold)
     doc = Document(ph("sweep_title", lang),
-                   ph("sweep_subtitle", lang, scenario=reps.scenario, plan=plan,
+                   ph("sweep_subtitle", lang, scenario=scenario_title(reps, lang),
+                      plan=plan_title(reps.variants[0], lang, plan) if reps.variants else plan,
                       cells=len(cells), reps=reps.reps, metric=label), lang)
     setup = Section(ph("sweep_setup", lang))
-    setup.blocks.append(ph("setup_line", lang, scenario=reps.scenario, reps=reps.reps,
+    setup.blocks.append(ph("setup_line", lang, scenario=scenario_title(reps, lang), reps=reps.reps,
                            sims=reps.reps * len(cells), backend=backend_word(reps.backend, lang),
                            workers=reps.workers, elapsed=reps.elapsed_s))
     plan_model = reps.variants[0].inputs.plan if reps.variants else None

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reports.comparison_words import event_label, metric_label, plan_keys
+from reports.comparison_words import event_label, metric_label, plan_keys, scenario_title
 from sim.core.yamlio import load_file
 from sim.montecarlo.stats import Analysis
 
@@ -280,9 +280,9 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
                     "Only one plan, or no comparable data: the report cannot say which plan does better.")]
     sets = f"{say(lang, '（所有预案均按', ' (every plan with ')}{', '.join(reps.sets)}{say(lang, '修改）', ')')}" \
         if reps.sets else ""
-    out.append(say(lang, f"结论：在“{reps.scenario}”情景下，每个预案重复推演{reps.reps}次{sets}，"
+    out.append(say(lang, f"结论：在“{scenario_title(reps, lang)}”情景下，每个预案重复推演{reps.reps}次{sets}，"
                          "按各关键指标比较——" + "；".join(parts) + "。",
-                   f"Headline: on the scenario \"{reps.scenario}\", {reps.reps} runs of each plan{sets}. "
+                   f"Headline: on the scenario \"{scenario_title(reps, lang)}\", {reps.reps} runs of each plan{sets}. "
                    "Key figure by key figure — " + "; ".join(parts) + "."))
     cut = censoring(reps, a)
     if cut:

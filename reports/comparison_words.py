@@ -384,3 +384,19 @@ def cell_words(plan: Any, keys: Sequence[str], values: Sequence[Any], lang: str)
     return ("，" if lang == "zh" else ", ").join(
         f"{field_label(plan, k, lang)}={field_value(k, v, lang)}"
         for k, v in zip(keys, values, strict=True))
+
+
+def scenario_title(reps: Replications, lang: str) -> str:
+    """The scenario as the setup names it: its title in ``lang`` and its name after it."""
+    if not reps.variants:
+        return reps.scenario
+    title = reps.variants[0].inputs.scenario.title.get(lang)
+    return f"{title}（{reps.scenario}）" if lang == "zh" else f"{title} ({reps.scenario})"
+
+
+def plan_title(v: Any, lang: str, label: str | None = None) -> str:
+    """A variant as the setup names it: the plan's title in ``lang``, and after it the
+    variant's label (what the command line and the tables' headers call it) or ``label``."""
+    label = v.label if label is None else label
+    title = v.inputs.plan.title.get(lang)
+    return f"{title}（{label}）" if lang == "zh" else f"{title} ({label})"

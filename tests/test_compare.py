@@ -220,6 +220,17 @@ def test_the_variant_and_its_overrides_appear_in_every_output(compared):
     assert settings["reps"] == 20 and settings["base_seed"] == 1
 
 
+def test_the_setup_names_the_scenario_and_plans_by_their_titles(compared):
+    from sim.core.loading import load_drill
+
+    _, out = compared
+    md = (out / "comparison.md").read_text(encoding="utf-8")
+    inputs = load_drill("small-group")
+    plan_title = load_drill("small-group", "linxiang").plan.title.en
+    assert f"{inputs.scenario.title.en} (small-group)" in md
+    assert f"{plan_title} (linxiang)" in md
+
+
 def test_the_report_has_charts_intervals_and_the_reading_guide(compared):
     proc, out = compared
     md = (out / "comparison.md").read_text(encoding="utf-8")
