@@ -572,7 +572,8 @@ def phase_information(r: DrillResult, lang: str) -> list[str]:
                          f"Once the rumour passed {threshold:.0%} the incident needed a statement; the "
                          "plan makes no provision for it, which is a gap in the plan."))
     elif m["rumor_peak_reach"] > 0:
-        s.append(say(lang, "推演结束时仍未发布权威信息。", "No official statement had been issued by the end."))
+        s.append((math.inf, say(lang, "推演结束时仍未发布权威信息。",
+                                "No official statement had been issued by the end.")))
     drawn = rumour_drawn_onlookers(r)
     if drawn:
         s.append(say(lang, f"在划定警戒区域之前，谣言扩散约吸引了{drawn}名围观群众到场。",
@@ -629,7 +630,8 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
                      f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} reached a commitment "
                      "with the representatives.")))
     elif not _kind(ev, K.DIALOGUE_STARTED).empty:
-        s.append(say(lang, "推演结束时仍未达成承诺。", "No commitment had been reached by the end."))
+        s.append((math.inf, say(lang, "推演结束时仍未达成承诺。",
+                                "No commitment had been reached by the end.")))
     s += authority_items(r, lang)
     for row in _kind(ev, K.PROMISE_BROKEN).itertuples():
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，群众认为承诺未兑现，情绪反弹。",

@@ -276,3 +276,13 @@ def test_teams_on_time_give_no_late_arrival():
     coord = e.finding("coordination")
     late = coord.facts["late_arrivals"] if coord else []
     assert "order" not in {a["team"] for a in late}
+
+
+def test_what_had_not_happened_by_the_end_is_told_last():
+    from reports.narrative import phase_negotiation
+
+    r = simulate(load_drill("large-sit-in", "department-3level"), 3)
+    assert r.metrics["agreement_min"] is None
+    for lang, end in (("zh", "推演结束时仍未达成承诺。"),
+                      ("en", "No commitment had been reached by the end.")):
+        assert phase_negotiation(r, lang)[0].endswith(end)
