@@ -222,9 +222,14 @@ def _synthetic_rows() -> list[dict]:
 
 def _replications(rows: list[dict]) -> Replications:
     """What ``run_replications`` would return for ``rows``, without running the model."""
+    def text(words: str) -> SimpleNamespace:
+        return SimpleNamespace(get=lambda lang: words)
+
     variants = [SimpleNamespace(label=p, ref=p, overrides=[], cleared_target=150.0,
-                                inputs=SimpleNamespace(plan=SimpleNamespace(name=p, teams={}),
-                                                       plan_path=Path(f"{p}.yaml")))
+                                inputs=SimpleNamespace(
+                                    plan=SimpleNamespace(name=p, teams={}, title=text(f"Plan {p}")),
+                                    scenario=SimpleNamespace(title=text("Synthetic incident")),
+                                    plan_path=Path(f"{p}.yaml")))
                 for p in PLANS]
     return Replications("synthetic", "synthetic", variants, [], REPS, 1, "local", 1, rows=rows)
 
