@@ -392,3 +392,18 @@ def test_a_negative_range_reads_without_a_double_minus():
     assert factor_range(f, "zh") == "-2.5至-0.5" and factor_range(f, "en") == "-2.5 to -0.5"
     g = Factor("x", CONSTANT, 1.0, 3.0, 2.0, False, "parameters.uncertain", {})
     assert factor_range(g, "zh") == "1–3"
+
+
+def test_plan_lever_ranges_stay_within_what_a_plan_may_hold():
+    from sim.core.config import MAX_MINUTES, MAX_TEAM_SIZE
+    from sim.montecarlo.sensitivity import apply_values, plan_levers
+
+    inputs = load_drill("small-group", None, ["teams.dialogue.size=10000",
+                                              "responsible_unit.leader_delay_min=7000"])
+    levers = {f.name: f for f in plan_levers(inputs)}
+    size, delay = levers["teams.dialogue.size"], levers["responsible_unit.leader_delay_min"]
+    assert size.high == MAX_TEAM_SIZE and size.low < 10000
+    assert delay.high == MAX_MINUTES and delay.low < 7000
+    for f in (size, delay):   # both ends are plans that validate
+        apply_values(inputs, [f], [f.value(f.high)])
+        apply_values(inputs, [f], [f.value(f.low)])

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from sim.core.config import MAX_MINUTES, MAX_TEAM_SIZE
 from sim.core.errors import InputError, Problem
 from sim.core.loading import DrillInputs, apply_overrides, load_drill, plan_problems
 from sim.core.parameters import PARAMETERS_FILE, Parameters
@@ -248,8 +249,9 @@ def plan_levers(inputs: DrillInputs) -> list[Factor]:
             size = int(team.size)
             # no smaller than the people its staff split names (a valid plan at both ends)
             least = max(1, int(sum((getattr(team, "staff", None) or {}).values())))
-            add(f"teams.{tid}.size", max(least, int(math.floor(lo_x * size + 0.5))), hi_x * size,
-                True, f"plan: {lo_x:g}x-{hi_x:g}x of {size}",
+            high = min(hi_x * size, MAX_TEAM_SIZE)   # never past what a plan may hold
+            add(f"teams.{tid}.size", max(least, int(math.floor(lo_x * size + 0.5))), high,
+                True, f"plan: {lo_x:g}x-{high / size:g}x of {size}",
                 team_label(tid, {"zh": "人数", "en": "size"}))
     lo_d, hi_d = LEVER_DELAY_SPAN
     unit = getattr(plan, "responsible_unit", None)
@@ -260,16 +262,18 @@ def plan_levers(inputs: DrillInputs) -> list[Factor]:
     for key, label in delays:
         value = getattr(unit, key, None)
         if _is_number(value) and value > 0:
-            add(f"responsible_unit.{key}", lo_d * value, hi_d * value, False,
-                f"plan: {lo_d:g}x-{hi_d:g}x of {value:g}", label)
+            high = min(hi_d * value, MAX_MINUTES)
+            add(f"responsible_unit.{key}", lo_d * value, high, False,
+                f"plan: {lo_d:g}x-{high / value:g}x of {value:g}", label)
     pub = getattr(plan, "publicity", None)
     policy = getattr(getattr(pub, "release_policy", None), "value", None)
     statement_key = {"proactive": "proactive_delay_min",
                      "reactive": "drafting_min"}.get(policy or "")
     value = getattr(pub, statement_key, None) if statement_key else None
     if statement_key and _is_number(value) and value > 0:
-        add(f"publicity.{statement_key}", lo_d * value, hi_d * value, False,
-            f"plan: {lo_d:g}x-{hi_d:g}x of {value:g}",
+        high = min(hi_d * value, MAX_MINUTES)
+        add(f"publicity.{statement_key}", lo_d * value, high, False,
+            f"plan: {lo_d:g}x-{high / value:g}x of {value:g}",
             {"zh": "发布权威信息的准备时间", "en": "statement delay"})
     fixed = set(getattr(scenario, "familiarity", {}) or {})
     lo_f, hi_f = LEVER_FAMILIARITY
