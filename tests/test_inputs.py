@@ -448,6 +448,29 @@ def test_numbers_only_a_yaml_1_1_reader_takes_for_numbers_are_refused_as_text(tm
     assert_bad_input(res, "--set: teams.dialogue.size:", f"got the text '{written}'")
 
 
+@pytest.mark.parametrize("written", ["'1e1'", '"5E0"', "' 1e1 '"])
+def test_a_number_in_exponent_form_in_quotes_is_text(tmp_path, written):
+    lines = read_lines("plans", "linxiang")
+    line = set_line(lines, "  dialogue:", "travel_min:", f"travel_min: {written}")
+    path = write(lines, tmp_path / "quoted.yaml")
+    p = problem_at(validate_file(str(path)), "teams.dialogue.travel_min")
+    assert p.line == line and "got the text" in p.message
+    res = call_cli("run", "small-group", "--set", f"teams.dialogue.travel_min={written}")
+    assert_bad_input(res, "--set: teams.dialogue.travel_min:", "got the text")
+
+
+def test_a_number_in_exponent_form_unquoted_is_the_number(tmp_path):
+    lines = read_lines("plans", "linxiang")
+    set_line(lines, "  dialogue:", "travel_min:", "travel_min: 1.5e1")
+    set_line(lines, "  order:", "travel_min:", "travel_min: 2e1")
+    plan = load_plan(str(write(lines, tmp_path / "exp.yaml"))).plan
+    assert (plan.teams["dialogue"].travel_min, plan.teams["order"].travel_min) == (15.0, 20.0)
+    # a count in exponent form is not a whole number as written
+    path, line = dialogue_size_plan(tmp_path, "1e1", "count.yaml")
+    p = problem_at(validate_file(str(path)), "teams.dialogue.size")
+    assert p.line == line and "exponent form" in p.message
+
+
 def test_a_scenario_beside_a_broken_plan_is_not_called_checked_against_it(tmp_path):
     lines = read_lines("plans", "linxiang")
     set_line(lines, None, "size:", "size: -30")

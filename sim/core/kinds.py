@@ -9,7 +9,6 @@ as a number, with the field's dotted path (from which the caller finds the line)
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from collections.abc import Iterator
@@ -17,11 +16,10 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from sim.core.yamlio import PlainNumberText
+
 _SCALARS = (bool, int, float)
 
-_EXPONENT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+")
-"""A number in exponent form without a dot (``1e-3``, ``5E2``): YAML 1.1 reads it as text,
-though whoever wrote it unquoted meant a number."""
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -55,8 +53,10 @@ def wrong_kind(value: Any, kinds: frozenset[type]) -> str | None:
         if bool not in kinds:
             return f"expected {number}, got {str(value).lower()} (true/false)"
     elif isinstance(value, str):
-        if kinds != {bool} and _EXPONENT.fullmatch(value):
-            return None   # 1e-3 unquoted: a number YAML 1.1 reads as text (the schema reads it)
+        if isinstance(value, PlainNumberText) and kinds != {bool}:
+            # 1e-3 unquoted: a number YAML 1.1 reads as text (the schema reads it as one)
+            return None if float in kinds else f"expected {number}, got {value} (a number in " \
+                                                "exponent form)"
         want = "true or false" if kinds == {bool} else number
         return f"expected {want}, got the text {value!r}"
     elif isinstance(value, (int, float)) and kinds == {bool}:

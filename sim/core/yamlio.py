@@ -70,6 +70,16 @@ _DECIMAL_FLOAT = re.compile(r"[-+]?(0|[1-9][0-9]*)?(\.[0-9]*)?([eE][-+]?[0-9]+)?
 """A decimal number with a point or an exponent (and infinity or NaN, which the schemas
 refuse by name)."""
 
+_PLAIN_EXPONENT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+"""A number in exponent form without a dot (``1e-3``, ``5E2``), which YAML 1.1 reads as text."""
+
+
+class PlainNumberText(str):
+    """An unquoted number in exponent form (``1e-3``) that YAML 1.1 reads as text: whoever
+    wrote it meant a number, and a field that takes numbers reads it as one. The same
+    characters in quotes are text, refused where a number is wanted."""
+
+
 Path_ = tuple[Any, ...]
 
 
@@ -229,10 +239,14 @@ class _Builder:
             # they stay the text they are, and a field wanting a number says so
             return node.value
         numeric = node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-        if numeric and len(node.value) > MAX_NUMBER_CHARS:
+        exponent = node.tag == "tag:yaml.org,2002:str" and not node.style \
+            and _PLAIN_EXPONENT.fullmatch(node.value) is not None
+        if (numeric or exponent) and len(node.value) > MAX_NUMBER_CHARS:
             raise _problem(self.label, node.start_mark.line + 1,
                            f"a number of {len(node.value):,} characters; at most "
                            f"{MAX_NUMBER_CHARS}", dotted(path))
+        if exponent:
+            return PlainNumberText(node.value)
         try:
             return self.constructor.construct_object(node)
         except (ValueError, OverflowError) as exc:
