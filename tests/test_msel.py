@@ -76,10 +76,17 @@ def test_condition_semantics():
     'level >= "III"',                    # levels are named, not ranked
     'crowd_present >= "lots"',           # a number against text
     "crowd_state == 2",
+    "t_min > 5 for 99999999999 min",     # longer than any drill: it could never fire
+    "t_min > 5 for 1441 min",
+    "crowd_present > " + "9" * 65,       # a number longer than any file may hold
 ])
 def test_bad_conditions_are_rejected(text):
     with pytest.raises(ConditionError):
         parse(text)
+
+
+def test_a_hold_of_a_whole_day_is_the_longest():
+    assert parse("t_min > 5 for 1440 min").hold_min == 1440.0
 
 
 @settings(max_examples=300, deadline=None)

@@ -65,6 +65,10 @@ _TOKEN = re.compile(r"""
 _KEYWORDS = {"and", "or", "not", "for", "min", "mins", "minutes", "true", "false"}
 MAX_LENGTH = 500
 MAX_DEPTH = 20
+MAX_HOLD_MIN = 1440.0
+"""Longest ``for N min`` (a drill lasts at most a day: sim.core.config.MAX_DRILL_MIN)."""
+MAX_NUMBER_CHARS = 64
+"""Longest number in a condition, in characters (as in the files themselves)."""
 
 
 class ConditionError(ValueError):
@@ -166,7 +170,12 @@ class _Parser:
             self.take()
             if not self.peek(kind="number"):
                 self.expect("a number of minutes after 'for'")
-            hold = float(self.take()[1])
+            _, written, pos = self.take()
+            hold = float(written)
+            if len(written) > MAX_NUMBER_CHARS or hold > MAX_HOLD_MIN:
+                raise ConditionError(f"'for N min' at position {pos + 1}: at most "
+                                     f"{MAX_HOLD_MIN:g} minutes (a drill lasts at most a day), "
+                                     f"not {_short(written)}")
             if not (self.peek("min") or self.peek("mins") or self.peek("minutes")):
                 self.expect("'min' after the number")
             self.take()
@@ -233,6 +242,9 @@ class _Parser:
             self.expect("a name, a number or a quoted string")
         k, v, pos = self.toks[self.i]
         if k == "number":
+            if len(v) > MAX_NUMBER_CHARS:
+                raise ConditionError(f"a number of {len(v)} characters at position {pos + 1} "
+                                     f"({_short(v)}); at most {MAX_NUMBER_CHARS}")
             self.i += 1
             return ("num", float(v))
         if k == "string":
@@ -248,6 +260,10 @@ class _Parser:
             self.i += 1
             return ("name", v)
         self.expect("a name, a number or a quoted string")
+
+
+def _short(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 TEXT_VARIABLES = frozenset({"crowd_state", "level"})
