@@ -27,6 +27,7 @@ from reports.i18n import (
     POINTS,
     POLICY_WORDS,
     REASONS,
+    TASK_LABELS,
     TRIGGERS,
     VALUE_WORDS,
     count_en,
@@ -148,6 +149,8 @@ def describe(r: DrillResult, row, lang: str) -> str:
     value = row.value
     if row.kind == K.TARGETED_INTERVENTION.value and value == 0:   # nobody led aside
         template = EVENT_VARIANTS["targeted_intervention_none"][lang]
+    elif row.kind == K.PLAN_ACTIVATED.value and not row.subject:   # a plan without levels
+        template = EVENT_VARIANTS["plan_activated_no_level"][lang]
     fields = {
         "actor": team_name(r, row.actor, lang),
         "actor_inline": narrative.inline(team_name(r, row.actor, lang), lang),  # mid-sentence
@@ -359,6 +362,13 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
                 parts=("，" if lang == "zh" else "; ").join(medical)))
         for c in facts.get("missing_capabilities", []):
             sep_ = "、" if lang == "zh" else ", "
+            if c.get("tasks"):
+                out.append(GAP_FACTS["equipment_capability_tasks"][lang].format(
+                    capability=word(CAPABILITIES, c["capability"], lang),
+                    tasks=sep_.join(TASK_LABELS[k][lang] if lang == "zh"
+                                    else TASK_LABELS[k][lang].lower() for k in c["tasks"])))
+            if not c["injects"]:
+                continue
             out.append(GAP_FACTS["equipment_capability"][lang].format(
                 capability=word(CAPABILITIES, c["capability"], lang),
                 injects=sep_.join(c["injects"]),

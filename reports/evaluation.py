@@ -618,7 +618,7 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     short = _rows(ev, (K.EQUIPMENT_SHORTAGE.value, K.SUPPLY_EXHAUSTED.value, K.NO_SPARE.value))
     medical = next((t for t in tasks if t.key == "medical"), None)
     slow_medical = medical is not None and medical.rating in ("M", "U")
-    lacking = missing_capabilities(r)
+    lacking = missing_capabilities(r, tasks)
     if not failed and not short and not slow_medical and not lacking:
         return None
     end = float(r.timeseries["t_min"].iloc[-1])
@@ -680,6 +680,7 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
 PROVIDERS: dict[str, dict[str, str]] = {
     "medical": {"zh": "120急救、卫生健康部门", "en": "the 120 ambulance service or the health authority"},
     "rescue": {"zh": "消防救援", "en": "the fire and rescue service"},
+    "dialogue": {"zh": "信访部门、涉事单位", "en": "the petition bureau or the unit concerned"},
     "order": {"zh": "公安机关", "en": "the police"},
     "evacuation": {"zh": "公安机关", "en": "the police"},
     "logistics": {"zh": "办公室、后勤或行政部门", "en": "the office or the administration"},
@@ -700,16 +701,30 @@ def hot_drill(r: DrillResult) -> bool:
     return max(temps) >= rules()["gaps"]["hot_c"]
 
 
-def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:
+NEEDS: dict[str, str] = {"dialogue_start": Capability.DIALOGUE.value,
+                         "representatives": Capability.DIALOGUE.value,
+                         "agreement": Capability.DIALOGUE.value}
+"""Critical tasks only a team with this capability can perform (every petition needs talks)."""
+
+
+def missing_capabilities(r: DrillResult, tasks: list[Task] = ()) -> list[dict[str, Any]]:
     """What the drill called for that no team of the plan can do: each capability an inject
-    expected a response from (and got none) while the plan has no team with it, with the
-    injects and the event rows of the missed responses."""
+    expected a response from (and got none), or a critical task of ``tasks`` needed (and
+    was not performed), while the plan has no team with it; with the injects, the tasks and
+    the event rows of the missed responses."""
     ev = r.events
     have = {c.value for t in r.plan.teams.values() for c in t.capabilities}
     out: dict[str, dict[str, Any]] = {}
+    for t in tasks:
+        cap = NEEDS.get(t.key)
+        if cap is None or cap in have or t.rating != "U":
+            continue
+        item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": [],
+                                    "tasks": []})
+        item["tasks"].append(t.key)
     injects = r.injects
     if not len(injects):
-        return []
+        return list(out.values())
     by_capability = {i.id: i.expected.capability.value for i in r.scenario.injects
                      if i.expected is not None and i.expected.team is None
                      and i.expected.capability is not None}
@@ -717,7 +732,8 @@ def missing_capabilities(r: DrillResult) -> list[dict[str, Any]]:
         cap = by_capability.get(row.inject)   # a team named by id is another matter
         if row.status != "missed" or cap is None or cap in have:
             continue
-        item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": []})
+        item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": [],
+                                    "tasks": []})
         item["injects"].append(row.inject)
         item["actions"].append(row.expected_action)
         item["rows"] += _rows(ev, (K.EXPECTED_MISSED.value,), subject=row.inject)

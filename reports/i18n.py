@@ -495,6 +495,7 @@ GAP_TITLES: dict[str, dict[str, str]] = {
 EVENT_VARIANTS: dict[str, dict[str, str]] = {
     "targeted_intervention_none": {"zh": "{actor}到围堵处疏导（无人被劝离）",
                                    "en": "{actor} talks the blocked way open (nobody led aside)"},
+    "plan_activated_no_level": {"zh": "预案启动", "en": "Plan activated"},
 }
 """Event sentences for a special case of a kind (``<kind>_<case>``)."""
 
@@ -508,6 +509,8 @@ GAP_FACTS: dict[str, dict[str, str]] = {
     "equipment_short": {"zh": "物资短缺{n}次。", "en": "Shortages: {n}."},
     "equipment_capability": {"zh": "本预案没有承担{capability}的力量和装备：注入{injects}要求的“{actions}”始终无人落实。",
                              "en": "The plan has no team or equipment for {capability}: the response inject {injects} called for ({actions}) never came."},
+    "equipment_capability_tasks": {"zh": "本预案没有承担{capability}的力量：{tasks}始终无人落实。",
+                                   "en": "The plan has no team for {capability}: {tasks} never happened."},
     "equipment_medical": {"zh": "伤病员救护：{parts}。", "en": "Medical care: {parts}."},
     "medical_late": {"zh": "超出时限到达{n}例", "en": "cases reached after the limit: {n}"},
     "medical_never": {"zh": "推演结束时仍未得到救护{n}例", "en": "cases not reached by the end: {n}"},

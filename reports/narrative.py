@@ -271,7 +271,17 @@ def phase_report(r: DrillResult, lang: str) -> list[str]:
             s.append((t, say(lang, f"{c.text(t, lang)}又通知{names}赶赴现场。",
                          f"At {c.text(t, lang)} it also sent {names}.")))
     if orders.empty and pre.empty:
-        s.append(say(lang, "推演中没有工作组被派往现场。", "No team was sent to the site."))
+        command = r.plan.command.team
+        came = ev[(ev["kind"] == K.TEAM_ON_SITE.value) & (ev["actor"] == command)]
+        others = [tid for tid in r.plan.teams if tid != command]
+        if came.empty:
+            s.append(say(lang, "推演中没有工作组被派往现场。", "No team was sent to the site."))
+        else:   # the command team went itself, and had no one else (or sent no one)
+            t = float(came["t_min"].iloc[0])
+            rest = say(lang, "预案未设其他工作组", "the plan has no other team") if not others \
+                else say(lang, "没有其他工作组被派往现场", "no other team was sent")
+            s.append((t, say(lang, f"{cmd}于{c.text(t, lang)}到达现场，{rest}。",
+                             f"{cmd} reached the site at {c.text(t, lang)}; {rest}.")))
     if s:
         out.append(paragraph(s, lang))
     # the level over time and the upward reports

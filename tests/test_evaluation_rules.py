@@ -287,3 +287,29 @@ def test_what_had_not_happened_by_the_end_is_told_last():
     for lang, end in (("zh", "推演结束时仍未达成承诺。"),
                       ("en", "No commitment had been reached by the end.")):
         assert phase_negotiation(r, lang)[0].endswith(end)
+
+
+def test_a_plan_with_only_a_command_team_is_told_what_it_lacks(tmp_path):
+    from reports.content import build
+    from reports.render_md import render
+
+    (tmp_path / "plan.yaml").write_text(
+        "name: minplan\ntitle: Minimal plan\nteams:\n  command:\n    name: HQ\n"
+        "    capabilities: [command]\n    size: 2\npublicity:\n  release_policy: silent\n"
+        "  team: command\nresponsible_unit:\n  name: Unit\n", encoding="utf-8")
+    (tmp_path / "scenario.yaml").write_text(
+        "name: mins\ntitle: Minimal scenario\nplan: plan.yaml\nsite:\n  name: Gate\n"
+        "crowd:\n  initial: 10\n  mobilised: 20\n", encoding="utf-8")
+    r = simulate(load_drill(str(tmp_path / "scenario.yaml")), 1)
+    e = evaluate(r)
+    assert _task(e, "agreement").rating == "U"
+    gap = e.finding("equipment")
+    assert gap is not None
+    lacking = gap.facts["missing_capabilities"]
+    assert [c["capability"] for c in lacking] == ["dialogue"]
+    assert lacking[0]["tasks"] == ["dialogue_start", "representatives", "agreement"]
+    assert any(m.cause == "capability_missing" and "接访对话" in m.text_zh for m in gap.measures)
+    md = render(build(r, "zh", charts=False, e=e))
+    assert "本预案没有承担接访对话的力量" in md and "未发现需要整改的问题" not in md
+    assert "HQ于" in md and "预案未设其他工作组" in md and "没有工作组被派往现场" not in md
+    assert "预案启动（）" not in md and "（）" not in md
