@@ -21,6 +21,7 @@ Evidence points at rows of the event log (``event_row`` is the row index in even
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -707,7 +708,7 @@ NEEDS: dict[str, str] = {"dialogue_start": Capability.DIALOGUE.value,
 """Critical tasks only a team with this capability can perform (every petition needs talks)."""
 
 
-def missing_capabilities(r: DrillResult, tasks: list[Task] = ()) -> list[dict[str, Any]]:
+def missing_capabilities(r: DrillResult, tasks: Sequence[Task] = ()) -> list[dict[str, Any]]:
     """What the drill called for that no team of the plan can do: each capability an inject
     expected a response from (and got none), or a critical task of ``tasks`` needed (and
     was not performed), while the plan has no team with it; with the injects, the tasks and
