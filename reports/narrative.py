@@ -91,7 +91,7 @@ class Clock:
 
     def hhmm(self, t: float) -> str:
         day, h, m = self.parts(t)
-        return f"{h:02d}:{m:02d}" + ("+1" if day else "")
+        return f"{h:02d}:{m:02d}" + (f"{day:+d}" if day else "")   # +1 next day, -1 the day before
 
     def stamp(self, t: float, lang: str) -> str:
         """A table's time cell: the clock time with the minutes from T0."""
@@ -411,6 +411,8 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，现场态势转为“{state}”" + (f"（主要原因：{why}）" if why else "") + "。",
                      f"At {c.text(row.t_min, lang)} the crowd's state turned to {state}" + (f" (mainly: {why})" if why else "") + ".")))
     for row in _kind(ev, K.GATE_BLOCKED).itertuples():
+        if not _num(row.value):
+            continue   # nobody there to block it
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{_num(row.value)}名群众围堵大门。",
                      f"At {c.text(row.t_min, lang)}, {_num(row.value)} people blocked the gate.")))
     for row in _kind(ev, K.CORDON_SET).itertuples():
@@ -453,9 +455,13 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
                      + f"); {m['scuffles']} in all, about {m['scuffle_minutes']:.0f} min, "
                      f"{m['injuries']} people injured.")))
     for row in _kind(ev, K.AGITATION).itertuples():
+        if not _num(row.value):
+            continue   # nobody present to provoke
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{_num(row.value)}名群众情绪被激化。",
                      f"At {c.text(row.t_min, lang)}, {_num(row.value)} people were provoked.")))
     for row in _kind(ev, K.ARRIVALS).itertuples():
+        if not _num(row.value):
+            continue   # nobody more could come
         s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，又有{_num(row.value)}名群众赶来。",
                      f"At {c.text(row.t_min, lang)}, {_num(row.value)} more petitioners set out for the site.")))
     if s:
@@ -668,7 +674,7 @@ def phase_dispersal(r: DrillResult, lang: str) -> list[str]:
     else:
         s.append((end, say(lang, f"推演于{c.text(end, lang)}按想定时限结束，此时现场尚有上访群众{remaining}人。",
                      f"The run ended at the scenario's time limit at {c.text(end, lang)}, with "
-                     f"{remaining} petitioners still on site.")))
+                     f"{count_en(remaining, 'petitioner')} still on site.")))
         if m.get("resolving_at_end"):
             s.append(say(lang, "此前已达成承诺，群众正在陆续离开，处置正在走向化解。",
                          "A commitment had been made and people were leaving: the response was on its "
@@ -710,7 +716,8 @@ def warning_items(r: DrillResult, lang: str) -> Items:
     for row in _kind(ev, K.WARNING_SIGNAL).itertuples():
         what = word(VALUE_WORDS, row.subject, lang)
         out.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{what}，声称约{row.value:.0f}人参加。",
-                                   f"At {c.text(row.t_min, lang)} {what}: about {row.value:.0f} people were to come.")))
+                                   f"At {c.text(row.t_min, lang)}: {what}, claiming about "
+                                   f"{row.value:.0f} people would come.")))
     for row in _kind(ev, K.WARNING_DETECTED).itertuples():
         who = team(r, row.actor, lang)
         out.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{who}获悉预警信息，预计约{row.value:.0f}人聚集。",
@@ -798,9 +805,12 @@ def care_items(r: DrillResult, lang: str) -> Items:
         at, who = c.text(row.t_min, lang), team(r, row.actor, lang)
         if row.kind == K.PSYCH_SUPPORT.value:
             n = int(r.metrics.get("counselled") or 0)
-            out.append((row.t_min, say(lang, f"{at}，{who}开始对老年和情绪激动的群众进行心理疏导，推演中共疏导{n}人。",
+            done = say(lang, f"推演中共疏导{n}人", f"{count_en(n, 'person', 'people')} "
+                                                     f"{'was' if n == 1 else 'were'} counselled in all") \
+                if n else say(lang, "但推演中没有群众接受疏导", "but nobody was counselled")
+            out.append((row.t_min, say(lang, f"{at}，{who}开始对老年和情绪激动的群众进行心理疏导，{done}。",
                                        f"At {at} {who} began counselling the elderly and distressed; "
-                                       f"{n} people were counselled in all.")))
+                                       f"{done}.")))
         elif row.kind == K.EVACUATED.value:
             out.append((row.t_min, say(lang, f"{at}，{who}开始疏散无关群众。",
                                        f"At {at} {who} began moving the uninvolved public away.")))

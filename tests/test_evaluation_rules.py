@@ -313,3 +313,27 @@ def test_a_plan_with_only_a_command_team_is_told_what_it_lacks(tmp_path):
     assert "本预案没有承担接访对话的力量" in md and "未发现需要整改的问题" not in md
     assert "HQ于" in md and "预案未设其他工作组" in md and "没有工作组被派往现场" not in md
     assert "预案启动（）" not in md and "（）" not in md
+
+
+def test_a_table_time_says_which_day_it_is():
+    from reports.narrative import Clock
+
+    c = Clock(23 * 60 + 50)
+    assert c.stamp(0, "en") == "23:50 (T+0)"
+    assert c.stamp(20, "en") == "00:10+1 (T+20)"
+    assert c.stamp(-1440, "zh") == "23:50-1（T-1440）"
+
+
+def test_nothing_is_told_of_nobody(tmp_path):
+    from reports.narrative import phase_stabilise
+
+    r = simulate(load_drill("gate-blockade"), 1)
+    e = evaluate(r)
+    rows = r.events.index[r.events["kind"].isin(["agitation", "arrivals", "gate_blocked"])]
+    assert len(rows) >= 2
+    before = " ".join(phase_stabilise(r, e, "zh"))
+    assert "名群众情绪被激化" in before and "名群众围堵大门" in before
+    r.events.loc[rows, "value"] = 0.0   # as when nobody was there to provoke, come or block
+    for lang in ("zh", "en"):
+        text = " ".join(phase_stabilise(r, e, lang))
+        assert "0名群众" not in text and " 0 people" not in text and ", 0 more" not in text
