@@ -142,6 +142,17 @@ def _team_id(value: str) -> str:
     return value
 
 
+def _once_each(items: list[Any]) -> list[Any]:
+    """A list in which each entry appears once: a repeated one would be acted on twice."""
+    seen: set[Any] = set()
+    for item in items:
+        key = getattr(item, "value", item)
+        if key in seen:
+            raise ValueError(f"{key!r} is listed twice; list each once")
+        seen.add(key)
+    return items
+
+
 Id = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID),
                AfterValidator(one_line)]
 """An id: a level, an inject, a report."""
@@ -278,8 +289,8 @@ class Level(Strict):
                                   "sees it (crowd_present is command's estimate)")
     commander: Id | None = Field(
         default=None, description="the role (plan `roles`) who takes command at this level")
-    dispatch: list[TeamId] = Field(default_factory=list, max_length=MAX_TEAMS,
-                                   description="team ids sent at this level")
+    dispatch: Annotated[list[TeamId], AfterValidator(_once_each)] = Field(
+        default_factory=list, max_length=MAX_TEAMS, description="team ids sent at this level")
     request_reinforcement: bool = Field(
         default=False, description="declaring this level requests the reinforcement of every "
                                    "order team whose reinforcement.from_level is this level "
@@ -314,7 +325,7 @@ class Role(Strict):
 class PlanWarning(Strict):
     """What the plan does on a warning before T0 (a call to gather spotted online, a tip-off)."""
 
-    preposition: list[TeamId] = Field(
+    preposition: Annotated[list[TeamId], AfterValidator(_once_each)] = Field(
         default_factory=list, max_length=MAX_TEAMS,
         description="teams sent to the site on the warning, ahead of the crowd")
     declare: bool = Field(
@@ -347,7 +358,7 @@ class Team(Strict):
 
     name: Text = Field(description="the team's name, shown on the team board and in the "
                                    "report")
-    capabilities: list[Capability] = Field(
+    capabilities: Annotated[list[Capability], AfterValidator(_once_each)] = Field(
         min_length=1, max_length=len(Capability),
         description="what the team does once on site (each capability starts its own work)")
     size: Annotated[int, Field(ge=1, le=MAX_TEAM_SIZE)] = Field(
@@ -559,7 +570,7 @@ class Plan(Strict):
     publicity: Publicity = Field(description="the information-release policy")
     responsible_unit: ResponsibleUnit = Field(
         description="the unit the grievance is about and its leaders")
-    first_response: list[FirstStep] = Field(
+    first_response: Annotated[list[FirstStep], AfterValidator(_once_each)] = Field(
         default_factory=list, max_length=MAX_STEPS,
         description="steps the first team on the spot takes right after its first report")
     warning: PlanWarning | None = Field(
