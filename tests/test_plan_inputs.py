@@ -37,6 +37,8 @@ CASES = [
      "teams.dialogue.capabilities", "'dialogue' is listed twice"),
     ("plans", "linxiang", "  - id: IV", "dispatch:", "dispatch: [order, order]", 0,
      "levels.0.dispatch", "'order' is listed twice"),
+    ("plans", "linxiang", "  dialogue:", "name:", "name: no", 0,
+     "teams.dialogue.name", "an unquoted yes, no, on, off, true or false is read as true or false"),
     ("drills", "small-group", None, "name:", "name: small-group\nstart_clock: '25:00'", 1,
      "start_clock", "pattern"),
     ("drills", "small-group", None, "humidity_pct:", "humidity_pct: 50\n  precipitation: snow",

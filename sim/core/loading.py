@@ -176,6 +176,12 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
                    f"{_describe(ctx.get('tag', ''))} (one of: {', '.join(values) or '?'})")
             path = path + (ctx.get("discriminator", "'kind'").strip("'"),)
             line = doc.line_of(path) if doc is not None else None
+        elif isinstance(err.get("input"), bool) and (err["type"] == "string_type" or str(
+                (err.get("ctx") or {}).get("class_name", "")) == "Text"):
+            # YAML reads an unquoted yes/no/on/off/true/false as true or false
+            msg = (f"expected text, got {str(err['input']).lower()} (true/false): an unquoted "
+                   "yes, no, on, off, true or false is read as true or false; put it in "
+                   "quotes if it is text")
         elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
             # pydantic names its classes here: told instead as the file's form
             cls = str((err.get("ctx") or {}).get("class_name", ""))
