@@ -138,6 +138,12 @@ def _options_table(title: str, keyed: list[tuple[str, Any]], lang: str) -> Table
     return table
 
 
+def _shown(typed: str, limit: int = 20) -> str:
+    """What was typed, as it may be echoed: control characters escaped, cut to ``limit``."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in typed)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _read_keys(prompt: str, valid: dict[str, Any], console: Console,
                ask: Callable[[str], str], lang: str) -> list[str]:
     """Keys typed (separated by spaces or commas), each one of ``valid``; asked again on a
@@ -147,7 +153,7 @@ def _read_keys(prompt: str, valid: dict[str, Any], console: Console,
         bad = [k for k in raw if k not in valid]
         if not bad:
             return list(dict.fromkeys(raw))
-        console.print(Text(t("bad", lang, raw=bad[0])))
+        console.print(Text(t("bad", lang, raw=_shown(bad[0]))))
 
 
 def _apply(session, point, keys: list[str], keyed: dict[str, Any], note: str,

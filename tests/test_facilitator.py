@@ -273,3 +273,18 @@ def test_the_panel_gives_times_to_the_nearest_minute_as_the_report_does():
     point = session.next_point()
     snap = session.snapshot()
     assert snap["clock"] == clock_at(session.inputs.scenario.start_clock, point.t_min)
+
+
+def test_a_wrong_key_is_echoed_short_and_without_control_characters():
+    import io
+
+    from rich.console import Console
+
+    from reports.facilitator import _read_keys
+
+    typed = iter(["s" * 100_000 + " \x1b[A\x00", "a"])
+    buf = io.StringIO()
+    keys = _read_keys("> ", {"a": 1}, Console(file=buf, width=200), lambda _: next(typed), "en")
+    assert keys == ["a"]
+    said = buf.getvalue()
+    assert len(said) < 200 and "\x1b" not in said and "\x00" not in said
