@@ -219,6 +219,7 @@ def test_a_cycle_of_contingencies(tmp_path):
     probs = _problems(path)
     assert any("cycle" in p.message and p.field.endswith("contingency_for") and p.line
                for p in probs), probs
+    assert any(p.message.endswith("'A' -> 'B' -> 'A'") for p in probs), probs
     with pytest.raises(InputError):
         load_drill(str(path))
 

@@ -645,14 +645,16 @@ def msel_problems(scenario: Scenario, doc: Document | None) -> list[Problem]:
         if by_id[target].expected is None:
             out.append(Problem(label, dotted(path), line,
                                f"inject {target!r} has no expected action, so it cannot be missed"))
-        seen: set[str] = {inj.id}
+        chain: list[str] = [inj.id]   # this inject, what it stands in for, and so on
         cur: str | None = target
         while cur is not None and cur in by_id:
-            if cur in seen:
+            if cur in chain:
+                loop = [*chain[chain.index(cur):], cur]
                 out.append(Problem(label, dotted(path), line,
-                                   f"contingencies form a cycle through {inj.id!r} and {cur!r}"))
+                                   "contingencies form a cycle: "
+                                   + " -> ".join(repr(x) for x in loop)))
                 break
-            seen.add(cur)
+            chain.append(cur)
             cur = by_id[cur].contingency_for
     return out
 
