@@ -1015,6 +1015,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, console)
     except InputError as exc:
+        if getattr(args, "lang", "en") == "zh":   # the problems themselves are told in English
+            print(_said("input_problems", args, n=len(exc.problems)), file=sys.stderr)
         for p in exc.problems:
             print(_printable(str(p)), file=sys.stderr)
         return EXIT_INPUT

@@ -291,3 +291,13 @@ def test_dask_backend_without_dask_is_bad_input(tmp_path, monkeypatch):
     assert "--backend" in res.stderr and "petition-drill[cluster]" in res.stderr
     assert "Traceback" not in res.stderr and "internal error" not in res.stderr
     assert not out.exists()
+
+
+def test_bad_input_under_chinese_says_so_in_chinese_first():
+    res = call_cli("run", "small-group", "--set", "teams.dialogue.size=-1")
+    assert res.returncode == 2
+    first, *rest = res.stderr.strip().splitlines()
+    assert first.startswith("输入有误，共1处") and rest == [
+        "--set: teams.dialogue.size: Input should be greater than or equal to 1 (got -1)"]
+    res = call_cli("run", "small-group", "--set", "teams.dialogue.size=-1", "--lang", "en")
+    assert res.returncode == 2 and res.stderr.strip().splitlines()[0].startswith("--set:")
