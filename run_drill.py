@@ -1015,10 +1015,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args, console)
     except InputError as exc:
-        if getattr(args, "lang", "en") == "zh":   # the problems themselves are told in English
+        lang = getattr(args, "lang", "en")
+        if lang == "zh":   # some problems are worded in English only
             print(_said("input_problems", args, n=len(exc.problems)), file=sys.stderr)
         for p in exc.problems:
-            print(_printable(str(p)), file=sys.stderr)
+            print(_printable(p.text(lang)), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print(_said("interrupted", args), file=sys.stderr)

@@ -14,17 +14,24 @@ class Problem:
         field: dotted path of the offending field (``teams.dialogue.size``), empty for the whole file.
         line: 1-based line number in the file, ``None`` when it has no line (an override).
         message: what is wrong and what was expected.
+        message_zh: the same in Chinese, where it has been worded ("" where not).
     """
 
     file: str
     field: str
     line: int | None
     message: str
+    message_zh: str = ""
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        """``file:line: field: message``, the message in ``lang`` where it has been worded."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        message = self.message_zh if lang == "zh" and self.message_zh else self.message
+        return f"{where}:{field} {message}"
 
 
 class InputError(Exception):

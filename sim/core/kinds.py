@@ -46,21 +46,28 @@ def scalar_kinds(annotation: Any) -> frozenset[type]:
     return frozenset()
 
 
-def wrong_kind(value: Any, kinds: frozenset[type]) -> str | None:
-    """What is wrong with ``value`` for a field of ``kinds`` (None when nothing is)."""
-    number = "an integer (a whole number)" if float not in kinds else "a number"
+def wrong_kind(value: Any, kinds: frozenset[type]) -> tuple[str, str] | None:
+    """What is wrong with ``value`` for a field of ``kinds``, in English and in Chinese (None
+    when nothing is)."""
+    whole = float not in kinds
+    number, number_zh = ("an integer (a whole number)", "整数") if whole else ("a number", "数字")
     if isinstance(value, bool):
         if bool not in kinds:
-            return f"expected {number}, got {str(value).lower()} (true/false)"
+            said = str(value).lower()
+            return (f"expected {number}, got {said} (true/false)",
+                    f"应为{number_zh}，实为 {said}（真/假）")
     elif isinstance(value, str):
         if isinstance(value, PlainNumberText) and kinds != {bool}:
             # 1e-3 unquoted: a number YAML 1.1 reads as text (the schema reads it as one)
-            return None if float in kinds else f"expected {number}, got {value} (a number in " \
-                                                "exponent form)"
-        want = "true or false" if kinds == {bool} else number
-        return f"expected {want}, got the text {value!r}"
+            return None if not whole else (
+                f"expected {number}, got {value} (a number in exponent form)",
+                f"应为{number_zh}，实为 {value}（指数形式的数）")
+        want, want_zh = ("true or false", "true 或 false") if kinds == {bool} \
+            else (number, number_zh)
+        return (f"expected {want}, got the text {value!r}",
+                f"应为{want_zh}，实为文字 {value!r}（数字和真假值不加引号）")
     elif isinstance(value, (int, float)) and kinds == {bool}:
-        return f"expected true or false, got {value!r}"
+        return f"expected true or false, got {value!r}", f"应为 true 或 false，实为 {value!r}"
     return None
 
 
@@ -107,12 +114,12 @@ def _inside(annotation: Any, value: Any, path: tuple[Any, ...]
 
 
 def _check(annotation: Any, value: Any, path: tuple[Any, ...]
-           ) -> Iterator[tuple[tuple[Any, ...], str]]:
+           ) -> Iterator[tuple[tuple[Any, ...], str, str]]:
     kinds = scalar_kinds(annotation)
     if kinds:
         why = wrong_kind(value, kinds)
         if why:
-            yield path, why
+            yield path, *why
         return
     for model in _models(annotation, value):
         yield from kind_problems(model, value, path)
@@ -122,8 +129,8 @@ def _check(annotation: Any, value: Any, path: tuple[Any, ...]
 
 
 def kind_problems(model: type[BaseModel], data: Any, path: tuple[Any, ...] = ()
-                  ) -> Iterator[tuple[tuple[Any, ...], str]]:
-    """(dotted path as a tuple, what is wrong) for each value of ``data`` (raw YAML data read
+                  ) -> Iterator[tuple[tuple[Any, ...], str, str]]:
+    """(dotted path as a tuple, what is wrong, the same in Chinese) for each value of ``data`` (raw YAML data read
     as ``model``) whose kind the schema would convert silently."""
     if not isinstance(data, dict):
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -143,6 +144,35 @@ def _without_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
                  if not (p in _TAGS and i > 0 and isinstance(loc[i - 1], int)))
 
 
+_ZH_BY_TYPE: dict[str, str] = {
+    "greater_than_equal": "应不小于{ge}", "greater_than": "应大于{gt}",
+    "less_than_equal": "应不大于{le}", "less_than": "应小于{lt}",
+    "int_type": "应为整数", "int_parsing": "应为整数", "int_from_float": "应为整数（不带小数）",
+    "float_type": "应为数字", "float_parsing": "应为数字", "finite_number": "应为有限的数字",
+    "bool_type": "应为 true 或 false", "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文字", "string_too_long": "最多{max_length}个字符",
+    "string_too_short": "至少{min_length}个字符", "too_long": "最多{max_length}项",
+    "too_short": "至少{min_length}项", "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}", "string_pattern_mismatch": "格式不符",
+    "list_type": "应为列表", "dict_type": "应为字段映射",
+}
+"""pydantic's checks in Chinese, by the error's type (its context fills the braces)."""
+
+
+def _zh(err: Mapping[str, Any]) -> str:
+    """A pydantic error in Chinese ("" for a check of the project's own, told in English)."""
+    template = _ZH_BY_TYPE.get(err["type"])
+    if template is None:
+        return ""
+    try:
+        text = template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return ""
+    if "input" in err and not isinstance(err["input"], (dict, list)):
+        text += f"（实为 {_describe(err['input'])}）"
+    return text
+
+
 def problems_from(exc: ValidationError, doc: Document | None, label: str,
                   prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Turn pydantic's errors into problems that name file, dotted field and line.
@@ -161,12 +191,16 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
             continue
         line = doc.line_of(path) if doc is not None else None
         msg = err["msg"].removeprefix("Value error, ")
+        msg_zh = _zh(err)
         if err["type"] == "extra_forbidden":
             msg = "unknown field (not part of the schema; check the spelling)"
+            msg_zh = "未知字段（不在字段表中，请检查拼写）"
         elif err["type"] == "missing":
             msg = "required field is missing"
+            msg_zh = "缺少必填字段"
         elif err["type"] == "string_unicode":
             msg = "an unpaired surrogate (a broken character) is not allowed in text"
+            msg_zh = "文字中有残缺字符（未配对的代理项），不能使用"
         elif err["type"] == "union_tag_invalid":
             # the tags are enum members: listed by their values, as a file writes them
             ctx = err.get("ctx") or {}
@@ -174,6 +208,8 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
             values = [m.group(1) for t in tags if (m := re.search(r"'([^']*)'>?$", t))]
             msg = (f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} "
                    f"{_describe(ctx.get('tag', ''))} (one of: {', '.join(values) or '?'})")
+            msg_zh = (f"未知的{ctx.get('discriminator', 'kind').strip(chr(39))} "
+                      f"{_describe(ctx.get('tag', ''))}（可选：{'、'.join(values) or '?'}）")
             path = path + (ctx.get("discriminator", "'kind'").strip("'"),)
             line = doc.line_of(path) if doc is not None else None
         elif isinstance(err.get("input"), bool) and (err["type"] == "string_type" or str(
@@ -182,6 +218,8 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
             msg = (f"expected text, got {str(err['input']).lower()} (true/false): an unquoted "
                    "yes, no, on, off, true or false is read as true or false; put it in "
                    "quotes if it is text")
+            msg_zh = (f"应为文字，实为 {str(err['input']).lower()}（真/假）：不加引号的 yes、no、"
+                      "on、off、true、false 会被读作真或假，若是文字请加引号")
         elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
             # pydantic names its classes here: told instead as the file's form
             cls = str((err.get("ctx") or {}).get("class_name", ""))
@@ -189,9 +227,11 @@ def problems_from(exc: ValidationError, doc: Document | None, label: str,
             msg = (f"expected a range: [low, high], or one number for both (got {got})"
                    if cls.endswith("Span") else
                    f"expected a mapping of fields, one `name: value` per line (got {got})")
+            msg_zh = ("应为取值范围 [下限, 上限]，或一个数（两端相同）" if cls.endswith("Span")
+                      else "应为字段映射，每行一个“名称: 值”")
         elif "input" in err and not isinstance(err["input"], (dict, list)):
             msg = f"{msg} (got {_describe(err['input'])})"
-        out.append(Problem(label, _shorten(dotted(path), 120), line, msg))
+        out.append(Problem(label, _shorten(dotted(path), 120), line, msg, msg_zh))
     for base, n in inherited.items():
         line = doc.line_of(("extends",)) if doc is not None else None
         out.append(Problem(label, "extends", line,
@@ -219,8 +259,8 @@ def validate_document(model: type[M], doc: Document) -> M:
                                   f"expected a mapping of fields, one `name: value` per line "
                                   f"(got {_kind_of(doc.data)})")])
     # values the schema would convert silently (size: true, familiarity: "0.8") are mistakes
-    wrong = [Problem(doc.label, dotted(path), doc.line_of(path), why)
-             for path, why in kind_problems(model, doc.data)]
+    wrong = [Problem(doc.label, dotted(path), doc.line_of(path), why, why_zh)
+             for path, why, why_zh in kind_problems(model, doc.data)]
     repeats = _repeated_ids(doc)
     wrong += repeats
     try:
@@ -356,8 +396,8 @@ def apply_overrides(model: M, assignments: list[str], label: str) -> M:
                 node = node[idx]
     if problems:
         raise InputError(problems)
-    wrong = [Problem(label, dotted(path), None, why)
-             for path, why in kind_problems(type(model), data)]
+    wrong = [Problem(label, dotted(path), None, why, why_zh)
+             for path, why, why_zh in kind_problems(type(model), data)]
     if wrong:
         raise InputError(wrong)
     try:
@@ -724,8 +764,8 @@ def load_parameters(scenario: Scenario | None = None, doc: Document | None = Non
     data = default_parameter_data()
     if scenario is not None and scenario.parameters:
         wrong = [Problem(doc.label if doc else "parameters", dotted(("parameters", *path)),
-                         doc.line_of(("parameters", *path)) if doc else None, why)
-                 for path, why in kind_problems(Parameters, scenario.parameters)]
+                         doc.line_of(("parameters", *path)) if doc else None, why, why_zh)
+                 for path, why, why_zh in kind_problems(Parameters, scenario.parameters)]
         if wrong:
             raise InputError(wrong)
         data = merge(data, scenario.parameters)
