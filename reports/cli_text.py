@@ -66,7 +66,7 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "{folder} has no readable evaluation.json or metrics.json: the run's plan, "
               "scenario and clock are not known"},
     "written_one": {"zh": "[bold]已写入[/] {path}", "en": "[bold]written[/] {path}"},
-    "input_problems": {"zh": "输入有误，共{n}处（以下逐条为“文件:行号: 字段: 问题”，个别说明为英文）：",
+    "input_problems": {"zh": "输入有误，共{n}处（以下逐条为“文件:行号: 字段: 问题”，英文说明之后的“——”后为中文；个别只有英文）：",
                        "en": "bad input, {n} problem(s):"},
     "interrupted": {"zh": "已中断；输出文件夹保持原样",
                     "en": "interrupted; the output folder was left as it was"},

@@ -297,7 +297,9 @@ def test_bad_input_under_chinese_says_so_in_chinese_first():
     res = call_cli("run", "small-group", "--set", "teams.dialogue.size=-1")
     assert res.returncode == 2
     first, *rest = res.stderr.strip().splitlines()
-    assert first.startswith("输入有误，共1处") and rest == ["--set: teams.dialogue.size: 应不小于1（实为 -1）"]
+    assert first.startswith("输入有误，共1处") and rest == [
+        "--set: teams.dialogue.size: Input should be greater than or equal to 1 (got -1) "
+        "——应不小于1（实为 -1）"]
     res = call_cli("run", "small-group", "--set", "teams.dialogue.size=-1", "--lang", "en")
     assert res.returncode == 2 and res.stderr.strip().splitlines() == [
         "--set: teams.dialogue.size: Input should be greater than or equal to 1 (got -1)"]
@@ -312,8 +314,11 @@ def test_a_file_s_problems_are_told_in_chinese_where_they_have_been_worded(tmp_p
     with pytest.raises(InputError) as got:
         load_drill(str(bad))
     said = {p.field: p.text("zh") for p in got.value.problems}
-    assert said["site.area_m2"].endswith("site.area_m2: 应为数字，实为文字 '500'（数字和真假值不加引号）")
-    assert said["site.colour"].endswith("未知字段（不在字段表中，请检查拼写）")
+    assert said["site.area_m2"].endswith(
+        "site.area_m2: expected a number, got the text '500' ——应为数字，实为文字 '500'（数字和真假值不加引号）")
+    assert said["site.colour"].endswith(
+        "site.colour: unknown field (not part of the schema; check the spelling) "
+        "——未知字段（不在字段表中，请检查拼写）")
     assert all(":6:" in t or ":7:" in t for t in said.values())
     res = call_cli("run", str(bad))
     assert res.returncode == 2 and "应为数字" in res.stderr and "未知字段" in res.stderr

@@ -27,10 +27,12 @@ class Problem:
         return self.text("en")
 
     def text(self, lang: str) -> str:
-        """``file:line: field: message``, the message in ``lang`` where it has been worded."""
+        """``file:line: field: message``; in Chinese, where the message has been worded so, the
+        English as always (as scripts and searches know it) and the Chinese after it."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
-        message = self.message_zh if lang == "zh" and self.message_zh else self.message
+        message = f"{self.message} ——{self.message_zh}" if lang == "zh" and self.message_zh \
+            else self.message
         return f"{where}:{field} {message}"
 
 
