@@ -46,6 +46,11 @@ from sim.core.types import EventKind
 response_level = narrative.response_level
 
 
+def _cap_harm() -> int:
+    """The harm the ``many_injured`` cap takes (people hurt in scuffles)."""
+    return int(rules()["cap_thresholds"]["many_injured"])
+
+
 def _score_line(e: Evaluation, counts: dict[str, int], lang: str) -> str:
     """The score, the grade and the ratings' counts (the tasks not applicable only if any)."""
     na = counts.get("NA", 0)
@@ -322,6 +327,46 @@ def _late_arrival(r: DrillResult, a: dict, clock, lang: str) -> str:
                f"{who} was ordered out at {ordered} and {came}; {why}.")
 
 
+def _handling_text(r: DrillResult, f, clock, lang: str) -> list[str]:
+    """On-site handling (``evaluation.handling_gap``): force, people hurt in scuffles, a
+    person at risk protected late or never."""
+    say, facts, out = narrative.say, f.facts, []
+    hurt = facts["injuries"]
+    hurt_en = f"{count_en(hurt, 'person', 'people')} {'was' if hurt == 1 else 'were'} injured"
+    if facts["force_used"]:
+        ev = r.events
+        order = narrative.joined([team_name(r, a, lang) for a in dict.fromkeys(
+            ev.loc[ev["kind"] == EventKind.FORCE_USED.value, "actor"])], lang)
+        n = facts["force_used"]
+        out.append(say(lang, f"{order}自{clock.text(facts['first_min'], lang)}起对群众整体使用强制措施{n}次，"
+                             f"推演中{hurt}人在冲突中受伤；强制措施激化对立、消耗群众信任，应以区别对待、疏导为主。",
+                       f"{order} used force on the crowd as a whole {count_en(n, 'time')} from "
+                       f"{clock.text(facts['first_min'], lang)}; {hurt_en} in scuffles. Force "
+                       "hardens the confrontation and spends the crowd's trust; differentiated "
+                       "handling should come first."))
+    elif hurt:
+        n = facts["scuffles"]
+        out.append(say(lang, f"推演中共发生推搡冲突{n}次，累计约{facts['scuffle_minutes']:.0f}分钟，{hurt}人在冲突中受伤。",
+                       f"{count_en(n, 'scuffle')} broke out, about {facts['scuffle_minutes']:.0f} "
+                       f"min in all; {hurt_en}."))
+    person = facts.get("person")
+    if person:
+        seen, target = clock.text(person["seen_min"], lang), clock.text(person["target_min"], lang)
+        if person["reason"] == "person_fell":
+            how = say(lang, "在得到保护之前坠落", "fell before being protected")
+        elif person["measured_min"] is None:
+            how = say(lang, "到推演结束仍未得到保护", "was still unprotected at the end of the drill")
+        else:
+            how = say(lang, f"{clock.text(person['measured_min'], lang)}才得到保护（救生气垫到位或人员脱险），"
+                            f"晚于按事态需要设定的时限（{target}）",
+                      f"was protected (air cushion up or brought to safety) only at "
+                      f"{clock.text(person['measured_min'], lang)}, after the limit the incident "
+                      f"called for ({target})")
+        out.append(say(lang, f"{seen}发现有人欲轻生，该人员{how}。",
+                       f"Someone threatening self-harm was seen at {seen} and {how}."))
+    return out
+
+
 def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
     """A gap's facts as sentences, with clock times and names."""
     say, facts, clock = narrative.say, f.facts, narrative.Clock.of(r)
@@ -375,14 +420,7 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
                 actions=sep_.join(dict.fromkeys(word(ACTIONS, a, lang) for a in c["actions"]))))
         return out
     if f.gap == "force":
-        order = narrative.joined([team_name(r, a, lang) for a in dict.fromkeys(
-            r.events.loc[f.evidence, "actor"])], lang)
-        return [say(lang, f"{order}自{clock.text(facts['first_min'], lang)}起对群众整体使用强制措施{facts['force_used']}次，"
-                          f"推演中{facts['injuries']}人在冲突中受伤；强制措施激化对立、消耗群众信任，应以区别对待、疏导为主。",
-                    f"{order} used force on the crowd as a whole {facts['force_used']} times from "
-                    f"{clock.text(facts['first_min'], lang)}; {facts['injuries']} people were injured "
-                    "in scuffles. Force hardens the confrontation and spends the crowd's trust; "
-                    "differentiated handling should come first.")]
+        return _handling_text(r, f, clock, lang)
     # public opinion
     at = facts["rumor_reach_at_statement"]
     statement = say(lang, "推演中未发布权威信息", "no official statement was issued") \
@@ -731,13 +769,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     if e.caps:
         _, scored_zh, scored_en = score(e.tasks)
         effect.append(phrase("grade_capped", lang, caps=("、" if lang == "zh" else "; ").join(
-            phrase(f"cap_{c}", lang) for c in e.caps), scored=scored_zh if lang == "zh" else scored_en,
+            phrase(f"cap_{c}", lang, n=_cap_harm()) for c in e.caps), scored=scored_zh if lang == "zh" else scored_en,
             grade=e.grade_zh if lang == "zh" else e.grade_en))
     elif e.caps_met:
         worst = max((c["grade"] for c in rules()["caps"] if c["id"] in e.caps_met),
                     key=[g["zh"] for g in rules()["grades"]].index)
         worst_en = next(g["en"] for g in rules()["grades"] if g["zh"] == worst)
-        why = ("、" if lang == "zh" else "; ").join(phrase(f"cap_{c}", lang) for c in e.caps_met)
+        why = ("、" if lang == "zh" else "; ").join(phrase(f"cap_{c}", lang, n=_cap_harm()) for c in e.caps_met)
         effect.append(say(lang, f"因{why}，按评定规则等级不得高于“{worst}”，任务得分对应的等级已不高于此。",
                           f"Because {why}, the rules allow no grade above \"{worst_en}\"; the "
                           "task score's grade is no higher."))
@@ -783,8 +821,8 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
     s.blocks.append(phrase("rating_rule", lang, over=over))
     s.blocks.append(phrase("score_rule", lang, **rules()["points"]))
     grades_en = {g["zh"]: g["en"] for g in rules()["grades"]}
-    caps = [say(lang, f"{phrase('cap_' + c['id'], lang)}的，不高于“{c['grade']}”",
-                f"{phrase('cap_' + c['id'], lang)}: at most \"{grades_en[c['grade']]}\"")
+    caps = [say(lang, f"{phrase('cap_' + c['id'], lang, n=_cap_harm())}的，不高于“{c['grade']}”",
+                f"{phrase('cap_' + c['id'], lang, n=_cap_harm())}: at most \"{grades_en[c['grade']]}\"")
             for c in rules()["caps"]]
     s.blocks.append(say(lang, "封顶规则（处置后果优先于任务平均分）：" + "；".join(caps) + "。",
                         "Caps (what happened comes before the mean of task points): "

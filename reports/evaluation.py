@@ -691,6 +691,39 @@ PROVIDERS: dict[str, dict[str, str]] = {
 }
 """Who usually provides a capability a plan lacks, as the improvement measure suggests."""
 
+def handling_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
+    """On-site handling: force on the crowd as a whole, people hurt in scuffles, a person at
+    risk protected late or never. Facts: ``force_used``, ``first_min`` (of force, None
+    without), ``scuffles``, ``scuffle_minutes``, ``injuries``, ``person`` (the person-at-risk
+    task's seen, target and measured minutes and rating, None when on time or absent)."""
+    ev, m = r.events, r.metrics
+    force = _rows(ev, (K.FORCE_USED.value,))
+    injuries = _rows(ev, (K.INJURY.value,))
+    person = next((t for t in tasks if t.key == "person_at_risk" and t.rating in ("M", "U")),
+                  None)
+    if not force and not injuries and person is None:
+        return None
+    scuffles = _rows(ev, (K.SCUFFLE_STARTED.value,))
+    facts = {"force_used": len(force), "injuries": len(injuries),
+             "first_min": float(ev.loc[force[0], "t_min"]) if force else None,
+             "scuffles": int(m.get("scuffles") or 0),
+             "scuffle_minutes": float(m.get("scuffle_minutes") or 0.0),
+             "person": None if person is None else {
+                 "seen_min": person.detail.get("seen"), "target_min": person.target_min,
+                 "measured_min": person.measured_min, "rating": person.rating,
+                 "reason": person.reason}}
+    evidence = sorted(set(force + (scuffles[:1] if injuries else []) + injuries[:1]
+                          + (person.challenges if person is not None else [])))
+    f = Finding("force", facts, evidence)
+    if force:
+        f.measures.append(_measure(r, "force", "force_used", "", _team_args(r, "")))
+    elif injuries:
+        f.measures.append(_measure(r, "force", "scuffle_harm", "", _team_args(r, "")))
+    if person is not None:
+        f.measures.append(_measure(r, "force", "person_at_risk", "", _team_args(r, "")))
+    return f
+
+
 def hot_drill(r: DrillResult) -> bool:
     """Whether the drill was hot at any time: its weather, or a weather inject, at the
     rules' ``gaps.hot_c`` or above."""
@@ -807,6 +840,7 @@ def _caps_met(r: DrillResult, tasks: list[Task]) -> list[str]:
     rumour = rules()["gaps"]["rumour_reach"]
     met = {
         "escalated": m["outcome"] == "escalated",
+        "many_injured": m["injuries"] >= rules()["cap_thresholds"]["many_injured"],
         "injuries": m["injuries"] > 0,
         "force": m.get("force_used", 0) > 0,
         # a patient nobody reached, whether some were reached or none
@@ -838,13 +872,9 @@ def evaluate(r: DrillResult) -> Evaluation:
     zh, en, lowering = cap_grade(zh, en, met)
     findings = [f for f in (familiarity_gap(r), coordination_gap(r, tasks), equipment_gap(r, tasks),
                             public_opinion_gap(r)) if f is not None]
-    force = _rows(r.events, (K.FORCE_USED.value,))
-    if force:
-        injuries = _rows(r.events, (K.INJURY.value,))
-        findings.append(Finding("force", {"force_used": len(force), "injuries": len(injuries),
-                                          "first_min": float(r.events.loc[force[0], "t_min"])},
-                                force, [_measure(r, "force", "force_used", "",
-                                                 _team_args(r, ""))]))
+    handling = handling_gap(r, tasks)
+    if handling is not None:
+        findings.append(handling)
         findings.sort(key=lambda f: GAPS.index(f.gap))
     return Evaluation(tasks, value, zh, en, findings, lowering, met)
 

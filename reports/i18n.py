@@ -405,6 +405,7 @@ PHRASES.update({
     "grade_capped": {"zh": "得分本对应“{scored}”，因{caps}，评定等级降为“{grade}”（任务平均分不能抵消处置后果）。",
                      "en": "The score alone would give \"{scored}\"; the grade is capped at \"{grade}\" because {caps}: the mean of task points cannot outweigh what happened."},
     "cap_escalated": {"zh": "推演结束时冲突仍在持续", "en": "a scuffle was still going at the end"},
+    "cap_many_injured": {"zh": "冲突中受伤人数较多（{n}人及以上）", "en": "many were hurt in scuffles ({n} or more)"},
     "cap_injuries": {"zh": "冲突中有人受伤", "en": "people were hurt in a scuffle"},
     "cap_force": {"zh": "使用了强制措施", "en": "force was used on the crowd"},
     "cap_unattended": {"zh": "有伤病员未得到救治", "en": "a patient was never reached"},

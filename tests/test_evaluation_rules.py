@@ -337,3 +337,36 @@ def test_nothing_is_told_of_nobody(tmp_path):
     for lang in ("zh", "en"):
         text = " ".join(phase_stabilise(r, e, lang))
         assert "0名群众" not in text and " 0 people" not in text and ", 0 more" not in text
+
+
+def test_many_hurt_caps_the_grade_at_poor_and_is_an_on_site_handling_finding():
+    r = simulate(load_drill("large-sit-in", "linxiang", ["teams.order.posture=forceful"]), 4)
+    assert r.metrics["injuries"] >= 10
+    e = evaluate(r)
+    assert "many_injured" in e.caps_met and e.grade_zh == "差"
+    f = e.finding("force")
+    assert f is not None and [m.cause for m in f.measures] == ["force_used"]
+
+
+def test_people_hurt_in_scuffles_without_force_get_a_finding_and_a_measure():
+    from reports.content import _gap_text
+
+    r = simulate(load_drill("gate-blockade", "enterprise"), 5)
+    assert r.metrics["injuries"] > 0 and r.metrics["force_used"] == 0
+    e = evaluate(r)
+    f = e.finding("force")
+    assert f is not None and [m.cause for m in f.measures] == ["scuffle_harm"]
+    text = "".join(_gap_text(r, f, "zh"))
+    assert f"推演中共发生推搡冲突{r.metrics['scuffles']}次" in text
+    assert f"{r.metrics['injuries']}人在冲突中受伤" in text
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_person_at_risk_protected_late_gets_a_measure(seed):
+    r = simulate(load_drill("self-harm-at-height", "enterprise"), seed)
+    e = evaluate(r)
+    task = _task(e, "person_at_risk")
+    assert task.rating in ("M", "U")
+    f = e.finding("force")
+    assert f is not None and "person_at_risk" in [m.cause for m in f.measures]
+    assert f.facts["person"]["rating"] == task.rating
