@@ -28,6 +28,11 @@ WHAT = {
 }
 """What each step is, in a few English words (the log's detail)."""
 
+CALLS = {FirstStep.CALL_AMBULANCE: (Capability.MEDICAL, "120"),
+         FirstStep.CALL_110: (Capability.ORDER, "110")}
+"""Calls to a public service: the plan's units with the capability that answers them, and the
+number called. The event's value is how many units the call sent (0: the plan has none)."""
+
 
 def first_response(world: World, team: TeamState, report_upward):
     """The first team's steps, in the plan's order. ``report_upward(world, report_id)``
@@ -46,12 +51,16 @@ def first_response(world: World, team: TeamState, report_upward):
             s.first_dispersing += world.params.evacuation.per_staff_hour * team.cfg.size / 60.0
         elif step is FirstStep.CALM_CROWD:
             s.first_listening = True
-        elif step is FirstStep.CALL_AMBULANCE:
-            for unit in world.teams_with(Capability.MEDICAL):
-                env.process(order_to_go(world, unit.id, team.id, "first response: 120"))
-        elif step is FirstStep.CALL_110:
-            for unit in world.teams_with(Capability.ORDER):
-                env.process(order_to_go(world, unit.id, team.id, "first response: 110"))
+        elif step in CALLS:
+            # the call brings the plan's units of that kind; the caller itself is there already
+            cap, number = CALLS[step]
+            called = [u for u in world.teams_with(cap) if u is not team]
+            for unit in called:
+                env.process(order_to_go(world, unit.id, team.id, f"first response: {number}"))
+            world.log(team.id, EventKind.FIRST_RESPONSE, f"first response: {WHAT[step]}"
+                      + ("" if called else " (no unit of the plan comes)"), step.value,
+                      len(called))
+            continue
         elif step is FirstStep.WATER_FOOD:
             env.process(_water(world, team))
         elif step is FirstStep.REPORT_UPWARD and world.plan.reporting:

@@ -726,6 +726,10 @@ def warning_items(r: DrillResult, lang: str) -> Items:
     return out
 
 
+CALLS = ("call_ambulance", "call_110")
+"""First-response steps that call a public service (their event's value: the units sent)."""
+
+
 def first_response_items(r: DrillResult, lang: str) -> Items:
     """（一）: the first team's steps (先期处置), in one sentence."""
     rows = _kind(r.events, K.FIRST_RESPONSE)
@@ -733,7 +737,10 @@ def first_response_items(r: DrillResult, lang: str) -> Items:
         return []
     c = Clock.of(r)
     who = team(r, rows.iloc[0].actor, lang)
-    steps = joined([word(VALUE_WORDS, s, lang) for s in rows["subject"]], lang)
+    nobody = say(lang, "（预案中没有可调派的力量，无人前来）", " (the plan has no unit to send: nobody came)")
+    steps = joined([word(VALUE_WORDS, row.subject, lang)
+                    + (nobody if row.subject in CALLS and row.value == 0 else "")
+                    for row in rows.itertuples()], lang)
     t0, t1 = float(rows.iloc[0].t_min), float(rows.iloc[-1].t_min)
     teams = r.teams.set_index("team")
     if rows.iloc[0].actor in teams.index:

@@ -370,3 +370,26 @@ def test_a_person_at_risk_protected_late_gets_a_measure(seed):
     f = e.finding("force")
     assert f is not None and "person_at_risk" in [m.cause for m in f.measures]
     assert f.facts["person"]["rating"] == task.rating
+
+
+def test_a_call_to_110_never_sends_the_caller_and_says_when_nobody_comes(tmp_path):
+    from reports.narrative import first_response_items
+
+    (tmp_path / "plan.yaml").write_text(
+        "name: guards\ntitle: Guards only\nteams:\n  command:\n    name: HQ\n"
+        "    capabilities: [command]\n    size: 2\n  guards:\n    name: Guards\n"
+        "    capabilities: [order]\n    posture: restrained\n    size: 6\n"
+        "command:\n  team: command\n  first_report_by: guards\n"
+        "first_response: [call_110, call_ambulance]\n"
+        "publicity:\n  release_policy: silent\n  team: command\n"
+        "responsible_unit:\n  name: Unit\n", encoding="utf-8")
+    (tmp_path / "scenario.yaml").write_text(
+        "name: s\ntitle: S\nplan: plan.yaml\nsite:\n  name: Gate\n"
+        "crowd:\n  initial: 10\n  mobilised: 20\n", encoding="utf-8")
+    r = simulate(load_drill(str(tmp_path / "scenario.yaml")), 1)
+    ev = r.events
+    calls = ev[(ev.kind == "first_response") & ev.subject.isin(["call_110", "call_ambulance"])]
+    assert list(calls["value"]) == [0.0, 0.0]
+    assert not ((ev.kind == "dispatch_order") & ev.detail.str.contains("first response")).any()
+    text = first_response_items(r, "zh")[0][1]
+    assert text.count("预案中没有可调派的力量，无人前来") == 2
