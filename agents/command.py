@@ -185,7 +185,11 @@ def activated(world: World, level: Level | None, declared_at: float, t: float) -
     if t < world.now:   # activated before T0 on a warning: the orders went out then
         for tid in level.dispatch:
             ordered_before_t0(world, tid, cmd_id, f"level {level.id}", t)
-    _act_on_level(world, world.state.level or level, declared_at)
+    current = world.state.level or level
+    if current is not level:   # raised meanwhile: its reports are due from its own declaration
+        declared_at = next((when for when, lid in reversed(world.rec.levels) if lid == current.id),
+                           declared_at)
+    _act_on_level(world, current, declared_at)
 
 
 def _relevel(world: World, estimate: float, verified: bool) -> None:

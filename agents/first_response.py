@@ -63,8 +63,15 @@ def first_response(world: World, team: TeamState, report_upward):
             continue
         elif step is FirstStep.WATER_FOOD:
             env.process(_water(world, team))
-        elif step is FirstStep.REPORT_UPWARD and world.plan.reporting:
-            report_upward(world, world.plan.reporting[0].id)
+        elif step is FirstStep.REPORT_UPWARD:
+            # the plan's first report due from the start; one due from a level waits for it
+            due = [rep for rep in world.plan.reporting if rep.from_level is None]
+            if due:
+                report_upward(world, due[0].id)
+            world.log(team.id, EventKind.FIRST_RESPONSE, f"first response: {WHAT[step]}"
+                      + ("" if due else " (no report of the plan is due before a level)"),
+                      step.value, len(due[:1]))
+            continue
         world.log(team.id, EventKind.FIRST_RESPONSE, f"first response: {WHAT[step]}", step.value)
 
 

@@ -738,9 +738,17 @@ def first_response_items(r: DrillResult, lang: str) -> Items:
     c = Clock.of(r)
     who = team(r, rows.iloc[0].actor, lang)
     nobody = say(lang, "（预案中没有可调派的力量，无人前来）", " (the plan has no unit to send: nobody came)")
-    steps = joined([word(VALUE_WORDS, row.subject, lang)
-                    + (nobody if row.subject in CALLS and row.value == 0 else "")
-                    for row in rows.itertuples()], lang)
+    later = say(lang, "（预案规定的上报均在宣布相应级别后才需报送，此时未报）",
+                " (every report of the plan is due only once its level is declared: none sent yet)")
+
+    def step(row) -> str:
+        text = word(VALUE_WORDS, row.subject, lang)
+        if row.value == 0 and row.subject in CALLS:
+            return text + nobody
+        if row.value == 0 and row.subject == "report_upward":
+            return text + later
+        return text
+    steps = joined([step(row) for row in rows.itertuples()], lang)
     t0, t1 = float(rows.iloc[0].t_min), float(rows.iloc[-1].t_min)
     teams = r.teams.set_index("team")
     if rows.iloc[0].actor in teams.index:

@@ -393,3 +393,32 @@ def test_a_call_to_110_never_sends_the_caller_and_says_when_nobody_comes(tmp_pat
     assert not ((ev.kind == "dispatch_order") & ev.detail.str.contains("first response")).any()
     text = first_response_items(r, "zh")[0][1]
     assert text.count("预案中没有可调派的力量，无人前来") == 2
+
+
+def test_a_report_is_due_from_its_own_level_when_the_level_rose_before_activation():
+    # activation slow enough that the level rises from III to II before the plan is activated
+    r = simulate(load_drill("gate-blockade", "department-3level", ["command.activate_min=90"]), 1)
+    ev = r.events
+    declared = ev[ev.kind.isin(["level_declared", "level_raised"])]
+    assert list(declared["subject"]) == ["III", "II"]
+    assert float(declared["t_min"].iloc[1]) < r.metrics["plan_activated_min"]
+    rep = next(x for x in r.plan.reporting if x.from_level == "II")
+    sent = ev[(ev.kind == "report_sent") & (ev.subject == rep.id)].iloc[0]
+    deadline = float(sent["t_min"]) - float(sent["value"])
+    assert deadline == pytest.approx(float(declared["t_min"].iloc[1]) + rep.within_min, abs=0.01)
+
+
+def test_a_first_report_upward_waits_for_a_report_the_plan_ties_to_a_level():
+    from reports.narrative import first_response_items
+
+    r = simulate(load_drill("small-group", "department-3level", ["first_response=[report_upward]"]), 1)
+    ev = r.events
+    step = ev[(ev.kind == "first_response") & (ev.subject == "report_upward")]
+    assert list(step["value"]) == [0.0]   # every report of this plan waits for its level
+    assert all(x.from_level for x in r.plan.reporting)
+    times = r.metrics["level_times"] or {}
+    for x in r.plan.reporting:
+        sent = ev[(ev.kind == "report_sent") & (ev.subject == x.id)]
+        if x.from_level not in times:
+            assert sent.empty
+    assert "宣布相应级别后才需报送" in first_response_items(r, "zh")[0][1]
