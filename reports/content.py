@@ -680,6 +680,13 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
                              f"{label}: within {rules()['criteria']['statement_after_rumour_min']} min of the rumour "
                              f"passing {t.detail['threshold']:.0%} (by T{_deadline(t.target_min)}; the plan sets "
                              "nothing, the incident's need does)"))
+        elif t.detail.get("since_rumour") is not None:
+            # a reactive plan's statement: counted from the rumour's first appearance
+            items.append(say(lang, f"{label}：网络谣言出现后{t.detail['within']:g}分钟内（不超过T{_deadline(t.target_min)}分钟；"
+                                   "预案为被动回应，自谣言出现起算）",
+                             f"{label}: within {t.detail['within']:g} min of the rumour appearing "
+                             f"(by T{_deadline(t.target_min)}; the plan answers rumours, so the "
+                             "time counts from the rumour)"))
         elif t.detail.get("since_level"):
             # a deadline counted from a level's declaration: said so, with the derived time
             items.append(phrase("objective_from_level", lang, task=label,

@@ -221,6 +221,16 @@ def _statement_task(r: DrillResult) -> Task:
     if policy is ReleasePolicy.REACTIVE and m["rumor_peak_reach"] <= 0:
         return Task("statement", "statement", "", t.first_statement_min, measured, "NA",
                     "no_rumour", [])
+    if policy is ReleasePolicy.REACTIVE and t.first_statement_min is not None and len(ts):
+        # a plan that answers rumours cannot answer one before it appears: its deadline
+        # counts from the rumour's first appearance when that came later than T0
+        heard = ts[ts["rumor_reach"] > 0]
+        start = float(heard["t_min"].iloc[0]) if len(heard) else None
+        if start is not None and start > 0:
+            target = round(start + t.first_statement_min, 2)
+            rating, reason = rate(target, measured, bool(slips), False)
+            return Task("statement", "statement", "", target, measured, rating, reason, slips,
+                        {"since_rumour": start, "within": t.first_statement_min})
     rating, reason = rate(t.first_statement_min, measured, bool(slips), False)
     return Task("statement", "statement", "", t.first_statement_min, measured, rating, reason,
                 slips)
@@ -407,6 +417,12 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         for task in tasks:
             if task.key in AFTER_ACTIVATION:
                 task.rating, task.reason = "NA", "below_plan"
+    end = float(ts["t_min"].iloc[-1]) if len(ts) else 0.0
+    for task in tasks:
+        if task.rating == "U" and task.reason == "not_performed" and task.target_min is not None \
+                and task.target_min > end:
+            # the drill ended before the task was due: nothing was missed
+            task.rating, task.reason = "NA", "not_due"
     return tasks
 
 

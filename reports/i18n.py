@@ -474,6 +474,7 @@ REASONS: dict[str, dict[str, str]] = {
     "harm": {"zh": "造成其他任务受损或增加风险", "en": "harmed other tasks or added risk"},
     "person_fell": {"zh": "安全措施到位前人员坠落", "en": "the person fell before being protected"},
     "not_performed": {"zh": "推演结束时未完成", "en": "not performed by the end"},
+    "not_due": {"zh": "推演结束时尚未到时限", "en": "the drill ended before it was due"},
     "unattended": {"zh": "有伤病员未得到救护", "en": "some patients were never reached"},
     "correct": {"zh": "级别与实际人数相符", "en": "level matches the true headcount"},
     "wrong_level": {"zh": "级别与实际人数不符", "en": "level does not match the true headcount"},

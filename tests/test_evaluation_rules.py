@@ -422,3 +422,24 @@ def test_a_first_report_upward_waits_for_a_report_the_plan_ties_to_a_level():
         if x.from_level not in times:
             assert sent.empty
     assert "宣布相应级别后才需报送" in first_response_items(r, "zh")[0][1]
+
+
+def test_a_reactive_statement_is_due_from_the_rumour_and_nothing_not_yet_due_is_failed():
+    checked = 0
+    for scenario in ("gate-blockade", "large-sit-in", "small-group"):
+        r = simulate(load_drill(scenario, "linxiang", ["publicity.release_policy=reactive",
+                                                      "targets.first_statement_min=30"]), 2)
+        e = evaluate(r)
+        ts = r.timeseries
+        end = float(ts["t_min"].iloc[-1])
+        for t in e.tasks:   # a task the drill ended before is never failed
+            assert not (t.rating == "U" and t.target_min is not None and t.target_min > end), t
+        task = _task(e, "statement")
+        heard = ts[ts["rumor_reach"] > 0]
+        if task.rating == "NA" or heard.empty or float(heard["t_min"].iloc[0]) <= 0:
+            continue
+        start = float(heard["t_min"].iloc[0])
+        assert task.detail["since_rumour"] == start
+        assert task.target_min == pytest.approx(start + r.plan.targets.first_statement_min)
+        checked += 1
+    assert checked
