@@ -327,6 +327,14 @@ def _late_arrival(r: DrillResult, a: dict, clock, lang: str) -> str:
                f"{who} was ordered out at {ordered} and {came}; {why}.")
 
 
+def _task_words(key: str, lang: str) -> str:
+    """A kind of critical task in words, mid-sentence."""
+    if key == "medical":   # its label counts the run's cases
+        return narrative.say(lang, "伤病员救护", "medical care")
+    label = TASK_LABELS[key][lang]
+    return label if lang == "zh" else label.lower()
+
+
 def _handling_text(r: DrillResult, f, clock, lang: str) -> list[str]:
     """On-site handling (``evaluation.handling_gap``): force, people hurt in scuffles, a
     person at risk protected late or never."""
@@ -410,8 +418,7 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
             if c.get("tasks"):
                 out.append(GAP_FACTS["equipment_capability_tasks"][lang].format(
                     capability=word(CAPABILITIES, c["capability"], lang),
-                    tasks=sep_.join(TASK_LABELS[k][lang] if lang == "zh"
-                                    else TASK_LABELS[k][lang].lower() for k in c["tasks"])))
+                    tasks=sep_.join(_task_words(k, lang) for k in c["tasks"])))
             if not c["injects"]:
                 continue
             out.append(GAP_FACTS["equipment_capability"][lang].format(

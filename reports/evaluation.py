@@ -484,7 +484,7 @@ def _owner(r: DrillResult, who: str, subject: str) -> str:
     if who == "publicity":
         return plan.publicity.team
     for cap, name in ((Capability.LOGISTICS, "logistics"), (Capability.ORDER, "order"),
-                      (Capability.DIALOGUE, "dialogue")):
+                      (Capability.DIALOGUE, "dialogue"), (Capability.MEDICAL, "medical")):
         if who == name:
             teams = plan.teams_with(cap)
             if teams:
@@ -607,7 +607,12 @@ def coordination_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     elif late:
         f.measures.append(_measure(r, "coordination", "message_late", "", _team_args(r, "")))
     if wait_total >= rules()["gaps"]["coordination_wait_min"]:
-        f.measures.append(_measure(r, "coordination", "talks_waiting", "", _team_args(r, "")))
+        answering = [tid for tid, tm in r.plan.teams.items() if tm.answers_min is not None] \
+            or [r.plan.command.team]
+        names = {lang: ("、" if lang == "zh" else " and ").join(
+            _team_args(r, tid)[lang]["team"] for tid in answering) for lang in ("zh", "en")}
+        f.measures.append(_measure(r, "coordination", "talks_waiting", "",
+                                   {lang: {"team": names[lang], "item": ""} for lang in names}))
     if outage:
         f.measures.append(_measure(r, "coordination", "comms_outage", "", _team_args(r, "")))
     for a in arrivals:
@@ -678,9 +683,21 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
         if key in seen:
             continue
         seen.add(key)
+        team = r.plan.teams.get(row.actor)
+        if row.kind == K.EQUIPMENT_SHORTAGE.value and team is not None \
+                and not team.equipment.get(row.subject):
+            # the plan never gave the team the item: a gap in the plan's kit, not in its stock
+            args = {lang: {"team": _team_args(r, row.actor)[lang]["team"],
+                           "item": _item_args(row.subject)[lang]["item"]} for lang in ("zh", "en")}
+            f.measures.append(_measure(r, "equipment", "equipment_unlisted", row.actor, args))
+            continue
         f.measures.append(_measure(r, "equipment", row.kind, row.subject, _item_args(row.subject)))
-    if slow_medical:
-        f.measures.append(_measure(r, "equipment", "medical_slow", "", _team_args(r, "")))
+    has_medical = bool(r.plan.teams_with(Capability.MEDICAL))
+    if slow_medical and has_medical:   # without a medical unit: the capability it lacks, below
+        there = all(r.plan.teams[tid].prepositioned
+                    for tid in r.plan.teams_with(Capability.MEDICAL))
+        f.measures.append(_measure(r, "equipment", "medical_capacity" if there else "medical_slow",
+                                   "", _team_args(r, "")))
         if hot_drill(r):   # heat illness: only where the drill was hot
             f.measures.append(_measure(r, "equipment", "medical_heat", "", _team_args(r, "")))
     for c in lacking:
@@ -753,7 +770,8 @@ def hot_drill(r: DrillResult) -> bool:
 
 NEEDS: dict[str, str] = {"dialogue_start": Capability.DIALOGUE.value,
                          "representatives": Capability.DIALOGUE.value,
-                         "agreement": Capability.DIALOGUE.value}
+                         "agreement": Capability.DIALOGUE.value,
+                         "medical": Capability.MEDICAL.value}
 """Critical tasks only a team with this capability can perform (every petition needs talks)."""
 
 
@@ -767,7 +785,8 @@ def missing_capabilities(r: DrillResult, tasks: Sequence[Task] = ()) -> list[dic
     out: dict[str, dict[str, Any]] = {}
     for t in tasks:
         cap = NEEDS.get(t.key)
-        if cap is None or cap in have or t.rating != "U":
+        if cap is None or cap in have or t.rating not in (("M", "U") if t.key == "medical"
+                                                          else ("U",)):
             continue
         item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": [],
                                     "tasks": []})
@@ -819,7 +838,7 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
     }, posted)
     cause = "rumour_silent" if silent else "rumour_late"
     f.measures.append(_measure(r, "public_opinion", cause, "", _team_args(r, "")))
-    if drawn:
+    if drawn and r.plan.teams_with(Capability.ORDER):   # who would widen a cordon
         f.measures.append(_measure(r, "public_opinion", "onlookers_drawn", "", _team_args(r, "")))
     return f
 

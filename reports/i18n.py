@@ -667,11 +667,11 @@ ACTIONS: dict[str, dict[str, str]] = {
 
 CAPABILITIES: dict[str, dict[str, str]] = {
     "command": {"zh": "指挥", "en": "command"},
-    "order": {"zh": "秩序维护", "en": "order"},
+    "order": {"zh": "秩序维护", "en": "public order"},
     "dialogue": {"zh": "接访对话", "en": "dialogue"},
     "persuasion": {"zh": "劝阻劝返", "en": "persuasion"},
     "logistics": {"zh": "后勤保障", "en": "logistics"},
-    "medical": {"zh": "医疗救护", "en": "medical"},
+    "medical": {"zh": "医疗救护", "en": "medical care"},
     "publicity": {"zh": "宣传", "en": "publicity"},
     "intel": {"zh": "信息收集", "en": "intelligence"},
     "monitoring": {"zh": "网络舆情监测", "en": "online monitoring"},

@@ -443,3 +443,27 @@ def test_a_reactive_statement_is_due_from_the_rumour_and_nothing_not_yet_due_is_
         assert task.target_min == pytest.approx(start + r.plan.targets.first_statement_min)
         checked += 1
     assert checked
+
+
+def test_a_shortage_of_an_item_the_plan_never_lists_asks_for_it_in_the_plan():
+    r = simulate(load_drill("gate-blockade", "linxiang", ["teams.dialogue.equipment={}"]), 1)
+    e = evaluate(r)
+    f = e.finding("equipment")
+    assert f is not None
+    unlisted = [m for m in f.measures if m.cause == "equipment_unlisted"]
+    assert unlisted and unlisted[0].owner == "dialogue"
+    assert r.plan.teams["dialogue"].name.zh in unlisted[0].text_zh
+    assert not any(m.cause == "equipment_shortage" and m.subject == "loudspeaker"
+                   for m in f.measures)
+
+
+def test_the_talks_measure_names_who_answers():
+    r = simulate(load_drill("large-sit-in", "department-3level"), 3)
+    e = evaluate(r)
+    f = e.finding("coordination")
+    waiting = [m for m in (f.measures if f else []) if m.cause == "talks_waiting"]
+    assert waiting
+    answering = [tid for tid, t in r.plan.teams.items() if t.answers_min is not None] \
+        or [r.plan.command.team]
+    for tid in answering:
+        assert r.plan.teams[tid].name.zh in waiting[0].text_zh
