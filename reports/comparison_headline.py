@@ -237,7 +237,17 @@ def headline(reps: Replications, a: Analysis, lang: str) -> list[str]:
                         "higher is better" if v.higher_is_better else "lower is better")
         ci = _interval(v.metric, v.ci, lang)
         if v.tie:
-            if v.identical:
+            if v.identical and v.metric in a.indicators:
+                # an event that happened in every run, or in none, under every plan
+                always = bool(a.indicators[v.metric].fillna(0.0).to_numpy().all())
+                parts.append(say(
+                    lang, f"{label}（{direction}）：各预案每次推演都" + ("发生" if always else "未发生")
+                    + ("（次数等的差别见下文各节）" if always else ""),
+                    f"{label} ({direction}): " + ("it happened in every run under every plan"
+                                                  if always else "it happened in no run under any plan")
+                    + (" (how often and how much differ: see the sections below)" if always
+                       else "")))
+            elif v.identical:
                 parts.append(say(lang, f"{label}（{direction}）：各预案每次推演结果都相同",
                                  f"{label} ({direction}): the same under every plan in every run"))
             else:

@@ -96,7 +96,13 @@ def test_plans_with_the_same_outcome_in_every_pair_are_called_identical_not_uncl
     reps = type("R", (), {"scenario": "s", "reps": 10, "sets": [], "variants": []})()
     text = " ".join(headline(reps, a, "en"))
     assert "not ruled out" not in text
-    assert "scuffle (lower is better): the same under every plan in every run" in text.lower()
+    assert "scuffle (lower is better): it happened in no run under any plan" in text.lower()
+    # a scuffle in every run under both plans: said to have happened, the counts told elsewhere
+    every = [dict(row, scuffles=2 + row["rep"] % 2 + (row["plan"] == "B")) for row in rows]
+    a = analyse(every, ["A", "B"], {"A": 150.0, "B": 150.0})
+    text = " ".join(headline(reps, a, "en")).lower()
+    assert "scuffle (lower is better): it happened in every run under every plan (how often" \
+        in text
     # scuffles under B in runs 0 and 1 only: the plans differ, so never "identical"
     rows[1]["scuffles"] = 1   # run 0 under B
     rows[3]["scuffles"] = 1   # run 1 under B
