@@ -545,8 +545,8 @@ EXERCISE = "exercise"
 
 def message_tally(r: DrillResult) -> dict[str, int]:
     """The plan's own messages (the exercise control's injects left out): ``sent``;
-    ``late`` (delivered after their deadline), of which ``resent`` were lost once or more
-    and sent again; ``lost`` (lost and never delivered); ``misdirected``."""
+    ``late`` (delivered after their deadline); ``resent`` (lost once or more and sent again
+    until delivered, late or not); ``lost`` (lost and never delivered); ``misdirected``."""
     msgs = r.messages
     if len(msgs):
         msgs = msgs[(msgs["sender"] != EXERCISE) & (msgs["recipient"] != EXERCISE)]
@@ -554,7 +554,7 @@ def message_tally(r: DrillResult) -> dict[str, int]:
         return {"sent": 0, "late": 0, "resent": 0, "lost": 0, "misdirected": 0}
     lost, late = msgs["lost"].astype(bool), msgs["late"].astype(bool)
     delivered = msgs["t_delivered"].notna()
-    return {"sent": len(msgs), "late": int(late.sum()), "resent": int((lost & late).sum()),
+    return {"sent": len(msgs), "late": int(late.sum()), "resent": int((lost & delivered).sum()),
             "lost": int((lost & ~delivered).sum()), "misdirected": int(msgs["misdirected"].sum())}
 
 

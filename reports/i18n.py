@@ -440,8 +440,8 @@ PHRASES.update({
                           "en": "No commitment had been made and people remained on site: the incident was not resolved."},
     "effect_state": {"zh": "现场态势最严重时为“{state}”，发生推搡冲突{scuffles}次，伤病{health}人次。",
                      "en": "The crowd was at worst \"{state}\"; scuffle episodes: {scuffles}; health incidents: {health}."},
-    "coord_line": {"zh": "各工作组共传递信息{sent}条（不含导调信息），其中迟到{late}条（含丢失后重发{resent}条）、丢失未送达{lost}条、误送{misdirected}条；协商因等待答复暂停累计{wait:.0f}分钟。",
-                   "en": "Messages of the plan's teams (injects not counted): {sent}; late: {late} (of them lost and sent again: {resent}); lost, never delivered: {lost}; misdirected: {misdirected}. Talks paused {wait:.0f} min in all waiting for answers."},
+    "coord_line": {"zh": "各工作组共传递信息{sent}条（不含导调信息），其中迟到{late}条、丢失后重发{resent}条、丢失未送达{lost}条、误送{misdirected}条；协商因等待答复暂停累计{wait:.0f}分钟。",
+                   "en": "Messages of the plan's teams (injects not counted): {sent}; late: {late}; lost and sent again: {resent}; lost, never delivered: {lost}; misdirected: {misdirected}. Talks paused {wait:.0f} min in all waiting for answers."},
     "staff_none": {"zh": "未记录到因不熟悉预案导致的执行失误。", "en": "No slips by staff unsure of the plan were recorded."},
     "at_t": {"zh": "T+{t}分钟", "en": "T+{t}"},
     "repeated": {"zh": "（此后多次重复，至{t}）", "en": " (repeated until {t})"},
@@ -503,8 +503,8 @@ EVENT_VARIANTS: dict[str, dict[str, str]] = {
 
 GAP_FACTS: dict[str, dict[str, str]] = {
     "familiarity": {"zh": "共记录执行失误{slips}次：{teams}。", "en": "Slips recorded: {slips} ({teams})."},
-    "coordination": {"zh": "共传递信息{messages_sent}条（不含导调信息），迟到{late}条（含丢失后重发{resent}条），丢失未送达{lost}条；协商等待答复累计{talks_wait_min:.0f}分钟。",
-                     "en": "Messages (injects not counted): {messages_sent}; late: {late} (of them lost and sent again: {resent}); lost, never delivered: {lost}; talks waited {talks_wait_min:.0f} min for answers."},
+    "coordination": {"zh": "共传递信息{messages_sent}条（不含导调信息），迟到{late}条，丢失后重发{resent}条，丢失未送达{lost}条；协商等待答复累计{talks_wait_min:.0f}分钟。",
+                     "en": "Messages (injects not counted): {messages_sent}; late: {late}; lost and sent again: {resent}; lost, never delivered: {lost}; talks waited {talks_wait_min:.0f} min for answers."},
     "equipment_failure": {"zh": "{team}的{item}在T+{failed:.0f}分钟发生故障，{restored}，停用{out:.0f}分钟，其中{explaining:.0f}分钟处于政策宣讲阶段、{talks:.0f}分钟处于协商阶段。",
                           "en": "{team}'s {item} failed at T+{failed:.0f}; {restored}; out for {out:.0f} min, {explaining:.0f} of them during the policy explanation and {talks:.0f} during talks."},
     "never_restored": {"zh": "推演结束时仍未修复", "en": "never replaced"},
