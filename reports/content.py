@@ -32,6 +32,7 @@ from reports.i18n import (
     VALUE_WORDS,
     count_en,
     phrase,
+    possessive_en,
     subject_text,
     task_label,
     word,
@@ -174,7 +175,8 @@ def describe(r: DrillResult, row, lang: str) -> str:
             word(CAUSE_WORDS, c, lang) for c in str(getattr(row, "causes", "") or "").split(";")
             if c) or word(CAUSE_WORDS, "calming", lang),
     }
-    return template.format(**fields)
+    text = template.format(**fields)
+    return possessive_en(text) if lang == "en" else text
 
 
 def criterion_text(task, lang: str) -> str:
@@ -398,10 +400,11 @@ def _gap_text(r: DrillResult, f, lang: str) -> list[str]:
                            f"a spare arrived at {clock.text(o['restored_min'], lang)}") \
                 if o["restored_min"] is not None else GAP_FACTS["never_restored"][lang]
             item, who = word(ITEMS, o["item"], lang), team_name(r, o["team"], lang)
+            owner_s = possessive_en(who + "'s")
             out.append(say(lang, f"{who}的{item}在{clock.text(o['failed_min'], lang)}发生故障，{restored}，"
                                  f"停用{o['out_min']:.0f}分钟，其中{o['during'].get('explaining', 0.0):.0f}分钟处于政策宣讲阶段、"
                                  f"{o['during'].get('talks', 0.0):.0f}分钟处于协商阶段。",
-                           f"{who}'s {item} failed at {clock.text(o['failed_min'], lang)}; {restored}; "
+                           f"{owner_s} {item} failed at {clock.text(o['failed_min'], lang)}; {restored}; "
                            f"out for {o['out_min']:.0f} min, {o['during'].get('explaining', 0.0):.0f} of "
                            f"them during the policy explanation and {o['during'].get('talks', 0.0):.0f} "
                            "during talks."))

@@ -296,6 +296,15 @@ ACTORS: dict[str, dict[str, str]] = {
 LATE_WORDS = {"late": {"zh": "，超出时限", "en": "late"}, "on_time": {"zh": "，按时", "en": "on time"}}
 
 
+_S_POSSESSIVE = re.compile(r"(?<=s)'s\b")
+
+
+def possessive_en(text: str) -> str:
+    """English text with a plural-looking name's possessive written ``guards'``, not
+    ``guards's``."""
+    return _S_POSSESSIVE.sub("'", text)
+
+
 def count_en(n: int, noun: str, plural: str | None = None) -> str:
     """``n`` with its English noun in the right number: "1 slip", "3 slips", "2 call-outs"."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"

@@ -17,7 +17,7 @@ import pandas as pd
 
 from reports.condition_words import condition_text
 from reports.evaluation import Evaluation, rules, rumour_drawn_onlookers, shown_wait_minutes
-from reports.i18n import CAUSE_WORDS, ITEMS, VALUE_WORDS, count_en, report_name, word
+from reports.i18n import CAUSE_WORDS, ITEMS, VALUE_WORDS, count_en, possessive_en, report_name, word
 from sim.core.result import DrillResult
 from sim.core.timing import on_time
 from sim.core.types import EventKind, ReleasePolicy, Task
@@ -453,7 +453,7 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
                      f"The first scuffle broke out at {c.text(first.t_min, lang)} (about "
                      f"{_num(first.value)} people in contact" + (f"; mainly: {why}" if why else "")
                      + f"); {m['scuffles']} in all, about {m['scuffle_minutes']:.0f} min, "
-                     f"{m['injuries']} people injured.")))
+                     f"{count_en(m['injuries'], 'person', 'people')} injured.")))
     for row in _kind(ev, K.AGITATION).itertuples():
         if not _num(row.value):
             continue   # nobody present to provoke
@@ -483,12 +483,13 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
                          f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)} lacked {thing}.")))
     for row in _kind(ev, K.EQUIPMENT_FAILED, K.EQUIPMENT_REPLACED).itertuples():
         thing = word(ITEMS, str(row.subject), lang)
+        owner_s = possessive_en(team(r, row.actor, lang) + "'s")
         if row.kind == K.EQUIPMENT_FAILED.value:
             nobody = ((ev["kind"] == K.NO_SPARE.value) & (ev["actor"] == row.actor)
                       & (ev["subject"] == row.subject) & ((ev["t_min"] - row.t_min).abs() < 1e-6)).any()
             s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}的{thing}发生故障"
                                            + ("，预案中没有后勤保障力量可以更换。" if nobody else "。"),
-                         f"At {c.text(row.t_min, lang)} {team(r, row.actor, lang)}'s {thing} failed"
+                         f"At {c.text(row.t_min, lang)} {owner_s} {thing} failed"
                          + ("; no logistics team could replace it." if nobody else "."))))
         else:
             s.append((row.t_min, say(lang, f"{c.text(row.t_min, lang)}，{team(r, row.actor, lang)}送来备用{thing}（故障后{_num(row.value)}分钟）。",
@@ -511,7 +512,7 @@ def phase_stabilise(r: DrillResult, e: Evaluation, lang: str) -> list[str]:
         who = joined([team(r, a, lang) for a in dict.fromkeys(attended["actor"])], lang)
         n, reached = len(health), len(attended)
         text = say(lang, f"推演中共有{n}名群众伤病（首例在{c.text(health['t_min'].iloc[0], lang)}）",
-                   f"{count_en(n, 'person', 'people')} fell ill or were hurt (the first at "
+                   f"{count_en(n, 'person', 'people')} fell ill or {'was' if n == 1 else 'were'} hurt (the first at "
                    f"{c.text(health['t_min'].iloc[0], lang)})")
         if reached:
             mean = float(attended["value"].mean())
@@ -638,7 +639,8 @@ def phase_negotiation(r: DrillResult, lang: str) -> list[str]:
         s.append(say(lang, f"{len(failed)}轮协商未达成一致。", f"{count_en(len(failed), 'round')} of talks ended without agreement."))
     stalled = _kind(ev, K.TALKS_STALLED)
     if not stalled.empty:
-        s.append(say(lang, f"协商因现场冲突暂停{len(stalled)}次。", f"Talks stalled {len(stalled)} times during scuffles."))
+        s.append(say(lang, f"协商因现场冲突暂停{len(stalled)}次。",
+                     f"Talks stalled {count_en(len(stalled), 'time')} during scuffles."))
     agreement = _kind(ev, K.AGREEMENT)
     if not agreement.empty:
         row = agreement.iloc[0]
@@ -754,7 +756,7 @@ def first_response_items(r: DrillResult, lang: str) -> Items:
     if rows.iloc[0].actor in teams.index:
         here = teams.loc[rows.iloc[0].actor, "on_site_min"]
         if here is None or float(here) > t0:   # the team's duty staff, before the team comes
-            who = say(lang, f"{who}现场值班人员", f"{who}'s duty staff on the spot")
+            who = say(lang, f"{who}现场值班人员", possessive_en(f"{who}'s duty staff on the spot"))
     if c.text(t0, lang) == c.text(t1, lang):   # every step within the same minute
         return [(t0, say(lang, f"{c.text(t0, lang)}，{who}开展先期处置：{steps}。",
                          f"At {c.text(t0, lang)} {who} took the first-response steps: {steps}."))]

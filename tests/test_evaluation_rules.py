@@ -469,3 +469,10 @@ def test_the_talks_measure_names_who_answers():
         or [r.plan.command.team]
     for tid in answering:
         assert r.plan.teams[tid].name.zh in waiting[0].text_zh
+
+
+def test_english_possessives_and_numbers_read_right():
+    from reports.i18n import possessive_en
+
+    assert possessive_en("Security guards's duty staff") == "Security guards' duty staff"
+    assert possessive_en("HQ's duty staff") == "HQ's duty staff"
