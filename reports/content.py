@@ -315,11 +315,13 @@ def _late_arrival(r: DrillResult, a: dict, clock, lang: str) -> str:
     if a["window_min"] <= 0:
         why = say(lang, "接到指令时已过到场时限", "the order came after the limit had passed")
     elif a["own_min"] > a["window_min"]:
+        left = say(lang, f"{a['window_min']:.0f}分钟", f"{a['window_min']:.0f} min") \
+            if a["window_min"] >= 1 else say(lang, "不到1分钟", "less than a minute")
         why = say(lang, f"预案设定其集结、路途时间合计{a['own_min']:.0f}分钟，而接令后距时限只有"
-                        f"{a['window_min']:.0f}分钟，按预案自身的安排无法按时到场",
+                        f"{left}，按预案自身的安排无法按时到场",
                   f"the plan gives it {a['own_min']:.0f} min to muster and travel, but only "
-                  f"{a['window_min']:.0f} min were left between its order and the limit: "
-                  "the plan's own timings cannot meet it")
+                  f"{left} {'was' if a['window_min'] < 1 else 'were'} left between its order and "
+                  "the limit: the plan's own timings cannot meet it")
     else:
         why = say(lang, f"预案设定其集结、路途时间合计{a['own_min']:.0f}分钟，本在时限之内，"
                         "实际出动和路途用时超出了预案的设定",
@@ -824,12 +826,14 @@ def build(r: DrillResult, lang: str = "zh", charts: bool = True,
         [[task_label(r, t, lang), criterion_text(t, lang),
           fmt_min(t.measured_min, lang), rating_text(t.rating, lang), reason_text(r, t, lang)]
          for t in e.tasks]))
+    need = any(t.detail.get("basis") == "need" for t in e.tasks)
     s.blocks.append(say(lang, "说明：表中时限为本次推演设定的评估标准，自首次发现聚集（T0）起计；预案原文多为“立即”“迅速”等要求，"
-                              "并非预案规定的分钟数。标注“按事态需要”的一项，预案未作规定，按事态需要设定。",
+                              "并非预案规定的分钟数。"
+                              + ("标注“按事态需要”的一项，预案未作规定，按事态需要设定。" if need else ""),
                         "Note: the times are criteria the drill sets, in minutes from the first sighting "
-                        "(T0); the plan itself mostly says \"at once\" or \"swiftly\" and gives no minutes. "
-                        "A criterion marked \"incident's need\" is one the plan leaves out, set by what the "
-                        "incident needed."))
+                        "(T0); the plan itself mostly says \"at once\" or \"swiftly\" and gives no minutes."
+                        + (" A criterion marked \"incident's need\" is one the plan leaves out, set by "
+                           "what the incident needed." if need else "")))
     if any(x is not None and x < 0 for t in e.tasks for x in (t.target_min, t.measured_min)):
         s.blocks.append(say(lang, "表中负值表示首次发现聚集（T0）之前的时间（按预警提前处置）。",
                             "A negative time is before the first sighting (T0): work done on a "

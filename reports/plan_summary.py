@@ -34,7 +34,7 @@ WORDS: dict[str, dict[str, str]] = {
                    "en": "Level|Name|Colour|Starts when|Commander|Teams sent|Reinforcement|Reports up"},
     "band": {"zh": "{low}人起", "en": "from {low} people"},
     "band_to": {"zh": "{low}–{high}人", "en": "{low}-{high} people"},
-    "or": {"zh": "；或 ", "en": "; or "},
+    "or": {"zh": "；或", "en": "; or "},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
     "roles": {"zh": "指挥角色", "en": "Commanding roles"},
