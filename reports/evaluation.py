@@ -32,6 +32,7 @@ import pandas as pd
 from reports.i18n import CAPABILITIES, ITEMS
 from reports.targets import report_deadline, target_rows
 from sim.core.result import DrillResult
+from sim.core.triggers import parse as parse_condition
 from sim.core.types import Capability, Equipment, EventKind, ReleasePolicy
 from sim.core.types import Task as TeamTask
 from sim.core.yamlio import load_file
@@ -283,9 +284,48 @@ def _person_task(r: DrillResult) -> Task | None:
                 {"basis": "need", "seen": t0, "window": [t0, measured]})
 
 
-def _true_level(r: DrillResult, headcount: float) -> str | None:
-    lv = r.plan.level_for(headcount)
+def _true_level(r: DrillResult, headcount: float, t: float | None = None) -> str | None:
+    """The level the plan gives ``headcount``; with ``t``, also any level whose own ``when``
+    condition held at minute ``t`` (the higher of the two)."""
+    if t is None:
+        lv = r.plan.level_for(headcount)
+    else:
+        lv = r.plan.level_for(headcount, lambda text: _condition_held(r, text, t))
     return lv.id if lv else None
+
+
+def _condition_held(r: DrillResult, text: str, t: float) -> bool:
+    """Whether a condition held at minute ``t`` (for its ``for N min`` too), judged from the
+    run's record as the drill judged it tick by tick: the time series, with the counts and
+    milestones of the events up to each tick. Variables the record does not keep (``dark``,
+    ``warning``, ``expected_crowd``) read as unknown, which holds nothing."""
+    cond = parse_condition(text)
+    ts = r.timeseries
+    rows = ts[ts["t_min"] <= t + 1e-9]
+    if rows.empty:
+        return False
+    ev, m = r.events, r.metrics
+
+    def times(kind: EventKind):
+        return ev.loc[ev["kind"] == kind.value, "t_min"].to_numpy()
+
+    hurt, ill = times(K.INJURY), times(K.HEALTH_INCIDENT)
+    seen, safe = times(K.PERSON_AT_RISK), times(K.PERSON_SAFE)
+
+    def by(key: str, minute: float) -> bool:
+        return m.get(key) is not None and float(m[key]) <= minute + 1e-9
+
+    since = None
+    for row in rows.to_dict("records"):
+        now = float(row["t_min"])
+        row.update(injuries=int((hurt <= now).sum()), health_incidents=int((ill <= now).sum()),
+                   statement_out=by("first_statement_min", now), agreement=by("agreement_min", now),
+                   dialogue=by("dialogue_start_min", now),
+                   representatives=by("representatives_min", now), cordon=by("cordon_min", now),
+                   person_at_risk=bool((seen <= now).sum() > (safe <= now).sum()))
+        held = cond.holds(row)
+        since = (now if since is None else since) if held else None
+    return since is not None and float(rows["t_min"].iloc[-1]) - since >= cond.hold_min - 1e-9
 
 
 def critical_tasks(r: DrillResult) -> list[Task]:
@@ -324,7 +364,11 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         else:
             at = ts.loc[(ts["t_min"] - row.t_min).abs().idxmin()]
             true_count = int(at["crowd_present"])
-        correct = _true_level(r, true_count)
+        # the headcount's level, or higher where a level's own condition held then (the
+        # crowd's state, harm...): the plan's rule, which the headcount alone does not show
+        correct = _true_level(r, true_count, None if row.t_min < 0 else float(row.t_min))
+        if getattr(row, "causes", "") == "condition":
+            correct = row.subject
         off = abs(levels.index(row.subject) - levels.index(correct)) if correct else 1
         highest = m["level"]
         missed_peak = peak_level is not None and highest is not None and \

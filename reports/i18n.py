@@ -485,7 +485,7 @@ REASONS: dict[str, dict[str, str]] = {
     "not_performed": {"zh": "推演结束时未完成", "en": "not performed by the end"},
     "not_due": {"zh": "推演结束时尚未到时限", "en": "the drill ended before it was due"},
     "unattended": {"zh": "有伤病员未得到救护", "en": "some patients were never reached"},
-    "correct": {"zh": "级别与实际人数相符", "en": "level matches the true headcount"},
+    "correct": {"zh": "级别与现场实际相符（人数或预案所列条件）", "en": "level matches the situation (the true headcount or the plan's condition)"},
     "wrong_level": {"zh": "级别与实际人数不符", "en": "level does not match the true headcount"},
     "under_peak": {"zh": "人数增长后未及时提升级别", "en": "level not raised as the crowd grew"},
     "silent_policy": {"zh": "预案规定原则上不对外发布", "en": "the plan calls for no publicity"},

@@ -476,3 +476,25 @@ def test_english_possessives_and_numbers_read_right():
 
     assert possessive_en("Security guards's duty staff") == "Security guards' duty staff"
     assert possessive_en("HQ's duty staff") == "HQ's duty staff"
+
+
+def test_a_level_s_condition_read_from_the_record_agrees_with_the_drill():
+    """Each level the drill raised on its condition: the evaluation, reading the record,
+    finds the condition held then, and not a minute before it first could."""
+    from reports.evaluation import _condition_held
+
+    found = 0
+    for seed in range(1, 6):
+        r = simulate(load_drill("gate-blockade", "department-4level"), seed)
+        ev = r.events
+        raised = ev[ev.kind.isin(["level_raised", "level_declared"]) & (ev.causes == "condition")]
+        for row in raised.itertuples():
+            when = next(lv.when for lv in r.plan.levels if lv.id == row.subject)
+            assert _condition_held(r, when, float(row.t_min)), (seed, row.subject, when)
+            found += 1
+        e = evaluate(r)
+        level = _task(e, "level")
+        first = ev[ev.kind == "level_declared"].iloc[0]
+        if first.causes == "condition":
+            assert level.detail["correct"] == first.subject
+    assert found
