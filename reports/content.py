@@ -121,6 +121,9 @@ def reason_text(r: DrillResult, task, lang: str) -> str:
         return phrase("wrong_level_detail", lang, text=text, count=d["true_count"],
                       level=level_name(r, d["correct"], lang),
                       when=phrase("at_peak" if d.get("on_warning") else "at_declaration", lang))
+    if task.detail.get("duty_staff"):
+        text += narrative.say(lang, "（其值班人员首报后即在现场开展先期处置）",
+                              " (its duty staff acted on the spot from the first report)")
     if task.reason != "challenges" or not task.challenges:
         return text
     kinds = []

@@ -395,9 +395,15 @@ def critical_tasks(r: DrillResult) -> list[Task]:
         challenges = _within(ev, _rows(ev, (K.SLIP_LATE.value,), actor=team.team,
                                        subject=TeamTask.MOBILISATION.value), since, until)
         challenges += dispatch_message_rows(r, team.team, until)
+        here = team.on_site_min
+        steps = ev[(ev["kind"] == K.FIRST_RESPONSE.value) & (ev["actor"] == team.team)]
+        duty = not steps.empty and (here is None or float(steps["t_min"].iloc[0]) < here)
+        if duty:   # its duty staff reported the crowd and acted on the spot before it came
+            here = float(steps["t_min"].iloc[0])
         _task(tasks, f"team_on_site:{team.team}", "team_on_site", team.team, team.target_min,
-              team.on_site_min, sorted(challenges), window=[since, until],
-              **_counted_from(m, team.target_min, plan.on_site_within(team.team)))
+              here, [] if duty else sorted(challenges), window=[since, until],
+              **_counted_from(m, team.target_min, plan.on_site_within(team.team)),
+              **({"duty_staff": True} if duty else {}))
 
     force = _rows(ev, (K.FORCE_USED.value,))
     if any(Capability.ORDER in tm.capabilities for tm in plan.teams.values()):

@@ -395,6 +395,10 @@ def test_a_call_to_110_never_sends_the_caller_and_says_when_nobody_comes(tmp_pat
     assert not ((ev.kind == "dispatch_order") & ev.detail.str.contains("first response")).any()
     text = first_response_items(r, "zh")[0][1]
     assert text.count("预案中没有可调派的力量，无人前来") == 2
+    # the guards' duty staff were on the spot from their first report: the team is on site then
+    task = _task(evaluate(r), "team_on_site:guards")
+    first = float(calls["t_min"].min())
+    assert task.detail.get("duty_staff") and task.measured_min == pytest.approx(first)
 
 
 def test_a_report_is_due_from_its_own_level_when_the_level_rose_before_activation():
