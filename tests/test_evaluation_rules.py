@@ -15,6 +15,20 @@ def _task(e, task_id):
     return next(t for t in e.tasks if t.id == task_id)
 
 
+def _small_drill(folder, more: str):
+    """A drill of a calm crowd of 10-20 under a plan with a command team (HQ) and ``more``
+    (YAML lines after the command team: further teams, then other top-level fields)."""
+    (folder / "plan.yaml").write_text(
+        "name: small\ntitle: Small plan\nteams:\n  command:\n    name: HQ\n"
+        "    capabilities: [command]\n    size: 2\n" + more
+        + "publicity:\n  release_policy: silent\n  team: command\n"
+        "responsible_unit:\n  name: Unit\n", encoding="utf-8")
+    (folder / "scenario.yaml").write_text(
+        "name: s\ntitle: S\nplan: plan.yaml\nsite:\n  name: Gate\n"
+        "crowd:\n  initial: 10\n  mobilised: 20\n", encoding="utf-8")
+    return simulate(load_drill(str(folder / "scenario.yaml")), 1)
+
+
 def test_a_report_from_a_higher_level_is_due_after_that_level_is_declared():
     r = simulate(load_drill("large-sit-in", "department-3level"), 3)
     e = evaluate(r)
@@ -295,14 +309,7 @@ def test_a_plan_with_only_a_command_team_is_told_what_it_lacks(tmp_path):
     from reports.content import build
     from reports.render_md import render
 
-    (tmp_path / "plan.yaml").write_text(
-        "name: minplan\ntitle: Minimal plan\nteams:\n  command:\n    name: HQ\n"
-        "    capabilities: [command]\n    size: 2\npublicity:\n  release_policy: silent\n"
-        "  team: command\nresponsible_unit:\n  name: Unit\n", encoding="utf-8")
-    (tmp_path / "scenario.yaml").write_text(
-        "name: mins\ntitle: Minimal scenario\nplan: plan.yaml\nsite:\n  name: Gate\n"
-        "crowd:\n  initial: 10\n  mobilised: 20\n", encoding="utf-8")
-    r = simulate(load_drill(str(tmp_path / "scenario.yaml")), 1)
+    r = _small_drill(tmp_path, "")
     e = evaluate(r)
     assert _task(e, "agreement").rating == "U"
     gap = e.finding("equipment")
@@ -377,18 +384,10 @@ def test_a_person_at_risk_protected_late_gets_a_measure(seed):
 def test_a_call_to_110_never_sends_the_caller_and_says_when_nobody_comes(tmp_path):
     from reports.narrative import first_response_items
 
-    (tmp_path / "plan.yaml").write_text(
-        "name: guards\ntitle: Guards only\nteams:\n  command:\n    name: HQ\n"
-        "    capabilities: [command]\n    size: 2\n  guards:\n    name: Guards\n"
-        "    capabilities: [order]\n    posture: restrained\n    size: 6\n"
-        "command:\n  team: command\n  first_report_by: guards\n"
-        "first_response: [call_110, call_ambulance]\n"
-        "publicity:\n  release_policy: silent\n  team: command\n"
-        "responsible_unit:\n  name: Unit\n", encoding="utf-8")
-    (tmp_path / "scenario.yaml").write_text(
-        "name: s\ntitle: S\nplan: plan.yaml\nsite:\n  name: Gate\n"
-        "crowd:\n  initial: 10\n  mobilised: 20\n", encoding="utf-8")
-    r = simulate(load_drill(str(tmp_path / "scenario.yaml")), 1)
+    r = _small_drill(tmp_path, "  guards:\n    name: Guards\n    capabilities: [order]\n"
+                               "    posture: restrained\n    size: 6\n"
+                               "command:\n  team: command\n  first_report_by: guards\n"
+                               "first_response: [call_110, call_ambulance]\n")
     ev = r.events
     calls = ev[(ev.kind == "first_response") & ev.subject.isin(["call_110", "call_ambulance"])]
     assert list(calls["value"]) == [0.0, 0.0]
