@@ -150,9 +150,8 @@ class Crowd:
         if len(idx) == 0 or count <= 0:
             return 0
         chosen = rng.choice(idx, size=min(count, len(idx)), replace=False)
-        self.status[chosen] = _LEFT
+        self.move(chosen, _LEFT)
         self.active[chosen] = False
-        self._n_present = None
         return len(chosen)
 
     def push_off(self, share: float, rng: np.random.Generator) -> int:
@@ -162,9 +161,8 @@ class Crowd:
         if k <= 0:
             return 0
         chosen = rng.choice(idx, size=min(k, len(idx)), replace=False)
-        self.status[chosen] = _LEFT
+        self.move(chosen, _LEFT)
         self.active[chosen] = False
-        self._n_present = None
         return len(chosen)
 
     def fall_ill(self, count: int, rng: np.random.Generator, elderly_weight: float) -> np.ndarray:
@@ -179,8 +177,7 @@ class Crowd:
         if p is not None and np.count_nonzero(p) < size:
             p = None  # weights that cannot be drawn from (all zero, too few): even odds
         chosen = rng.choice(idx, size=size, replace=False, p=p)
-        self.status[chosen] = _IN_CARE
-        self._n_present = None
+        self.move(chosen, _IN_CARE)
         return chosen
 
     def injure(self, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -192,8 +189,7 @@ class Crowd:
         if len(idx) == 0 or count <= 0:
             return np.empty(0, dtype=np.int64)
         chosen = rng.choice(idx, size=min(count, len(idx)), replace=False)
-        self.status[chosen] = _IN_CARE
-        self._n_present = None
+        self.move(chosen, _IN_CARE)
         self.injured[chosen] = True
         self.active[chosen] = False
         return chosen
@@ -222,6 +218,11 @@ class Crowd:
         return k
 
     # ------------------------------------------------------------------ counts
+
+    def move(self, people: np.ndarray, status: int) -> None:
+        """Give ``people`` (indices) a new status (left, in care) outside the tick."""
+        self.status[people] = status
+        self._n_present = None
 
     def present_petitioners(self) -> int:
         """Petitioners present now (people; counted once per change of anyone's status)."""
@@ -316,8 +317,7 @@ class HealthHazard:
         weights = np.where(crowd.elderly[present], old, 1.0)
         ill = rng.choice(present, size=min(k, len(present)), replace=False,
                          p=weights / weights.sum())
-        crowd.status[ill] = _IN_CARE
-        crowd._n_present = None
+        crowd.move(ill, _IN_CARE)
         return ill
 
 

@@ -9,6 +9,8 @@ its effect from then on.
 
 from __future__ import annotations
 
+import math
+
 from agents.logistics import provide_water
 from agents.teams import order_to_go
 from sim.core.rng import uniform
@@ -41,6 +43,7 @@ def first_response(world: World, team: TeamState, report_upward):
     for step in world.plan.first_response:
         yield env.timeout(uniform(world.rng.teams, p.step_min) * world.slowdown(team)
                           * world.night_x())
+        note, sent = "", math.nan   # what came of a call or a report (the event's value)
         if step is FirstStep.CORDON:
             s.first_cordon = True
         elif step is FirstStep.TRAFFIC_CONTROL:
@@ -57,10 +60,7 @@ def first_response(world: World, team: TeamState, report_upward):
             called = [u for u in world.teams_with(cap) if u is not team]
             for unit in called:
                 env.process(order_to_go(world, unit.id, team.id, f"first response: {number}"))
-            world.log(team.id, EventKind.FIRST_RESPONSE, f"first response: {WHAT[step]}"
-                      + ("" if called else " (no unit of the plan comes)"), step.value,
-                      len(called))
-            continue
+            note, sent = ("" if called else " (no unit of the plan comes)"), len(called)
         elif step is FirstStep.WATER_FOOD:
             env.process(_water(world, team))
         elif step is FirstStep.REPORT_UPWARD:
@@ -68,12 +68,10 @@ def first_response(world: World, team: TeamState, report_upward):
             due = [rep for rep in world.plan.reporting if rep.from_level is None]
             if due:
                 report_upward(world, due[0].id)
-            world.log(team.id, EventKind.FIRST_RESPONSE, f"first response: {WHAT[step]}"
-                      + ("" if due else " (no report of the plan is due before a level)"),
-                      step.value, len(due[:1]))
-            continue
-        world.log(team.id, EventKind.FIRST_RESPONSE, f"first response: {WHAT[step]}", step.value)
-
+            note = "" if due else " (no report of the plan is due before a level)"
+            sent = len(due[:1])
+        world.log(team.id, EventKind.FIRST_RESPONSE, f"first response: {WHAT[step]}{note}",
+                  step.value, sent)
 
 def _water(world: World, team: TeamState):
     yield world.env.timeout(world.params.first_response.water_min)

@@ -307,7 +307,7 @@ def _late_arrival(r: DrillResult, a: dict, clock, lang: str) -> str:
     plan's own muster and travel minutes against the time its order left it."""
     say, who = narrative.say, team_name(r, a["team"], lang)
     # the limit as minutes from T0 (a derived time, not a moment anything happened at)
-    ordered, target = clock.text(a["ordered_min"], lang), f"T{clock.minute(a['target_min']):+d}"
+    ordered, target = clock.text(a["ordered_min"], lang), f"T{_deadline(a['target_min'])}"
     if a["on_site_min"] is None:
         came = say(lang, f"到推演结束仍未到场（时限为{target}）",
                    f"was not on site by the end of the drill (limit {target})")
@@ -367,7 +367,7 @@ def _handling_text(r: DrillResult, f, clock, lang: str) -> list[str]:
                        f"min in all; {hurt_en}."))
     person = facts.get("person")
     if person:
-        seen, target = clock.text(person["seen_min"], lang), f"T{clock.minute(person['target_min']):+d}"
+        seen, target = clock.text(person["seen_min"], lang), f"T{_deadline(person['target_min'])}"
         if person["reason"] == "person_fell":
             how = say(lang, "在得到保护之前坠落", "fell before being protected")
         elif person["measured_min"] is None:

@@ -549,15 +549,15 @@ def _measure(r: DrillResult, gap: str, cause: str, subject: str, lang_args: dict
                    spec["zh"].format(**lang_args["zh"]), spec["en"].format(**lang_args["en"]))
 
 
-def _team_args(r: DrillResult, tid: str) -> dict[str, dict]:
-    team = r.plan.teams.get(tid)
-    return {"zh": {"team": team.name.zh if team else tid, "item": ""},
-            "en": {"team": team.name.en if team else tid, "item": ""}}
-
-
-def _item_args(item: str) -> dict[str, dict]:
+def _args(r: DrillResult, teams: Sequence[str] = (), item: str = "") -> dict[str, dict]:
+    """A measure's words in each language: ``team`` (the teams' names, joined) and ``item``."""
     names = ITEMS.get(item, {"zh": item, "en": item})
-    return {"zh": {"team": "", "item": names["zh"]}, "en": {"team": "", "item": names["en"]}}
+    out = {}
+    for lang, joint in (("zh", "、"), ("en", " and ")):
+        team = joint.join(r.plan.teams[tid].name.get(lang) if tid in r.plan.teams else tid
+                          for tid in teams)
+        out[lang] = {"team": team, "item": names[lang]}
+    return out
 
 
 def familiarity_gap(r: DrillResult) -> Finding | None:
@@ -576,7 +576,7 @@ def familiarity_gap(r: DrillResult) -> Finding | None:
                                 "minutes_lost_by_team": {k: round(v, 1) for k, v in by_team.items()}},
                 rows)
     for kind, team in causes:
-        f.measures.append(_measure(r, "familiarity", kind, team, _team_args(r, team)))
+        f.measures.append(_measure(r, "familiarity", kind, team, _args(r, [team])))
     return f
 
 
@@ -651,23 +651,20 @@ def coordination_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
     dispatch_late = [i for i in late if ev.loc[i, "subject"] in r.plan.teams
                      and _is_dispatch(r, i)]
     if lost:
-        f.measures.append(_measure(r, "coordination", "message_lost", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "coordination", "message_lost", "", _args(r)))
     if dispatch_late:
-        f.measures.append(_measure(r, "coordination", "dispatch_late", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "coordination", "dispatch_late", "", _args(r)))
     elif late:
-        f.measures.append(_measure(r, "coordination", "message_late", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "coordination", "message_late", "", _args(r)))
     if wait_total >= rules()["gaps"]["coordination_wait_min"]:
         answering = [tid for tid, tm in r.plan.teams.items() if tm.answers_min is not None] \
             or [r.plan.command.team]
-        names = {lang: ("、" if lang == "zh" else " and ").join(
-            _team_args(r, tid)[lang]["team"] for tid in answering) for lang in ("zh", "en")}
-        f.measures.append(_measure(r, "coordination", "talks_waiting", "",
-                                   {lang: {"team": names[lang], "item": ""} for lang in names}))
+        f.measures.append(_measure(r, "coordination", "talks_waiting", "", _args(r, answering)))
     if outage:
-        f.measures.append(_measure(r, "coordination", "comms_outage", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "coordination", "comms_outage", "", _args(r)))
     for a in arrivals:
         f.measures.append(_measure(r, "coordination", "arrival_late", a["team"],
-                                   _team_args(r, a["team"])))
+                                   _args(r, [a["team"]])))
     return f
 
 
@@ -737,19 +734,19 @@ def equipment_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
         if row.kind == K.EQUIPMENT_SHORTAGE.value and team is not None \
                 and not team.equipment.get(row.subject):
             # the plan never gave the team the item: a gap in the plan's kit, not in its stock
-            args = {lang: {"team": _team_args(r, row.actor)[lang]["team"],
-                           "item": _item_args(row.subject)[lang]["item"]} for lang in ("zh", "en")}
-            f.measures.append(_measure(r, "equipment", "equipment_unlisted", row.actor, args))
+            f.measures.append(_measure(r, "equipment", "equipment_unlisted", row.actor,
+                                       _args(r, [row.actor], row.subject)))
             continue
-        f.measures.append(_measure(r, "equipment", row.kind, row.subject, _item_args(row.subject)))
+        f.measures.append(_measure(r, "equipment", row.kind, row.subject,
+                                   _args(r, item=row.subject)))
     has_medical = bool(r.plan.teams_with(Capability.MEDICAL))
     if slow_medical and has_medical:   # without a medical unit: the capability it lacks, below
         there = all(r.plan.teams[tid].prepositioned
                     for tid in r.plan.teams_with(Capability.MEDICAL))
         f.measures.append(_measure(r, "equipment", "medical_capacity" if there else "medical_slow",
-                                   "", _team_args(r, "")))
+                                   "", _args(r)))
         if hot_drill(r):   # heat illness: only where the drill was hot
-            f.measures.append(_measure(r, "equipment", "medical_heat", "", _team_args(r, "")))
+            f.measures.append(_measure(r, "equipment", "medical_heat", "", _args(r)))
     for c in lacking:
         names = CAPABILITIES.get(c["capability"], {"zh": c["capability"], "en": c["capability"]})
         providers = PROVIDERS.get(c["capability"], PROVIDERS["other"])
@@ -799,11 +796,11 @@ def handling_gap(r: DrillResult, tasks: list[Task]) -> Finding | None:
                           + (person.challenges if person is not None else [])))
     f = Finding("force", facts, evidence)
     if force:
-        f.measures.append(_measure(r, "force", "force_used", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "force", "force_used", "", _args(r)))
     elif injuries:
-        f.measures.append(_measure(r, "force", "scuffle_harm", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "force", "scuffle_harm", "", _args(r)))
     if person is not None:
-        f.measures.append(_measure(r, "force", "person_at_risk", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "force", "person_at_risk", "", _args(r)))
     return f
 
 
@@ -833,14 +830,17 @@ def missing_capabilities(r: DrillResult, tasks: Sequence[Task] = ()) -> list[dic
     ev = r.events
     have = {c.value for t in r.plan.teams.values() for c in t.capabilities}
     out: dict[str, dict[str, Any]] = {}
+
+    def entry(cap: str) -> dict[str, Any]:
+        return out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": [],
+                                    "tasks": []})
+
     for t in tasks:
         cap = NEEDS.get(t.key)
         if cap is None or cap in have or t.rating not in (("M", "U") if t.key == "medical"
                                                           else ("U",)):
             continue
-        item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": [],
-                                    "tasks": []})
-        item["tasks"].append(t.key)
+        entry(cap)["tasks"].append(t.key)
     injects = r.injects
     if not len(injects):
         return list(out.values())
@@ -851,8 +851,7 @@ def missing_capabilities(r: DrillResult, tasks: Sequence[Task] = ()) -> list[dic
         cap = by_capability.get(row.inject)   # a team named by id is another matter
         if row.status != "missed" or cap is None or cap in have:
             continue
-        item = out.setdefault(cap, {"capability": cap, "injects": [], "actions": [], "rows": [],
-                                    "tasks": []})
+        item = entry(cap)
         item["injects"].append(row.inject)
         item["actions"].append(row.expected_action)
         item["rows"] += _rows(ev, (K.EXPECTED_MISSED.value,), subject=row.inject)
@@ -887,9 +886,9 @@ def public_opinion_gap(r: DrillResult) -> Finding | None:
         "plan_gap": silent and r.plan.targets.first_statement_min is None,
     }, posted)
     cause = "rumour_silent" if silent else "rumour_late"
-    f.measures.append(_measure(r, "public_opinion", cause, "", _team_args(r, "")))
+    f.measures.append(_measure(r, "public_opinion", cause, "", _args(r)))
     if drawn and r.plan.teams_with(Capability.ORDER):   # who would widen a cordon
-        f.measures.append(_measure(r, "public_opinion", "onlookers_drawn", "", _team_args(r, "")))
+        f.measures.append(_measure(r, "public_opinion", "onlookers_drawn", "", _args(r)))
     return f
 
 
